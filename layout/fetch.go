@@ -1,0 +1,88 @@
+package layout
+
+import (
+	"context"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Fetch opens desc's blob. The returned reader verifies size and digest as it
+// is read: reading past desc.Size, or reaching EOF with the wrong size or
+// digest, fails with an error wrapping ErrDigestMismatch. A missing blob
+// yields an error wrapping errdef.ErrNotFound.
+func (l *Layout) Fetch(ctx context.Context, desc ocispec.Descriptor) (io.ReadCloser, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	path, err := l.blobPath(desc)
+	if err != nil {
+		return nil, fmt.Errorf("fetch from %s: %w", l.dir, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("fetch blob %s from %s: %w", desc.Digest, l.dir, notFound(err))
+	}
+	return &verifyingReader{
+		file: f,
+		src:  io.LimitReader(f, desc.Size+1),
+		desc: desc,
+		hash: desc.Digest.Algorithm().Hash(),
+	}, nil
+}
+
+// verifyingReader reads a blob file while checking it against a descriptor.
+type verifyingReader struct {
+	file *os.File
+	src  io.Reader
+	desc ocispec.Descriptor
+	hash hash.Hash
+	read int64
+	err  error // sticky error, including io.EOF once verified
+}
+
+// Read reads from the blob, failing once the content is known not to match.
+func (r *verifyingReader) Read(p []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	n, err := r.src.Read(p)
+	r.hash.Write(p[:n])
+	r.read += int64(n)
+	if r.read > r.desc.Size {
+		extra := int(r.read - r.desc.Size)
+		r.err = r.mismatch("blob is larger than %d bytes", r.desc.Size)
+		return n - extra, r.err
+	}
+	if err == io.EOF {
+		err = r.verify()
+	}
+	if err != nil {
+		r.err = err
+	}
+	return n, err
+}
+
+// verify checks size and digest once the whole blob has been read.
+func (r *verifyingReader) verify() error {
+	if r.read != r.desc.Size {
+		return r.mismatch("blob has %d bytes, want %d", r.read, r.desc.Size)
+	}
+	if got := r.desc.Digest.Algorithm().Encode(r.hash.Sum(nil)); got != r.desc.Digest.Encoded() {
+		return r.mismatch("blob has digest %s:%s", r.desc.Digest.Algorithm(), got)
+	}
+	return io.EOF
+}
+
+// mismatch builds an error wrapping ErrDigestMismatch that names the blob.
+func (r *verifyingReader) mismatch(format string, args ...any) error {
+	return fmt.Errorf("read %s: %s: %w", r.file.Name(), fmt.Sprintf(format, args...), ErrDigestMismatch)
+}
+
+// Close closes the blob file.
+func (r *verifyingReader) Close() error {
+	return r.file.Close()
+}
