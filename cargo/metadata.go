@@ -1,0 +1,115 @@
+package cargo
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Project is what `cargo metadata --no-deps` says about a project.
+type Project struct {
+	// WorkspaceRoot is the directory of the workspace's root Cargo.toml.
+	WorkspaceRoot string `json:"workspace_root"`
+	// TargetDir is cargo's target directory for the workspace.
+	TargetDir string `json:"target_directory"`
+	// Packages are the workspace's members.
+	Packages []Package `json:"packages"`
+}
+
+// Package is one package of a workspace.
+type Package struct {
+	Name         string   `json:"name"`
+	Version      string   `json:"version"`
+	ManifestPath string   `json:"manifest_path"`
+	Description  string   `json:"description"`
+	License      string   `json:"license"`
+	Repository   string   `json:"repository"`
+	Targets      []Target `json:"targets"`
+}
+
+// Target is one of a package's build targets.
+type Target struct {
+	Name string   `json:"name"`
+	Kind []string `json:"kind"`
+}
+
+// Bins lists the names of the package's binary targets, sorted.
+func (p Package) Bins() []string {
+	var bins []string
+	for _, t := range p.Targets {
+		if slices.Contains(t.Kind, "bin") {
+			bins = append(bins, t.Name)
+		}
+	}
+	sort.Strings(bins)
+	return bins
+}
+
+// ParseMetadata decodes the output of `cargo metadata --format-version 1`.
+func ParseMetadata(data []byte) (*Project, error) {
+	var p Project
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("read cargo metadata: %w", err)
+	}
+	return &p, nil
+}
+
+// SelectPackage picks the package to build: the one named by pkg (-p), or
+// else the one whose Cargo.toml is in dir. A virtual workspace root without
+// -p is an error that lists the members.
+func (p *Project) SelectPackage(dir, pkg string) (Package, error) {
+	if pkg != "" {
+		for _, candidate := range p.Packages {
+			if candidate.Name == pkg {
+				return candidate, nil
+			}
+		}
+		return Package{}, fmt.Errorf("no package %q in the workspace at %s; members: %s", pkg, p.WorkspaceRoot, p.memberList())
+	}
+	manifest := filepath.Join(dir, "Cargo.toml")
+	for _, candidate := range p.Packages {
+		if filepath.Clean(candidate.ManifestPath) == manifest {
+			return candidate, nil
+		}
+	}
+	return Package{}, fmt.Errorf("%s is a workspace root without a package of its own: choose a member with -p/--package (members: %s)", manifest, p.memberList())
+}
+
+func (p *Project) memberList() string {
+	var names []string
+	for _, pkg := range p.Packages {
+		names = append(names, pkg.Name)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// SelectBin picks the binary to build from pkg: bin if given (it must
+// exist), or the package's only binary.
+func SelectBin(pkg Package, bin string) (string, error) {
+	bins := pkg.Bins()
+	switch {
+	case bin != "" && slices.Contains(bins, bin):
+		return bin, nil
+	case bin != "":
+		return "", fmt.Errorf("package %s has no binary %q; its binaries: %s", pkg.Name, bin, listOrNone(bins))
+	case len(bins) == 1:
+		return bins[0], nil
+	case len(bins) == 0:
+		return "", fmt.Errorf("package %s has no binary target (it is a library): add src/main.rs or a [[bin]] section, or pick another package with -p", pkg.Name)
+	}
+	return "", fmt.Errorf("package %s has several binaries (%s): choose one with --bin", pkg.Name, strings.Join(bins, ", "))
+}
+
+func listOrNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,163 @@
+package cargo
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// staticFlag makes rustc link the C runtime statically.
+const staticFlag = "target-feature=+crt-static"
+
+// staticLinking returns the environment and extra cargo arguments that add
+// +crt-static for triple to the user's own rustflags without replacing them.
+//
+// Cargo takes rustflags from the first source that is set: the
+// CARGO_ENCODED_RUSTFLAGS and RUSTFLAGS variables, then the
+// target.<triple>.rustflags entries of its config files (joined), then
+// build.rustflags. So a variable that is set is extended; otherwise a
+// target.<triple>.rustflags entry is added on the command line, where cargo
+// joins it with the files' entries, carrying build.rustflags over when no
+// target entry would otherwise hide them.
+func staticLinking(env []string, dir, triple string) ([]string, []string, error) {
+	if v, ok := lookupEnv(env, "CARGO_ENCODED_RUSTFLAGS"); ok && v != "" {
+		return setEnv(env, "CARGO_ENCODED_RUSTFLAGS", v+"\x1f-C\x1f"+staticFlag), nil, nil
+	}
+	if v, ok := lookupEnv(env, "RUSTFLAGS"); ok && strings.TrimSpace(v) != "" {
+		return setEnv(env, "RUSTFLAGS", v+" -C "+staticFlag), nil, nil
+	}
+	cfg, err := readCargoConfig(env, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	flags := []string{}
+	if !cfg.hasTargetFlags(triple) {
+		flags = append(flags, cfg.buildFlags(env)...)
+	}
+	flags = append(flags, "-C", staticFlag)
+	// A JSON array of strings is also a valid TOML inline array.
+	list, err := json.Marshal(flags)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encode rustflags: %w", err)
+	}
+	return env, []string{"--config", fmt.Sprintf("target.%s.rustflags=%s", triple, list)}, nil
+}
+
+// cargoConfig is the merged view of the rustflags in cargo's config files.
+type cargoConfig struct {
+	build   []string
+	targets map[string]bool
+}
+
+func (c cargoConfig) hasTargetFlags(triple string) bool {
+	if c.targets[triple] {
+		return true
+	}
+	for key := range c.targets {
+		if strings.HasPrefix(key, "cfg(") {
+			return true
+		}
+	}
+	return false
+}
+
+func (c cargoConfig) buildFlags(env []string) []string {
+	if v, ok := lookupEnv(env, "CARGO_BUILD_RUSTFLAGS"); ok {
+		return strings.Fields(v)
+	}
+	return c.build
+}
+
+// rustflagsFile is the part of a cargo config file we read.
+type rustflagsFile struct {
+	Build struct {
+		Rustflags any `toml:"rustflags"`
+	} `toml:"build"`
+	Target map[string]struct {
+		Rustflags any `toml:"rustflags"`
+	} `toml:"target"`
+}
+
+// readCargoConfig reads the config files cargo would read when run in dir:
+// .cargo/config.toml (or .cargo/config) in dir and each parent, then
+// CARGO_HOME's, with build.rustflags joined lowest precedence first.
+func readCargoConfig(env []string, dir string) (cargoConfig, error) {
+	cfg := cargoConfig{targets: map[string]bool{}}
+	paths := configPaths(env, dir)
+	for i := len(paths) - 1; i >= 0; i-- {
+		var f rustflagsFile
+		data, err := os.ReadFile(paths[i])
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return cfg, fmt.Errorf("read cargo config: %w", err)
+		}
+		if err := toml.Unmarshal(data, &f); err != nil {
+			return cfg, fmt.Errorf("read cargo config %s: %w", paths[i], err)
+		}
+		cfg.build = append(cfg.build, flagList(f.Build.Rustflags)...)
+		for key, t := range f.Target {
+			if t.Rustflags != nil {
+				cfg.targets[key] = true
+			}
+		}
+	}
+	return cfg, nil
+}
+
+// configPaths lists cargo's config files, highest precedence first.
+func configPaths(env []string, dir string) []string {
+	var paths []string
+	seen := map[string]bool{}
+	for d := dir; ; d = filepath.Dir(d) {
+		paths = append(paths, configFile(filepath.Join(d, ".cargo")))
+		seen[filepath.Join(d, ".cargo")] = true
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	home, ok := lookupEnv(env, "CARGO_HOME")
+	if !ok || home == "" {
+		if h, err := os.UserHomeDir(); err == nil {
+			home = filepath.Join(h, ".cargo")
+		}
+	}
+	if home != "" && !seen[home] {
+		paths = append(paths, configFile(home))
+	}
+	return paths
+}
+
+// configFile picks config.toml, or the older extension-less config.
+func configFile(dir string) string {
+	p := filepath.Join(dir, "config.toml")
+	if _, err := os.Stat(p); err != nil {
+		if _, err := os.Stat(filepath.Join(dir, "config")); err == nil {
+			return filepath.Join(dir, "config")
+		}
+	}
+	return p
+}
+
+// flagList reads a rustflags value, a string of space-separated flags or
+// an array of strings.
+func flagList(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return strings.Fields(v)
+	case []any:
+		var out []string
+		for _, f := range v {
+			if s, ok := f.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
