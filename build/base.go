@@ -1,0 +1,159 @@
+package build
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
+	digest "github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Size limits for the JSON documents read from a base image, checked
+// against their descriptors before anything is read.
+const (
+	maxManifestSize = 4 << 20
+	maxConfigSize   = 8 << 20
+)
+
+// base is the image a build starts from; a nil store means scratch.
+type base struct {
+	// name is what the org.opencontainers.image.base.name annotation says.
+	name     string
+	digest   digest.Digest
+	manifest ocispec.Manifest
+	config   *ocispec.Image
+	store    *layout.Layout
+}
+
+// loadBase reads the base named by spec for platform, verifying every
+// document it reads against its digest.
+func loadBase(ctx context.Context, spec string, platform ocispec.Platform) (*base, error) {
+	if spec == Scratch {
+		return &base{}, nil
+	}
+	dir, tag, ok := parseOCIRef(spec)
+	if !ok {
+		return nil, fmt.Errorf("base image %q: pulling from a registry is not supported yet; use --base scratch or --base oci:PATH[:TAG] (an OCI layout on disk)", spec)
+	}
+	store, err := layout.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("base image %s: %w", spec, err)
+	}
+	desc, err := resolveBase(ctx, store, tag)
+	if err != nil {
+		return nil, fmt.Errorf("base image %s: %w", spec, err)
+	}
+	b, err := readBaseImage(ctx, store, desc, platform)
+	if err != nil {
+		return nil, fmt.Errorf("base image %s: %w", spec, err)
+	}
+	b.name = desc.Annotations[ocispec.AnnotationRefName]
+	return b, nil
+}
+
+// parseOCIRef splits "oci:PATH[:TAG]" the way skopeo does: the path ends at
+// the first colon.
+func parseOCIRef(s string) (dir, tag string, ok bool) {
+	rest, ok := strings.CutPrefix(s, "oci:")
+	if !ok || rest == "" {
+		return "", "", false
+	}
+	dir, tag, _ = strings.Cut(rest, ":")
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return dir, tag, true
+}
+
+// resolveBase finds tag in the layout, or its only image when tag is empty.
+func resolveBase(ctx context.Context, store *layout.Layout, tag string) (ocispec.Descriptor, error) {
+	if tag != "" {
+		return store.Resolve(ctx, tag)
+	}
+	idx, err := store.Index(ctx)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	if len(idx.Manifests) == 1 {
+		return idx.Manifests[0], nil
+	}
+	var tags []string
+	for _, m := range idx.Manifests {
+		tags = append(tags, m.Annotations[ocispec.AnnotationRefName])
+	}
+	sort.Strings(tags)
+	return ocispec.Descriptor{}, fmt.Errorf("the layout holds %d images: name one as oci:PATH:TAG (tags: %s)", len(idx.Manifests), strings.Join(tags, ", "))
+}
+
+// readBaseImage reads the image desc points at, choosing platform's
+// manifest from an index.
+func readBaseImage(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, platform ocispec.Platform) (*base, error) {
+	if isIndex(desc.MediaType) {
+		var err error
+		if desc, err = selectPlatform(ctx, store, desc, platform); err != nil {
+			return nil, err
+		}
+	}
+	if !isManifest(desc.MediaType) {
+		return nil, fmt.Errorf("%s has media type %q, not an image manifest or index", desc.Digest, desc.MediaType)
+	}
+	var m ocispec.Manifest
+	if err := readJSON(ctx, store, desc, maxManifestSize, &m); err != nil {
+		return nil, err
+	}
+	var cfg ocispec.Image
+	if err := readJSON(ctx, store, m.Config, maxConfigSize, &cfg); err != nil {
+		return nil, err
+	}
+	if len(cfg.RootFS.DiffIDs) != len(m.Layers) {
+		return nil, fmt.Errorf("manifest %s has %d layers but its config lists %d diff_ids", desc.Digest, len(m.Layers), len(cfg.RootFS.DiffIDs))
+	}
+	if cfg.Architecture != "" && !oci.SamePlatform(cfg.Platform, platform) {
+		return nil, fmt.Errorf("it is for %s, not %s", oci.PlatformString(cfg.Platform), oci.PlatformString(platform))
+	}
+	return &base{digest: desc.Digest, manifest: m, config: &cfg, store: store}, nil
+}
+
+// selectPlatform picks platform's manifest from the index desc points at.
+func selectPlatform(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, platform ocispec.Platform) (ocispec.Descriptor, error) {
+	var idx ocispec.Index
+	if err := readJSON(ctx, store, desc, maxManifestSize, &idx); err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	var have []string
+	for _, m := range idx.Manifests {
+		if m.Platform == nil || m.Platform.OS == "unknown" {
+			continue
+		}
+		if oci.SamePlatform(*m.Platform, platform) {
+			return m, nil
+		}
+		have = append(have, oci.PlatformString(*m.Platform))
+	}
+	return ocispec.Descriptor{}, fmt.Errorf("no image for %s in index %s (it has: %s)", oci.PlatformString(platform), desc.Digest, strings.Join(have, ", "))
+}
+
+func readJSON(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, limit int64, v any) error {
+	data, err := store.ReadBlob(ctx, desc, limit)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("decode %s (%s): %w", desc.Digest, desc.MediaType, err)
+	}
+	return nil
+}
+
+func isIndex(mediaType string) bool {
+	return mediaType == ocispec.MediaTypeImageIndex || mediaType == oci.DockerIndex
+}
+
+func isManifest(mediaType string) bool {
+	return mediaType == ocispec.MediaTypeImageManifest || mediaType == oci.DockerManifest
+}

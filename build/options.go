@@ -1,0 +1,68 @@
+// Package build turns a Cargo project into an OCI image in an image
+// layout: it asks cargo for a static executable, layers it on a base image
+// and tags the result. It does no registry I/O.
+package build
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/docker-krust/docker-krust/cargo"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Scratch is the --base value for an image with no base layers.
+const Scratch = "scratch"
+
+// Options is everything one build needs, resolved from flags, environment
+// and defaults by the command line.
+type Options struct {
+	// Dir is the project's directory (absolute).
+	Dir string
+	// Package and Bin choose the workspace member and binary; empty means
+	// the package in Dir and its only binary.
+	Package, Bin string
+	// Platform is the platform to build for.
+	Platform ocispec.Platform
+	// Libc chooses musl or static glibc.
+	Libc cargo.Libc
+	// CargoArgs are passed to `cargo build` as they are.
+	CargoArgs []string
+	// Base is Scratch or "oci:PATH[:TAG]".
+	Base string
+	// LayoutDir is the OCI layout to write; empty means krust/oci under
+	// cargo's target directory.
+	LayoutDir string
+	// Tag names the image in the layout.
+	Tag string
+	// Image and Repo name the image (see imageref.Name); both may be empty.
+	Image, Repo string
+	// Created stamps the layer's files and the config; the zero value is
+	// not used: callers pass SOURCE_DATE_EPOCH or the Unix epoch.
+	Created time.Time
+	// Log receives progress messages; nil discards them.
+	Log io.Writer
+	// Verbose adds detail to Log.
+	Verbose bool
+}
+
+// Cargo is what a build needs from cargo; *cargo.Cargo implements it and
+// tests substitute their own.
+type Cargo interface {
+	Metadata(ctx context.Context, dir string) (*cargo.Project, error)
+	CheckTarget(ctx context.Context, dir, triple string) error
+	Build(ctx context.Context, req cargo.BuildRequest) (cargo.Artifact, error)
+}
+
+// Result says what a build produced.
+type Result struct {
+	// LayoutDir is the absolute path of the layout written.
+	LayoutDir string
+	// Tag is the image's tag in the layout.
+	Tag string
+	// Manifest is the image manifest's descriptor.
+	Manifest ocispec.Descriptor
+	// Image is the image's name, or "" when none was given.
+	Image string
+}
