@@ -1,0 +1,86 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+func TestSameSourceSameDigest(t *testing.T) {
+	requireTool(t, "cargo")
+	first := copyExample(t, t.TempDir())
+	second := copyExample(t, filepath.Join(t.TempDir(), "elsewhere", "deeper"))
+	digestOf := func(project string) string {
+		dir := ociRef(t, krust(t, project, nil, glibcScratch...), "latest")
+		return manifestFor(t, dir, "latest").Digest.String()
+	}
+	a := digestOf(first)
+	if again := digestOf(first); again != a {
+		t.Errorf("second build in the same directory: %s, first: %s", again, a)
+	}
+	if other := digestOf(second); other != a {
+		t.Errorf("build of a copy in another directory: %s, original: %s", other, a)
+	}
+}
+
+func TestSourceDateEpochStampsImage(t *testing.T) {
+	requireTool(t, "cargo")
+	project := copyExample(t, t.TempDir())
+	dir := ociRef(t, krust(t, project, []string{"SOURCE_DATE_EPOCH=1700000000"}, glibcScratch...), "latest")
+	cfg := configFor(t, dir, "latest")
+	if got := cfg.Created.UTC().Unix(); got != 1700000000 {
+		t.Errorf("config created %v, want SOURCE_DATE_EPOCH 1700000000", cfg.Created)
+	}
+	res := krust(t, project, []string{"SOURCE_DATE_EPOCH=yesterday"}, glibcScratch...)
+	if res.code == 0 || res.stdout != "" || !contains(res.stderr, "SOURCE_DATE_EPOCH") {
+		t.Errorf("bad SOURCE_DATE_EPOCH: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
+	}
+}
+
+// manifestFor returns the index.json entry tagged tag in the layout at dir.
+func manifestFor(t *testing.T, dir, tag string) ocispec.Descriptor {
+	t.Helper()
+	var idx ocispec.Index
+	readJSONFile(t, filepath.Join(dir, "index.json"), &idx)
+	for _, m := range idx.Manifests {
+		if m.Annotations[ocispec.AnnotationRefName] == tag {
+			return m
+		}
+	}
+	t.Fatalf("no tag %q in %s/index.json", tag, dir)
+	return ocispec.Descriptor{}
+}
+
+// imageFor reads the manifest tagged tag in the layout at dir.
+func imageFor(t *testing.T, dir, tag string) ocispec.Manifest {
+	t.Helper()
+	var m ocispec.Manifest
+	readJSONFile(t, blobPath(dir, manifestFor(t, dir, tag)), &m)
+	return m
+}
+
+// configFor reads the config of the image tagged tag.
+func configFor(t *testing.T, dir, tag string) ocispec.Image {
+	t.Helper()
+	var cfg ocispec.Image
+	readJSONFile(t, blobPath(dir, imageFor(t, dir, tag).Config), &cfg)
+	return cfg
+}
+
+func blobPath(dir string, desc ocispec.Descriptor) string {
+	return filepath.Join(dir, "blobs", desc.Digest.Algorithm().String(), desc.Digest.Encoded())
+}
+
+func readJSONFile(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+}
