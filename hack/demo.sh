@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds example/hello-krust into an OCI image layout with no network and
+# runs it with whatever can run it here: Docker, podman, or umoci + chroot.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+libc=musl
+if ! rustup target list --installed 2>/dev/null | grep -qx x86_64-unknown-linux-musl; then
+  echo "demo: the musl Rust target is not installed; building against static glibc" >&2
+  libc=glibc
+fi
+ref=$(bin/krust build --no-push --libc "$libc" --base scratch example/hello-krust)
+echo "demo: built $ref" >&2
+if command -v skopeo >/dev/null && docker info >/dev/null 2>&1; then
+  name="krust-demo:$$"
+  skopeo copy --quiet "$ref" "docker-daemon:$name"
+  docker run --rm "$name" demo
+  docker rmi "$name" >/dev/null
+elif command -v umoci >/dev/null; then
+  bundle=$(mktemp -d)
+  trap 'rm -rf "$bundle"' EXIT
+  umoci unpack --rootless --image "${ref#oci:}" "$bundle/b" >/dev/null
+  chroot "$bundle/b/rootfs" /app/hello-krust demo
+else
+  echo "demo: install skopeo and a Docker engine, or umoci, to run $ref" >&2
+fi
