@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -88,18 +87,17 @@ func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 	return p, nil
 }
 
-// write puts the image into the layout and tags it. If the layout did not
-// exist before and anything fails, it is removed again.
+// write puts the image into the layout and tags it. If anything fails, the
+// directories this build created for the layout are removed again.
 func write(ctx context.Context, opts Options, p *plan, art cargo.Artifact) (res Result, err error) {
-	_, statErr := os.Stat(p.layoutDir)
-	created := errors.Is(statErr, os.ErrNotExist)
+	created := outermostMissing(p.layoutDir)
 	store, err := layout.Create(p.layoutDir)
 	if err != nil {
 		return Result{}, fmt.Errorf("create OCI layout: %w", err)
 	}
 	defer func() {
-		if err != nil && created {
-			_ = os.RemoveAll(p.layoutDir)
+		if err != nil && created != "" {
+			_ = os.RemoveAll(created)
 		}
 	}()
 	desc, err := writeImage(ctx, store, opts, p, art)
@@ -114,15 +112,23 @@ func write(ctx context.Context, opts Options, p *plan, art cargo.Artifact) (res 
 	return Result{LayoutDir: p.layoutDir, Tag: opts.Tag, Manifest: desc, Image: p.image}, nil
 }
 
+// outermostMissing returns the outermost directory on the way to dir that
+// does not exist yet, or "" when dir exists.
+func outermostMissing(dir string) string {
+	missing := ""
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, os.ErrNotExist) {
+			return missing
+		}
+		missing = d
+		if filepath.Dir(d) == d {
+			return missing
+		}
+	}
+}
+
 func logf(opts Options, format string, args ...any) {
 	if opts.Log != nil {
 		fmt.Fprintf(opts.Log, format, args...)
 	}
-}
-
-func logw(opts Options) io.Writer {
-	if opts.Log == nil {
-		return io.Discard
-	}
-	return opts.Log
 }

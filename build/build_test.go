@@ -1,0 +1,149 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/layout"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// fakeCargo stands in for cargo: it "builds" by writing a fixed file.
+type fakeCargo struct {
+	project  cargo.Project
+	exe      []byte
+	buildErr error
+	noFile   bool // report an executable but write none
+	builds   int
+}
+
+func (f *fakeCargo) Metadata(context.Context, string) (*cargo.Project, error) {
+	return &f.project, nil
+}
+
+func (f *fakeCargo) CheckTarget(context.Context, string, string) error { return nil }
+
+func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) (cargo.Artifact, error) {
+	f.builds++
+	if f.buildErr != nil {
+		return cargo.Artifact{}, f.buildErr
+	}
+	path := filepath.Join(f.project.TargetDir, req.Triple, "release", req.Bin)
+	if f.noFile {
+		return cargo.Artifact{Bin: req.Bin, Path: path, Triple: req.Triple}, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return cargo.Artifact{}, err
+	}
+	return cargo.Artifact{Bin: req.Bin, Path: path, Triple: req.Triple}, os.WriteFile(path, f.exe, 0o755)
+}
+
+func newFake(t *testing.T) (*fakeCargo, Options) {
+	t.Helper()
+	dir := t.TempDir()
+	f := &fakeCargo{
+		project: cargo.Project{
+			WorkspaceRoot: dir,
+			TargetDir:     filepath.Join(dir, "target"),
+			Packages: []cargo.Package{{
+				Name: "svc", Version: "1.2.3", ManifestPath: filepath.Join(dir, "Cargo.toml"),
+				Targets: []cargo.Target{{Name: "svc", Kind: []string{"bin"}}},
+			}},
+		},
+		exe: []byte("\x7fELF pretend executable"),
+	}
+	opts := Options{
+		Dir: dir, Platform: ocispec.Platform{OS: "linux", Architecture: "amd64"},
+		Libc: cargo.Glibc, Base: Scratch, Tag: "latest", Created: time.Unix(1700000000, 0),
+	}
+	return f, opts
+}
+
+func TestRunWritesTaggedImage(t *testing.T) {
+	f, opts := newFake(t)
+	res, err := Run(context.Background(), f, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(opts.Dir, "target", "krust", "oci"); res.LayoutDir != want || res.Tag != "latest" {
+		t.Fatalf("result %+v, want layout %s tag latest", res, want)
+	}
+	store, err := layout.Open(res.LayoutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := store.Resolve(context.Background(), "latest")
+	if err != nil || desc.Digest != res.Manifest.Digest {
+		t.Fatalf("resolve latest: %v %v, want %s", desc.Digest, err, res.Manifest.Digest)
+	}
+	var m ocispec.Manifest
+	if err := readJSON(context.Background(), store, desc, maxManifestSize, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Annotations[ocispec.AnnotationTitle] != "svc" || m.Annotations[ocispec.AnnotationVersion] != "1.2.3" {
+		t.Errorf("annotations %v lack title svc and version 1.2.3", m.Annotations)
+	}
+	if _, ok := m.Annotations[ocispec.AnnotationBaseImageDigest]; ok {
+		t.Errorf("scratch image carries a base digest annotation: %v", m.Annotations)
+	}
+	var cfg ocispec.Image
+	if err := readJSON(context.Background(), store, m.Config, maxConfigSize, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Config.Entrypoint) != 1 || cfg.Config.Entrypoint[0] != "/app/svc" || cfg.Created.Unix() != 1700000000 {
+		t.Errorf("config entrypoint %v created %v", cfg.Config.Entrypoint, cfg.Created)
+	}
+}
+
+func TestRunIsReproducible(t *testing.T) {
+	f, opts := newFake(t)
+	a, err := Run(context.Background(), f, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.LayoutDir = filepath.Join(t.TempDir(), "other")
+	b, err := Run(context.Background(), f, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Manifest.Digest != b.Manifest.Digest {
+		t.Errorf("same executable, different digests: %s and %s", a.Manifest.Digest, b.Manifest.Digest)
+	}
+}
+
+func TestRunFailuresLeaveNoLayout(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(f *fakeCargo, o *Options)
+		builds int
+	}{
+		{"cargo fails", func(f *fakeCargo, _ *Options) { f.buildErr = errors.New("boom") }, 1},
+		{"executable missing after the layout was created", func(f *fakeCargo, _ *Options) { f.noFile = true }, 1},
+		{"bad tag", func(_ *fakeCargo, o *Options) { o.Tag = ".hidden" }, 0},
+		{"bad base", func(_ *fakeCargo, o *Options) { o.Base = "oci:" + filepath.Join(o.Dir, "missing") }, 0},
+		{"unsupported platform", func(_ *fakeCargo, o *Options) { o.Platform.Architecture = "s390x" }, 0},
+		{"two binaries", func(f *fakeCargo, _ *Options) {
+			f.project.Packages[0].Targets = append(f.project.Packages[0].Targets, cargo.Target{Name: "tool", Kind: []string{"bin"}})
+		}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, opts := newFake(t)
+			tt.change(f, &opts)
+			if _, err := Run(context.Background(), f, opts); err == nil {
+				t.Fatal("Run succeeded, want an error")
+			}
+			if f.builds != tt.builds {
+				t.Errorf("cargo ran %d times, want %d (checks belong before the build)", f.builds, tt.builds)
+			}
+			if _, err := os.Stat(filepath.Join(opts.Dir, "target", "krust")); !os.IsNotExist(err) {
+				t.Errorf("a failed build left a layout behind: %v", err)
+			}
+		})
+	}
+}
