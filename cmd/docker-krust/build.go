@@ -11,6 +11,7 @@ import (
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/oci"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // defaultBase is the base image used when --base is not given.
@@ -19,7 +20,7 @@ const defaultBase = "gcr.io/distroless/static:nonroot"
 // buildFlags holds the build command's flags as given.
 type buildFlags struct {
 	image, repo, platform, base, libc, layoutDir, tag, bin, pkg string
-	noPush, verbose                                              bool
+	noPush, verbose                                             bool
 }
 
 func newBuildCommand(env *environment) *cobra.Command {
@@ -52,7 +53,12 @@ func newBuildCommand(env *environment) *cobra.Command {
 			return err
 		},
 	}
-	fl := cmd.Flags()
+	f.register(cmd.Flags())
+	return cmd
+}
+
+// register defines the build flags on fl.
+func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.image, "image", "i", "", "whole image name, e.g. registry.example.com/team/app (env KRUST_IMAGE)")
 	fl.StringVar(&f.repo, "repo", "", "repository prefix; the image is REPO/PACKAGE (env KRUST_REPO)")
 	fl.StringVar(&f.platform, "platform", "linux/amd64", "platform to build for: linux/amd64, linux/arm64 or linux/arm/v7")
@@ -64,7 +70,6 @@ func newBuildCommand(env *environment) *cobra.Command {
 	fl.StringVar(&f.bin, "bin", "", "binary to build when the package has several")
 	fl.StringVarP(&f.pkg, "package", "p", "", "workspace member to build")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print more detail on stderr")
-	return cmd
 }
 
 // options turns the flags, arguments and environment into build options.
