@@ -24,18 +24,18 @@ const staticFlag = "target-feature=+crt-static"
 // joins it with the files' entries, carrying build.rustflags over when no
 // target entry would otherwise hide them.
 func staticLinking(env []string, dir, triple string) ([]string, []string, error) {
-	if v, ok := lookupEnv(env, "CARGO_ENCODED_RUSTFLAGS"); ok && v != "" {
-		return setEnv(env, "CARGO_ENCODED_RUSTFLAGS", v+"\x1f-C\x1f"+staticFlag), nil, nil
+	if v, ok := lookupEnv(env, "CARGO_ENCODED_RUSTFLAGS"); ok {
+		return setEnv(env, "CARGO_ENCODED_RUSTFLAGS", joinNonEmpty("\x1f", v, "-C\x1f"+staticFlag)), nil, nil
 	}
-	if v, ok := lookupEnv(env, "RUSTFLAGS"); ok && strings.TrimSpace(v) != "" {
-		return setEnv(env, "RUSTFLAGS", v+" -C "+staticFlag), nil, nil
+	if v, ok := lookupEnv(env, "RUSTFLAGS"); ok {
+		return setEnv(env, "RUSTFLAGS", joinNonEmpty(" ", v, "-C "+staticFlag)), nil, nil
 	}
 	cfg, err := readCargoConfig(env, dir)
 	if err != nil {
 		return nil, nil, err
 	}
 	flags := []string{}
-	if !cfg.hasTargetFlags(triple) {
+	if !cfg.hasTargetFlags(env, triple) {
 		flags = append(flags, cfg.buildFlags(env)...)
 	}
 	flags = append(flags, "-C", staticFlag)
@@ -47,29 +47,49 @@ func staticLinking(env []string, dir, triple string) ([]string, []string, error)
 	return env, []string{"--config", fmt.Sprintf("target.%s.rustflags=%s", triple, list)}, nil
 }
 
+// joinNonEmpty joins a and b with sep, leaving out a when it is blank.
+func joinNonEmpty(sep, a, b string) string {
+	if strings.TrimSpace(a) == "" {
+		return b
+	}
+	return a + sep + b
+}
+
 // cargoConfig is the merged view of the rustflags in cargo's config files.
 type cargoConfig struct {
 	build   []string
 	targets map[string]bool
 }
 
-func (c cargoConfig) hasTargetFlags(triple string) bool {
-	if c.targets[triple] {
+// hasTargetFlags reports whether cargo will take rustflags for triple from
+// a target entry (and so ignore build.rustflags): target.<triple> or a
+// matching target.'cfg(...)' table, or CARGO_TARGET_<TRIPLE>_RUSTFLAGS.
+func (c cargoConfig) hasTargetFlags(env []string, triple string) bool {
+	if _, ok := lookupEnv(env, targetEnvKey(triple)); ok || c.targets[triple] {
 		return true
 	}
+	cfg := tripleCfg(triple)
 	for key := range c.targets {
-		if strings.HasPrefix(key, "cfg(") {
+		if cfgMatches(key, cfg) {
 			return true
 		}
 	}
 	return false
 }
 
+// buildFlags returns build.rustflags as cargo joins them: the files'
+// first, then CARGO_BUILD_RUSTFLAGS.
 func (c cargoConfig) buildFlags(env []string) []string {
+	flags := append([]string(nil), c.build...)
 	if v, ok := lookupEnv(env, "CARGO_BUILD_RUSTFLAGS"); ok {
-		return strings.Fields(v)
+		flags = append(flags, strings.Fields(v)...)
 	}
-	return c.build
+	return flags
+}
+
+// targetEnvKey is the variable cargo reads for target.<triple>.rustflags.
+func targetEnvKey(triple string) string {
+	return "CARGO_TARGET_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(triple)) + "_RUSTFLAGS"
 }
 
 // rustflagsFile is the part of a cargo config file we read.
@@ -133,15 +153,15 @@ func configPaths(env []string, dir string) []string {
 	return paths
 }
 
-// configFile picks config.toml, or the older extension-less config.
+// configFile picks the file cargo reads in a .cargo directory: the older
+// extension-less config when it exists (cargo prefers it, with a warning),
+// else config.toml.
 func configFile(dir string) string {
-	p := filepath.Join(dir, "config.toml")
-	if _, err := os.Stat(p); err != nil {
-		if _, err := os.Stat(filepath.Join(dir, "config")); err == nil {
-			return filepath.Join(dir, "config")
-		}
+	legacy := filepath.Join(dir, "config")
+	if info, err := os.Stat(legacy); err == nil && !info.IsDir() {
+		return legacy
 	}
-	return p
+	return filepath.Join(dir, "config.toml")
 }
 
 // flagList reads a rustflags value, a string of space-separated flags or

@@ -70,14 +70,19 @@ func WriteLayer(w io.Writer, files []File, modTime time.Time) (Layer, error) {
 }
 
 func writeEntries(tw *tar.Writer, files []File, modTime time.Time) error {
-	sorted := append([]File(nil), files...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
-	written := map[string]bool{}
-	for _, f := range sorted {
+	sorted := make([]File, len(files))
+	for i, f := range files {
 		name, err := cleanPath(f.Path)
 		if err != nil {
 			return err
 		}
+		f.Path = name
+		sorted[i] = f
+	}
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	written := map[string]bool{}
+	for _, f := range sorted {
+		name := f.Path
 		for _, dir := range parentDirs(name) {
 			if written[dir] {
 				continue

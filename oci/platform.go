@@ -44,6 +44,9 @@ func ParsePlatform(s string) (ocispec.Platform, error) {
 // NormalizePlatform returns p with architecture aliases resolved and the
 // default variants applied, so that equal platforms compare equal.
 func NormalizePlatform(p ocispec.Platform) ocispec.Platform {
+	if p.Architecture == "armel" && p.Variant == "" {
+		p.Variant = "v6" // Debian's armel port is ARMv5/v6, as containerd reads it
+	}
 	p.Architecture = canonicalArch(p.Architecture)
 	switch {
 	case p.Architecture == "arm64" && p.Variant == "v8":

@@ -1,0 +1,121 @@
+package cargo
+
+import (
+	"maps"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestExecutables(t *testing.T) {
+	captured, err := os.ReadFile("testdata/cargo-messages.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const release = "/home/dev/src/multibin/target/x86_64-unknown-linux-gnu/release/"
+	longLine := `{"reason":"compiler-artifact","target":{"kind":["bin"],"name":"big"},"executable":"/big","filenames":["` +
+		strings.Repeat("x", 200*1024) + `"]}`
+	tests := []struct {
+		name  string
+		input string
+		want  map[string]string
+	}{
+		{
+			name:  "captured cargo build",
+			input: string(captured),
+			want: map[string]string{
+				"admin-cli": release + "admin-cli",
+				"server":    release + "server",
+			},
+		},
+		{
+			name:  "empty stream",
+			input: "",
+			want:  map[string]string{},
+		},
+		{
+			name:  "only text",
+			input: "   Compiling x v0.1.0\nwarning: unused\n\n",
+			want:  map[string]string{},
+		},
+		{
+			name: "example, test and lib targets are not binaries",
+			input: `{"reason":"compiler-artifact","target":{"kind":["example"],"name":"demo"},"executable":"/t/demo"}
+{"reason":"compiler-artifact","target":{"kind":["test"],"name":"it"},"executable":"/t/it-123"}
+{"reason":"compiler-artifact","target":{"kind":["lib"],"name":"lib"},"executable":null}
+{"reason":"compiler-artifact","target":{"kind":["custom-build"],"name":"build-script-build"},"executable":null}
+`,
+			want: map[string]string{},
+		},
+		{
+			name: "bin without executable is skipped",
+			input: `{"reason":"compiler-artifact","target":{"kind":["bin"],"name":"app"},"executable":null}
+`,
+			want: map[string]string{},
+		},
+		{
+			name: "other reasons are skipped",
+			input: `{"reason":"compiler-message","target":{"kind":["bin"],"name":"app"},"executable":"/wrong"}
+{"reason":"build-finished","success":true}
+`,
+			want: map[string]string{},
+		},
+		{
+			name: "later artifact wins",
+			input: `{"reason":"compiler-artifact","target":{"kind":["bin"],"name":"app"},"executable":"/old"}
+{"reason":"compiler-artifact","target":{"kind":["bin"],"name":"app"},"executable":"/new"}
+`,
+			want: map[string]string{"app": "/new"},
+		},
+		{
+			name:  "CRLF and no final newline",
+			input: "{\"reason\":\"compiler-artifact\",\"target\":{\"kind\":[\"bin\"],\"name\":\"app\"},\"executable\":\"/app\"}\r\nnot json\r\n{\"reason\":\"build-finished\",\"success\":true}",
+			want:  map[string]string{"app": "/app"},
+		},
+		{
+			name:  "long line",
+			input: longLine + "\n",
+			want:  map[string]string{"big": "/big"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Executables(strings.NewReader(tc.input))
+			if err != nil {
+				t.Fatalf("Executables: %v", err)
+			}
+			if got == nil {
+				t.Fatal("Executables returned a nil map")
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("Executables = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestExecutablesMalformed(t *testing.T) {
+	tests := []struct {
+		name  string
+		input string
+	}{
+		{"truncated object", `{"reason":"compiler-artifact","target":{"kind":["bin"]` + "\n"},
+		{"after good lines", `{"reason":"build-script-executed"}` + "\n" + `{"reason": }` + "\n"},
+		{"wrong type", `{"reason":"compiler-artifact","target":{"kind":"bin","name":"app"},"executable":"/app"}` + "\n"},
+		{"line too long", `{"reason":"` + strings.Repeat("x", 17*1024*1024) + `"}` + "\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Executables(strings.NewReader(tc.input))
+			if err == nil {
+				t.Fatalf("Executables = %v, want an error", got)
+			}
+			if got != nil {
+				t.Errorf("Executables returned %v with its error", got)
+			}
+			if !strings.Contains(err.Error(), "cargo's JSON messages") {
+				t.Errorf("error %q does not say what was being read", err)
+			}
+		})
+	}
+}
