@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
@@ -25,31 +26,50 @@ const (
 type base struct {
 	// name is what the org.opencontainers.image.base.name annotation says.
 	name     string
+	ref      reference.Named // a registry base's name, else nil
 	digest   digest.Digest
 	manifest ocispec.Manifest
 	config   *ocispec.Image
 	store    *layout.Layout
 }
 
-// loadBase reads the base named by spec for platform, verifying every
-// document it reads against its digest.
-func loadBase(ctx context.Context, spec string, platform ocispec.Platform) (*base, error) {
+// loadBase reads the base opts names for opts.Platform, verifying every
+// document it reads against its digest. A registry base is pulled into
+// store first.
+func loadBase(ctx context.Context, opts Options, store *layout.Layout) (*base, error) {
+	spec := opts.Base
 	if spec == Scratch {
 		return &base{}, nil
 	}
-	dir, tag, ok := parseOCIRef(spec)
-	if !ok {
-		return nil, fmt.Errorf("base image %q: pulling from a registry is not supported yet; use --base scratch or --base oci:PATH[:TAG] (an OCI layout on disk)", spec)
+	if dir, tag, ok := parseOCIRef(spec); ok {
+		return loadLayoutBase(ctx, spec, dir, tag, opts.Platform)
 	}
-	store, err := layout.Open(dir)
+	if opts.Puller == nil {
+		return nil, fmt.Errorf("base image %q: pulling from a registry is not available here; use --base scratch or --base oci:PATH[:TAG]", spec)
+	}
+	pulled, err := opts.Puller.PullBase(ctx, spec, opts.Platform, store)
+	if err != nil {
+		return nil, err
+	}
+	b, err := readBaseImage(ctx, store, pulled.Manifest, opts.Platform)
 	if err != nil {
 		return nil, fmt.Errorf("base image %s: %w", spec, err)
 	}
-	desc, err := resolveBase(ctx, store, tag)
+	b.name, b.ref = pulled.Name.String(), pulled.Name
+	return b, nil
+}
+
+// loadLayoutBase reads a base kept in another OCI layout.
+func loadLayoutBase(ctx context.Context, spec, dir, tag string, platform ocispec.Platform) (*base, error) {
+	src, err := layout.Open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("base image %s: %w", spec, err)
 	}
-	b, err := readBaseImage(ctx, store, desc, platform)
+	desc, err := resolveBase(ctx, src, tag)
+	if err != nil {
+		return nil, fmt.Errorf("base image %s: %w", spec, err)
+	}
+	b, err := readBaseImage(ctx, src, desc, platform)
 	if err != nil {
 		return nil, fmt.Errorf("base image %s: %w", spec, err)
 	}

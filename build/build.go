@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/layout"
@@ -18,17 +20,34 @@ type plan struct {
 	pkg       cargo.Package
 	bin       string
 	triple    string
-	image     string
+	image     reference.Named
 	layoutDir string
 	base      *base
 }
 
 // Run builds the image Options describe into an OCI layout. Everything
-// that can be checked is checked before cargo runs, and the layout is only
-// touched once the executable exists, so a failed build leaves no trace.
-func Run(ctx context.Context, c Cargo, opts Options) (Result, error) {
+// that can be checked is checked before cargo runs, and a layout this build
+// created is removed again if the build fails, so a failed build leaves no
+// trace.
+func Run(ctx context.Context, c Cargo, opts Options) (res Result, err error) {
 	p, err := prepare(ctx, c, opts)
 	if err != nil {
+		return Result{}, err
+	}
+	created := outermostMissing(p.layoutDir)
+	store, err := layout.Create(p.layoutDir)
+	if err != nil {
+		return Result{}, fmt.Errorf("create OCI layout: %w", err)
+	}
+	defer func() {
+		if err != nil && created != "" {
+			_ = os.RemoveAll(created)
+		}
+	}()
+	if p.base, err = loadBase(ctx, opts, store); err != nil {
+		return Result{}, err
+	}
+	if err := c.CheckTarget(ctx, opts.Dir, p.triple); err != nil {
 		return Result{}, err
 	}
 	logf(opts, "building %s (binary %s) for %s with cargo\n", p.pkg.Name, p.bin, p.triple)
@@ -38,18 +57,22 @@ func Run(ctx context.Context, c Cargo, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return write(ctx, opts, p, art)
+	return write(ctx, store, opts, p, art)
 }
 
-// prepare checks the options, asks cargo about the project and reads the
-// base image.
+// prepare checks the options and asks cargo about the project.
 func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 	triple, err := cargo.Triple(opts.Platform, opts.Libc)
 	if err != nil {
 		return nil, err
 	}
-	if err := imageref.ValidTag(opts.Tag); err != nil {
-		return nil, err
+	if len(opts.Tags) == 0 {
+		return nil, fmt.Errorf("no tag given for the image")
+	}
+	for _, tag := range opts.Tags {
+		if err := imageref.ValidTag(tag); err != nil {
+			return nil, err
+		}
 	}
 	proj, err := c.Metadata(ctx, opts.Dir)
 	if err != nil {
@@ -62,12 +85,8 @@ func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 	if p.bin, err = cargo.SelectBin(p.pkg, opts.Bin); err != nil {
 		return nil, err
 	}
-	named, err := imageref.Name(opts.Image, opts.Repo, p.pkg.Name)
-	if err != nil {
+	if p.image, err = imageref.Name(opts.Image, opts.Repo, p.pkg.Name); err != nil {
 		return nil, err
-	}
-	if named != nil {
-		p.image = named.String()
 	}
 	if p.layoutDir == "" {
 		p.layoutDir = filepath.Join(proj.TargetDir, "krust", "oci")
@@ -78,38 +97,23 @@ func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 	if err := layout.CheckWritable(p.layoutDir); err != nil {
 		return nil, fmt.Errorf("cannot write the OCI layout (choose another with --oci-layout): %w", err)
 	}
-	if p.base, err = loadBase(ctx, opts.Base, opts.Platform); err != nil {
-		return nil, err
-	}
-	if err := c.CheckTarget(ctx, opts.Dir, triple); err != nil {
-		return nil, err
-	}
 	return p, nil
 }
 
-// write puts the image into the layout and tags it. If anything fails, the
-// directories this build created for the layout are removed again.
-func write(ctx context.Context, opts Options, p *plan, art cargo.Artifact) (res Result, err error) {
-	created := outermostMissing(p.layoutDir)
-	store, err := layout.Create(p.layoutDir)
-	if err != nil {
-		return Result{}, fmt.Errorf("create OCI layout: %w", err)
-	}
-	defer func() {
-		if err != nil && created != "" {
-			_ = os.RemoveAll(created)
-		}
-	}()
+// write puts the image into the layout and tags it.
+func write(ctx context.Context, store *layout.Layout, opts Options, p *plan, art cargo.Artifact) (Result, error) {
 	desc, err := writeImage(ctx, store, opts, p, art)
 	if err != nil {
 		return Result{}, err
 	}
-	if err := store.Tag(ctx, desc, opts.Tag); err != nil {
-		return Result{}, fmt.Errorf("tag %s in %s: %w", opts.Tag, p.layoutDir, err)
+	for _, tag := range opts.Tags {
+		if err := store.Tag(ctx, desc, tag); err != nil {
+			return Result{}, fmt.Errorf("tag %s in %s: %w", tag, p.layoutDir, err)
+		}
 	}
-	logf(opts, "built %s for %s: %s (%d bytes) in %s, tag %s\n",
-		p.bin, oci.PlatformString(opts.Platform), desc.Digest, desc.Size, p.layoutDir, opts.Tag)
-	return Result{LayoutDir: p.layoutDir, Tag: opts.Tag, Manifest: desc, Image: p.image}, nil
+	logf(opts, "built %s for %s: %s (%d bytes) in %s, tagged %s\n",
+		p.bin, oci.PlatformString(opts.Platform), desc.Digest, desc.Size, p.layoutDir, strings.Join(opts.Tags, ", "))
+	return Result{LayoutDir: p.layoutDir, Tags: opts.Tags, Manifest: desc, Image: p.image, Base: p.base.ref}, nil
 }
 
 // outermostMissing returns the outermost directory on the way to dir that

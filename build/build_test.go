@@ -59,7 +59,7 @@ func newFake(t *testing.T) (*fakeCargo, Options) {
 	}
 	opts := Options{
 		Dir: dir, Platform: ocispec.Platform{OS: "linux", Architecture: "amd64"},
-		Libc: cargo.Glibc, Base: Scratch, Tag: "latest", Created: time.Unix(1700000000, 0),
+		Libc: cargo.Glibc, Base: Scratch, Tags: []string{"latest"}, Created: time.Unix(1700000000, 0),
 	}
 	return f, opts
 }
@@ -70,7 +70,7 @@ func TestRunWritesTaggedImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := filepath.Join(opts.Dir, "target", "krust", "oci"); res.LayoutDir != want || res.Tag != "latest" {
+	if want := filepath.Join(opts.Dir, "target", "krust", "oci"); res.LayoutDir != want || len(res.Tags) != 1 || res.Tags[0] != "latest" {
 		t.Fatalf("result %+v, want layout %s tag latest", res, want)
 	}
 	store, err := layout.Open(res.LayoutDir)
@@ -124,7 +124,7 @@ func TestRunFailuresLeaveNoLayout(t *testing.T) {
 	}{
 		{"cargo fails", func(f *fakeCargo, _ *Options) { f.buildErr = errors.New("boom") }, 1},
 		{"executable missing after the layout was created", func(f *fakeCargo, _ *Options) { f.noFile = true }, 1},
-		{"bad tag", func(_ *fakeCargo, o *Options) { o.Tag = ".hidden" }, 0},
+		{"bad tag", func(_ *fakeCargo, o *Options) { o.Tags = []string{"ok", ".hidden"} }, 0},
 		{"bad base", func(_ *fakeCargo, o *Options) { o.Base = "oci:" + filepath.Join(o.Dir, "missing") }, 0},
 		{"unsupported platform", func(_ *fakeCargo, o *Options) { o.Platform.Architecture = "s390x" }, 0},
 		{"two binaries", func(f *fakeCargo, _ *Options) {

@@ -73,6 +73,9 @@ func copyBaseBlobs(ctx context.Context, store *layout.Layout, b *base) error {
 }
 
 func copyBlob(ctx context.Context, dst, src *layout.Layout, desc ocispec.Descriptor) error {
+	if dst == src {
+		return nil
+	}
 	if ok, err := dst.Exists(ctx, desc); err != nil || ok {
 		return err
 	}

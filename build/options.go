@@ -8,7 +8,10 @@ import (
 	"io"
 	"time"
 
+	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/remote"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -29,13 +32,18 @@ type Options struct {
 	Libc cargo.Libc
 	// CargoArgs are passed to `cargo build` as they are.
 	CargoArgs []string
-	// Base is Scratch or "oci:PATH[:TAG]".
+	// Base is Scratch, "oci:PATH[:TAG]" (an image in a layout), or a
+	// registry reference that Puller fetches.
 	Base string
+	// Puller fetches registry base images; nil means only scratch and
+	// layout bases can be used.
+	Puller Puller
 	// LayoutDir is the OCI layout to write; empty means krust/oci under
 	// cargo's target directory.
 	LayoutDir string
-	// Tag names the image in the layout.
-	Tag string
+	// Tags name the image in the layout (org.opencontainers.image.ref.name);
+	// at least one is required.
+	Tags []string
 	// Image and Repo name the image (see imageref.Name); both may be empty.
 	Image, Repo string
 	// Created stamps the layer's files and the config; the zero value is
@@ -55,14 +63,22 @@ type Cargo interface {
 	Build(ctx context.Context, req cargo.BuildRequest) (cargo.Artifact, error)
 }
 
+// Puller brings a base image from a registry into the build's layout;
+// *remote.Client implements it.
+type Puller interface {
+	PullBase(ctx context.Context, ref string, platform ocispec.Platform, store *layout.Layout) (remote.Base, error)
+}
+
 // Result says what a build produced.
 type Result struct {
 	// LayoutDir is the absolute path of the layout written.
 	LayoutDir string
-	// Tag is the image's tag in the layout.
-	Tag string
+	// Tags are the image's tags in the layout.
+	Tags []string
 	// Manifest is the image manifest's descriptor.
 	Manifest ocispec.Descriptor
-	// Image is the image's name, or "" when none was given.
-	Image string
+	// Image is the image's name, or nil when none was given.
+	Image reference.Named
+	// Base is the registry base image's name, or nil for other bases.
+	Base reference.Named
 }

@@ -54,8 +54,9 @@ func TestBadInputFailsCleanly(t *testing.T) {
 		{"invalid --tag", helloCrate, append(glibcScratch, "--tag", "-bad"), []string{"invalid tag"}},
 		{"invalid --libc", helloCrate, []string{"build", "--no-push", "--libc", "uclibc", "--base", "scratch"}, []string{"musl", "glibc"}},
 		{"musl target missing", helloCrate, []string{"build", "--no-push", "--base", "scratch"}, []string{"rustup target add x86_64-unknown-linux-musl", "--libc glibc"}},
-		{"push not available", helloCrate, []string{"build", "--libc", "glibc", "--base", "scratch"}, []string{"--no-push"}},
-		{"registry base not available", helloCrate, []string{"build", "--no-push", "--libc", "glibc"}, []string{"gcr.io/distroless/static:nonroot", "--base scratch"}},
+		{"push without a registry", helloCrate, []string{"build", "--libc", "glibc", "--base", "scratch"}, []string{"no registry to push to", "KRUST_REPO", "--no-push"}},
+		{"unreachable base registry", helloCrate, []string{"build", "--no-push", "--libc", "glibc", "--base", "127.0.0.1:9/none/base:v1"}, []string{"127.0.0.1:9", "cannot reach"}},
+		{"invalid base reference", helloCrate, []string{"build", "--no-push", "--libc", "glibc", "--base", "Not//Valid"}, []string{"invalid base image"}},
 		{"missing base layout", helloCrate, append(glibcScratch[:4:4], "--base", "oci:/nonexistent/krust-base:v1"), []string{"/nonexistent/krust-base"}},
 		{"two directories", helloCrate, append(glibcScratch, ".", "other"), []string{"one project directory"}},
 	}

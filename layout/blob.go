@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -60,4 +61,23 @@ func blobFileOK(path string, size int64) (bool, error) {
 		return false, fmt.Errorf("stat blob %s: %w", path, err)
 	}
 	return info.Mode().IsRegular() && info.Size() == size, nil
+}
+
+// Size returns the size of the blob with digest dgst, for callers that know
+// a digest but not a descriptor (a base image pinned by digest). A missing
+// blob yields an error wrapping errdef.ErrNotFound. The content is not
+// verified here: read it with ReadBlob or Fetch.
+func (l *Layout) Size(dgst digest.Digest) (int64, error) {
+	path, err := l.blobPath(ocispec.Descriptor{Digest: dgst})
+	if err != nil {
+		return 0, fmt.Errorf("look up blob in %s: %w", l.dir, err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return 0, fmt.Errorf("look up blob %s in %s: %w", dgst, l.dir, notFound(err))
+	}
+	if !info.Mode().IsRegular() {
+		return 0, fmt.Errorf("blob %s in %s is not a regular file: %w", dgst, l.dir, ErrInvalidLayout)
+	}
+	return info.Size(), nil
 }

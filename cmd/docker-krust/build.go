@@ -1,56 +1,51 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/build"
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/oci"
+	"github.com/docker-krust/docker-krust/remote"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
-// defaultBase is the base image used when --base is not given.
+// defaultBase is the base image used when neither --base nor the config
+// names one.
 const defaultBase = "gcr.io/distroless/static:nonroot"
 
 // buildFlags holds the build command's flags as given.
 type buildFlags struct {
-	image, repo, platform, base, libc, layoutDir, tag, bin, pkg string
-	noPush, verbose                                             bool
+	image, repo, platform, base, libc, layoutDir, bin, pkg string
+	tags                                                   []string
+	noPush                                                 bool
+	registry                                               registryFlags
 }
 
 func newBuildCommand(env *environment) *cobra.Command {
 	var f buildFlags
 	cmd := &cobra.Command{
 		Use:   "build [DIRECTORY] [-- CARGO_ARGS...]",
-		Short: "Build a Cargo project into an OCI image",
+		Short: "Build a Cargo project into an OCI image and push it",
 		Long: "Build the Cargo project in DIRECTORY (default: the current directory) with\n" +
 			"`cargo build --release` into a static executable, put it at /app/NAME on the\n" +
-			"base image and write the image to an OCI layout. Arguments after -- go to cargo.\n\n" +
-			"stdout gets exactly one line: with --no-push, oci:LAYOUT_DIR:TAG, which skopeo\n" +
-			"and podman accept as it is.",
-		Example: "  krust build --no-push --base scratch --libc glibc ./example/hello-krust\n" +
-			"  docker krust build --no-push -- --features metrics",
+			"base image, write the image to an OCI layout and push it. Arguments after --\n" +
+			"go to cargo.\n\n" +
+			"stdout gets exactly one line: the pushed image as REGISTRY/REPO@sha256:DIGEST,\n" +
+			"or with --no-push oci:LAYOUT_DIR:TAG, which skopeo and podman accept as it is.",
+		Example: "  KRUST_REPO=ghcr.io/me docker krust build\n" +
+			"  docker run $(docker krust build --repo localhost:5000)\n" +
+			"  krust build --no-push --base scratch --libc glibc ./example/hello-krust -- --locked",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts, err := f.options(env, cmd, args)
-			if err != nil {
-				return err
-			}
-			if !f.noPush {
-				return errors.New("pushing to a registry is not available in this version: add --no-push to write an OCI layout, then push it with skopeo or crane")
-			}
-			res, err := build.Run(cmd.Context(), &cargo.Cargo{
-				Env: env.environ(), Stderr: env.stderr, Verbose: f.verbose,
-			}, opts)
-			if err != nil {
-				return err
-			}
-			_, err = fmt.Fprintf(env.stdout, "oci:%s:%s\n", res.LayoutDir, res.Tag)
-			return err
+			return f.run(cmd.Context(), env, cmd, args)
 		},
 	}
 	f.register(cmd.Flags())
@@ -60,20 +55,50 @@ func newBuildCommand(env *environment) *cobra.Command {
 // register defines the build flags on fl.
 func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.image, "image", "i", "", "whole image name, e.g. registry.example.com/team/app (env KRUST_IMAGE)")
-	fl.StringVar(&f.repo, "repo", "", "repository prefix; the image is REPO/PACKAGE (env KRUST_REPO)")
+	fl.StringVar(&f.repo, "repo", "", "repository prefix; the image is REPO/PACKAGE (env KRUST_REPO, config default_registry)")
 	fl.StringVar(&f.platform, "platform", "linux/amd64", "platform to build for: linux/amd64, linux/arm64 or linux/arm/v7")
 	fl.BoolVar(&f.noPush, "no-push", false, "write the OCI layout only and print oci:DIR:TAG")
-	fl.StringVar(&f.base, "base", defaultBase, "base image: scratch, or oci:PATH[:TAG] for an image in an OCI layout")
+	fl.StringVar(&f.base, "base", "", "base image: a registry reference, scratch, or oci:PATH[:TAG] (default: config base_image, else "+defaultBase+")")
 	fl.StringVar(&f.libc, "libc", string(cargo.Musl), "C library to link statically: musl or glibc")
 	fl.StringVar(&f.layoutDir, "oci-layout", "", "OCI layout directory to write (default: krust/oci under cargo's target directory)")
-	fl.StringVar(&f.tag, "tag", "latest", "tag of the image in the layout")
+	fl.StringArrayVar(&f.tags, "tag", []string{"latest"}, "tag of the image, in the layout and the registry (repeatable)")
 	fl.StringVar(&f.bin, "bin", "", "binary to build when the package has several")
 	fl.StringVarP(&f.pkg, "package", "p", "", "workspace member to build")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print more detail on stderr")
+	f.registry.register(fl)
 }
 
-// options turns the flags, arguments and environment into build options.
-func (f *buildFlags) options(env *environment, cmd *cobra.Command, args []string) (build.Options, error) {
+// run builds, then pushes unless --no-push, and prints the one line.
+func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Command, args []string) error {
+	cfg, err := env.krustConfig()
+	if err != nil {
+		return err
+	}
+	opts, err := f.options(env, cfg, cmd, args)
+	if err != nil {
+		return err
+	}
+	if !f.noPush && opts.Image == "" && opts.Repo == "" {
+		return errors.New("no registry to push to: set --repo or KRUST_REPO (e.g. ghcr.io/you), or --image, or default_registry in the krust config; or add --no-push to stop at the OCI layout")
+	}
+	client, err := f.registry.client(env, cfg)
+	if err != nil {
+		return err
+	}
+	opts.Puller = client
+	res, err := build.Run(ctx, &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}, opts)
+	if err != nil {
+		return err
+	}
+	if f.noPush {
+		_, err = fmt.Fprintf(env.stdout, "oci:%s:%s\n", res.LayoutDir, res.Tags[0])
+		return err
+	}
+	return pushBuilt(ctx, env, client, res)
+}
+
+// options turns the flags, arguments, environment and config into build
+// options. Precedence: flags, then environment, then config, then defaults.
+func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Command, args []string) (build.Options, error) {
 	dirArgs, cargoArgs := splitArgs(cmd, args)
 	if len(dirArgs) > 1 {
 		return build.Options{}, fmt.Errorf("build takes one project directory, got %d (%v): put cargo's arguments after --", len(dirArgs), dirArgs)
@@ -100,10 +125,30 @@ func (f *buildFlags) options(env *environment, cmd *cobra.Command, args []string
 	}
 	return build.Options{
 		Dir: absDir, Package: f.pkg, Bin: f.bin, Platform: platform, Libc: libc,
-		CargoArgs: cargoArgs, Base: f.base, LayoutDir: f.layoutDir, Tag: f.tag,
-		Image: firstSet(f.image, env.getenv("KRUST_IMAGE")), Repo: firstSet(f.repo, env.getenv("KRUST_REPO")),
-		Created: created, Log: env.stderr, Verbose: f.verbose,
+		CargoArgs: append(append([]string(nil), cfg.Build.CargoArgs...), cargoArgs...),
+		Base:      firstSet(f.base, cfg.BaseImage, defaultBase), LayoutDir: f.layoutDir, Tags: f.tags,
+		Image:   firstSet(f.image, env.getenv("KRUST_IMAGE")),
+		Repo:    firstSet(f.repo, env.getenv("KRUST_REPO"), cfg.DefaultRegistry),
+		Created: created, Log: env.stderr, Verbose: f.registry.verbose,
 	}, nil
+}
+
+// pushBuilt pushes a build's image and prints its reference by digest.
+func pushBuilt(ctx context.Context, env *environment, client *remote.Client, res build.Result) error {
+	store, err := openLayout(res.LayoutDir)
+	if err != nil {
+		return err
+	}
+	var mount []reference.Named
+	if res.Base != nil {
+		mount = append(mount, res.Base)
+	}
+	pushed, err := client.Push(ctx, store, res.Manifest, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: mount})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(env.stdout, pushed.Reference)
+	return err
 }
 
 // splitArgs separates the arguments before -- from cargo's after it.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker-krust/docker-krust/config"
 	"github.com/spf13/cobra"
 )
 
@@ -24,6 +25,7 @@ func TestBuildOptions(t *testing.T) {
 		name    string
 		args    []string
 		env     map[string]string
+		cfg     *config.Config
 		check   func(t *testing.T, dir string, cargoArgs []string, image, repo string, created time.Time)
 		wantErr string
 	}{
@@ -47,6 +49,21 @@ func TestBuildOptions(t *testing.T) {
 				t.Errorf("image %q repo %q", image, repo)
 			}
 		}},
+		{name: "config default_registry is the last resort for the repo", cfg: &config.Config{DefaultRegistry: "cfg.example"}, check: func(t *testing.T, _ string, _ []string, _, repo string, _ time.Time) {
+			if repo != "cfg.example" {
+				t.Errorf("repo %q, want the config's", repo)
+			}
+		}},
+		{name: "KRUST_REPO beats config default_registry", env: map[string]string{"KRUST_REPO": "env.example"}, cfg: &config.Config{DefaultRegistry: "cfg.example"}, check: func(t *testing.T, _ string, _ []string, _, repo string, _ time.Time) {
+			if repo != "env.example" {
+				t.Errorf("repo %q, want KRUST_REPO's", repo)
+			}
+		}},
+		{name: "config cargo_args come before the command line's", args: []string{".", "--", "--locked"}, cfg: &config.Config{Build: config.Build{CargoArgs: []string{"--features", "x"}}}, check: func(t *testing.T, _ string, cargoArgs []string, _, _ string, _ time.Time) {
+			if !slices.Equal(cargoArgs, []string{"--features", "x", "--locked"}) {
+				t.Errorf("cargo args %q", cargoArgs)
+			}
+		}},
 		{name: "SOURCE_DATE_EPOCH", env: map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}, check: func(t *testing.T, _ string, _ []string, _, _ string, created time.Time) {
 			if created.Unix() != 1700000000 || created.Location() != time.UTC {
 				t.Errorf("created %v", created)
@@ -65,7 +82,11 @@ func TestBuildOptions(t *testing.T) {
 			if err := cmd.ParseFlags(tt.args); err != nil {
 				t.Fatal(err)
 			}
-			opts, err := f.options(testEnv(tt.env), cmd, cmd.Flags().Args())
+			cfg := tt.cfg
+			if cfg == nil {
+				cfg = &config.Config{}
+			}
+			opts, err := f.options(testEnv(tt.env), cfg, cmd, cmd.Flags().Args())
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want one mentioning %q", err, tt.wantErr)
@@ -95,5 +116,32 @@ func TestIsPlugin(t *testing.T) {
 		if got := isPlugin([]string{tt.argv0}); got != tt.want {
 			t.Errorf("isPlugin(%q) = %v, want %v", tt.argv0, got, tt.want)
 		}
+	}
+}
+
+func TestBaseImagePrecedence(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		cfg  config.Config
+		want string
+	}{
+		{"default", nil, config.Config{}, defaultBase},
+		{"config", nil, config.Config{BaseImage: "cfg.example/base:1"}, "cfg.example/base:1"},
+		{"flag beats config", []string{"--base", "scratch"}, config.Config{BaseImage: "cfg.example/base:1"}, "scratch"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var f buildFlags
+			cmd := &cobra.Command{}
+			f.register(cmd.Flags())
+			if err := cmd.ParseFlags(tt.args); err != nil {
+				t.Fatal(err)
+			}
+			opts, err := f.options(testEnv(nil), &tt.cfg, cmd, cmd.Flags().Args())
+			if err != nil || opts.Base != tt.want {
+				t.Errorf("base %q (%v), want %q", opts.Base, err, tt.want)
+			}
+		})
 	}
 }

@@ -3,6 +3,11 @@ package main
 import (
 	"io"
 	"os"
+	"path/filepath"
+
+	"github.com/docker-krust/docker-krust/config"
+	dockerconfig "github.com/docker/cli/cli/config"
+	"github.com/docker/cli/cli/config/configfile"
 )
 
 // environment is what the commands take from the process, gathered in one
@@ -11,8 +16,32 @@ type environment struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	environ        func() []string
+	// dockerConfig loads the Docker CLI config: the plugin's (which honours
+	// `docker --config`) or, standalone, the one in DOCKER_CONFIG or ~/.docker.
+	dockerConfig func() (*configfile.ConfigFile, error)
 }
 
-func newEnvironment(stdout, stderr io.Writer) *environment {
-	return &environment{stdout: stdout, stderr: stderr, getenv: os.Getenv, environ: os.Environ}
+func newEnvironment(stdout, stderr io.Writer, dockerConfig func() (*configfile.ConfigFile, error)) *environment {
+	if dockerConfig == nil {
+		dockerConfig = func() (*configfile.ConfigFile, error) { return dockerconfig.Load(dockerconfig.Dir()) }
+	}
+	return &environment{stdout: stdout, stderr: stderr, getenv: os.Getenv, environ: os.Environ, dockerConfig: dockerConfig}
+}
+
+// krustConfig loads the user's krust config file.
+func (e *environment) krustConfig() (*config.Config, error) {
+	path, err := config.Path(e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	return config.Load(path, e.stderr)
+}
+
+// dockerConfigDir is where Docker keeps its config, for certs.d.
+func (e *environment) dockerConfigDir() string {
+	cfg, err := e.dockerConfig()
+	if err != nil || cfg.Filename == "" {
+		return dockerconfig.Dir()
+	}
+	return filepath.Dir(cfg.Filename)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/docker/cli/cli-plugins/metadata"
 	"github.com/docker/cli/cli-plugins/plugin"
 	"github.com/docker/cli/cli/command"
+	"github.com/docker/cli/cli/config/configfile"
 	"github.com/spf13/cobra"
 )
 
@@ -24,7 +25,9 @@ var version = "dev"
 func main() {
 	if isPlugin(os.Args) {
 		plugin.Run(func(dockerCli command.Cli) *cobra.Command {
-			return newKrustCommand(newEnvironment(dockerCli.Out(), dockerCli.Err()))
+			return newKrustCommand(newEnvironment(dockerCli.Out(), dockerCli.Err(), func() (*configfile.ConfigFile, error) {
+				return dockerCli.ConfigFile(), nil
+			}))
 		}, pluginMetadata())
 		return
 	}
@@ -50,7 +53,7 @@ func pluginMetadata() metadata.Metadata {
 func runStandalone(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := newEnvironment(os.Stdout, os.Stderr)
+	env := newEnvironment(os.Stdout, os.Stderr, nil)
 	cmd := newKrustCommand(env)
 	cmd.SetArgs(args)
 	cmd.SetErr(env.stderr)

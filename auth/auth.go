@@ -1,0 +1,70 @@
+// Package auth finds registry credentials where users keep them: the krust
+// config file first, then the Docker config the docker CLI uses (auths,
+// credsStore, credHelpers, identity tokens), then none (anonymous).
+package auth
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker/cli/cli/config/configfile"
+	orasauth "oras.land/oras-go/v2/registry/remote/auth"
+)
+
+// dockerHubKey is where the docker CLI keeps Docker Hub credentials.
+const dockerHubKey = "https://index.docker.io/v1/"
+
+// Resolver looks up credentials by registry host. Either source may be nil.
+type Resolver struct {
+	// Krust is the krust config; its [registries."HOST"] entries win.
+	Krust *config.Config
+	// Docker is the Docker CLI config (DOCKER_CONFIG, or docker --config).
+	Docker *configfile.ConfigFile
+}
+
+// Credential returns the credential for host (HOST[:PORT]), in the form
+// oras-go's auth.Client asks for. No credential anywhere is not an error:
+// the registry is then tried anonymously.
+func (r Resolver) Credential(_ context.Context, host string) (orasauth.Credential, error) {
+	if r.Krust != nil {
+		if c, ok := r.Krust.Credential(host); ok {
+			return orasauth.Credential{Username: c.Username, Password: c.Password}, nil
+		}
+	}
+	if r.Docker == nil {
+		return orasauth.EmptyCredential, nil
+	}
+	key := DockerConfigKey(host)
+	ac, err := r.Docker.GetAuthConfig(key)
+	if err != nil {
+		return orasauth.EmptyCredential, fmt.Errorf("get credentials for %s from %s: %w", host, r.source(key), err)
+	}
+	return orasauth.Credential{
+		Username:     ac.Username,
+		Password:     ac.Password,
+		RefreshToken: ac.IdentityToken,
+		AccessToken:  ac.RegistryToken,
+	}, nil
+}
+
+// source names where the Docker config keeps key's credentials, for errors.
+func (r Resolver) source(key string) string {
+	if h := r.Docker.CredentialHelpers[key]; h != "" {
+		return "credential helper docker-credential-" + h
+	}
+	if r.Docker.CredentialsStore != "" {
+		return "credential helper docker-credential-" + r.Docker.CredentialsStore
+	}
+	return r.Docker.Filename
+}
+
+// DockerConfigKey maps a registry host to the key the docker CLI files its
+// credentials under: Docker Hub's several host names share one URL key.
+func DockerConfigKey(host string) string {
+	switch host {
+	case "docker.io", "index.docker.io", "registry-1.docker.io":
+		return dockerHubKey
+	}
+	return host
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/remote"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/spf13/cobra"
+)
+
+func newPushCommand(env *environment) *cobra.Command {
+	var f registryFlags
+	cmd := &cobra.Command{
+		Use:   "push SOURCE REFERENCE",
+		Short: "Push an image or index from an OCI layout to a registry",
+		Long: "Push the image SOURCE names to REFERENCE (REGISTRY/REPO[:TAG], tag default latest)\n" +
+			"and print it by digest. SOURCE is what `build --no-push` prints (oci:DIR:TAG),\n" +
+			"oci:DIR (a layout holding one image), or a layout directory; layouts written by\n" +
+			"skopeo or crane work too. Blobs the registry has are not uploaded again.",
+		Example: "  docker krust push $(docker krust build --no-push) registry.example.com/team/app:v1",
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := env.krustConfig()
+			if err != nil {
+				return err
+			}
+			store, desc, err := openSource(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			target, tag, err := parseTarget(args[1])
+			if err != nil {
+				return err
+			}
+			client, err := f.client(env, cfg)
+			if err != nil {
+				return err
+			}
+			pushed, err := client.Push(cmd.Context(), store, desc, target, remote.PushOptions{Tags: []string{tag}})
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(env.stdout, pushed.Reference)
+			return err
+		},
+	}
+	f.register(cmd.Flags())
+	return cmd
+}
+
+// openSource opens the layout SOURCE names and finds its image.
+func openSource(cmd *cobra.Command, source string) (*layout.Layout, ocispec.Descriptor, error) {
+	dir, tag := source, ""
+	if rest, ok := strings.CutPrefix(source, "oci:"); ok {
+		dir, tag, _ = strings.Cut(rest, ":")
+	}
+	store, err := openLayout(dir)
+	if err != nil {
+		return nil, ocispec.Descriptor{}, err
+	}
+	if tag != "" {
+		desc, err := store.Resolve(cmd.Context(), tag)
+		if err != nil {
+			return nil, ocispec.Descriptor{}, fmt.Errorf("no image tagged %q in %s: %w", tag, dir, err)
+		}
+		return store, desc, nil
+	}
+	idx, err := store.Index(cmd.Context())
+	if err != nil {
+		return nil, ocispec.Descriptor{}, err
+	}
+	if len(idx.Manifests) != 1 {
+		return nil, ocispec.Descriptor{}, fmt.Errorf("%s holds %d images: name one as oci:%s:TAG", dir, len(idx.Manifests), dir)
+	}
+	return store, idx.Manifests[0], nil
+}
+
+func openLayout(dir string) (*layout.Layout, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("OCI layout %s: %w", abs, err)
+	}
+	return layout.Open(abs)
+}
+
+// parseTarget reads REGISTRY/REPO[:TAG]; a digest is refused because the
+// digest is the image's own.
+func parseTarget(s string) (reference.Named, string, error) {
+	named, err := reference.ParseNormalizedNamed(s)
+	if err != nil {
+		return nil, "", fmt.Errorf("invalid reference %q: %w (want REGISTRY/REPO[:TAG], e.g. localhost:5000/team/app:v1)", s, err)
+	}
+	if _, ok := named.(reference.Digested); ok {
+		return nil, "", fmt.Errorf("invalid reference %q: push to a tag, not a digest; the digest is the image's own", s)
+	}
+	tag := "latest"
+	if t, ok := named.(reference.Tagged); ok {
+		tag = t.Tag()
+	}
+	return reference.TrimNamed(named), tag, nil
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/docker-krust/docker-krust/auth"
+	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker-krust/docker-krust/remote"
+	"github.com/spf13/pflag"
+)
+
+// registryFlags are the flags of commands that talk to registries.
+type registryFlags struct {
+	insecure []string
+	verbose  bool
+}
+
+func (r *registryFlags) register(fl *pflag.FlagSet) {
+	fl.StringArrayVar(&r.insecure, "insecure-registry", nil, "allow plain HTTP or unverified TLS for this registry host (repeatable)")
+	fl.BoolVarP(&r.verbose, "verbose", "v", false, "print more detail on stderr (never credentials)")
+}
+
+// client returns a registry client using the user's credentials: the krust
+// config's first, then Docker's.
+func (r *registryFlags) client(env *environment, cfg *config.Config) (*remote.Client, error) {
+	docker, err := env.dockerConfig()
+	if err != nil {
+		return nil, err
+	}
+	insecure := append(append([]string(nil), r.insecure...), cfg.InsecureRegistries...)
+	opts := remote.Options{
+		Credential: auth.Resolver{Krust: cfg, Docker: docker}.Credential,
+		Insecure: func(host string) bool {
+			for _, h := range insecure {
+				if strings.EqualFold(h, host) {
+					return true
+				}
+			}
+			return false
+		},
+		CertDirs:  []string{filepath.Join(env.dockerConfigDir(), "certs.d"), "/etc/docker/certs.d"},
+		Log:       env.stderr,
+		UserAgent: "docker-krust/" + version,
+	}
+	if r.verbose {
+		opts.Debug = env.stderr
+	}
+	return remote.New(opts), nil
+}

@@ -1,0 +1,147 @@
+// Package config reads docker-krust's user configuration file,
+// ~/.config/krust/config.toml (or $XDG_CONFIG_HOME/krust/config.toml).
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// Config is the user configuration. The zero value is an empty one.
+type Config struct {
+	// BaseImage replaces the default base image.
+	BaseImage string `toml:"base_image"`
+	// DefaultRegistry is the repository prefix used when neither --repo
+	// nor KRUST_REPO is given: images are DEFAULT_REGISTRY/PACKAGE.
+	DefaultRegistry string `toml:"default_registry"`
+	// InsecureRegistries lists hosts (HOST[:PORT]) that may be reached over
+	// plain HTTP or with unverified TLS.
+	InsecureRegistries []string `toml:"insecure_registries"`
+	// Build holds defaults for cargo.
+	Build Build `toml:"build"`
+	// Registries holds credentials by registry host.
+	Registries map[string]Registry `toml:"registries"`
+}
+
+// Build holds defaults for cargo.
+type Build struct {
+	// CargoArgs are added to `cargo build` before the command line's.
+	CargoArgs []string `toml:"cargo_args"`
+}
+
+// Registry is a registry's credentials.
+type Registry struct {
+	Username string `toml:"username"`
+	Password string `toml:"password"`
+}
+
+// Path returns the configuration file's path for an environment lookup:
+// $XDG_CONFIG_HOME/krust/config.toml, else ~/.config/krust/config.toml.
+func Path(getenv func(string) string) (string, error) {
+	if dir := getenv("XDG_CONFIG_HOME"); dir != "" {
+		return filepath.Join(dir, "krust", "config.toml"), nil
+	}
+	home := getenv("HOME")
+	if home == "" {
+		var err error
+		if home, err = os.UserHomeDir(); err != nil {
+			return "", fmt.Errorf("find the krust config file: %w", err)
+		}
+	}
+	return filepath.Join(home, ".config", "krust", "config.toml"), nil
+}
+
+// Load reads the file at path; a missing file is an empty configuration.
+// Unknown keys are reported to warn, one line each; a malformed file is an
+// error naming the file and line. A file that holds a password and is
+// readable by other users is also reported to warn.
+func Load(path string, warn io.Writer) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Config{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read krust config: %w", err)
+	}
+	cfg, unknown, err := parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("krust config %s: %w", path, err)
+	}
+	for _, key := range unknown {
+		fmt.Fprintf(warn, "warning: %s: unknown key %q ignored\n", path, key)
+	}
+	if cfg.hasPassword() {
+		warnIfShared(path, warn)
+	}
+	return cfg, nil
+}
+
+// parse decodes data strictly, returning the keys it does not know.
+func parse(data []byte) (*Config, []string, error) {
+	var cfg Config
+	dec := toml.NewDecoder(bytes.NewReader(data)).DisallowUnknownFields()
+	err := dec.Decode(&cfg)
+	var strict *toml.StrictMissingError
+	if errors.As(err, &strict) {
+		var unknown []string
+		for _, e := range strict.Errors {
+			unknown = append(unknown, strings.Join(e.Key(), "."))
+		}
+		sort.Strings(unknown)
+		return &cfg, unknown, nil
+	}
+	var decodeErr *toml.DecodeError
+	if errors.As(err, &decodeErr) {
+		row, col := decodeErr.Position()
+		return nil, nil, fmt.Errorf("line %d, column %d: %s", row, col, decodeErr.Error())
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return &cfg, nil, nil
+}
+
+func (c *Config) hasPassword() bool {
+	for _, r := range c.Registries {
+		if r.Password != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// warnIfShared warns when a file holding a password can be read by users
+// other than its owner.
+func warnIfShared(path string, warn io.Writer) {
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm()&0o044 == 0 {
+		return
+	}
+	fmt.Fprintf(warn, "warning: %s holds a password and is readable by other users (mode %04o): run chmod 600 %s\n",
+		path, info.Mode().Perm(), path)
+}
+
+// Credential returns the credentials configured for host, if any.
+func (c *Config) Credential(host string) (Registry, bool) {
+	r, ok := c.Registries[host]
+	return r, ok && (r.Username != "" || r.Password != "")
+}
+
+// Insecure reports whether host is listed in InsecureRegistries.
+func (c *Config) Insecure(host string) bool {
+	for _, h := range c.InsecureRegistries {
+		if strings.EqualFold(h, host) {
+			return true
+		}
+	}
+	return false
+}

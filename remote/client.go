@@ -1,0 +1,156 @@
+// Package remote pulls base images into an OCI layout and pushes images
+// from it to registries, with oras-go, the user's credentials, TLS checked
+// by default and retries against flaky registries.
+package remote
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/distribution/reference"
+	"oras.land/oras-go/v2/registry"
+	orasremote "oras.land/oras-go/v2/registry/remote"
+	"oras.land/oras-go/v2/registry/remote/auth"
+	"oras.land/oras-go/v2/registry/remote/retry"
+)
+
+// Options configures a Client. The zero value talks TLS-verified HTTPS,
+// anonymously, and prints nothing.
+type Options struct {
+	// Credential returns the credential for a registry host; nil means
+	// anonymous access.
+	Credential auth.CredentialFunc
+	// Insecure reports whether host may be reached over plain HTTP or with
+	// unverified TLS; nil means no host may.
+	Insecure func(host string) bool
+	// CertDirs are directories laid out like Docker's certs.d
+	// (DIR/HOST/*.crt): extra CAs to trust for that host.
+	CertDirs []string
+	// Log receives progress; nil discards it.
+	Log io.Writer
+	// Debug receives one line per HTTP request (method, URL, status), never
+	// headers or bodies; nil discards it.
+	Debug io.Writer
+	// Attempts is how often a push or pull is tried in all when it fails
+	// for a reason that may pass (blobs already sent are not sent again);
+	// zero means 3.
+	Attempts int
+	// UserAgent is sent with every request.
+	UserAgent string
+}
+
+// Client talks to registries. It is safe for concurrent use.
+type Client struct {
+	opts  Options
+	cache auth.Cache
+	mu    sync.Mutex
+	plain map[string]bool // scheme decisions by host
+}
+
+// New returns a Client.
+func New(opts Options) *Client {
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	if opts.Attempts <= 0 {
+		opts.Attempts = 3
+	}
+	return &Client{opts: opts, cache: auth.NewCache(), plain: map[string]bool{}}
+}
+
+// Repository returns the repository named, ready to use.
+func (c *Client) Repository(ctx context.Context, named reference.Named) (*orasremote.Repository, error) {
+	host := registryHost(reference.Domain(named))
+	transport, err := c.transport(host)
+	if err != nil {
+		return nil, err
+	}
+	repo := &orasremote.Repository{
+		Reference: registry.Reference{Registry: host, Repository: reference.Path(named)},
+		Client: &auth.Client{
+			Client:     &http.Client{Transport: retry.NewTransport(transport)},
+			Header:     http.Header{"User-Agent": {c.userAgent()}},
+			Credential: c.opts.Credential,
+			Cache:      c.cache,
+		},
+	}
+	repo.PlainHTTP, err = c.usePlainHTTP(ctx, host, transport)
+	return repo, err
+}
+
+func (c *Client) userAgent() string {
+	if c.opts.UserAgent == "" {
+		return "docker-krust"
+	}
+	return c.opts.UserAgent
+}
+
+// registryHost maps Docker Hub's name to the host that serves its API.
+func registryHost(domain string) string {
+	if domain == "docker.io" || domain == "index.docker.io" {
+		return "registry-1.docker.io"
+	}
+	return domain
+}
+
+// insecure reports whether host may skip TLS verification.
+func (c *Client) insecure(host string) bool {
+	return c.opts.Insecure != nil && c.opts.Insecure(host)
+}
+
+// usePlainHTTP decides, once per host, whether to speak plain HTTP: only
+// for an insecure or loopback host, and only when it does not speak TLS.
+func (c *Client) usePlainHTTP(ctx context.Context, host string, transport http.RoundTripper) (bool, error) {
+	if !c.insecure(host) && !isLoopback(host) {
+		return false, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if plain, ok := c.plain[host]; ok {
+		return plain, nil
+	}
+	plain := !speaksTLS(ctx, host, transport)
+	c.plain[host] = plain
+	if plain {
+		fmt.Fprintf(c.opts.Log, "%s does not speak TLS; using plain HTTP\n", host)
+	}
+	return plain, nil
+}
+
+// speaksTLS asks host for /v2/ over HTTPS. Only an answer that is not TLS
+// counts as no: any other failure is left to the real requests to report.
+func speaksTLS(ctx context.Context, host string, transport http.RoundTripper) bool {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+host+"/v2/", nil)
+	if err != nil {
+		return true
+	}
+	resp, err := (&http.Client{Transport: transport}).Do(req)
+	if err == nil {
+		resp.Body.Close()
+		return true
+	}
+	var recordErr tls.RecordHeaderError
+	return !errors.Is(err, http.ErrSchemeMismatch) && !errors.As(err, &recordErr)
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	if name == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(name)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,218 @@
+package remote
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
+	digest "github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2"
+	"oras.land/oras-go/v2/content"
+	"oras.land/oras-go/v2/errdef"
+	orasremote "oras.land/oras-go/v2/registry/remote"
+)
+
+// maxManifestSize bounds the manifests and indexes read from a registry.
+const maxManifestSize = 4 << 20
+
+// Base is a base image pulled into a layout.
+type Base struct {
+	// Name is the normalised reference it was pulled by, e.g.
+	// gcr.io/distroless/static:nonroot.
+	Name reference.Named
+	// Manifest is the platform's image manifest, now in the layout.
+	Manifest ocispec.Descriptor
+}
+
+// PullBase makes the image ref names for platform present in store: its
+// manifest, config and layers, each verified against its digest. Nothing
+// is downloaded that store already has: for a reference by digest no
+// request is made at all when the image is complete in store, and for a tag
+// only the tag is resolved.
+func (c *Client) PullBase(ctx context.Context, ref string, platform ocispec.Platform, store *layout.Layout) (Base, error) {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return Base{}, fmt.Errorf("invalid base image %q: %w", ref, err)
+	}
+	named = reference.TagNameOnly(named)
+	if d, ok := named.(reference.Digested); ok {
+		if desc, ok := localImage(ctx, store, d.Digest(), platform); ok {
+			return Base{Name: named, Manifest: desc}, nil
+		}
+	}
+	repo, err := c.Repository(ctx, named)
+	if err != nil {
+		return Base{}, err
+	}
+	desc, err := repo.Resolve(ctx, refString(named))
+	if err != nil {
+		return Base{}, explain(fmt.Errorf("resolve base image %s: %w", reference.FamiliarString(named), err), repo)
+	}
+	if local, ok := localImage(ctx, store, desc.Digest, platform); ok {
+		return Base{Name: named, Manifest: local}, nil
+	}
+	manifest, err := c.pullPlatform(ctx, repo, desc, platform, store)
+	if err != nil {
+		return Base{}, fmt.Errorf("pull base image %s: %w", reference.FamiliarString(named), err)
+	}
+	return Base{Name: named, Manifest: manifest}, nil
+}
+
+// refString is the tag or digest to resolve in the repository.
+func refString(named reference.Named) string {
+	if d, ok := named.(reference.Digested); ok {
+		return d.Digest().String()
+	}
+	return named.(reference.Tagged).Tag()
+}
+
+// pullPlatform copies desc (an index or a manifest) into store, then the
+// platform's manifest and everything it references.
+func (c *Client) pullPlatform(ctx context.Context, repo *orasremote.Repository, desc ocispec.Descriptor, platform ocispec.Platform, store *layout.Layout) (ocispec.Descriptor, error) {
+	if isIndex(desc.MediaType) {
+		data, err := fetchSmall(ctx, repo, desc)
+		if err != nil {
+			return ocispec.Descriptor{}, explain(err, repo)
+		}
+		if desc, err = selectPlatform(data, desc, platform); err != nil {
+			return ocispec.Descriptor{}, err
+		}
+		if err := pushSmall(ctx, store, desc, data); err != nil {
+			return ocispec.Descriptor{}, err
+		}
+	}
+	opts := oras.CopyGraphOptions{
+		PostCopy: func(_ context.Context, d ocispec.Descriptor) error {
+			fmt.Fprintf(c.opts.Log, "pulled %s %s (%s)\n", kind(d.MediaType), short(d.Digest), humanBytes(d.Size))
+			return nil
+		},
+	}
+	err := c.withAttempts(ctx, func() error { return oras.CopyGraph(ctx, repo, store, desc, opts) })
+	if err != nil {
+		return ocispec.Descriptor{}, explain(err, repo)
+	}
+	if _, ok := localImage(ctx, store, desc.Digest, platform); !ok {
+		return ocispec.Descriptor{}, fmt.Errorf("manifest %s is not an image for %s", desc.Digest, oci.PlatformString(platform))
+	}
+	return desc, nil
+}
+
+// fetchSmall fetches a manifest or index, refusing oversized ones before
+// reading, and verifies it.
+func fetchSmall(ctx context.Context, repo *orasremote.Repository, desc ocispec.Descriptor) ([]byte, error) {
+	if desc.Size > maxManifestSize {
+		return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed for a manifest", desc.Digest, desc.Size, maxManifestSize)
+	}
+	rc, err := repo.Fetch(ctx, desc)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", desc.Digest, err)
+	}
+	defer rc.Close()
+	data, err := content.ReadAll(rc, desc)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", desc.Digest, err)
+	}
+	return data, nil
+}
+
+func pushSmall(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, data []byte) error {
+	err := store.Push(ctx, desc, strings.NewReader(string(data)))
+	if err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
+		return err
+	}
+	return nil
+}
+
+// selectPlatform picks platform's manifest from an index, skipping entries
+// without a real platform (such as attestations).
+func selectPlatform(data []byte, desc ocispec.Descriptor, platform ocispec.Platform) (ocispec.Descriptor, error) {
+	var idx ocispec.Index
+	if err := json.Unmarshal(data, &idx); err != nil {
+		return ocispec.Descriptor{}, fmt.Errorf("decode index %s: %w", desc.Digest, err)
+	}
+	var have []string
+	for _, m := range idx.Manifests {
+		if m.Platform == nil || m.Platform.OS == "unknown" || m.Platform.Architecture == "unknown" {
+			continue
+		}
+		if oci.SamePlatform(*m.Platform, platform) {
+			return m, nil
+		}
+		have = append(have, oci.PlatformString(*m.Platform))
+	}
+	return ocispec.Descriptor{}, fmt.Errorf("it has no image for %s; it has: %s (choose one with --platform, or another base)",
+		oci.PlatformString(platform), strings.Join(have, ", "))
+}
+
+// localImage finds, without any request, the manifest for platform that
+// dgst names in store (a manifest, or an index that lists one), and reports
+// whether its config and layers are all there.
+func localImage(ctx context.Context, store *layout.Layout, dgst digest.Digest, platform ocispec.Platform) (ocispec.Descriptor, bool) {
+	desc, data, ok := readLocal(ctx, store, dgst)
+	if !ok {
+		return ocispec.Descriptor{}, false
+	}
+	if isIndex(desc.MediaType) {
+		m, err := selectPlatform(data, desc, platform)
+		if err != nil {
+			return ocispec.Descriptor{}, false
+		}
+		if desc, data, ok = readLocal(ctx, store, m.Digest); !ok {
+			return ocispec.Descriptor{}, false
+		}
+	}
+	var m ocispec.Manifest
+	if json.Unmarshal(data, &m) != nil || !isManifest(desc.MediaType) {
+		return ocispec.Descriptor{}, false
+	}
+	for _, d := range append([]ocispec.Descriptor{m.Config}, m.Layers...) {
+		if ok, err := store.Exists(ctx, d); err != nil || !ok {
+			return ocispec.Descriptor{}, false
+		}
+	}
+	return desc, true
+}
+
+// readLocal reads a manifest or index from store by digest alone.
+func readLocal(ctx context.Context, store *layout.Layout, dgst digest.Digest) (ocispec.Descriptor, []byte, bool) {
+	size, err := store.Size(dgst)
+	if err != nil || size > maxManifestSize {
+		return ocispec.Descriptor{}, nil, false
+	}
+	desc := ocispec.Descriptor{Digest: dgst, Size: size}
+	data, err := store.ReadBlob(ctx, desc, maxManifestSize)
+	if err != nil {
+		return ocispec.Descriptor{}, nil, false
+	}
+	var probe struct {
+		MediaType string          `json:"mediaType"`
+		Manifests json.RawMessage `json:"manifests"`
+		Config    json.RawMessage `json:"config"`
+	}
+	if json.Unmarshal(data, &probe) != nil {
+		return ocispec.Descriptor{}, nil, false
+	}
+	desc.MediaType = probe.MediaType
+	switch {
+	case desc.MediaType != "":
+	case probe.Manifests != nil:
+		desc.MediaType = ocispec.MediaTypeImageIndex
+	case probe.Config != nil:
+		desc.MediaType = ocispec.MediaTypeImageManifest
+	}
+	return desc, data, true
+}
+
+func isIndex(mediaType string) bool {
+	return mediaType == ocispec.MediaTypeImageIndex || mediaType == oci.DockerIndex
+}
+
+func isManifest(mediaType string) bool {
+	return mediaType == ocispec.MediaTypeImageManifest || mediaType == oci.DockerManifest
+}

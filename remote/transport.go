@@ -1,0 +1,88 @@
+package remote
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// transport returns the HTTP transport for host: TLS verified against the
+// system's CAs (which include SSL_CERT_FILE) plus host's certs.d CAs, or
+// not verified for an insecure host.
+func (c *Client) transport(host string) (http.RoundTripper, error) {
+	tlsConfig, err := c.tlsConfig(host)
+	if err != nil {
+		return nil, err
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = tlsConfig
+	t.ResponseHeaderTimeout = 2 * time.Minute
+	if c.opts.Debug == nil {
+		return t, nil
+	}
+	return &debugTransport{base: t, out: c.opts.Debug}, nil
+}
+
+func (c *Client) tlsConfig(host string) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.insecure(host) {
+		cfg.InsecureSkipVerify = true
+		return cfg, nil
+	}
+	var pems [][]byte
+	for _, dir := range c.opts.CertDirs {
+		certs, _ := filepath.Glob(filepath.Join(dir, hostDir(host), "*.crt"))
+		for _, path := range certs {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return nil, fmt.Errorf("read CA certificate for %s: %w", host, err)
+			}
+			pems = append(pems, data)
+		}
+	}
+	if len(pems) == 0 {
+		return cfg, nil
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	for i, pem := range pems {
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("CA certificate %d for %s in certs.d holds no PEM certificate", i+1, host)
+		}
+	}
+	cfg.RootCAs = pool
+	return cfg, nil
+}
+
+// hostDir is the certs.d directory name for host; Docker uses the host as
+// given, with ":" kept.
+func hostDir(host string) string {
+	return host
+}
+
+// debugTransport prints one line per request: method, URL and status. It
+// never prints headers or bodies, where credentials travel.
+type debugTransport struct {
+	base http.RoundTripper
+	out  io.Writer
+}
+
+func (d *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := d.base.RoundTrip(req)
+	u := *req.URL
+	u.User = nil
+	u.RawQuery = redactQuery(u.Query())
+	if err != nil {
+		fmt.Fprintf(d.out, "http: %s %s: %v\n", req.Method, u.String(), err)
+		return resp, err
+	}
+	fmt.Fprintf(d.out, "http: %s %s -> %d\n", req.Method, u.String(), resp.StatusCode)
+	return resp, err
+}
