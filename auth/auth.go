@@ -28,8 +28,10 @@ type Resolver struct {
 // the registry is then tried anonymously.
 func (r Resolver) Credential(_ context.Context, host string) (orasauth.Credential, error) {
 	if r.Krust != nil {
-		if c, ok := r.Krust.Credential(host); ok {
-			return orasauth.Credential{Username: c.Username, Password: c.Password}, nil
+		for _, name := range krustNames(host) {
+			if c, ok := r.Krust.Credential(name); ok {
+				return orasauth.Credential{Username: c.Username, Password: c.Password}, nil
+			}
 		}
 	}
 	if r.Docker == nil {
@@ -57,6 +59,15 @@ func (r Resolver) source(key string) string {
 		return "credential helper docker-credential-" + r.Docker.CredentialsStore
 	}
 	return r.Docker.Filename
+}
+
+// krustNames lists the names a krust config may file host's credentials
+// under: the host itself, and for Docker Hub each of its names.
+func krustNames(host string) []string {
+	if DockerConfigKey(host) == dockerHubKey {
+		return []string{host, "docker.io", "index.docker.io", "registry-1.docker.io"}
+	}
+	return []string{host}
 }
 
 // DockerConfigKey maps a registry host to the key the docker CLI files its

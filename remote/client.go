@@ -75,7 +75,7 @@ func (c *Client) Repository(ctx context.Context, named reference.Named) (*orasre
 	repo := &orasremote.Repository{
 		Reference: registry.Reference{Registry: host, Repository: reference.Path(named)},
 		Client: &auth.Client{
-			Client:     &http.Client{Transport: retry.NewTransport(transport)},
+			Client:     &http.Client{Transport: retryTransport(transport)},
 			Header:     http.Header{"User-Agent": {c.userAgent()}},
 			Credential: c.opts.Credential,
 			Cache:      c.cache,
@@ -83,6 +83,24 @@ func (c *Client) Repository(ctx context.Context, named reference.Named) (*orasre
 	}
 	repo.PlainHTTP, err = c.usePlainHTTP(ctx, host, transport)
 	return repo, err
+}
+
+// retryTransport retries each request that fails for a reason that may
+// pass (5xx, 429, 408, resets, dial timeouts) up to three more times,
+// waiting 0.2 s to 2 s; with the copy-level attempts on top, a registry
+// that is down is given up on within seconds, not minutes.
+func retryTransport(base http.RoundTripper) http.RoundTripper {
+	t := retry.NewTransport(base)
+	t.Policy = func() retry.Policy {
+		return &retry.GenericPolicy{
+			Retryable: retry.DefaultPredicate,
+			Backoff:   retry.DefaultBackoff,
+			MinWait:   200 * time.Millisecond,
+			MaxWait:   2 * time.Second,
+			MaxRetry:  3,
+		}
+	}
+	return t
 }
 
 func (c *Client) userAgent() string {
@@ -153,4 +171,34 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(name)
 	return ip != nil && ip.IsLoopback()
+}
+
+// Ping checks that the registry serving named answers its API (any answer,
+// including 401, counts), so that a build can fail before cargo runs when
+// the registry is unreachable or its certificate is not trusted.
+func (c *Client) Ping(ctx context.Context, named reference.Named) error {
+	repo, err := c.Repository(ctx, named)
+	if err != nil {
+		return err
+	}
+	scheme := "https"
+	if repo.PlainHTTP {
+		scheme = "http"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+repo.Reference.Registry+"/v2/", nil)
+	if err != nil {
+		return err
+	}
+	transport, err := c.transport(repo.Reference.Registry)
+	if err != nil {
+		return err
+	}
+	resp, err := (&http.Client{Transport: retryTransport(transport)}).Do(req)
+	if err != nil {
+		return explain(fmt.Errorf("registry %s: %w", repo.Reference.Registry, err), repo)
+	}
+	resp.Body.Close()
+	return nil
 }

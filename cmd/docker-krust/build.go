@@ -12,6 +12,7 @@ import (
 	"github.com/docker-krust/docker-krust/build"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/oci"
 	"github.com/docker-krust/docker-krust/remote"
 	"github.com/spf13/cobra"
@@ -85,6 +86,11 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		return err
 	}
 	opts.Puller = client
+	if !f.noPush {
+		if err := pingTarget(ctx, client, opts); err != nil {
+			return err
+		}
+	}
 	res, err := build.Run(ctx, &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}, opts)
 	if err != nil {
 		return err
@@ -149,6 +155,15 @@ func pushBuilt(ctx context.Context, env *environment, client *remote.Client, res
 	}
 	_, err = fmt.Fprintln(env.stdout, pushed.Reference)
 	return err
+}
+
+// pingTarget checks the registry to push to before anything is built.
+func pingTarget(ctx context.Context, client *remote.Client, opts build.Options) error {
+	named, err := imageref.Name(opts.Image, opts.Repo, "probe")
+	if err != nil {
+		return err
+	}
+	return client.Ping(ctx, named)
 }
 
 // splitArgs separates the arguments before -- from cargo's after it.

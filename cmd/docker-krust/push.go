@@ -29,11 +29,11 @@ func newPushCommand(env *environment) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			store, desc, err := openSource(cmd, args[0])
+			target, tag, err := parseTarget(args[1])
 			if err != nil {
 				return err
 			}
-			target, tag, err := parseTarget(args[1])
+			store, desc, err := openSource(cmd, args[0])
 			if err != nil {
 				return err
 			}
