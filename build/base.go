@@ -33,25 +33,25 @@ type base struct {
 	store    *layout.Layout
 }
 
-// loadBase reads the base opts names for opts.Platform, verifying every
+// loadBase reads the base opts names for platform, verifying every
 // document it reads against its digest. A registry base is pulled into
 // store first.
-func loadBase(ctx context.Context, opts Options, store *layout.Layout) (*base, error) {
+func loadBase(ctx context.Context, opts Options, platform ocispec.Platform, store *layout.Layout) (*base, error) {
 	spec := opts.Base
 	if spec == Scratch {
 		return &base{}, nil
 	}
 	if dir, tag, ok := parseOCIRef(spec); ok {
-		return loadLayoutBase(ctx, spec, dir, tag, opts.Platform)
+		return loadLayoutBase(ctx, spec, dir, tag, platform)
 	}
 	if opts.Puller == nil {
 		return nil, fmt.Errorf("base image %q: pulling from a registry is not available here; use --base scratch or --base oci:PATH[:TAG]", spec)
 	}
-	pulled, err := opts.Puller.PullBase(ctx, spec, opts.Platform, store)
+	pulled, err := opts.Puller.PullBase(ctx, spec, platform, store)
 	if err != nil {
 		return nil, err
 	}
-	b, err := readBaseImage(ctx, store, pulled.Manifest, opts.Platform)
+	b, err := readBaseImage(ctx, store, pulled.Manifest, platform)
 	if err != nil {
 		return nil, fmt.Errorf("base image %s: %w", spec, err)
 	}

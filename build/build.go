@@ -13,16 +13,23 @@ import (
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // plan is what a build settled on before cargo runs.
 type plan struct {
 	pkg       cargo.Package
 	bin       string
-	triple    string
 	image     reference.Named
 	layoutDir string
-	base      *base
+	targets   []target
+}
+
+// target is one platform of a build.
+type target struct {
+	platform ocispec.Platform
+	triple   string
+	base     *base
 }
 
 // Run builds the image Options describe into an OCI layout. Everything
@@ -44,33 +51,28 @@ func Run(ctx context.Context, c Cargo, opts Options) (res Result, err error) {
 			_ = os.RemoveAll(created)
 		}
 	}()
-	if p.base, err = loadBase(ctx, opts, store); err != nil {
+	if err := p.resolveTargets(ctx, c, opts, store); err != nil {
 		return Result{}, err
 	}
-	if err := c.CheckTarget(ctx, opts.Dir, p.triple); err != nil {
-		return Result{}, err
-	}
-	logf(opts, "building %s (binary %s) for %s with cargo\n", p.pkg.Name, p.bin, p.triple)
-	art, err := c.Build(ctx, cargo.BuildRequest{
-		Dir: opts.Dir, Package: p.pkg.Name, Bin: p.bin, Triple: p.triple, Args: opts.CargoArgs,
-	})
+	arts, err := p.build(ctx, c, opts)
 	if err != nil {
 		return Result{}, err
 	}
-	return write(ctx, store, opts, p, art)
+	return write(ctx, store, opts, p, arts)
 }
 
 // prepare checks the options and asks cargo about the project.
 func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
-	triple, err := cargo.Triple(opts.Platform, opts.Libc)
-	if err != nil {
-		return nil, err
-	}
 	if len(opts.Tags) == 0 {
-		return nil, fmt.Errorf("no tag given for the image")
+		return nil, errors.New("no tag given for the image")
 	}
 	for _, tag := range opts.Tags {
 		if err := imageref.ValidTag(tag); err != nil {
+			return nil, err
+		}
+	}
+	if !opts.AllPlatforms {
+		if _, err := triples(opts.Platforms, opts.Libc); err != nil {
 			return nil, err
 		}
 	}
@@ -78,7 +80,7 @@ func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{triple: triple, layoutDir: opts.LayoutDir}
+	p := &plan{layoutDir: opts.LayoutDir}
 	if p.pkg, err = proj.SelectPackage(opts.Dir, opts.Package); err != nil {
 		return nil, err
 	}
@@ -100,20 +102,108 @@ func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 	return p, nil
 }
 
-// write puts the image into the layout and tags it.
-func write(ctx context.Context, store *layout.Layout, opts Options, p *plan, art cargo.Artifact) (Result, error) {
-	desc, err := writeImage(ctx, store, opts, p, art)
-	if err != nil {
-		return Result{}, err
+// triples maps each platform to its Rust target triple.
+func triples(platforms []ocispec.Platform, libc cargo.Libc) ([]string, error) {
+	if len(platforms) == 0 {
+		return nil, errors.New("no platform given")
 	}
+	out := make([]string, len(platforms))
+	for i, pl := range platforms {
+		t, err := cargo.Triple(pl, libc)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+// resolveTargets settles the platforms (asking the base for "all"), reads
+// or pulls the base for each, and checks each Rust target is installed.
+func (p *plan) resolveTargets(ctx context.Context, c Cargo, opts Options, store *layout.Layout) error {
+	platforms := opts.Platforms
+	if opts.AllPlatforms {
+		var err error
+		if platforms, err = basePlatforms(ctx, opts, store); err != nil {
+			return err
+		}
+	}
+	ts, err := triples(platforms, opts.Libc)
+	if err != nil {
+		return err
+	}
+	for i, pl := range platforms {
+		b, err := loadBase(ctx, opts, pl, store)
+		if err != nil {
+			return err
+		}
+		if err := c.CheckTarget(ctx, opts.Dir, ts[i]); err != nil {
+			return fmt.Errorf("%s: %w", oci.PlatformString(pl), err)
+		}
+		p.targets = append(p.targets, target{platform: pl, triple: ts[i], base: b})
+	}
+	return nil
+}
+
+// build runs cargo for every target.
+func (p *plan) build(ctx context.Context, c Cargo, opts Options) ([]cargo.Artifact, error) {
+	var ts, names []string
+	for _, t := range p.targets {
+		ts = append(ts, t.triple)
+		names = append(names, oci.PlatformString(t.platform))
+	}
+	logf(opts, "building %s (binary %s) for %s with cargo\n", p.pkg.Name, p.bin, strings.Join(names, ", "))
+	arts, err := c.Build(ctx, cargo.BuildRequest{
+		Dir: opts.Dir, Package: p.pkg.Name, Bin: p.bin, Triples: ts, Rustflags: opts.Rustflags, Args: opts.CargoArgs,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build for %s: %w", strings.Join(names, ", "), err)
+	}
+	if len(arts) != len(p.targets) {
+		return nil, fmt.Errorf("cargo built %d executables for %d platforms", len(arts), len(p.targets))
+	}
+	return arts, nil
+}
+
+// write puts the images (and, for several platforms, their index) into the
+// layout and tags the result.
+func write(ctx context.Context, store *layout.Layout, opts Options, p *plan, arts []cargo.Artifact) (Result, error) {
+	var manifests []ocispec.Descriptor
+	res := Result{LayoutDir: p.layoutDir, Tags: opts.Tags, Image: p.image}
+	for i, t := range p.targets {
+		desc, err := writeImage(ctx, store, opts, p, t, arts[i])
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
+		}
+		logf(opts, "built %s for %s: %s (%d bytes)\n", p.bin, oci.PlatformString(t.platform), desc.Digest, desc.Size)
+		manifests = append(manifests, desc)
+		if t.base.ref != nil {
+			res.Bases = append(res.Bases, t.base.ref)
+		}
+	}
+	top := manifests[0]
+	if len(manifests) > 1 {
+		var err error
+		if top, err = writeJSON(ctx, store, ocispec.MediaTypeImageIndex, oci.NewIndex(manifests, indexAnnotations(opts, p))); err != nil {
+			return Result{}, err
+		}
+	}
+	top.Platform = nil
 	for _, tag := range opts.Tags {
-		if err := store.Tag(ctx, desc, tag); err != nil {
+		if err := store.Tag(ctx, top, tag); err != nil {
 			return Result{}, fmt.Errorf("tag %s in %s: %w", tag, p.layoutDir, err)
 		}
 	}
-	logf(opts, "built %s for %s: %s (%d bytes) in %s, tagged %s\n",
-		p.bin, oci.PlatformString(opts.Platform), desc.Digest, desc.Size, p.layoutDir, strings.Join(opts.Tags, ", "))
-	return Result{LayoutDir: p.layoutDir, Tags: opts.Tags, Manifest: desc, Image: p.image, Base: p.base.ref}, nil
+	logf(opts, "wrote %s (%s) to %s, tagged %s\n", top.Digest, kindOf(top), p.layoutDir, strings.Join(opts.Tags, ", "))
+	res.Manifest = top
+	return res, nil
+}
+
+func kindOf(desc ocispec.Descriptor) string {
+	if desc.MediaType == ocispec.MediaTypeImageIndex {
+		return "index"
+	}
+	return "image"
 }
 
 // outermostMissing returns the outermost directory on the way to dir that

@@ -28,19 +28,26 @@ func (f *fakeCargo) Metadata(context.Context, string) (*cargo.Project, error) {
 
 func (f *fakeCargo) CheckTarget(context.Context, string, string) error { return nil }
 
-func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) (cargo.Artifact, error) {
+func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Artifact, error) {
 	f.builds++
 	if f.buildErr != nil {
-		return cargo.Artifact{}, f.buildErr
+		return nil, f.buildErr
 	}
-	path := filepath.Join(f.project.TargetDir, req.Triple, "release", req.Bin)
-	if f.noFile {
-		return cargo.Artifact{Bin: req.Bin, Path: path, Triple: req.Triple}, nil
+	var arts []cargo.Artifact
+	for _, triple := range req.Triples {
+		path := filepath.Join(f.project.TargetDir, triple, "release", req.Bin)
+		arts = append(arts, cargo.Artifact{Bin: req.Bin, Path: path, Triple: triple})
+		if f.noFile {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, append([]byte(triple+" "), f.exe...), 0o755); err != nil {
+			return nil, err
+		}
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return cargo.Artifact{}, err
-	}
-	return cargo.Artifact{Bin: req.Bin, Path: path, Triple: req.Triple}, os.WriteFile(path, f.exe, 0o755)
+	return arts, nil
 }
 
 func newFake(t *testing.T) (*fakeCargo, Options) {
@@ -58,7 +65,7 @@ func newFake(t *testing.T) (*fakeCargo, Options) {
 		exe: []byte("\x7fELF pretend executable"),
 	}
 	opts := Options{
-		Dir: dir, Platform: ocispec.Platform{OS: "linux", Architecture: "amd64"},
+		Dir: dir, Platforms: []ocispec.Platform{{OS: "linux", Architecture: "amd64"}},
 		Libc: cargo.Glibc, Base: Scratch, Tags: []string{"latest"}, Created: time.Unix(1700000000, 0),
 	}
 	return f, opts
@@ -73,10 +80,7 @@ func TestRunWritesTaggedImage(t *testing.T) {
 	if want := filepath.Join(opts.Dir, "target", "krust", "oci"); res.LayoutDir != want || len(res.Tags) != 1 || res.Tags[0] != "latest" {
 		t.Fatalf("result %+v, want layout %s tag latest", res, want)
 	}
-	store, err := layout.Open(res.LayoutDir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := mustOpen(t, res.LayoutDir)
 	desc, err := store.Resolve(context.Background(), "latest")
 	if err != nil || desc.Digest != res.Manifest.Digest {
 		t.Fatalf("resolve latest: %v %v, want %s", desc.Digest, err, res.Manifest.Digest)
@@ -126,7 +130,7 @@ func TestRunFailuresLeaveNoLayout(t *testing.T) {
 		{"executable missing after the layout was created", func(f *fakeCargo, _ *Options) { f.noFile = true }, 1},
 		{"bad tag", func(_ *fakeCargo, o *Options) { o.Tags = []string{"ok", ".hidden"} }, 0},
 		{"bad base", func(_ *fakeCargo, o *Options) { o.Base = "oci:" + filepath.Join(o.Dir, "missing") }, 0},
-		{"unsupported platform", func(_ *fakeCargo, o *Options) { o.Platform.Architecture = "s390x" }, 0},
+		{"unsupported platform", func(_ *fakeCargo, o *Options) { o.Platforms[0].Architecture = "s390x" }, 0},
 		{"two binaries", func(f *fakeCargo, _ *Options) {
 			f.project.Packages[0].Targets = append(f.project.Packages[0].Targets, cargo.Target{Name: "tool", Kind: []string{"bin"}})
 		}, 0},
@@ -146,4 +150,13 @@ func TestRunFailuresLeaveNoLayout(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mustOpen(t *testing.T, dir string) *layout.Layout {
+	t.Helper()
+	store, err := layout.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
 }

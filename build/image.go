@@ -19,16 +19,16 @@ const appDir = "app"
 
 // writeImage writes the base's blobs, the new layer, the config and the
 // manifest into store and returns the manifest's descriptor.
-func writeImage(ctx context.Context, store *layout.Layout, opts Options, p *plan, art cargo.Artifact) (ocispec.Descriptor, error) {
-	if err := copyBaseBlobs(ctx, store, p.base); err != nil {
+func writeImage(ctx context.Context, store *layout.Layout, opts Options, p *plan, t target, art cargo.Artifact) (ocispec.Descriptor, error) {
+	if err := copyBaseBlobs(ctx, store, t.base); err != nil {
 		return ocispec.Descriptor{}, err
 	}
 	layer, err := writeLayer(store, art, opts)
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	cfg := oci.NewConfig(p.base.config, oci.ConfigOptions{
-		Platform:   opts.Platform,
+	cfg := oci.NewConfig(t.base.config, oci.ConfigOptions{
+		Platform:   t.platform,
 		Entrypoint: []string{"/" + path.Join(appDir, art.Bin)},
 		DiffID:     layer.DiffID,
 		Created:    opts.Created,
@@ -38,21 +38,31 @@ func writeImage(ctx context.Context, store *layout.Layout, opts Options, p *plan
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	layers := append(append([]ocispec.Descriptor(nil), p.base.manifest.Layers...), layer.Descriptor)
-	m := oci.NewManifest(cfgDesc, layers, annotations(p))
-	return writeJSON(ctx, store, ocispec.MediaTypeImageManifest, m)
+	layers := append(append([]ocispec.Descriptor(nil), t.base.manifest.Layers...), layer.Descriptor)
+	m := oci.NewManifest(cfgDesc, layers, manifestAnnotations(opts, p, t.base))
+	desc, err := writeJSON(ctx, store, ocispec.MediaTypeImageManifest, m)
+	platform := t.platform
+	desc.Platform = &platform
+	return desc, err
 }
 
-// annotations returns the manifest's annotations.
-func annotations(p *plan) map[string]string {
-	a := map[string]string{
+// indexAnnotations returns the annotations of the image, or of the index
+// for several platforms.
+func indexAnnotations(_ Options, p *plan) map[string]string {
+	return map[string]string{
 		ocispec.AnnotationTitle:   p.pkg.Name,
 		ocispec.AnnotationVersion: p.pkg.Version,
 	}
-	if p.base.store != nil {
-		a[ocispec.AnnotationBaseImageDigest] = p.base.digest.String()
-		if p.base.name != "" {
-			a[ocispec.AnnotationBaseImageName] = p.base.name
+}
+
+// manifestAnnotations returns an image manifest's annotations: the
+// image's, plus the base's name and digest.
+func manifestAnnotations(opts Options, p *plan, b *base) map[string]string {
+	a := indexAnnotations(opts, p)
+	if b.store != nil {
+		a[ocispec.AnnotationBaseImageDigest] = b.digest.String()
+		if b.name != "" {
+			a[ocispec.AnnotationBaseImageName] = b.name
 		}
 	}
 	return a

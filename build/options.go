@@ -26,8 +26,14 @@ type Options struct {
 	// Package and Bin choose the workspace member and binary; empty means
 	// the package in Dir and its only binary.
 	Package, Bin string
-	// Platform is the platform to build for.
-	Platform ocispec.Platform
+	// Platforms are the platforms to build for; with several, the image is
+	// an index of one manifest per platform.
+	Platforms []ocispec.Platform
+	// AllPlatforms builds for every supported platform the base offers,
+	// instead of Platforms.
+	AllPlatforms bool
+	// Rustflags are added to the user's rustflags (see cargo.BuildRequest).
+	Rustflags []string
 	// Libc chooses musl or static glibc.
 	Libc cargo.Libc
 	// CargoArgs are passed to `cargo build` as they are.
@@ -60,13 +66,14 @@ type Options struct {
 type Cargo interface {
 	Metadata(ctx context.Context, dir string) (*cargo.Project, error)
 	CheckTarget(ctx context.Context, dir, triple string) error
-	Build(ctx context.Context, req cargo.BuildRequest) (cargo.Artifact, error)
+	Build(ctx context.Context, req cargo.BuildRequest) ([]cargo.Artifact, error)
 }
 
 // Puller brings a base image from a registry into the build's layout;
 // *remote.Client implements it.
 type Puller interface {
 	PullBase(ctx context.Context, ref string, platform ocispec.Platform, store *layout.Layout) (remote.Base, error)
+	BasePlatforms(ctx context.Context, ref string) ([]ocispec.Platform, error)
 }
 
 // Result says what a build produced.
@@ -75,10 +82,12 @@ type Result struct {
 	LayoutDir string
 	// Tags are the image's tags in the layout.
 	Tags []string
-	// Manifest is the image manifest's descriptor.
+	// Manifest is the descriptor of the image manifest, or of the index
+	// when there are several platforms.
 	Manifest ocispec.Descriptor
 	// Image is the image's name, or nil when none was given.
 	Image reference.Named
-	// Base is the registry base image's name, or nil for other bases.
-	Base reference.Named
+	// Bases are the names of registry base images, one per platform that
+	// has one (blobs may be mounted from them).
+	Bases []reference.Named
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // message is the part of one of cargo's JSON messages that we read.
@@ -16,11 +18,19 @@ type message struct {
 	Success    *bool   `json:"success"`
 }
 
-// Executables reads cargo's --message-format=json stream and returns the
-// path of each executable built for a binary target, by target name. Lines
-// that are not JSON objects are ignored, as cargo's own tools do.
-func Executables(r io.Reader) (map[string]string, error) {
-	out := map[string]string{}
+// Executable is an executable cargo reported building.
+type Executable struct {
+	// Name is the binary target's name.
+	Name string
+	// Path is the executable's path.
+	Path string
+}
+
+// Executables reads cargo's --message-format=json stream and returns each
+// executable built for a binary target, in the order cargo reported them.
+// Lines that are not JSON objects are ignored, as cargo's own tools do.
+func Executables(r io.Reader) ([]Executable, error) {
+	out := []Executable{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for sc.Scan() {
@@ -33,11 +43,22 @@ func Executables(r io.Reader) (map[string]string, error) {
 			return nil, fmt.Errorf("read cargo's JSON messages: %w", err)
 		}
 		if m.Reason == "compiler-artifact" && m.Executable != nil && slices.Contains(m.Target.Kind, "bin") {
-			out[m.Target.Name] = *m.Executable
+			out = append(out, Executable{Name: m.Target.Name, Path: *m.Executable})
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read cargo's JSON messages: %w", err)
 	}
 	return out, nil
+}
+
+// find returns the path of bin built for triple: cargo puts what it builds
+// for an explicit --target under target/TRIPLE/.
+func find(exes []Executable, bin, triple string) (string, bool) {
+	for _, e := range exes {
+		if e.Name == bin && strings.Contains(filepath.ToSlash(e.Path), "/"+triple+"/") {
+			return e.Path, true
+		}
+	}
+	return "", false
 }

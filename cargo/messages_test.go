@@ -80,12 +80,16 @@ func TestExecutables(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := Executables(strings.NewReader(tc.input))
+			exes, err := Executables(strings.NewReader(tc.input))
 			if err != nil {
 				t.Fatalf("Executables: %v", err)
 			}
-			if got == nil {
-				t.Fatal("Executables returned a nil map")
+			got := map[string]string{}
+			for _, e := range exes {
+				got[e.Name] = e.Path
+			}
+			if exes == nil {
+				t.Fatal("Executables returned nil")
 			}
 			if !maps.Equal(got, tc.want) {
 				t.Errorf("Executables = %v, want %v", got, tc.want)
@@ -117,5 +121,28 @@ func TestExecutablesMalformed(t *testing.T) {
 				t.Errorf("error %q does not say what was being read", err)
 			}
 		})
+	}
+}
+
+func TestFindPicksTheTriple(t *testing.T) {
+	exes := []Executable{
+		{"app", "/p/target/x86_64-unknown-linux-gnu/release/app"},
+		{"app", "/p/target/aarch64-unknown-linux-gnu/release/app"},
+		{"tool", "/p/target/aarch64-unknown-linux-gnu/release/tool"},
+	}
+	tests := []struct {
+		bin, triple, want string
+		ok                bool
+	}{
+		{"app", "x86_64-unknown-linux-gnu", "/p/target/x86_64-unknown-linux-gnu/release/app", true},
+		{"app", "aarch64-unknown-linux-gnu", "/p/target/aarch64-unknown-linux-gnu/release/app", true},
+		{"tool", "x86_64-unknown-linux-gnu", "", false},
+		{"app", "armv7-unknown-linux-gnueabihf", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := find(exes, tt.bin, tt.triple)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("find(%s, %s) = %q, %v; want %q, %v", tt.bin, tt.triple, got, ok, tt.want, tt.ok)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
@@ -14,38 +15,55 @@ import (
 const staticFlag = "target-feature=+crt-static"
 
 // staticLinking returns the environment and extra cargo arguments that add
-// +crt-static for triple to the user's own rustflags without replacing them.
+// +crt-static for triple to the user's own rustflags; see addRustflags.
+func staticLinking(env []string, dir, triple string) ([]string, []string, error) {
+	return addRustflags(env, dir, []string{triple}, []string{"-C", staticFlag})
+}
+
+// addRustflags returns the environment and extra cargo arguments that add
+// flags for triples to the user's own rustflags without replacing them.
 //
 // Cargo takes rustflags from the first source that is set: the
-// CARGO_ENCODED_RUSTFLAGS and RUSTFLAGS variables, then the
-// target.<triple>.rustflags entries of its config files (joined), then
+// CARGO_ENCODED_RUSTFLAGS and RUSTFLAGS variables (even when empty), then
+// the target.<triple>.rustflags entries of its config files (joined), then
 // build.rustflags. So a variable that is set is extended; otherwise a
 // target.<triple>.rustflags entry is added on the command line, where cargo
 // joins it with the files' entries, carrying build.rustflags over when no
 // target entry would otherwise hide them.
-func staticLinking(env []string, dir, triple string) ([]string, []string, error) {
+func addRustflags(env []string, dir string, triples, flags []string) ([]string, []string, error) {
 	if v, ok := lookupEnv(env, "CARGO_ENCODED_RUSTFLAGS"); ok {
-		return setEnv(env, "CARGO_ENCODED_RUSTFLAGS", joinNonEmpty("\x1f", v, "-C\x1f"+staticFlag)), nil, nil
+		return setEnv(env, "CARGO_ENCODED_RUSTFLAGS", joinNonEmpty("\x1f", v, strings.Join(flags, "\x1f"))), nil, nil
 	}
 	if v, ok := lookupEnv(env, "RUSTFLAGS"); ok {
-		return setEnv(env, "RUSTFLAGS", joinNonEmpty(" ", v, "-C "+staticFlag)), nil, nil
+		if slices.ContainsFunc(flags, hasSpace) {
+			// RUSTFLAGS cannot carry a flag with a space: move everything
+			// to the encoded variable, which cargo reads first.
+			encoded := append(strings.Fields(v), flags...)
+			return setEnv(env, "CARGO_ENCODED_RUSTFLAGS", strings.Join(encoded, "\x1f")), nil, nil
+		}
+		return setEnv(env, "RUSTFLAGS", joinNonEmpty(" ", v, strings.Join(flags, " "))), nil, nil
 	}
 	cfg, err := readCargoConfig(env, dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	flags := []string{}
-	if !cfg.hasTargetFlags(env, triple) {
-		flags = append(flags, cfg.buildFlags(env)...)
+	var args []string
+	for _, triple := range triples {
+		all := []string{}
+		if !cfg.hasTargetFlags(env, triple) {
+			all = append(all, cfg.buildFlags(env)...)
+		}
+		// A JSON array of strings is also a valid TOML inline array.
+		list, err := json.Marshal(append(all, flags...))
+		if err != nil {
+			return nil, nil, fmt.Errorf("encode rustflags: %w", err)
+		}
+		args = append(args, "--config", fmt.Sprintf("target.%s.rustflags=%s", triple, list))
 	}
-	flags = append(flags, "-C", staticFlag)
-	// A JSON array of strings is also a valid TOML inline array.
-	list, err := json.Marshal(flags)
-	if err != nil {
-		return nil, nil, fmt.Errorf("encode rustflags: %w", err)
-	}
-	return env, []string{"--config", fmt.Sprintf("target.%s.rustflags=%s", triple, list)}, nil
+	return env, args, nil
 }
+
+func hasSpace(s string) bool { return strings.ContainsAny(s, " \t\n") }
 
 // joinNonEmpty joins a and b with sep, leaving out a when it is blank.
 func joinNonEmpty(sep, a, b string) string {
@@ -55,10 +73,12 @@ func joinNonEmpty(sep, a, b string) string {
 	return a + sep + b
 }
 
-// cargoConfig is the merged view of the rustflags in cargo's config files.
+// cargoConfig is the merged view of the rustflags and linkers in cargo's
+// config files.
 type cargoConfig struct {
 	build   []string
-	targets map[string]bool
+	targets map[string]bool // target keys with rustflags
+	linkers map[string]bool // target keys with a linker
 }
 
 // hasTargetFlags reports whether cargo will take rustflags for triple from
@@ -89,7 +109,7 @@ func (c cargoConfig) buildFlags(env []string) []string {
 
 // targetEnvKey is the variable cargo reads for target.<triple>.rustflags.
 func targetEnvKey(triple string) string {
-	return "CARGO_TARGET_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(triple)) + "_RUSTFLAGS"
+	return strings.TrimSuffix(linkerEnvKey(triple), "_LINKER") + "_RUSTFLAGS"
 }
 
 // rustflagsFile is the part of a cargo config file we read.
@@ -98,7 +118,8 @@ type rustflagsFile struct {
 		Rustflags any `toml:"rustflags"`
 	} `toml:"build"`
 	Target map[string]struct {
-		Rustflags any `toml:"rustflags"`
+		Rustflags any    `toml:"rustflags"`
+		Linker    string `toml:"linker"`
 	} `toml:"target"`
 }
 
@@ -106,7 +127,7 @@ type rustflagsFile struct {
 // .cargo/config.toml (or .cargo/config) in dir and each parent, then
 // CARGO_HOME's, with build.rustflags joined lowest precedence first.
 func readCargoConfig(env []string, dir string) (cargoConfig, error) {
-	cfg := cargoConfig{targets: map[string]bool{}}
+	cfg := cargoConfig{targets: map[string]bool{}, linkers: map[string]bool{}}
 	paths := configPaths(env, dir)
 	for i := len(paths) - 1; i >= 0; i-- {
 		var f rustflagsFile
@@ -124,6 +145,9 @@ func readCargoConfig(env []string, dir string) (cargoConfig, error) {
 		for key, t := range f.Target {
 			if t.Rustflags != nil {
 				cfg.targets[key] = true
+			}
+			if t.Linker != "" {
+				cfg.linkers[key] = true
 			}
 		}
 	}

@@ -17,7 +17,12 @@ var ErrTargetMissing = errors.New("rust target not installed")
 // dir so rust-toolchain.toml applies) for its sysroot and checks that the
 // standard library for triple is there. When rustc cannot be asked, it
 // returns nil and leaves the verdict to cargo.
+// Other builders (cross, zigbuild) bring their own toolchains and are not
+// checked.
 func (c Cargo) CheckTarget(ctx context.Context, dir, triple string) error {
+	if !c.IsDefault() {
+		return nil
+	}
 	rustc := "rustc"
 	if v, ok := lookupEnv(c.Env, "RUSTC"); ok && v != "" {
 		rustc = v

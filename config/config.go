@@ -26,6 +26,8 @@ type Config struct {
 	// InsecureRegistries lists hosts (HOST[:PORT]) that may be reached over
 	// plain HTTP or with unverified TLS.
 	InsecureRegistries []string `toml:"insecure_registries"`
+	// Cargo is the cargo-compatible builder to run, e.g. "cross".
+	Cargo string `toml:"cargo"`
 	// Build holds defaults for cargo.
 	Build Build `toml:"build"`
 	// Registries holds credentials by registry host.

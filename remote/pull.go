@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,10 +81,12 @@ func (c *Client) pullPlatform(ctx context.Context, repo *orasremote.Repository, 
 		if err != nil {
 			return ocispec.Descriptor{}, explain(err, repo)
 		}
-		if desc, err = selectPlatform(data, desc, platform); err != nil {
+		// Keep the index too, so a later build pinned to its digest needs
+		// no request at all.
+		if err := pushSmall(ctx, store, desc, data); err != nil {
 			return ocispec.Descriptor{}, err
 		}
-		if err := pushSmall(ctx, store, desc, data); err != nil {
+		if desc, err = selectPlatform(data, desc, platform); err != nil {
 			return ocispec.Descriptor{}, err
 		}
 	}
@@ -122,7 +125,7 @@ func fetchSmall(ctx context.Context, repo *orasremote.Repository, desc ocispec.D
 }
 
 func pushSmall(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, data []byte) error {
-	err := store.Push(ctx, desc, strings.NewReader(string(data)))
+	err := store.Push(ctx, desc, bytes.NewReader(data))
 	if err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
 		return err
 	}
@@ -215,4 +218,52 @@ func isIndex(mediaType string) bool {
 
 func isManifest(mediaType string) bool {
 	return mediaType == ocispec.MediaTypeImageManifest || mediaType == oci.DockerManifest
+}
+
+// BasePlatforms lists the platforms the image ref offers: those of an
+// index's entries (attestations skipped), or a single image's own.
+func (c *Client) BasePlatforms(ctx context.Context, ref string) ([]ocispec.Platform, error) {
+	named, err := reference.ParseNormalizedNamed(ref)
+	if err != nil {
+		return nil, fmt.Errorf("invalid base image %q: %w", ref, err)
+	}
+	named = reference.TagNameOnly(named)
+	repo, err := c.Repository(ctx, named)
+	if err != nil {
+		return nil, err
+	}
+	desc, err := repo.Resolve(ctx, refString(named))
+	if err != nil {
+		return nil, explain(fmt.Errorf("resolve base image %s: %w", reference.FamiliarString(named), err), repo)
+	}
+	data, err := fetchSmall(ctx, repo, desc)
+	if err != nil {
+		return nil, explain(err, repo)
+	}
+	if isIndex(desc.MediaType) {
+		var idx ocispec.Index
+		if err := json.Unmarshal(data, &idx); err != nil {
+			return nil, fmt.Errorf("decode index %s: %w", desc.Digest, err)
+		}
+		var out []ocispec.Platform
+		for _, m := range idx.Manifests {
+			if m.Platform != nil && m.Platform.OS != "unknown" && m.Platform.Architecture != "unknown" {
+				out = append(out, *m.Platform)
+			}
+		}
+		return out, nil
+	}
+	var m ocispec.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("decode manifest %s: %w", desc.Digest, err)
+	}
+	cfgData, err := fetchSmall(ctx, repo, m.Config)
+	if err != nil {
+		return nil, explain(err, repo)
+	}
+	var cfg ocispec.Image
+	if err := json.Unmarshal(cfgData, &cfg); err != nil {
+		return nil, fmt.Errorf("decode config %s: %w", m.Config.Digest, err)
+	}
+	return []ocispec.Platform{cfg.Platform}, nil
 }

@@ -6,15 +6,16 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/build"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/oci"
 	"github.com/docker-krust/docker-krust/remote"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -25,10 +26,10 @@ const defaultBase = "gcr.io/distroless/static:nonroot"
 
 // buildFlags holds the build command's flags as given.
 type buildFlags struct {
-	image, repo, platform, base, libc, layoutDir, bin, pkg string
-	tags                                                   []string
-	noPush                                                 bool
-	registry                                               registryFlags
+	image, repo, platform, base, libc, layoutDir, bin, pkg, cargo string
+	tags                                                          []string
+	noPush                                                        bool
+	registry                                                      registryFlags
 }
 
 func newBuildCommand(env *environment) *cobra.Command {
@@ -57,7 +58,7 @@ func newBuildCommand(env *environment) *cobra.Command {
 func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringVarP(&f.image, "image", "i", "", "whole image name, e.g. registry.example.com/team/app (env KRUST_IMAGE)")
 	fl.StringVar(&f.repo, "repo", "", "repository prefix; the image is REPO/PACKAGE (env KRUST_REPO, config default_registry)")
-	fl.StringVar(&f.platform, "platform", "linux/amd64", "platform to build for: linux/amd64, linux/arm64 or linux/arm/v7")
+	fl.StringVar(&f.platform, "platform", "linux/amd64", "platforms to build for, comma-separated (linux/amd64, linux/arm64, linux/arm/v7), or all that the base offers; several give an image index")
 	fl.BoolVar(&f.noPush, "no-push", false, "write the OCI layout only and print oci:DIR:TAG")
 	fl.StringVar(&f.base, "base", "", "base image: a registry reference, scratch, or oci:PATH[:TAG] (default: config base_image, else "+defaultBase+")")
 	fl.StringVar(&f.libc, "libc", string(cargo.Musl), "C library to link statically: musl or glibc")
@@ -65,6 +66,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&f.tags, "tag", []string{"latest"}, "tag of the image, in the layout and the registry (repeatable)")
 	fl.StringVar(&f.bin, "bin", "", "binary to build when the package has several")
 	fl.StringVarP(&f.pkg, "package", "p", "", "workspace member to build")
+	fl.StringVar(&f.cargo, "cargo", "", `cargo-compatible builder to run instead of cargo, e.g. "cross" or "cargo zigbuild" (config key cargo)`)
 	f.registry.register(fl)
 }
 
@@ -91,7 +93,8 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 			return err
 		}
 	}
-	res, err := build.Run(ctx, &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}, opts)
+	builder := &cargo.Cargo{Command: firstSet(f.cargo, cfg.Cargo), Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}
+	res, err := build.Run(ctx, builder, opts)
 	if err != nil {
 		return err
 	}
@@ -117,7 +120,7 @@ func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Co
 	if err != nil {
 		return build.Options{}, fmt.Errorf("project directory %s: %w", dir, err)
 	}
-	platform, err := oci.ParsePlatform(f.platform)
+	platforms, all, err := parsePlatforms(f.platform)
 	if err != nil {
 		return build.Options{}, fmt.Errorf("--platform: %w", err)
 	}
@@ -130,7 +133,7 @@ func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Co
 		return build.Options{}, err
 	}
 	return build.Options{
-		Dir: absDir, Package: f.pkg, Bin: f.bin, Platform: platform, Libc: libc,
+		Dir: absDir, Package: f.pkg, Bin: f.bin, Platforms: platforms, AllPlatforms: all, Libc: libc,
 		CargoArgs: append(append([]string(nil), cfg.Build.CargoArgs...), cargoArgs...),
 		Base:      firstSet(f.base, cfg.BaseImage, defaultBase), LayoutDir: f.layoutDir, Tags: f.tags,
 		Image:   firstSet(f.image, env.getenv("KRUST_IMAGE")),
@@ -139,17 +142,34 @@ func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Co
 	}, nil
 }
 
+// parsePlatforms reads --platform: a comma-separated list, or "all".
+func parsePlatforms(s string) ([]ocispec.Platform, bool, error) {
+	if strings.TrimSpace(s) == "all" {
+		return nil, true, nil
+	}
+	var out []ocispec.Platform
+	for _, part := range strings.Split(s, ",") {
+		p, err := oci.ParsePlatform(part)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, q := range out {
+			if oci.SamePlatform(p, q) {
+				return nil, false, fmt.Errorf("platform %s is listed twice", oci.PlatformString(p))
+			}
+		}
+		out = append(out, p)
+	}
+	return out, false, nil
+}
+
 // pushBuilt pushes a build's image and prints its reference by digest.
 func pushBuilt(ctx context.Context, env *environment, client *remote.Client, res build.Result) error {
 	store, err := openLayout(res.LayoutDir)
 	if err != nil {
 		return err
 	}
-	var mount []reference.Named
-	if res.Base != nil {
-		mount = append(mount, res.Base)
-	}
-	pushed, err := client.Push(ctx, store, res.Manifest, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: mount})
+	pushed, err := client.Push(ctx, store, res.Manifest, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: res.Bases})
 	if err != nil {
 		return err
 	}

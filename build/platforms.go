@@ -1,0 +1,92 @@
+package build
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// basePlatforms answers --platform all: the supported platforms the base
+// offers (all of them for scratch), in the order docker-krust lists them.
+func basePlatforms(ctx context.Context, opts Options, store *layout.Layout) ([]ocispec.Platform, error) {
+	var offered []ocispec.Platform
+	var err error
+	switch dir, tag, isLayout := parseOCIRef(opts.Base); {
+	case opts.Base == Scratch:
+	case isLayout:
+		offered, err = layoutPlatforms(ctx, dir, tag)
+	case opts.Puller == nil:
+		return nil, fmt.Errorf("base image %q: pulling from a registry is not available here", opts.Base)
+	default:
+		offered, err = opts.Puller.BasePlatforms(ctx, opts.Base)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("platforms of base image %s: %w", opts.Base, err)
+	}
+	var out []ocispec.Platform
+	var names []string
+	for _, name := range cargo.SupportedPlatforms() {
+		p, _ := oci.ParsePlatform(name)
+		if opts.Base == Scratch || containsPlatform(offered, p) {
+			out = append(out, p)
+		}
+		names = append(names, name)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("base image %s offers none of the platforms docker-krust builds (%s)", opts.Base, strings.Join(names, ", "))
+	}
+	return out, nil
+}
+
+func containsPlatform(list []ocispec.Platform, p ocispec.Platform) bool {
+	for _, q := range list {
+		if oci.SamePlatform(q, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// layoutPlatforms lists the platforms of the image tag names in a layout.
+func layoutPlatforms(ctx context.Context, dir, tag string) ([]ocispec.Platform, error) {
+	src, err := layout.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	desc, err := resolveBase(ctx, src, tag)
+	if err != nil {
+		return nil, err
+	}
+	if !isIndex(desc.MediaType) {
+		var m ocispec.Manifest
+		if err := readJSON(ctx, src, desc, maxManifestSize, &m); err != nil {
+			return nil, err
+		}
+		var cfg ocispec.Image
+		if err := readJSON(ctx, src, m.Config, maxConfigSize, &cfg); err != nil {
+			return nil, err
+		}
+		return []ocispec.Platform{cfg.Platform}, nil
+	}
+	data, err := src.ReadBlob(ctx, desc, maxManifestSize)
+	if err != nil {
+		return nil, err
+	}
+	var idx ocispec.Index
+	if err := json.Unmarshal(data, &idx); err != nil {
+		return nil, fmt.Errorf("decode index %s: %w", desc.Digest, err)
+	}
+	var out []ocispec.Platform
+	for _, m := range idx.Manifests {
+		if m.Platform != nil && m.Platform.OS != "unknown" {
+			out = append(out, *m.Platform)
+		}
+	}
+	return out, nil
+}
