@@ -18,6 +18,7 @@ import (
 
 // plan is what a build settled on before cargo runs.
 type plan struct {
+	proj      *cargo.Project
 	pkg       cargo.Package
 	bin       string
 	image     reference.Named
@@ -80,7 +81,7 @@ func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{layoutDir: opts.LayoutDir}
+	p := &plan{proj: proj, layoutDir: opts.LayoutDir}
 	if p.pkg, err = proj.SelectPackage(opts.Dir, opts.Package); err != nil {
 		return nil, err
 	}
@@ -153,11 +154,27 @@ func (p *plan) build(ctx context.Context, c Cargo, opts Options) ([]cargo.Artifa
 		names = append(names, oci.PlatformString(t.platform))
 	}
 	logf(opts, "building %s (binary %s) for %s with cargo\n", p.pkg.Name, p.bin, strings.Join(names, ", "))
+	stable, err := exposeStable(p.proj, p.pkg.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer stable.release()
+	dir := opts.Dir
+	if stable != nil {
+		dir = stable.toStable(dir)
+		logf(opts, "building in %s (a fixed path for %s, so path dependencies outside the workspace do not change the binary)\n", stable.stable, stable.real)
+	}
+	rustflags := append(remapFlags(p.proj, stable, opts.CargoHome), opts.Rustflags...)
 	arts, err := c.Build(ctx, cargo.BuildRequest{
-		Dir: opts.Dir, Package: p.pkg.Name, Bin: p.bin, Triples: ts, Rustflags: opts.Rustflags, Args: opts.CargoArgs,
+		Dir: dir, Package: p.pkg.Name, Bin: p.bin, Triples: ts, Rustflags: rustflags, Args: opts.CargoArgs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build for %s: %w", strings.Join(names, ", "), err)
+	}
+	if stable != nil {
+		for i := range arts {
+			arts[i].Path = stable.toReal(arts[i].Path)
+		}
 	}
 	if len(arts) != len(p.targets) {
 		return nil, fmt.Errorf("cargo built %d executables for %d platforms", len(arts), len(p.targets))

@@ -32,8 +32,11 @@ type Options struct {
 	// AllPlatforms builds for every supported platform the base offers,
 	// instead of Platforms.
 	AllPlatforms bool
-	// Rustflags are added to the user's rustflags (see cargo.BuildRequest).
+	// Rustflags are added to the user's rustflags (see cargo.BuildRequest),
+	// after the path remappings that make builds reproducible.
 	Rustflags []string
+	// CargoHome is cargo's home directory, remapped in the executable.
+	CargoHome string
 	// Libc chooses musl or static glibc.
 	Libc cargo.Libc
 	// CargoArgs are passed to `cargo build` as they are.

@@ -165,7 +165,10 @@ func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []str
 	}
 	env = append(env, linkers...)
 	program, prefix := c.command()
-	args := append(prefix, "build", "--release", "--message-format=json-render-diagnostics")
+	// --manifest-path keeps the directory as given: the working directory
+	// alone would reach cargo with symbolic links resolved.
+	args := append(prefix, "build", "--release", "--message-format=json-render-diagnostics",
+		"--manifest-path", filepath.Join(req.Dir, "Cargo.toml"))
 	for _, triple := range triples {
 		args = append(args, "--target", triple)
 	}

@@ -28,6 +28,15 @@ type Package struct {
 	License      string   `json:"license"`
 	Repository   string   `json:"repository"`
 	Targets      []Target `json:"targets"`
+	// Dependencies are the package's direct dependencies.
+	Dependencies []Dependency `json:"dependencies"`
+}
+
+// Dependency is one of a package's dependencies.
+type Dependency struct {
+	Name string `json:"name"`
+	// Path is set for a path dependency: its directory.
+	Path string `json:"path"`
 }
 
 // Target is one of a package's build targets.

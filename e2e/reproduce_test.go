@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 
@@ -82,5 +83,38 @@ func readJSONFile(t *testing.T, path string, v any) {
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		t.Fatalf("decode %s: %v", path, err)
+	}
+}
+
+// pathDepProject writes an app whose path dependency lives outside the
+// app's directory and embeds its own source path with file!().
+func pathDepProject(t *testing.T, parent string) string {
+	t.Helper()
+	writeCrate(t, filepath.Join(parent, "shared"), map[string]string{
+		"Cargo.toml": "[package]\nname = \"shared\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+		"src/lib.rs": "pub fn whereami() -> &'static str { file!() }\n",
+	})
+	return writeCrate(t, filepath.Join(parent, "app"), map[string]string{
+		"Cargo.toml": "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nshared = { path = \"../shared\" }\n",
+		"src/main.rs": "fn main() { println!(\"{}\", shared::whereami()); }\n",
+	})
+}
+
+func TestPathDependencyOutsideProjectReproduces(t *testing.T) {
+	requireTool(t, "cargo")
+	var digests []string
+	var binaries []string
+	for _, parent := range []string{filepath.Join(t.TempDir(), "one"), filepath.Join(t.TempDir(), "two", "deeper")} {
+		app := pathDepProject(t, parent)
+		dir := ociRef(t, krust(t, app, []string{"SOURCE_DATE_EPOCH=1700000000"}, glibcScratch...), "latest")
+		digests = append(digests, manifestFor(t, dir, "latest").Digest.String())
+		binaries = append(binaries, filepath.Join(app, "target", "x86_64-unknown-linux-gnu", "release", "app"))
+		out := mustRun(t, "", binaries[len(binaries)-1])
+		if strings.Contains(out, parent) {
+			t.Errorf("the binary still names its build directory: %q", out)
+		}
+	}
+	if digests[0] != digests[1] {
+		t.Errorf("same source in two directories gave %s and %s", digests[0], digests[1])
 	}
 }

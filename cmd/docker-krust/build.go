@@ -138,8 +138,19 @@ func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Co
 		Base:      firstSet(f.base, cfg.BaseImage, defaultBase), LayoutDir: f.layoutDir, Tags: f.tags,
 		Image:   firstSet(f.image, env.getenv("KRUST_IMAGE")),
 		Repo:    firstSet(f.repo, env.getenv("KRUST_REPO"), cfg.DefaultRegistry),
-		Created: created, Log: env.stderr, Verbose: f.registry.verbose,
+		Created: created, Log: env.stderr, Verbose: f.registry.verbose, CargoHome: cargoHome(env.getenv),
 	}, nil
+}
+
+// cargoHome returns cargo's home directory: CARGO_HOME, else ~/.cargo.
+func cargoHome(getenv func(string) string) string {
+	if h := getenv("CARGO_HOME"); h != "" {
+		return h
+	}
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, ".cargo")
+	}
+	return ""
 }
 
 // parsePlatforms reads --platform: a comma-separated list, or "all".
