@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -166,6 +167,7 @@ func isLoopback(host string) bool {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		name = h
 	}
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
 	if name == "localhost" {
 		return true
 	}

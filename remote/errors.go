@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/docker-krust/docker-krust/layout"
 	"oras.land/oras-go/v2/content"
 	orasremote "oras.land/oras-go/v2/registry/remote"
+	"oras.land/oras-go/v2/registry/remote/auth"
 	"oras.land/oras-go/v2/registry/remote/errcode"
 )
 
@@ -24,6 +26,8 @@ func explain(err error, repo *orasremote.Repository) error {
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostname x509.HostnameError
 	switch {
+	case errors.Is(err, auth.ErrBasicCredentialNotFound):
+		return fmt.Errorf("%w\nregistry %s wants credentials and none were found: log in with `docker login %s`, or set [registries.%q] username and password in the krust config", err, host, host, host)
 	case errors.As(err, &resp) && resp.StatusCode == http.StatusUnauthorized:
 		return fmt.Errorf("%w\nregistry %s refused the credentials (401 Unauthorized): log in with `docker login %s`, or set [registries.%q] username and password in the krust config", err, host, host, host)
 	case errors.As(err, &resp) && resp.StatusCode == http.StatusForbidden:
@@ -46,12 +50,8 @@ func (c *Client) withAttempts(ctx context.Context, fn func() error) error {
 			return err
 		}
 		fmt.Fprintf(c.opts.Log, "attempt %d of %d failed, retrying in %v: %v\n", attempt, c.opts.Attempts, wait, err)
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
+		if !sleep(ctx, wait) {
 			return err
-		case <-timer.C:
 		}
 		wait *= 2
 	}
@@ -67,8 +67,16 @@ func transient(err error) bool {
 	if errors.As(err, &resp) {
 		return resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout
 	}
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var certInvalid x509.CertificateInvalidError
+	var tlsRecord tls.RecordHeaderError
+	if errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &certInvalid) || errors.As(err, &tlsRecord) {
+		return false
+	}
+	var opErr *net.OpError
 	var netErr net.Error
-	return errors.As(err, &netErr) ||
+	return errors.As(err, &opErr) || (errors.As(err, &netErr) && netErr.Timeout()) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
 		errors.Is(err, content.ErrMismatchedDigest) || errors.Is(err, content.ErrTrailingData) ||

@@ -91,7 +91,7 @@ func kind(mediaType string) string {
 		return "index"
 	case strings.Contains(mediaType, "manifest"):
 		return "manifest"
-	case strings.Contains(mediaType, "config"):
+	case strings.Contains(mediaType, "config"), strings.Contains(mediaType, "container.image"):
 		return "config"
 	case strings.Contains(mediaType, "layer"), strings.Contains(mediaType, "rootfs"):
 		return "layer"

@@ -13,7 +13,7 @@ import (
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-	"oras.land/oras-go/v2"
+	"golang.org/x/sync/errgroup"
 	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/errdef"
 	orasremote "oras.land/oras-go/v2/registry/remote"
@@ -74,7 +74,9 @@ func refString(named reference.Named) string {
 }
 
 // pullPlatform copies desc (an index or a manifest) into store, then the
-// platform's manifest and everything it references.
+// platform's manifest and every blob of it that store lacks, so a base
+// left incomplete by an interrupted pull is completed. The manifest is
+// stored last.
 func (c *Client) pullPlatform(ctx context.Context, repo *orasremote.Repository, desc ocispec.Descriptor, platform ocispec.Platform, store *layout.Layout) (ocispec.Descriptor, error) {
 	if isIndex(desc.MediaType) {
 		data, err := fetchSmall(ctx, repo, desc)
@@ -90,20 +92,56 @@ func (c *Client) pullPlatform(ctx context.Context, repo *orasremote.Repository, 
 			return ocispec.Descriptor{}, err
 		}
 	}
-	opts := oras.CopyGraphOptions{
-		PostCopy: func(_ context.Context, d ocispec.Descriptor) error {
-			fmt.Fprintf(c.opts.Log, "pulled %s %s (%s)\n", kind(d.MediaType), short(d.Digest), humanBytes(d.Size))
-			return nil
-		},
-	}
-	err := c.withAttempts(ctx, func() error { return oras.CopyGraph(ctx, repo, store, desc, opts) })
+	data, err := fetchSmall(ctx, repo, desc)
 	if err != nil {
 		return ocispec.Descriptor{}, explain(err, repo)
 	}
-	if _, ok := localImage(ctx, store, desc.Digest, platform); !ok {
-		return ocispec.Descriptor{}, fmt.Errorf("manifest %s is not an image for %s", desc.Digest, oci.PlatformString(platform))
+	var m ocispec.Manifest
+	if err := json.Unmarshal(data, &m); err != nil || !isManifest(desc.MediaType) {
+		return ocispec.Descriptor{}, fmt.Errorf("%s is not an image manifest (media type %q)", desc.Digest, desc.MediaType)
+	}
+	if err := c.pullBlobs(ctx, repo, store, append([]ocispec.Descriptor{m.Config}, m.Layers...)); err != nil {
+		return ocispec.Descriptor{}, explain(err, repo)
+	}
+	if err := pushSmall(ctx, store, desc, data); err != nil {
+		return ocispec.Descriptor{}, err
 	}
 	return desc, nil
+}
+
+// pullBlobs copies the blobs store lacks, three at a time, each verified
+// against its digest on the way in and retried on its own.
+func (c *Client) pullBlobs(ctx context.Context, repo *orasremote.Repository, store *layout.Layout, blobs []ocispec.Descriptor) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(3)
+	for _, blob := range blobs {
+		if ok, err := store.Exists(ctx, blob); err != nil || ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		g.Go(func() error {
+			err := c.withAttempts(ctx, func() error { return pullBlob(ctx, repo, store, blob) })
+			if err == nil {
+				fmt.Fprintf(c.opts.Log, "pulled %s %s (%s)\n", kind(blob.MediaType), short(blob.Digest), humanBytes(blob.Size))
+			}
+			return err
+		})
+	}
+	return g.Wait()
+}
+
+func pullBlob(ctx context.Context, repo *orasremote.Repository, store *layout.Layout, blob ocispec.Descriptor) error {
+	rc, err := repo.Fetch(ctx, blob)
+	if err != nil {
+		return fmt.Errorf("fetch %s: %w", blob.Digest, err)
+	}
+	defer rc.Close()
+	if err := store.Push(ctx, blob, rc); err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
+		return err
+	}
+	return nil
 }
 
 // fetchSmall fetches a manifest or index, refusing oversized ones before

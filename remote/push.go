@@ -48,7 +48,8 @@ func (c *Client) Push(ctx context.Context, store *layout.Layout, desc ocispec.De
 	stats := &pushStats{}
 	graph := c.copyOptions(target, opts.MountFrom, stats)
 	src := &progressSource{Layout: store, log: c.opts.Log}
-	err = c.withAttempts(ctx, func() error { return oras.CopyGraph(ctx, src, repo, desc, graph) })
+	dst := &retryingTarget{Repository: repo, src: src, attempts: uploadAttempts, log: c.opts.Log}
+	err = c.withAttempts(ctx, func() error { return oras.CopyGraph(ctx, src, dst, desc, graph) })
 	if err != nil {
 		return PushResult{}, explain(fmt.Errorf("push %s to %s: %w", short(desc.Digest), name, err), repo)
 	}

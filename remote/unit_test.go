@@ -1,0 +1,324 @@
+package remote
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"syscall"
+	"testing"
+
+	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
+	digest "github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/content"
+	"oras.land/oras-go/v2/errdef"
+	"oras.land/oras-go/v2/registry/remote/errcode"
+)
+
+func TestIsLoopback(t *testing.T) {
+	tests := []struct {
+		host string
+		want bool
+	}{
+		{"127.0.0.1:5000", true},
+		{"127.0.0.1", true},
+		{"127.5.5.5", true},
+		{"127.5.5.5:443", true},
+		{"localhost", true},
+		{"localhost:5000", true},
+		{"[::1]:5000", true},
+		{"[::1]", true}, // a valid registry host in a reference: [::1]/app
+		{"example.com", false},
+		{"example.com:5000", false},
+		{"10.0.0.1", false},
+		{"10.0.0.1:5000", false},
+		{"localhost.example.com", false},
+		{"127.0.0.1.example.com", false},
+		{"[::2]:5000", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := isLoopback(tt.host); got != tt.want {
+			t.Errorf("isLoopback(%q) = %v, want %v", tt.host, got, tt.want)
+		}
+	}
+}
+
+func TestRegistryHost(t *testing.T) {
+	tests := map[string]string{
+		"docker.io":       "registry-1.docker.io",
+		"index.docker.io": "registry-1.docker.io",
+		"ghcr.io":         "ghcr.io",
+		"127.0.0.1:5000":  "127.0.0.1:5000",
+		"localhost":       "localhost",
+		"docker.io:443":   "docker.io:443",
+	}
+	for in, want := range tests {
+		if got := registryHost(in); got != want {
+			t.Errorf("registryHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRegistryHostOfParsedReferences(t *testing.T) {
+	c := New(Options{})
+	tests := []struct {
+		ref, host, repo string
+	}{
+		{"alpine", "registry-1.docker.io", "library/alpine"},
+		{"docker.io/library/alpine:3", "registry-1.docker.io", "library/alpine"},
+		{"user/app", "registry-1.docker.io", "user/app"},
+		{"ghcr.io/o/app:v1", "ghcr.io", "o/app"},
+	}
+	for _, tt := range tests {
+		// Non-loopback, non-insecure hosts make no request in Repository.
+		repo, err := c.Repository(context.Background(), mustNamed(t, tt.ref))
+		if err != nil {
+			t.Fatalf("Repository(%q): %v", tt.ref, err)
+		}
+		if repo.Reference.Registry != tt.host || repo.Reference.Repository != tt.repo || repo.PlainHTTP {
+			t.Errorf("Repository(%q) = %s/%s plain=%v, want %s/%s over TLS",
+				tt.ref, repo.Reference.Registry, repo.Reference.Repository, repo.PlainHTTP, tt.host, tt.repo)
+		}
+	}
+}
+
+func TestTransient(t *testing.T) {
+	status := func(code int) error {
+		return &errcode.ErrorResponse{Method: http.MethodGet, URL: &url.URL{Scheme: "https", Host: "r.example", Path: "/v2/"}, StatusCode: code}
+	}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"503", status(http.StatusServiceUnavailable), true},
+		{"500", status(http.StatusInternalServerError), true},
+		{"502 wrapped", fmt.Errorf("push: %w", status(http.StatusBadGateway)), true},
+		{"429", status(http.StatusTooManyRequests), true},
+		{"408", status(http.StatusRequestTimeout), true},
+		{"401", status(http.StatusUnauthorized), false},
+		{"403", status(http.StatusForbidden), false},
+		{"404", status(http.StatusNotFound), false},
+		{"404 wrapped", fmt.Errorf("resolve: %w", status(http.StatusNotFound)), false},
+		{"unexpected EOF", io.ErrUnexpectedEOF, true},
+		{"unexpected EOF wrapped", fmt.Errorf("read content: %w", io.ErrUnexpectedEOF), true},
+		{"context canceled", context.Canceled, false},
+		{"context canceled in url.Error", &url.Error{Op: "Get", URL: "https://r.example/v2/", Err: context.Canceled}, false},
+		{"deadline exceeded", context.DeadlineExceeded, false},
+		{"layout digest mismatch wrapped", fmt.Errorf("push blob: %w", fmt.Errorf("content has digest x: %w", layout.ErrDigestMismatch)), true},
+		{"oras mismatched digest", content.ErrMismatchedDigest, true},
+		{"connection reset", &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}, true},
+		{"dial error in url.Error", &url.Error{Op: "Get", URL: "https://r.example/v2/", Err: &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}, true},
+		{"broken pipe", fmt.Errorf("write: %w", syscall.EPIPE), true},
+		{"plain error", errors.New("manifest invalid"), false},
+		{"not found", errdef.ErrNotFound, false},
+		// A certificate the client does not trust stays untrusted however
+		// often the request is repeated.
+		{"untrusted certificate in url.Error", &url.Error{Op: "Head", URL: "https://r.example/v2/", Err: x509.UnknownAuthorityError{}}, false},
+		{"wrong host certificate in url.Error", &url.Error{Op: "Head", URL: "https://r.example/v2/", Err: x509.HostnameError{Host: "r.example", Certificate: &x509.Certificate{}}}, false},
+	}
+	for _, tt := range tests {
+		if got := transient(tt.err); got != tt.want {
+			t.Errorf("transient(%s: %v) = %v, want %v", tt.name, tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestWithAttempts(t *testing.T) {
+	tests := []struct {
+		name     string
+		attempts int
+		errs     []error // returned by successive calls; nil after the end
+		calls    int
+		wantErr  bool
+	}{
+		{"success at once", 3, nil, 1, false},
+		{"transient then success", 3, []error{io.ErrUnexpectedEOF}, 2, false},
+		{"permanent error is not retried", 3, []error{errdef.ErrNotFound, nil}, 1, true},
+		{"gives up after Attempts", 2, []error{io.ErrUnexpectedEOF, io.ErrUnexpectedEOF, nil}, 2, true},
+		{"one attempt only", 1, []error{io.ErrUnexpectedEOF, nil}, 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var log syncBuffer
+			c := New(Options{Attempts: tt.attempts, Log: &log})
+			calls := 0
+			err := c.withAttempts(context.Background(), func() error {
+				calls++
+				if calls <= len(tt.errs) {
+					return tt.errs[calls-1]
+				}
+				return nil
+			})
+			if calls != tt.calls {
+				t.Errorf("fn called %d times, want %d", calls, tt.calls)
+			}
+			if (err != nil) != tt.wantErr {
+				t.Errorf("err = %v, want error: %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestWithAttemptsStopsWhenContextEnds(t *testing.T) {
+	c := New(Options{Attempts: 100})
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	err := c.withAttempts(ctx, func() error {
+		calls++
+		cancel()
+		return io.ErrUnexpectedEOF
+	})
+	if calls != 1 || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("after cancel: %d calls, err %v; want 1 call and the last error", calls, err)
+	}
+}
+
+func TestRedactQuery(t *testing.T) {
+	tests := []struct {
+		name string
+		in   url.Values
+		want string
+	}{
+		{"empty", url.Values{}, ""},
+		{"nothing secret, keys sorted", url.Values{"n": {"10"}, "last": {"a"}, "digest": {"sha256:abc"}}, "digest=sha256%3Aabc&last=a&n=10"},
+		{"upload state", url.Values{"_state": {"eyJOYW1lIjoieCJ9"}, "digest": {"sha256:abc"}}, "_state=REDACTED&digest=sha256%3Aabc"},
+		{"token and password", url.Values{"token": {"t0ps3cret"}, "password": {"hunter2"}, "scope": {"repository:x:pull"}}, "password=REDACTED&scope=repository%3Ax%3Apull&token=REDACTED"},
+		{"case-insensitive names", url.Values{"Password": {"p"}, "X-Amz-Signature": {"s"}, "Token": {"t"}}, "Password=REDACTED&Token=REDACTED&X-Amz-Signature=REDACTED"},
+		{"other secrets", url.Values{"access_token": {"a"}, "refresh_token": {"r"}, "sig": {"s"}, "signature": {"g"}}, "access_token=REDACTED&refresh_token=REDACTED&sig=REDACTED&signature=REDACTED"},
+		{"repeated values", url.Values{"token": {"a", "b"}, "mount": {"sha256:1", "sha256:2"}}, "mount=sha256%3A1&mount=sha256%3A2&token=REDACTED&token=REDACTED"},
+		{"empty secret value", url.Values{"token": {""}}, "token=REDACTED"},
+	}
+	for _, tt := range tests {
+		got := redactQuery(tt.in)
+		if got != tt.want {
+			t.Errorf("%s: redactQuery(%v) = %q, want %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestHumanBytes(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{0, "0 B"},
+		{1, "1 B"},
+		{1023, "1023 B"},
+		{1024, "1.0 kB"},
+		{1536, "1.5 kB"},
+		{1<<20 - 1, "1024.0 kB"},
+		{1 << 20, "1.0 MB"},
+		{5*(1<<20) + (1 << 19), "5.5 MB"},
+		{3 << 30, "3072.0 MB"},
+	}
+	for _, tt := range tests {
+		if got := humanBytes(tt.n); got != tt.want {
+			t.Errorf("humanBytes(%d) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestShort(t *testing.T) {
+	full := digest.FromString("hello")
+	tests := []struct {
+		in   digest.Digest
+		want string
+	}{
+		{full, "sha256:" + full.Encoded()[:12]},
+		{digest.Digest("sha512:" + digest.SHA512.FromString("x").Encoded()), "sha512:" + digest.SHA512.FromString("x").Encoded()[:12]},
+		{"sha256:0123456789ab", "sha256:0123456789ab"},
+		{"sha256:0123456789abc", "sha256:0123456789ab"},
+		{"sha256:abc", "sha256:abc"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := short(tt.in); got != tt.want {
+			t.Errorf("short(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestKind(t *testing.T) {
+	tests := []struct {
+		mediaType string
+		want      string
+	}{
+		{ocispec.MediaTypeImageIndex, "index"},
+		{oci.DockerIndex, "index"},
+		{ocispec.MediaTypeImageManifest, "manifest"},
+		{oci.DockerManifest, "manifest"},
+		{ocispec.MediaTypeImageConfig, "config"},
+		{oci.DockerConfig, "config"},
+		{ocispec.MediaTypeImageLayerGzip, "layer"},
+		{ocispec.MediaTypeImageLayer, "layer"},
+		{"application/vnd.oci.image.layer.v1.tar+zstd", "layer"},
+		{oci.DockerLayerGzip, "layer"},
+		{"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", "layer"},
+		{"application/vnd.in-toto+json", "blob"},
+		{"", "blob"},
+	}
+	for _, tt := range tests {
+		if got := kind(tt.mediaType); got != tt.want {
+			t.Errorf("kind(%q) = %q, want %q", tt.mediaType, got, tt.want)
+		}
+	}
+	for _, mt := range []string{ocispec.MediaTypeImageIndex, oci.DockerIndex, ocispec.MediaTypeImageManifest, oci.DockerManifest} {
+		if !isManifestKind(mt) {
+			t.Errorf("isManifestKind(%q) = false, want true", mt)
+		}
+	}
+	for _, mt := range []string{ocispec.MediaTypeImageConfig, oci.DockerConfig, ocispec.MediaTypeImageLayerGzip, oci.DockerLayerGzip} {
+		if isManifestKind(mt) {
+			t.Errorf("isManifestKind(%q) = true, want false", mt)
+		}
+	}
+}
+
+func TestSelectPlatform(t *testing.T) {
+	idx := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
+		{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:` + digest.FromString("a").Encoded() + `","size":1,"platform":{"os":"linux","architecture":"amd64"}},
+		{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:` + digest.FromString("b").Encoded() + `","size":1,"platform":{"os":"linux","architecture":"arm64","variant":"v8"}},
+		{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:` + digest.FromString("c").Encoded() + `","size":1,"platform":{"os":"linux","architecture":"arm","variant":"v7"}},
+		{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:` + digest.FromString("d").Encoded() + `","size":1,"platform":{"os":"unknown","architecture":"unknown"}},
+		{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:` + digest.FromString("e").Encoded() + `","size":1}
+	]}`
+	desc := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageIndex, Digest: digest.FromString(idx)}
+	tests := []struct {
+		platform string
+		want     digest.Digest // "" for an error
+	}{
+		{"linux/amd64", digest.FromString("a")},
+		{"linux/arm64", digest.FromString("b")},
+		{"linux/arm64/v8", digest.FromString("b")},
+		{"linux/arm", digest.FromString("c")},
+		{"linux/arm/v7", digest.FromString("c")},
+		{"linux/arm/v6", ""},
+		{"linux/s390x", ""},
+		{"unknown/unknown", ""},
+	}
+	for _, tt := range tests {
+		p, err := oci.ParsePlatform(tt.platform)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := selectPlatform([]byte(idx), desc, p)
+		if tt.want == "" {
+			if err == nil {
+				t.Errorf("selectPlatform(%s) = %s, want an error", tt.platform, got.Digest)
+			}
+			continue
+		}
+		if err != nil || got.Digest != tt.want {
+			t.Errorf("selectPlatform(%s) = %s, %v; want %s", tt.platform, got.Digest, err, tt.want)
+		}
+	}
+}
