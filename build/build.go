@@ -23,6 +23,7 @@ type plan struct {
 	bin       string
 	image     reference.Named
 	layoutDir string
+	revision  string
 	targets   []target
 }
 
@@ -77,18 +78,21 @@ func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 			return nil, err
 		}
 	}
-	proj, err := c.Metadata(ctx, opts.Dir)
-	if err != nil {
-		return nil, err
+	proj := opts.Project
+	var err error
+	if proj == nil {
+		if proj, err = c.Metadata(ctx, opts.Dir); err != nil {
+			return nil, err
+		}
 	}
-	p := &plan{proj: proj, layoutDir: opts.LayoutDir}
+	p := &plan{proj: proj, layoutDir: opts.LayoutDir, revision: gitRevision(ctx, opts.Dir)}
 	if p.pkg, err = proj.SelectPackage(opts.Dir, opts.Package); err != nil {
 		return nil, err
 	}
 	if p.bin, err = cargo.SelectBin(p.pkg, opts.Bin); err != nil {
 		return nil, err
 	}
-	if p.image, err = imageref.Name(opts.Image, opts.Repo, p.pkg.Name); err != nil {
+	if p.image, err = imageref.Name(opts.Name, opts.Repo, p.pkg.Name); err != nil {
 		return nil, err
 	}
 	if p.layoutDir == "" {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path"
+	"time"
 
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/layout"
@@ -33,6 +35,7 @@ func writeImage(ctx context.Context, store *layout.Layout, opts Options, p *plan
 		DiffID:     layer.DiffID,
 		Created:    opts.Created,
 		CreatedBy:  "krust build: /" + path.Join(appDir, art.Bin),
+		Image:      opts.Image,
 	})
 	cfgDesc, err := writeJSON(ctx, store, ocispec.MediaTypeImageConfig, cfg)
 	if err != nil {
@@ -47,12 +50,26 @@ func writeImage(ctx context.Context, store *layout.Layout, opts Options, p *plan
 }
 
 // indexAnnotations returns the annotations of the image, or of the index
-// for several platforms.
-func indexAnnotations(_ Options, p *plan) map[string]string {
-	return map[string]string{
-		ocispec.AnnotationTitle:   p.pkg.Name,
-		ocispec.AnnotationVersion: p.pkg.Version,
+// for several platforms: what Cargo.toml and git say about the project,
+// then the user's own, which win.
+func indexAnnotations(opts Options, p *plan) map[string]string {
+	a := map[string]string{}
+	set := func(key, value string) {
+		if value != "" {
+			a[key] = value
+		}
 	}
+	set(ocispec.AnnotationTitle, p.pkg.Name)
+	set(ocispec.AnnotationVersion, p.pkg.Version)
+	set(ocispec.AnnotationDescription, p.pkg.Description)
+	set(ocispec.AnnotationLicenses, p.pkg.License)
+	set(ocispec.AnnotationSource, p.pkg.Repository)
+	set(ocispec.AnnotationRevision, p.revision)
+	if opts.StampCreated {
+		set(ocispec.AnnotationCreated, opts.Created.UTC().Format(time.RFC3339))
+	}
+	maps.Copy(a, opts.Annotations)
+	return a
 }
 
 // manifestAnnotations returns an image manifest's annotations: the

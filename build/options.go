@@ -11,6 +11,7 @@ import (
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
 	"github.com/docker-krust/docker-krust/remote"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -39,6 +40,9 @@ type Options struct {
 	CargoHome string
 	// Libc chooses musl or static glibc.
 	Libc cargo.Libc
+	// Project is what cargo metadata said about the project, when the
+	// caller already asked; nil makes Run ask.
+	Project *cargo.Project
 	// CargoArgs are passed to `cargo build` as they are.
 	CargoArgs []string
 	// Base is Scratch, "oci:PATH[:TAG]" (an image in a layout), or a
@@ -53,11 +57,19 @@ type Options struct {
 	// Tags name the image in the layout (org.opencontainers.image.ref.name);
 	// at least one is required.
 	Tags []string
-	// Image and Repo name the image (see imageref.Name); both may be empty.
-	Image, Repo string
+	// Name and Repo name the image (see imageref.Name); both may be empty.
+	Name, Repo string
 	// Created stamps the layer's files and the config; the zero value is
 	// not used: callers pass SOURCE_DATE_EPOCH or the Unix epoch.
 	Created time.Time
+	// StampCreated adds the org.opencontainers.image.created annotation
+	// (from Created); set it when SOURCE_DATE_EPOCH is.
+	StampCreated bool
+	// Image holds the user's config settings: Cmd, Env, User, ports...
+	Image oci.ImageSettings
+	// Annotations are added to the manifests and index, over the ones
+	// docker-krust computes.
+	Annotations map[string]string
 	// Log receives progress messages; nil discards them.
 	Log io.Writer
 	// Verbose adds detail to Log.

@@ -18,6 +18,9 @@ import (
 
 // Config is the user configuration. The zero value is an empty one.
 type Config struct {
+	// ImageKeys are the image and build settings the config shares with
+	// [package.metadata.krust].
+	ImageKeys
 	// BaseImage replaces the default base image.
 	BaseImage string `toml:"base_image"`
 	// DefaultRegistry is the repository prefix used when neither --repo
@@ -26,8 +29,6 @@ type Config struct {
 	// InsecureRegistries lists hosts (HOST[:PORT]) that may be reached over
 	// plain HTTP or with unverified TLS.
 	InsecureRegistries []string `toml:"insecure_registries"`
-	// Cargo is the cargo-compatible builder to run, e.g. "cross".
-	Cargo string `toml:"cargo"`
 	// Build holds defaults for cargo.
 	Build Build `toml:"build"`
 	// Registries holds credentials by registry host.
@@ -101,13 +102,8 @@ func parse(data []byte) (*Config, []string, error) {
 		sort.Strings(unknown)
 		return &cfg, unknown, nil
 	}
-	var decodeErr *toml.DecodeError
-	if errors.As(err, &decodeErr) {
-		row, col := decodeErr.Position()
-		return nil, nil, fmt.Errorf("line %d, column %d: %s", row, col, decodeErr.Error())
-	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, positioned(err)
 	}
 	return &cfg, nil, nil
 }
@@ -130,6 +126,13 @@ func warnIfShared(path string, warn io.Writer) {
 	}
 	fmt.Fprintf(warn, "warning: %s holds a password and is readable by other users (mode %04o): run chmod 600 %s\n",
 		path, info.Mode().Perm(), path)
+}
+
+// Settings returns the build and image settings the config gives.
+func (c *Config) Settings(path string) (Settings, error) {
+	s, err := c.ImageKeys.settings(path)
+	s.BaseImage, s.CargoArgs = c.BaseImage, c.Build.CargoArgs
+	return s, err
 }
 
 // Credential returns the credentials configured for host, if any.

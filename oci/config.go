@@ -3,6 +3,7 @@ package oci
 import (
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	digest "github.com/opencontainers/go-digest"
@@ -27,6 +28,23 @@ type ConfigOptions struct {
 	Created time.Time
 	// CreatedBy describes the added layer in the history.
 	CreatedBy string
+	// Image holds the user's settings for the config.
+	Image ImageSettings
+}
+
+// ImageSettings are the config values a user may set; empty fields keep
+// what the base has.
+type ImageSettings struct {
+	// Cmd is the default arguments after the Entrypoint.
+	Cmd []string
+	// Env sets variables, replacing the base's of the same name.
+	Env map[string]string
+	// User and WorkingDir replace the base's when set.
+	User, WorkingDir string
+	// Ports are exposed, as "8080" (TCP) or "53/udp".
+	Ports []string
+	// Labels are added to the base's, replacing those of the same name.
+	Labels map[string]string
 }
 
 // NewConfig returns the config of an image made of base (nil for scratch)
@@ -48,7 +66,8 @@ func NewConfig(base *ocispec.Image, opts ConfigOptions) ocispec.Image {
 	}
 	img.Author = ""
 	img.Config.Entrypoint = slices.Clone(opts.Entrypoint)
-	img.Config.Cmd = nil
+	img.Config.Cmd = slices.Clone(opts.Image.Cmd)
+	applySettings(&img.Config, opts.Image)
 	img.RootFS.Type = "layers"
 	img.RootFS.DiffIDs = append(img.RootFS.DiffIDs, opts.DiffID)
 	img.History = append(img.History, ocispec.History{
@@ -80,4 +99,44 @@ func cloneImage(img ocispec.Image) ocispec.Image {
 		History: slices.Clone(img.History),
 	}
 	return out
+}
+
+// applySettings puts the user's settings into cfg.
+func applySettings(cfg *ocispec.ImageConfig, s ImageSettings) {
+	keys := slices.Sorted(maps.Keys(s.Env))
+	for _, k := range keys {
+		cfg.Env = setEnv(cfg.Env, k, s.Env[k])
+	}
+	if s.User != "" {
+		cfg.User = s.User
+	}
+	if s.WorkingDir != "" {
+		cfg.WorkingDir = s.WorkingDir
+	}
+	for _, p := range s.Ports {
+		if cfg.ExposedPorts == nil {
+			cfg.ExposedPorts = map[string]struct{}{}
+		}
+		if !strings.Contains(p, "/") {
+			p += "/tcp"
+		}
+		cfg.ExposedPorts[p] = struct{}{}
+	}
+	for k, v := range s.Labels {
+		if cfg.Labels == nil {
+			cfg.Labels = map[string]string{}
+		}
+		cfg.Labels[k] = v
+	}
+}
+
+// setEnv replaces KEY=... in env, or appends it.
+func setEnv(env []string, key, value string) []string {
+	for i, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); k == key {
+			env[i] = key + "=" + value
+			return env
+		}
+	}
+	return append(env, key+"="+value)
 }

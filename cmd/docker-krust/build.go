@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,20 +18,10 @@ import (
 	"github.com/docker-krust/docker-krust/remote"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 )
 
-// defaultBase is the base image used when neither --base nor the config
-// names one.
+// defaultBase is the base image used when no flag or file names one.
 const defaultBase = "gcr.io/distroless/static:nonroot"
-
-// buildFlags holds the build command's flags as given.
-type buildFlags struct {
-	image, repo, platform, base, libc, layoutDir, bin, pkg, cargo string
-	tags                                                          []string
-	noPush                                                        bool
-	registry                                                      registryFlags
-}
 
 func newBuildCommand(env *environment) *cobra.Command {
 	var f buildFlags
@@ -41,10 +32,14 @@ func newBuildCommand(env *environment) *cobra.Command {
 			"`cargo build --release` into a static executable, put it at /app/NAME on the\n" +
 			"base image, write the image to an OCI layout and push it. Arguments after --\n" +
 			"go to cargo.\n\n" +
+			"Settings come from flags, then KRUST_REPO/KRUST_IMAGE, then\n" +
+			"[package.metadata.krust] and [workspace.metadata.krust] in Cargo.toml, then\n" +
+			"~/.config/krust/config.toml, then defaults.\n\n" +
 			"stdout gets exactly one line: the pushed image as REGISTRY/REPO@sha256:DIGEST,\n" +
 			"or with --no-push oci:LAYOUT_DIR:TAG, which skopeo and podman accept as it is.",
 		Example: "  KRUST_REPO=ghcr.io/me docker krust build\n" +
 			"  docker run $(docker krust build --repo localhost:5000)\n" +
+			"  krust build --platform linux/amd64,linux/arm64 --env RUST_LOG=info --port 8080\n" +
 			"  krust build --no-push --base scratch --libc glibc ./example/hello-krust -- --locked",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.run(cmd.Context(), env, cmd, args)
@@ -54,33 +49,28 @@ func newBuildCommand(env *environment) *cobra.Command {
 	return cmd
 }
 
-// register defines the build flags on fl.
-func (f *buildFlags) register(fl *pflag.FlagSet) {
-	fl.StringVarP(&f.image, "image", "i", "", "whole image name, e.g. registry.example.com/team/app (env KRUST_IMAGE)")
-	fl.StringVar(&f.repo, "repo", "", "repository prefix; the image is REPO/PACKAGE (env KRUST_REPO, config default_registry)")
-	fl.StringVar(&f.platform, "platform", "linux/amd64", "platforms to build for, comma-separated (linux/amd64, linux/arm64, linux/arm/v7), or all that the base offers; several give an image index")
-	fl.BoolVar(&f.noPush, "no-push", false, "write the OCI layout only and print oci:DIR:TAG")
-	fl.StringVar(&f.base, "base", "", "base image: a registry reference, scratch, or oci:PATH[:TAG] (default: config base_image, else "+defaultBase+")")
-	fl.StringVar(&f.libc, "libc", string(cargo.Musl), "C library to link statically: musl or glibc")
-	fl.StringVar(&f.layoutDir, "oci-layout", "", "OCI layout directory to write (default: krust/oci under cargo's target directory)")
-	fl.StringArrayVar(&f.tags, "tag", []string{"latest"}, "tag of the image, in the layout and the registry (repeatable)")
-	fl.StringVar(&f.bin, "bin", "", "binary to build when the package has several")
-	fl.StringVarP(&f.pkg, "package", "p", "", "workspace member to build")
-	fl.StringVar(&f.cargo, "cargo", "", `cargo-compatible builder to run instead of cargo, e.g. "cross" or "cargo zigbuild" (config key cargo)`)
-	f.registry.register(fl)
-}
-
 // run builds, then pushes unless --no-push, and prints the one line.
 func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Command, args []string) error {
 	cfg, err := env.krustConfig()
 	if err != nil {
 		return err
 	}
-	opts, err := f.options(env, cfg, cmd, args)
+	dir, cargoArgs, err := projectDir(cmd, args)
 	if err != nil {
 		return err
 	}
-	if !f.noPush && opts.Image == "" && opts.Repo == "" {
+	builder := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}
+	proj, layers, err := fileSettings(ctx, env, cfg, builder, dir, f.pkg)
+	if err != nil {
+		return err
+	}
+	opts, s, err := f.options(env, cfg, cmd, dir, cargoArgs, layers...)
+	if err != nil {
+		return err
+	}
+	opts.Project = proj
+	builder.Command = s.Cargo
+	if !f.noPush && opts.Name == "" && opts.Repo == "" {
 		return errors.New("no registry to push to: set --repo or KRUST_REPO (e.g. ghcr.io/you), or --image, or default_registry in the krust config; or add --no-push to stop at the OCI layout")
 	}
 	client, err := f.registry.client(env, cfg)
@@ -93,53 +83,130 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 			return err
 		}
 	}
-	builder := &cargo.Cargo{Command: firstSet(f.cargo, cfg.Cargo), Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}
 	res, err := build.Run(ctx, builder, opts)
 	if err != nil {
 		return err
 	}
-	if f.noPush {
-		_, err = fmt.Fprintf(env.stdout, "oci:%s:%s\n", res.LayoutDir, res.Tags[0])
-		return err
+	ref := fmt.Sprintf("oci:%s:%s", res.LayoutDir, res.Tags[0])
+	if !f.noPush {
+		if ref, err = pushBuilt(ctx, client, res); err != nil {
+			return err
+		}
 	}
-	return pushBuilt(ctx, env, client, res)
+	return f.print(env, ref)
 }
 
-// options turns the flags, arguments, environment and config into build
-// options. Precedence: flags, then environment, then config, then defaults.
-func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Command, args []string) (build.Options, error) {
-	dirArgs, cargoArgs := splitArgs(cmd, args)
+// print writes the one line to stdout, and to --image-refs when given.
+func (f *buildFlags) print(env *environment, ref string) error {
+	if f.imageRefs != "" {
+		if err := writeFileAtomic(f.imageRefs, ref+"\n"); err != nil {
+			return fmt.Errorf("--image-refs: %w", err)
+		}
+	}
+	_, err := fmt.Fprintln(env.stdout, ref)
+	return err
+}
+
+// fileSettings asks cargo about the project and reads the settings that
+// Cargo.toml and the krust config give, highest precedence first.
+func fileSettings(ctx context.Context, env *environment, cfg *config.Config, c *cargo.Cargo, dir, pkgName string) (*cargo.Project, []config.Settings, error) {
+	proj, err := c.Metadata(ctx, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	pkg, err := proj.SelectPackage(dir, pkgName)
+	if err != nil {
+		return nil, nil, err
+	}
+	pkgS, wsS, err := config.CargoSettings(pkg.ManifestPath, filepath.Join(proj.WorkspaceRoot, "Cargo.toml"), env.stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	path, _ := config.Path(env.getenv)
+	userS, err := cfg.Settings(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return proj, []config.Settings{pkgS, wsS, userS}, nil
+}
+
+// options turns the flags and the lower layers of settings into build
+// options. Precedence: flags, then environment, then the layers in order,
+// then defaults.
+func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Command, dir string, cargoArgs []string, layers ...config.Settings) (build.Options, config.Settings, error) {
+	flagS, err := f.settings(cmd)
+	if err != nil {
+		return build.Options{}, config.Settings{}, err
+	}
+	s := config.Merge(append([]config.Settings{flagS}, layers...)...)
+	platforms, all, err := parsePlatforms(firstSet(strings.Join(s.Platforms, ","), "linux/amd64"))
+	if err != nil {
+		return build.Options{}, s, fmt.Errorf("platforms: %w", err)
+	}
+	libc, err := cargo.ParseLibc(firstSet(s.Libc, string(cargo.Musl)))
+	if err != nil {
+		return build.Options{}, s, err
+	}
+	created, stamp, err := sourceDateEpoch(env.getenv("SOURCE_DATE_EPOCH"))
+	if err != nil {
+		return build.Options{}, s, err
+	}
+	tags := s.Tags
+	if len(tags) == 0 {
+		tags = []string{"latest"}
+	}
+	return build.Options{
+		Dir: dir, Package: f.pkg, Bin: s.Bin, Platforms: platforms, AllPlatforms: all, Libc: libc,
+		CargoArgs: append(append([]string(nil), s.CargoArgs...), cargoArgs...),
+		Base:      firstSet(s.BaseImage, defaultBase), LayoutDir: f.layoutDir, Tags: tags,
+		Name:    firstSet(f.image, env.getenv("KRUST_IMAGE")),
+		Repo:    firstSet(f.repo, env.getenv("KRUST_REPO"), cfg.DefaultRegistry),
+		Created: created, StampCreated: stamp, Log: env.stderr, Verbose: f.registry.verbose,
+		CargoHome: cargoHome(env.getenv),
+		Image: oci.ImageSettings{
+			Cmd: s.Args, Env: s.Env, User: s.User, WorkingDir: s.Workdir, Ports: s.Ports, Labels: s.Labels,
+		},
+		Annotations: s.Annotations,
+	}, s, nil
+}
+
+// projectDir reads [DIRECTORY] [-- CARGO_ARGS...].
+func projectDir(cmd *cobra.Command, args []string) (string, []string, error) {
+	dirArgs, cargoArgs := args, []string(nil)
+	if dash := cmd.ArgsLenAtDash(); dash >= 0 {
+		dirArgs, cargoArgs = args[:dash], args[dash:]
+	}
 	if len(dirArgs) > 1 {
-		return build.Options{}, fmt.Errorf("build takes one project directory, got %d (%v): put cargo's arguments after --", len(dirArgs), dirArgs)
+		return "", nil, fmt.Errorf("build takes one project directory, got %d (%v): put cargo's arguments after --", len(dirArgs), dirArgs)
 	}
 	dir := "."
 	if len(dirArgs) == 1 {
 		dir = dirArgs[0]
 	}
-	absDir, err := filepath.Abs(dir)
+	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return build.Options{}, fmt.Errorf("project directory %s: %w", dir, err)
+		return "", nil, fmt.Errorf("project directory %s: %w", dir, err)
 	}
-	platforms, all, err := parsePlatforms(f.platform)
+	return abs, cargoArgs, nil
+}
+
+// pingTarget checks the registry to push to before anything is built.
+func pingTarget(ctx context.Context, client *remote.Client, opts build.Options) error {
+	named, err := imageref.Name(opts.Name, opts.Repo, "probe")
 	if err != nil {
-		return build.Options{}, fmt.Errorf("--platform: %w", err)
+		return err
 	}
-	libc, err := cargo.ParseLibc(f.libc)
+	return client.Ping(ctx, named)
+}
+
+// pushBuilt pushes a build's image and returns its reference by digest.
+func pushBuilt(ctx context.Context, client *remote.Client, res build.Result) (string, error) {
+	store, err := openLayout(res.LayoutDir)
 	if err != nil {
-		return build.Options{}, err
+		return "", err
 	}
-	created, err := sourceDateEpoch(env.getenv("SOURCE_DATE_EPOCH"))
-	if err != nil {
-		return build.Options{}, err
-	}
-	return build.Options{
-		Dir: absDir, Package: f.pkg, Bin: f.bin, Platforms: platforms, AllPlatforms: all, Libc: libc,
-		CargoArgs: append(append([]string(nil), cfg.Build.CargoArgs...), cargoArgs...),
-		Base:      firstSet(f.base, cfg.BaseImage, defaultBase), LayoutDir: f.layoutDir, Tags: f.tags,
-		Image:   firstSet(f.image, env.getenv("KRUST_IMAGE")),
-		Repo:    firstSet(f.repo, env.getenv("KRUST_REPO"), cfg.DefaultRegistry),
-		Created: created, Log: env.stderr, Verbose: f.registry.verbose, CargoHome: cargoHome(env.getenv),
-	}, nil
+	pushed, err := client.Push(ctx, store, res.Manifest, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: res.Bases})
+	return pushed.Reference, err
 }
 
 // cargoHome returns cargo's home directory: CARGO_HOME, else ~/.cargo.
@@ -174,48 +241,34 @@ func parsePlatforms(s string) ([]ocispec.Platform, bool, error) {
 	return out, false, nil
 }
 
-// pushBuilt pushes a build's image and prints its reference by digest.
-func pushBuilt(ctx context.Context, env *environment, client *remote.Client, res build.Result) error {
-	store, err := openLayout(res.LayoutDir)
-	if err != nil {
-		return err
-	}
-	pushed, err := client.Push(ctx, store, res.Manifest, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: res.Bases})
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(env.stdout, pushed.Reference)
-	return err
-}
-
-// pingTarget checks the registry to push to before anything is built.
-func pingTarget(ctx context.Context, client *remote.Client, opts build.Options) error {
-	named, err := imageref.Name(opts.Image, opts.Repo, "probe")
-	if err != nil {
-		return err
-	}
-	return client.Ping(ctx, named)
-}
-
-// splitArgs separates the arguments before -- from cargo's after it.
-func splitArgs(cmd *cobra.Command, args []string) ([]string, []string) {
-	dash := cmd.ArgsLenAtDash()
-	if dash < 0 {
-		return args, nil
-	}
-	return args[:dash], args[dash:]
-}
-
-// sourceDateEpoch reads SOURCE_DATE_EPOCH; unset means the Unix epoch.
-func sourceDateEpoch(v string) (time.Time, error) {
+// sourceDateEpoch reads SOURCE_DATE_EPOCH; unset means the Unix epoch,
+// and not stamping the created annotation.
+func sourceDateEpoch(v string) (time.Time, bool, error) {
 	if v == "" {
-		return time.Unix(0, 0).UTC(), nil
+		return time.Unix(0, 0).UTC(), false, nil
 	}
 	sec, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || sec < 0 {
-		return time.Time{}, fmt.Errorf("invalid SOURCE_DATE_EPOCH %q: want a non-negative number of seconds since 1970-01-01", v)
+		return time.Time{}, false, fmt.Errorf("invalid SOURCE_DATE_EPOCH %q: want a non-negative number of seconds since 1970-01-01", v)
 	}
-	return time.Unix(sec, 0).UTC(), nil
+	return time.Unix(sec, 0).UTC(), true, nil
+}
+
+// writeFileAtomic replaces path with content, never leaving half of it.
+func writeFileAtomic(path, content string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".krust-refs-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(content); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 func firstSet(values ...string) string {

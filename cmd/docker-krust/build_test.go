@@ -6,9 +6,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/docker-krust/docker-krust/build"
 	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker-krust/docker-krust/oci"
 	"github.com/spf13/cobra"
 )
 
@@ -20,73 +21,192 @@ func testEnv(vars map[string]string) *environment {
 	}
 }
 
+// parse runs the flag parser on args and returns options from layers.
+func parse(t *testing.T, env map[string]string, cfg *config.Config, args []string, layers ...config.Settings) (build.Options, config.Settings, error) {
+	t.Helper()
+	var f buildFlags
+	cmd := &cobra.Command{}
+	f.register(cmd.Flags())
+	if err := cmd.ParseFlags(args); err != nil {
+		t.Fatal(err)
+	}
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	dir, cargoArgs, err := projectDir(cmd, cmd.Flags().Args())
+	if err != nil {
+		return build.Options{}, config.Settings{}, err
+	}
+	return f.options(testEnv(env), cfg, cmd, dir, cargoArgs, layers...)
+}
+
+// settingKey is one setting, how each source gives it, and where it ends.
+type settingKey struct {
+	name    string
+	flag    func(v string) []string
+	set     func(s *config.Settings, v string)
+	get     func(o build.Options, s config.Settings) string
+	deflt   string
+	valueOf func(source string) string // a valid value for that source
+}
+
+func settingKeys() []settingKey {
+	plain := func(source string) string { return source }
+	platform := func(source string) string {
+		return map[string]string{"flag": "linux/arm64", "package": "linux/arm/v7", "workspace": "linux/amd64,linux/arm64", "user": "linux/arm64,linux/arm/v7"}[source]
+	}
+	libc := func(source string) string {
+		return map[string]string{"flag": "glibc", "package": "musl", "workspace": "glibc", "user": "musl"}[source]
+	}
+	platformsOf := func(o build.Options, _ config.Settings) string {
+		var names []string
+		for _, p := range o.Platforms {
+			names = append(names, oci.PlatformString(p))
+		}
+		return strings.Join(names, ",")
+	}
+	return []settingKey{
+		{"base-image", func(v string) []string { return []string{"--base", v} }, func(s *config.Settings, v string) { s.BaseImage = v },
+			func(o build.Options, _ config.Settings) string { return o.Base }, defaultBase, plain},
+		{"platforms", func(v string) []string { return []string{"--platform", v} }, func(s *config.Settings, v string) { s.Platforms = strings.Split(v, ",") },
+			platformsOf, "linux/amd64", platform},
+		{"libc", func(v string) []string { return []string{"--libc", v} }, func(s *config.Settings, v string) { s.Libc = v },
+			func(o build.Options, _ config.Settings) string { return string(o.Libc) }, "musl", libc},
+		{"bin", func(v string) []string { return []string{"--bin", v} }, func(s *config.Settings, v string) { s.Bin = v },
+			func(o build.Options, _ config.Settings) string { return o.Bin }, "", plain},
+		{"cargo", func(v string) []string { return []string{"--cargo", v} }, func(s *config.Settings, v string) { s.Cargo = v },
+			func(_ build.Options, s config.Settings) string { return s.Cargo }, "", plain},
+		{"args", func(v string) []string { return []string{"--arg", v} }, func(s *config.Settings, v string) { s.Args = []string{v} },
+			func(o build.Options, _ config.Settings) string { return strings.Join(o.Image.Cmd, " ") }, "", plain},
+		{"env", func(v string) []string { return []string{"--env", "K=" + v} }, func(s *config.Settings, v string) { s.Env = map[string]string{"K": v} },
+			func(o build.Options, _ config.Settings) string { return o.Image.Env["K"] }, "", plain},
+		{"user", func(v string) []string { return []string{"--user", v} }, func(s *config.Settings, v string) { s.User = v },
+			func(o build.Options, _ config.Settings) string { return o.Image.User }, "", plain},
+		{"workdir", func(v string) []string { return []string{"--workdir", v} }, func(s *config.Settings, v string) { s.Workdir = v },
+			func(o build.Options, _ config.Settings) string { return o.Image.WorkingDir }, "", plain},
+		{"ports", func(v string) []string { return []string{"--port", v} }, func(s *config.Settings, v string) { s.Ports = []string{v} },
+			func(o build.Options, _ config.Settings) string { return strings.Join(o.Image.Ports, ",") }, "", plain},
+		{"labels", func(v string) []string { return []string{"--label", "L=" + v} }, func(s *config.Settings, v string) { s.Labels = map[string]string{"L": v} },
+			func(o build.Options, _ config.Settings) string { return o.Image.Labels["L"] }, "", plain},
+		{"annotations", func(v string) []string { return []string{"--annotation", "A=" + v} }, func(s *config.Settings, v string) { s.Annotations = map[string]string{"A": v} },
+			func(o build.Options, _ config.Settings) string { return o.Annotations["A"] }, "", plain},
+		{"tags", func(v string) []string { return []string{"--tag", v} }, func(s *config.Settings, v string) { s.Tags = []string{v} },
+			func(o build.Options, _ config.Settings) string { return strings.Join(o.Tags, ",") }, "latest", plain},
+		{"cargo-args", nil, func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
+			func(o build.Options, _ config.Settings) string { return strings.TrimPrefix(strings.Join(o.CargoArgs, " "), "--") }, "", plain},
+	}
+}
+
+func TestSettingsPrecedenceForEveryKey(t *testing.T) {
+	sources := []string{"flag", "package", "workspace", "user"}
+	for _, key := range settingKeys() {
+		// Each case leaves out the sources above it: the first one left wins.
+		for first := 0; first <= len(sources); first++ {
+			want := key.deflt
+			if first < len(sources) {
+				want = key.valueOf(sources[first])
+			}
+			if key.flag == nil && first == 0 {
+				continue // no flag for this key
+			}
+			name := key.name + " from " + append(sources, "default")[first]
+			t.Run(name, func(t *testing.T) {
+				var args []string
+				layers := make([]config.Settings, 3)
+				for i, src := range sources[first:] {
+					v := key.valueOf(src)
+					if src == "flag" {
+						args = key.flag(v)
+						continue
+					}
+					key.set(&layers[first+i-1], v)
+				}
+				opts, s, err := parse(t, nil, nil, args, layers...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := key.get(opts, s); got != want {
+					t.Errorf("%s = %q, want %q", key.name, got, want)
+				}
+			})
+		}
+	}
+}
+
+func TestMapsMergeAcrossSources(t *testing.T) {
+	opts, _, err := parse(t, nil, nil, []string{"--env", "A=flag"},
+		config.Settings{Env: map[string]string{"A": "package", "B": "package"}},
+		config.Settings{Env: map[string]string{"C": "workspace"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"A": "flag", "B": "package", "C": "workspace"}
+	for k, v := range want {
+		if opts.Image.Env[k] != v {
+			t.Errorf("env %v, want %v", opts.Image.Env, want)
+		}
+	}
+}
+
 func TestBuildOptions(t *testing.T) {
 	tests := []struct {
 		name    string
 		args    []string
 		env     map[string]string
 		cfg     *config.Config
-		check   func(t *testing.T, dir string, cargoArgs []string, image, repo string, created time.Time)
+		check   func(t *testing.T, o build.Options)
 		wantErr string
 	}{
-		{name: "defaults", args: nil, check: func(t *testing.T, dir string, cargoArgs []string, image, repo string, created time.Time) {
-			if abs, _ := filepath.Abs("."); dir != abs || cargoArgs != nil || image != "" || repo != "" || created.Unix() != 0 {
-				t.Errorf("dir %s cargo %v image %q repo %q created %v", dir, cargoArgs, image, repo, created)
+		{name: "defaults", check: func(t *testing.T, o build.Options) {
+			if abs, _ := filepath.Abs("."); o.Dir != abs || o.CargoArgs != nil || o.Name != "" || o.Repo != "" || o.Created.Unix() != 0 || o.StampCreated {
+				t.Errorf("options %+v", o)
 			}
 		}},
-		{name: "directory and cargo args", args: []string{"proj", "--", "--features", "x", "--locked"}, check: func(t *testing.T, dir string, cargoArgs []string, _, _ string, _ time.Time) {
-			if !filepath.IsAbs(dir) || filepath.Base(dir) != "proj" || !slices.Equal(cargoArgs, []string{"--features", "x", "--locked"}) {
-				t.Errorf("dir %s cargo args %v", dir, cargoArgs)
+		{name: "directory and cargo args", args: []string{"proj", "--", "--features", "x", "--locked"}, check: func(t *testing.T, o build.Options) {
+			if !filepath.IsAbs(o.Dir) || filepath.Base(o.Dir) != "proj" || !slices.Equal(o.CargoArgs, []string{"--features", "x", "--locked"}) {
+				t.Errorf("dir %s cargo args %v", o.Dir, o.CargoArgs)
 			}
 		}},
-		{name: "environment names the image", env: map[string]string{"KRUST_IMAGE": "r.example/app", "KRUST_REPO": "r.example/team"}, check: func(t *testing.T, _ string, _ []string, image, repo string, _ time.Time) {
-			if image != "r.example/app" || repo != "r.example/team" {
-				t.Errorf("image %q repo %q", image, repo)
+		{name: "environment names the image", env: map[string]string{"KRUST_IMAGE": "r.example/app", "KRUST_REPO": "r.example/team"}, check: func(t *testing.T, o build.Options) {
+			if o.Name != "r.example/app" || o.Repo != "r.example/team" {
+				t.Errorf("image %q repo %q", o.Name, o.Repo)
 			}
 		}},
-		{name: "flags beat environment", args: []string{"-i", "flag.example/app", "--repo", "flag.example"}, env: map[string]string{"KRUST_IMAGE": "env/app", "KRUST_REPO": "env"}, check: func(t *testing.T, _ string, _ []string, image, repo string, _ time.Time) {
-			if image != "flag.example/app" || repo != "flag.example" {
-				t.Errorf("image %q repo %q", image, repo)
+		{name: "flags beat environment", args: []string{"-i", "flag.example/app", "--repo", "flag.example"}, env: map[string]string{"KRUST_IMAGE": "env/app", "KRUST_REPO": "env"}, check: func(t *testing.T, o build.Options) {
+			if o.Name != "flag.example/app" || o.Repo != "flag.example" {
+				t.Errorf("image %q repo %q", o.Name, o.Repo)
 			}
 		}},
-		{name: "config default_registry is the last resort for the repo", cfg: &config.Config{DefaultRegistry: "cfg.example"}, check: func(t *testing.T, _ string, _ []string, _, repo string, _ time.Time) {
-			if repo != "cfg.example" {
-				t.Errorf("repo %q, want the config's", repo)
+		{name: "config default_registry is the last resort", cfg: &config.Config{DefaultRegistry: "cfg.example"}, check: func(t *testing.T, o build.Options) {
+			if o.Repo != "cfg.example" {
+				t.Errorf("repo %q", o.Repo)
 			}
 		}},
-		{name: "KRUST_REPO beats config default_registry", env: map[string]string{"KRUST_REPO": "env.example"}, cfg: &config.Config{DefaultRegistry: "cfg.example"}, check: func(t *testing.T, _ string, _ []string, _, repo string, _ time.Time) {
-			if repo != "env.example" {
-				t.Errorf("repo %q, want KRUST_REPO's", repo)
+		{name: "KRUST_REPO beats default_registry", env: map[string]string{"KRUST_REPO": "env.example"}, cfg: &config.Config{DefaultRegistry: "cfg.example"}, check: func(t *testing.T, o build.Options) {
+			if o.Repo != "env.example" {
+				t.Errorf("repo %q", o.Repo)
 			}
 		}},
-		{name: "config cargo_args come before the command line's", args: []string{".", "--", "--locked"}, cfg: &config.Config{Build: config.Build{CargoArgs: []string{"--features", "x"}}}, check: func(t *testing.T, _ string, cargoArgs []string, _, _ string, _ time.Time) {
-			if !slices.Equal(cargoArgs, []string{"--features", "x", "--locked"}) {
-				t.Errorf("cargo args %q", cargoArgs)
+		{name: "SOURCE_DATE_EPOCH", env: map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}, check: func(t *testing.T, o build.Options) {
+			if o.Created.Unix() != 1700000000 || !o.StampCreated {
+				t.Errorf("created %v stamp %v", o.Created, o.StampCreated)
 			}
 		}},
-		{name: "SOURCE_DATE_EPOCH", env: map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}, check: func(t *testing.T, _ string, _ []string, _, _ string, created time.Time) {
-			if created.Unix() != 1700000000 || created.Location() != time.UTC {
-				t.Errorf("created %v", created)
+		{name: "platform all", args: []string{"--platform", "all"}, check: func(t *testing.T, o build.Options) {
+			if !o.AllPlatforms || o.Platforms != nil {
+				t.Errorf("all %v platforms %v", o.AllPlatforms, o.Platforms)
 			}
 		}},
 		{name: "bad SOURCE_DATE_EPOCH", env: map[string]string{"SOURCE_DATE_EPOCH": "-5"}, wantErr: "SOURCE_DATE_EPOCH"},
 		{name: "two directories", args: []string{"a", "b"}, wantErr: "one project directory"},
-		{name: "bad platform", args: []string{"--platform", "linux"}, wantErr: "--platform"},
+		{name: "bad platform", args: []string{"--platform", "linux"}, wantErr: "platforms"},
+		{name: "platform twice", args: []string{"--platform", "linux/arm64,linux/arm64/v8"}, wantErr: "listed twice"},
 		{name: "bad libc", args: []string{"--libc", "bionic"}, wantErr: "--libc"},
+		{name: "bad --env", args: []string{"--env", "NOVALUE"}, wantErr: "KEY=VALUE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var f buildFlags
-			cmd := &cobra.Command{}
-			f.register(cmd.Flags())
-			if err := cmd.ParseFlags(tt.args); err != nil {
-				t.Fatal(err)
-			}
-			cfg := tt.cfg
-			if cfg == nil {
-				cfg = &config.Config{}
-			}
-			opts, err := f.options(testEnv(tt.env), cfg, cmd, cmd.Flags().Args())
+			opts, _, err := parse(t, tt.env, tt.cfg, tt.args)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want one mentioning %q", err, tt.wantErr)
@@ -96,7 +216,7 @@ func TestBuildOptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tt.check(t, opts.Dir, opts.CargoArgs, opts.Image, opts.Repo, opts.Created)
+			tt.check(t, opts)
 		})
 	}
 }
@@ -116,32 +236,5 @@ func TestIsPlugin(t *testing.T) {
 		if got := isPlugin([]string{tt.argv0}); got != tt.want {
 			t.Errorf("isPlugin(%q) = %v, want %v", tt.argv0, got, tt.want)
 		}
-	}
-}
-
-func TestBaseImagePrecedence(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		cfg  config.Config
-		want string
-	}{
-		{"default", nil, config.Config{}, defaultBase},
-		{"config", nil, config.Config{BaseImage: "cfg.example/base:1"}, "cfg.example/base:1"},
-		{"flag beats config", []string{"--base", "scratch"}, config.Config{BaseImage: "cfg.example/base:1"}, "scratch"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var f buildFlags
-			cmd := &cobra.Command{}
-			f.register(cmd.Flags())
-			if err := cmd.ParseFlags(tt.args); err != nil {
-				t.Fatal(err)
-			}
-			opts, err := f.options(testEnv(nil), &tt.cfg, cmd, cmd.Flags().Args())
-			if err != nil || opts.Base != tt.want {
-				t.Errorf("base %q (%v), want %q", opts.Base, err, tt.want)
-			}
-		})
 	}
 }

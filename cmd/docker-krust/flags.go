@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/config"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// buildFlags holds the build command's flags as given.
+type buildFlags struct {
+	image, repo, platform, base, libc, layoutDir, bin, pkg, cargo string
+	user, workdir, imageRefs                                      string
+	tags, env, labels, annotations, ports, args                   []string
+	noPush                                                        bool
+	registry                                                      registryFlags
+}
+
+// register defines the build flags on fl. Defaults shown in help are
+// applied after Cargo.toml and the krust config had their say.
+func (f *buildFlags) register(fl *pflag.FlagSet) {
+	fl.StringVarP(&f.image, "image", "i", "", "whole image name, e.g. registry.example.com/team/app (env KRUST_IMAGE)")
+	fl.StringVar(&f.repo, "repo", "", "repository prefix; the image is REPO/PACKAGE (env KRUST_REPO, config default_registry)")
+	fl.StringVar(&f.platform, "platform", "", "platforms, comma-separated (linux/amd64, linux/arm64, linux/arm/v7), or all the base offers; several give an image index (default linux/amd64)")
+	fl.BoolVar(&f.noPush, "no-push", false, "write the OCI layout only and print oci:DIR:TAG")
+	fl.StringVar(&f.base, "base", "", "base image: a registry reference, scratch, or oci:PATH[:TAG] (default "+defaultBase+")")
+	fl.StringVar(&f.libc, "libc", "", "C library to link statically: musl or glibc (default musl)")
+	fl.StringVar(&f.layoutDir, "oci-layout", "", "OCI layout directory to write (default: krust/oci under cargo's target directory)")
+	fl.StringArrayVar(&f.tags, "tag", nil, "tag of the image, in the layout and the registry (repeatable; default latest)")
+	fl.StringVar(&f.bin, "bin", "", "binary to build when the package has several")
+	fl.StringVarP(&f.pkg, "package", "p", "", "workspace member to build")
+	fl.StringVar(&f.cargo, "cargo", "", `cargo-compatible builder to run instead of cargo, e.g. "cross" or "cargo zigbuild"`)
+	fl.StringVar(&f.user, "user", "", "user the image runs as (default: the base's)")
+	fl.StringVar(&f.workdir, "workdir", "", "working directory of the image (default: the base's)")
+	fl.StringArrayVar(&f.env, "env", nil, "environment variable KEY=VALUE in the image (repeatable)")
+	fl.StringArrayVar(&f.labels, "label", nil, "config label KEY=VALUE (repeatable)")
+	fl.StringArrayVar(&f.annotations, "annotation", nil, "manifest annotation KEY=VALUE (repeatable)")
+	fl.StringArrayVar(&f.ports, "port", nil, "port to expose, e.g. 8080 or 53/udp (repeatable)")
+	fl.StringArrayVar(&f.args, "arg", nil, "default argument after the entrypoint, the image's Cmd (repeatable)")
+	fl.StringVar(&f.imageRefs, "image-refs", "", "also write the printed reference to this file")
+	f.registry.register(fl)
+}
+
+// settings returns the settings the flags give: only the flags the user
+// set, so that defaults never hide Cargo.toml or the krust config.
+func (f *buildFlags) settings(cmd *cobra.Command) (config.Settings, error) {
+	fl := cmd.Flags()
+	set := func(name, value string) string {
+		if fl.Changed(name) {
+			return value
+		}
+		return ""
+	}
+	var s config.Settings
+	var err error
+	s.BaseImage, s.Libc, s.Bin, s.Cargo = set("base", f.base), set("libc", f.libc), set("bin", f.bin), set("cargo", f.cargo)
+	s.User, s.Workdir = set("user", f.user), set("workdir", f.workdir)
+	if p := set("platform", f.platform); p != "" {
+		s.Platforms = strings.Split(p, ",")
+	}
+	s.Tags, s.Ports, s.Args = f.tags, f.ports, f.args
+	if s.Env, err = keyValues("--env", f.env); err != nil {
+		return s, err
+	}
+	if s.Labels, err = keyValues("--label", f.labels); err != nil {
+		return s, err
+	}
+	s.Annotations, err = keyValues("--annotation", f.annotations)
+	if s.Libc != "" {
+		if _, lerr := cargo.ParseLibc(s.Libc); lerr != nil {
+			return s, lerr
+		}
+	}
+	return s, err
+}
+
+// keyValues reads repeated KEY=VALUE flags.
+func keyValues(flag string, values []string) (map[string]string, error) {
+	if len(values) == 0 {
+		return nil, nil
+	}
+	out := map[string]string{}
+	for _, kv := range values {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("invalid %s %q: want KEY=VALUE", flag, kv)
+		}
+		out[k] = v
+	}
+	return out, nil
+}

@@ -1,0 +1,128 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"strconv"
+)
+
+// Settings are the build and image settings that flags, Cargo.toml and the
+// krust config can each give. An empty field is not set by that source.
+type Settings struct {
+	BaseImage   string
+	Platforms   []string
+	Libc        string
+	Bin         string
+	Cargo       string
+	CargoArgs   []string
+	Args        []string
+	Env         map[string]string
+	User        string
+	Workdir     string
+	Ports       []string
+	Labels      map[string]string
+	Annotations map[string]string
+	Tags        []string
+}
+
+// Merge combines settings, highest precedence first: each single value and
+// list comes whole from the first source that sets it; maps (env, labels,
+// annotations) are merged key by key, the first source that sets a key
+// winning.
+func Merge(layers ...Settings) Settings {
+	var out Settings
+	for _, l := range layers {
+		out.BaseImage = firstString(out.BaseImage, l.BaseImage)
+		out.Libc = firstString(out.Libc, l.Libc)
+		out.Bin = firstString(out.Bin, l.Bin)
+		out.Cargo = firstString(out.Cargo, l.Cargo)
+		out.User = firstString(out.User, l.User)
+		out.Workdir = firstString(out.Workdir, l.Workdir)
+		out.Platforms = firstList(out.Platforms, l.Platforms)
+		out.CargoArgs = firstList(out.CargoArgs, l.CargoArgs)
+		out.Args = firstList(out.Args, l.Args)
+		out.Ports = firstList(out.Ports, l.Ports)
+		out.Tags = firstList(out.Tags, l.Tags)
+		out.Env = mergeMap(out.Env, l.Env)
+		out.Labels = mergeMap(out.Labels, l.Labels)
+		out.Annotations = mergeMap(out.Annotations, l.Annotations)
+	}
+	return out
+}
+
+func firstString(have, next string) string {
+	if have != "" {
+		return have
+	}
+	return next
+}
+
+func firstList(have, next []string) []string {
+	if len(have) > 0 {
+		return have
+	}
+	return append([]string(nil), next...)
+}
+
+// mergeMap adds next's keys that have does not set yet.
+func mergeMap(have, next map[string]string) map[string]string {
+	if len(next) == 0 {
+		return have
+	}
+	out := maps.Clone(have)
+	if out == nil {
+		out = map[string]string{}
+	}
+	for k, v := range next {
+		if _, ok := out[k]; !ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// ImageKeys are the keys Cargo.toml metadata and the krust config share;
+// each is one word, so Cargo's kebab-case and the config's snake_case agree.
+type ImageKeys struct {
+	Platforms   []string          `toml:"platforms"`
+	Libc        string            `toml:"libc"`
+	Bin         string            `toml:"bin"`
+	Cargo       string            `toml:"cargo"`
+	Args        []string          `toml:"args"`
+	Env         map[string]string `toml:"env"`
+	User        string            `toml:"user"`
+	Workdir     string            `toml:"workdir"`
+	Ports       []any             `toml:"ports"`
+	Labels      map[string]string `toml:"labels"`
+	Annotations map[string]string `toml:"annotations"`
+	Tags        []string          `toml:"tags"`
+}
+
+// settings converts the keys; source names the file for errors.
+func (k ImageKeys) settings(source string) (Settings, error) {
+	ports, err := portList(k.Ports)
+	if err != nil {
+		return Settings{}, fmt.Errorf("%s: ports: %w", source, err)
+	}
+	return Settings{
+		Platforms: k.Platforms, Libc: k.Libc, Bin: k.Bin, Cargo: k.Cargo, Args: k.Args, Env: k.Env,
+		User: k.User, Workdir: k.Workdir, Ports: ports, Labels: k.Labels, Annotations: k.Annotations, Tags: k.Tags,
+	}, nil
+}
+
+// portList reads ports given as numbers (8080) or strings ("8080",
+// "8080/tcp", "53/udp").
+func portList(values []any) ([]string, error) {
+	var out []string
+	for _, v := range values {
+		switch v := v.(type) {
+		case int64:
+			out = append(out, strconv.FormatInt(v, 10))
+		case string:
+			out = append(out, v)
+		default:
+			return nil, fmt.Errorf("%v is not a port: write 8080 or \"8080/tcp\"", v)
+		}
+	}
+	return out, nil
+}
