@@ -3,8 +3,8 @@ package e2e
 import (
 	"encoding/json"
 	"os"
-	"strings"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -95,7 +95,7 @@ func pathDepProject(t *testing.T, parent string) string {
 		"src/lib.rs": "pub fn whereami() -> &'static str { file!() }\n",
 	})
 	return writeCrate(t, filepath.Join(parent, "app"), map[string]string{
-		"Cargo.toml": "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nshared = { path = \"../shared\" }\n",
+		"Cargo.toml":  "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nshared = { path = \"../shared\" }\n",
 		"src/main.rs": "fn main() { println!(\"{}\", shared::whereami()); }\n",
 	})
 }

@@ -93,7 +93,9 @@ func settingKeys() []settingKey {
 		{"tags", func(v string) []string { return []string{"--tag", v} }, func(s *config.Settings, v string) { s.Tags = []string{v} },
 			func(o build.Options, _ config.Settings) string { return strings.Join(o.Tags, ",") }, "latest", plain},
 		{"cargo-args", nil, func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
-			func(o build.Options, _ config.Settings) string { return strings.TrimPrefix(strings.Join(o.CargoArgs, " "), "--") }, "", plain},
+			func(o build.Options, _ config.Settings) string {
+				return strings.TrimPrefix(strings.Join(o.CargoArgs, " "), "--")
+			}, "", plain},
 	}
 }
 
