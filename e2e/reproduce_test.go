@@ -35,6 +35,15 @@ func TestSourceDateEpochStampsImage(t *testing.T) {
 	if got := cfg.Created.UTC().Unix(); got != 1700000000 {
 		t.Errorf("config created %v, want SOURCE_DATE_EPOCH 1700000000", cfg.Created)
 	}
+	first := manifestFor(t, dir, "latest").Digest
+	again := ociRef(t, krust(t, project, []string{"SOURCE_DATE_EPOCH=1700000000"}, glibcScratch...), "latest")
+	if d := manifestFor(t, again, "latest").Digest; d != first {
+		t.Errorf("same SOURCE_DATE_EPOCH twice: %s then %s", first, d)
+	}
+	later := ociRef(t, krust(t, project, []string{"SOURCE_DATE_EPOCH=1700000001"}, glibcScratch...), "latest")
+	if d := manifestFor(t, later, "latest").Digest; d == first {
+		t.Errorf("a different SOURCE_DATE_EPOCH gave the same digest %s", d)
+	}
 	res := krust(t, project, []string{"SOURCE_DATE_EPOCH=yesterday"}, glibcScratch...)
 	if res.code == 0 || res.stdout != "" || !contains(res.stderr, "SOURCE_DATE_EPOCH") {
 		t.Errorf("bad SOURCE_DATE_EPOCH: exit %d, stdout %q, stderr %q", res.code, res.stdout, res.stderr)
