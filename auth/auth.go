@@ -6,6 +6,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker/cli/cli/config/configfile"
@@ -21,12 +22,14 @@ type Resolver struct {
 	Krust *config.Config
 	// Docker is the Docker CLI config (DOCKER_CONFIG, or docker --config).
 	Docker *configfile.ConfigFile
+	// HelperTimeout bounds each credential helper call; zero means 30 s.
+	HelperTimeout time.Duration
 }
 
 // Credential returns the credential for host (HOST[:PORT]), in the form
 // oras-go's auth.Client asks for. No credential anywhere is not an error:
 // the registry is then tried anonymously.
-func (r Resolver) Credential(_ context.Context, host string) (orasauth.Credential, error) {
+func (r Resolver) Credential(ctx context.Context, host string) (orasauth.Credential, error) {
 	if r.Krust != nil {
 		for _, name := range krustNames(host) {
 			if c, ok := r.Krust.Credential(name); ok {
@@ -38,9 +41,12 @@ func (r Resolver) Credential(_ context.Context, host string) (orasauth.Credentia
 		return orasauth.EmptyCredential, nil
 	}
 	key := DockerConfigKey(host)
+	if helper := r.helperFor(key); helper != "" {
+		return r.fromHelper(ctx, helper, host, key)
+	}
 	ac, err := r.Docker.GetAuthConfig(key)
 	if err != nil {
-		return orasauth.EmptyCredential, fmt.Errorf("get credentials for %s from %s: %w", host, r.source(key), err)
+		return orasauth.EmptyCredential, fmt.Errorf("get credentials for %s from %s: %w", host, r.Docker.Filename, err)
 	}
 	return orasauth.Credential{
 		Username:     ac.Username,
@@ -48,17 +54,6 @@ func (r Resolver) Credential(_ context.Context, host string) (orasauth.Credentia
 		RefreshToken: ac.IdentityToken,
 		AccessToken:  ac.RegistryToken,
 	}, nil
-}
-
-// source names where the Docker config keeps key's credentials, for errors.
-func (r Resolver) source(key string) string {
-	if h := r.Docker.CredentialHelpers[key]; h != "" {
-		return "credential helper docker-credential-" + h
-	}
-	if r.Docker.CredentialsStore != "" {
-		return "credential helper docker-credential-" + r.Docker.CredentialsStore
-	}
-	return r.Docker.Filename
 }
 
 // krustNames lists the names a krust config may file host's credentials

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docker-krust/docker-krust/auth"
 	"github.com/docker-krust/docker-krust/config"
@@ -437,5 +438,19 @@ func TestCredentialHelperErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestHangingCredentialHelperTimesOut(t *testing.T) {
+	isolate(t)
+	installHelper(t, "krusthang", "#!/bin/sh\nsleep 60\n")
+	r := auth.Resolver{Docker: loadDocker(t, `{"credsStore": "krusthang"}`), HelperTimeout: time.Second}
+	start := time.Now()
+	_, err := r.Credential(context.Background(), "127.0.0.1:5443")
+	if err == nil || !strings.Contains(err.Error(), "docker-credential-krusthang") || !strings.Contains(err.Error(), "no answer") {
+		t.Fatalf("a hanging helper gave %v, want an error naming it", err)
+	}
+	if elapsed := time.Since(start); elapsed > 10*time.Second {
+		t.Errorf("waited %v for a helper with a 1 s limit", elapsed)
 	}
 }

@@ -45,6 +45,9 @@ type Options struct {
 	Attempts int
 	// UserAgent is sent with every request.
 	UserAgent string
+	// Timeout bounds each pull, push or check, retries included, so a
+	// registry that stalls fails it clearly; zero means 10 minutes.
+	Timeout time.Duration
 }
 
 // Client talks to registries. It is safe for concurrent use.
@@ -62,6 +65,9 @@ func New(opts Options) *Client {
 	}
 	if opts.Attempts <= 0 {
 		opts.Attempts = 3
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Minute
 	}
 	return &Client{opts: opts, cache: auth.NewCache(), plain: map[string]bool{}}
 }
@@ -178,7 +184,9 @@ func isLoopback(host string) bool {
 // Ping checks that the registry serving named answers its API (any answer,
 // including 401, counts), so that a build can fail before cargo runs when
 // the registry is unreachable or its certificate is not trusted.
-func (c *Client) Ping(ctx context.Context, named reference.Named) error {
+func (c *Client) Ping(ctx context.Context, named reference.Named) (err error) {
+	ctx, done := c.bounded(ctx, "check registry "+reference.Domain(named))
+	defer func() { err = done(err) }()
 	repo, err := c.Repository(ctx, named)
 	if err != nil {
 		return err
@@ -203,4 +211,17 @@ func (c *Client) Ping(ctx context.Context, named reference.Named) error {
 	}
 	resp.Body.Close()
 	return nil
+}
+
+// bounded limits ctx to Options.Timeout. The returned function turns an
+// error caused by that limit into one that says so and how to raise it.
+func (c *Client) bounded(ctx context.Context, what string) (context.Context, func(error) error) {
+	limited, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	return limited, func(err error) error {
+		defer cancel()
+		if err != nil && ctx.Err() == nil && errors.Is(limited.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("%s: gave up after %v, the --timeout: %w", what, c.opts.Timeout, err)
+		}
+		return err
+	}
 }

@@ -36,7 +36,9 @@ type Base struct {
 // is downloaded that store already has: for a reference by digest no
 // request is made at all when the image is complete in store, and for a tag
 // only the tag is resolved.
-func (c *Client) PullBase(ctx context.Context, ref string, platform ocispec.Platform, store *layout.Layout) (Base, error) {
+func (c *Client) PullBase(ctx context.Context, ref string, platform ocispec.Platform, store *layout.Layout) (_ Base, err error) {
+	ctx, done := c.bounded(ctx, "pull base image "+ref)
+	defer func() { err = done(err) }()
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
 		return Base{}, fmt.Errorf("invalid base image %q: %w", ref, err)
@@ -260,7 +262,9 @@ func isManifest(mediaType string) bool {
 
 // BasePlatforms lists the platforms the image ref offers: those of an
 // index's entries (attestations skipped), or a single image's own.
-func (c *Client) BasePlatforms(ctx context.Context, ref string) ([]ocispec.Platform, error) {
+func (c *Client) BasePlatforms(ctx context.Context, ref string) (_ []ocispec.Platform, err error) {
+	ctx, done := c.bounded(ctx, "look up base image "+ref)
+	defer func() { err = done(err) }()
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
 		return nil, fmt.Errorf("invalid base image %q: %w", ref, err)

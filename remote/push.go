@@ -35,7 +35,9 @@ type PushResult struct {
 // Push copies the image or index desc and everything it references from
 // store to target, sets the tags, and checks that the registry now serves
 // desc under the first tag. What the registry has is not uploaded again.
-func (c *Client) Push(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, target reference.Named, opts PushOptions) (PushResult, error) {
+func (c *Client) Push(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, target reference.Named, opts PushOptions) (_ PushResult, err error) {
+	ctx, done := c.bounded(ctx, "push to "+target.Name())
+	defer func() { err = done(err) }()
 	tags := opts.Tags
 	if len(tags) == 0 {
 		tags = []string{"latest"}

@@ -3,6 +3,7 @@ package main
 import (
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/docker-krust/docker-krust/auth"
 	"github.com/docker-krust/docker-krust/config"
@@ -14,11 +15,13 @@ import (
 type registryFlags struct {
 	insecure []string
 	verbose  bool
+	timeout  time.Duration
 }
 
 func (r *registryFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&r.insecure, "insecure-registry", nil, "allow plain HTTP or unverified TLS for this registry host (repeatable)")
 	fl.BoolVarP(&r.verbose, "verbose", "v", false, "print more detail on stderr (never credentials)")
+	fl.DurationVar(&r.timeout, "timeout", 10*time.Minute, "give up a base pull or a push (retries included) after this long")
 }
 
 // client returns a registry client using the user's credentials: the krust
@@ -42,6 +45,7 @@ func (r *registryFlags) client(env *environment, cfg *config.Config) (*remote.Cl
 		CertDirs:  []string{filepath.Join(env.dockerConfigDir(), "certs.d"), "/etc/docker/certs.d"},
 		Log:       env.stderr,
 		UserAgent: "docker-krust/" + version,
+		Timeout:   r.timeout,
 	}
 	if r.verbose {
 		opts.Debug = env.stderr
