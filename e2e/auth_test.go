@@ -134,3 +134,24 @@ func assertNoSecret(t *testing.T, res result) {
 		}
 	}
 }
+
+func TestPluginUsesDockerConfigFlag(t *testing.T) {
+	requireTool(t, "docker")
+	requireTool(t, "cargo")
+	reg := testregistry.Start(t, testregistry.Options{TLS: true, Users: map[string]string{regUser: regPassword}})
+	config := installPlugin(t)
+	env := isolatedEnv(t)
+	// The credentials and CA live only in the directory given to
+	// docker --config, not in DOCKER_CONFIG.
+	auth := base64.StdEncoding.EncodeToString([]byte(regUser + ":" + regPassword))
+	writeFile(t, filepath.Join(config, "config.json"), `{"auths":{"`+reg.Host+`":{"auth":"`+auth+`"}}}`)
+	ca, err := os.ReadFile(reg.CAFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(config, "certs.d", reg.Host, "ca.crt"), string(ca))
+	project := copyExample(t, t.TempDir())
+	res := run(t, project, env, "docker", "--config", config, "krust", "build", "--libc", "glibc", "--base", "scratch", "--repo", reg.Host+"/plugin")
+	pushedRef(t, res, reg.Host+"/plugin/hello-krust")
+	assertNoSecret(t, res)
+}
