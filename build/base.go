@@ -114,13 +114,13 @@ func resolveBase(ctx context.Context, store *layout.Layout, tag string) (ocispec
 // readBaseImage reads the image desc points at, choosing platform's
 // manifest from an index.
 func readBaseImage(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, platform ocispec.Platform) (*base, error) {
-	if isIndex(desc.MediaType) {
+	if oci.IsIndex(desc.MediaType) {
 		var err error
 		if desc, err = selectPlatform(ctx, store, desc, platform); err != nil {
 			return nil, err
 		}
 	}
-	if !isManifest(desc.MediaType) {
+	if !oci.IsManifest(desc.MediaType) {
 		return nil, fmt.Errorf("%s has media type %q, not an image manifest or index", desc.Digest, desc.MediaType)
 	}
 	var m ocispec.Manifest
@@ -146,17 +146,11 @@ func selectPlatform(ctx context.Context, store *layout.Layout, desc ocispec.Desc
 	if err := readJSON(ctx, store, desc, maxManifestSize, &idx); err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	var have []string
-	for _, m := range idx.Manifests {
-		if m.Platform == nil || m.Platform.OS == "unknown" {
-			continue
-		}
-		if oci.SamePlatform(*m.Platform, platform) {
-			return m, nil
-		}
-		have = append(have, oci.PlatformString(*m.Platform))
+	m, err := oci.SelectPlatform(idx, platform)
+	if err != nil {
+		return ocispec.Descriptor{}, fmt.Errorf("index %s: %w", desc.Digest, err)
 	}
-	return ocispec.Descriptor{}, fmt.Errorf("no image for %s in index %s (it has: %s)", oci.PlatformString(platform), desc.Digest, strings.Join(have, ", "))
+	return m, nil
 }
 
 func readJSON(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, limit int64, v any) error {
@@ -168,12 +162,4 @@ func readJSON(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor
 		return fmt.Errorf("decode %s (%s): %w", desc.Digest, desc.MediaType, err)
 	}
 	return nil
-}
-
-func isIndex(mediaType string) bool {
-	return mediaType == ocispec.MediaTypeImageIndex || mediaType == oci.DockerIndex
-}
-
-func isManifest(mediaType string) bool {
-	return mediaType == ocispec.MediaTypeImageManifest || mediaType == oci.DockerManifest
 }

@@ -2,7 +2,6 @@ package build
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -63,7 +62,7 @@ func layoutPlatforms(ctx context.Context, dir, tag string) ([]ocispec.Platform, 
 	if err != nil {
 		return nil, err
 	}
-	if !isIndex(desc.MediaType) {
+	if !oci.IsIndex(desc.MediaType) {
 		var m ocispec.Manifest
 		if err := readJSON(ctx, src, desc, maxManifestSize, &m); err != nil {
 			return nil, err
@@ -74,19 +73,9 @@ func layoutPlatforms(ctx context.Context, dir, tag string) ([]ocispec.Platform, 
 		}
 		return []ocispec.Platform{cfg.Platform}, nil
 	}
-	data, err := src.ReadBlob(ctx, desc, maxManifestSize)
-	if err != nil {
+	var idx ocispec.Index
+	if err := readJSON(ctx, src, desc, maxManifestSize, &idx); err != nil {
 		return nil, err
 	}
-	var idx ocispec.Index
-	if err := json.Unmarshal(data, &idx); err != nil {
-		return nil, fmt.Errorf("decode index %s: %w", desc.Digest, err)
-	}
-	var out []ocispec.Platform
-	for _, m := range idx.Manifests {
-		if m.Platform != nil && m.Platform.OS != "unknown" {
-			out = append(out, *m.Platform)
-		}
-	}
-	return out, nil
+	return oci.IndexPlatforms(idx), nil
 }

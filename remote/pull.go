@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/layout"
@@ -80,7 +79,7 @@ func refString(named reference.Named) string {
 // left incomplete by an interrupted pull is completed. The manifest is
 // stored last.
 func (c *Client) pullPlatform(ctx context.Context, repo *orasremote.Repository, desc ocispec.Descriptor, platform ocispec.Platform, store *layout.Layout) (ocispec.Descriptor, error) {
-	if isIndex(desc.MediaType) {
+	if oci.IsIndex(desc.MediaType) {
 		data, err := fetchSmall(ctx, repo, desc)
 		if err != nil {
 			return ocispec.Descriptor{}, explain(err, repo)
@@ -99,7 +98,7 @@ func (c *Client) pullPlatform(ctx context.Context, repo *orasremote.Repository, 
 		return ocispec.Descriptor{}, explain(err, repo)
 	}
 	var m ocispec.Manifest
-	if err := json.Unmarshal(data, &m); err != nil || !isManifest(desc.MediaType) {
+	if err := json.Unmarshal(data, &m); err != nil || !oci.IsManifest(desc.MediaType) {
 		return ocispec.Descriptor{}, fmt.Errorf("%s is not an image manifest (media type %q)", desc.Digest, desc.MediaType)
 	}
 	if err := c.pullBlobs(ctx, repo, store, append([]ocispec.Descriptor{m.Config}, m.Layers...)); err != nil {
@@ -172,25 +171,13 @@ func pushSmall(ctx context.Context, store *layout.Layout, desc ocispec.Descripto
 	return nil
 }
 
-// selectPlatform picks platform's manifest from an index, skipping entries
-// without a real platform (such as attestations).
+// selectPlatform picks platform's manifest from the index data holds.
 func selectPlatform(data []byte, desc ocispec.Descriptor, platform ocispec.Platform) (ocispec.Descriptor, error) {
 	var idx ocispec.Index
 	if err := json.Unmarshal(data, &idx); err != nil {
 		return ocispec.Descriptor{}, fmt.Errorf("decode index %s: %w", desc.Digest, err)
 	}
-	var have []string
-	for _, m := range idx.Manifests {
-		if m.Platform == nil || m.Platform.OS == "unknown" || m.Platform.Architecture == "unknown" {
-			continue
-		}
-		if oci.SamePlatform(*m.Platform, platform) {
-			return m, nil
-		}
-		have = append(have, oci.PlatformString(*m.Platform))
-	}
-	return ocispec.Descriptor{}, fmt.Errorf("it has no image for %s; it has: %s (choose one with --platform, or another base)",
-		oci.PlatformString(platform), strings.Join(have, ", "))
+	return oci.SelectPlatform(idx, platform)
 }
 
 // localImage finds, without any request, the manifest for platform that
@@ -201,7 +188,7 @@ func localImage(ctx context.Context, store *layout.Layout, dgst digest.Digest, p
 	if !ok {
 		return ocispec.Descriptor{}, false
 	}
-	if isIndex(desc.MediaType) {
+	if oci.IsIndex(desc.MediaType) {
 		m, err := selectPlatform(data, desc, platform)
 		if err != nil {
 			return ocispec.Descriptor{}, false
@@ -211,7 +198,7 @@ func localImage(ctx context.Context, store *layout.Layout, dgst digest.Digest, p
 		}
 	}
 	var m ocispec.Manifest
-	if json.Unmarshal(data, &m) != nil || !isManifest(desc.MediaType) {
+	if json.Unmarshal(data, &m) != nil || !oci.IsManifest(desc.MediaType) {
 		return ocispec.Descriptor{}, false
 	}
 	for _, d := range append([]ocispec.Descriptor{m.Config}, m.Layers...) {
@@ -252,14 +239,6 @@ func readLocal(ctx context.Context, store *layout.Layout, dgst digest.Digest) (o
 	return desc, data, true
 }
 
-func isIndex(mediaType string) bool {
-	return mediaType == ocispec.MediaTypeImageIndex || mediaType == oci.DockerIndex
-}
-
-func isManifest(mediaType string) bool {
-	return mediaType == ocispec.MediaTypeImageManifest || mediaType == oci.DockerManifest
-}
-
 // BasePlatforms lists the platforms the image ref offers: those of an
 // index's entries (attestations skipped), or a single image's own.
 func (c *Client) BasePlatforms(ctx context.Context, ref string) (_ []ocispec.Platform, err error) {
@@ -282,18 +261,12 @@ func (c *Client) BasePlatforms(ctx context.Context, ref string) (_ []ocispec.Pla
 	if err != nil {
 		return nil, explain(err, repo)
 	}
-	if isIndex(desc.MediaType) {
+	if oci.IsIndex(desc.MediaType) {
 		var idx ocispec.Index
 		if err := json.Unmarshal(data, &idx); err != nil {
 			return nil, fmt.Errorf("decode index %s: %w", desc.Digest, err)
 		}
-		var out []ocispec.Platform
-		for _, m := range idx.Manifests {
-			if m.Platform != nil && m.Platform.OS != "unknown" && m.Platform.Architecture != "unknown" {
-				out = append(out, *m.Platform)
-			}
-		}
-		return out, nil
+		return oci.IndexPlatforms(idx), nil
 	}
 	var m ocispec.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
