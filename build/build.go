@@ -44,14 +44,16 @@ func Run(ctx context.Context, c Cargo, opts Options) (res Result, err error) {
 		return Result{}, err
 	}
 	created := outermostMissing(p.layoutDir)
-	store, err := layout.Create(p.layoutDir)
+	store, lease, err := openLeased(p.layoutDir)
 	if err != nil {
-		return Result{}, fmt.Errorf("create OCI layout: %w", err)
+		return Result{}, err
 	}
 	defer func() {
 		if err != nil && created != "" {
-			_ = os.RemoveAll(created)
+			lease.RemoveIfUnused(ctx, created)
+			return
 		}
+		lease.Release()
 	}()
 	if err := p.resolveTargets(ctx, c, opts, store); err != nil {
 		return Result{}, err
@@ -225,6 +227,25 @@ func kindOf(desc ocispec.Descriptor) string {
 		return "index"
 	}
 	return "image"
+}
+
+// openLeased creates or opens the layout and takes a lease on it, so that
+// a concurrent build cleaning up after a failure leaves it alone; a layout
+// removed under our feet by such a cleanup is created again.
+func openLeased(dir string) (*layout.Layout, *layout.Lease, error) {
+	for attempt := 0; ; attempt++ {
+		store, err := layout.Create(dir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("create OCI layout: %w", err)
+		}
+		lease, err := store.Lease()
+		if err == nil {
+			return store, lease, nil
+		}
+		if !errors.Is(err, layout.ErrLayoutGone) || attempt == 3 {
+			return nil, nil, fmt.Errorf("open OCI layout: %w", err)
+		}
+	}
 }
 
 // outermostMissing returns the outermost directory on the way to dir that

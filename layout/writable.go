@@ -42,11 +42,9 @@ func checkExistingDir(dir string, info os.FileInfo) error {
 	if checkLayout(dir) == nil {
 		return checkAccess(dir, filepath.Join(dir, blobsDir, "sha256"))
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("check %s: %w", dir, err)
-	}
-	if len(entries) > 0 {
+	// Accept what Create accepts: an empty directory, or the remains of a
+	// Create that was interrupted or is running in another process.
+	if err := checkInitializable(dir); err != nil {
 		return fmt.Errorf("%s is not empty and is not an OCI image layout: %w", dir, ErrNotLayout)
 	}
 	return checkAccess(dir)
