@@ -5,7 +5,7 @@ PREFIX     ?= /usr/local
 VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS    := -s -w -X main.version=$(VERSION)
 
-.PHONY: build install test lint demo clean
+.PHONY: build install test lint fuzz demo clean
 
 build: ## the plugin binary, with a krust link beside it
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/docker-krust ./cmd/docker-krust
@@ -19,8 +19,24 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1; }
 	go vet ./...
 
-test: lint ## unit and end-to-end tests (real cargo, skopeo, umoci, Docker)
+test: lint ## unit and end-to-end tests (real cargo, skopeo, umoci, Docker), then the fuzzers
 	go test -count=1 ./...
+	$(MAKE) fuzz
+
+# Each fuzz target runs a fixed number of inputs, sized for about 20 s on
+# the project's 2-core machines (a count, not -fuzztime 20s: a time limit
+# sometimes ends a run with a spurious "context deadline exceeded" on a busy
+# machine). Corpora live in each package's testdata/fuzz.
+FUZZ_TARGETS := imageref:FuzzComponent:160000 imageref:FuzzName:350000 imageref:FuzzValidTag:1300000 \
+	oci:FuzzParsePlatform:850000 oci:FuzzWriteLayer:25000 layout:FuzzIndex:20000 \
+	config:FuzzLoad:55000 config:FuzzCargoSettings:65000
+
+fuzz: ## run every fuzz target for its bounded number of inputs
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; rest=$${t#*:}; fn=$${rest%%:*}; n=$${rest#*:}; \
+	  echo "fuzz ./$$pkg $$fn ($$n inputs)"; \
+	  go test ./$$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $${n}x -fuzzminimizetime 2s; \
+	done
 
 demo: build ## build example/hello-krust into an OCI layout and run it
 	hack/demo.sh
