@@ -3,6 +3,7 @@
 package imageref
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -23,7 +24,11 @@ func Name(image, repo, pkg string) (reference.Named, error) {
 		if err != nil {
 			return nil, err
 		}
-		return parseName(strings.TrimSuffix(repo, "/")+"/"+component, "--repo")
+		named, err := parseName(strings.TrimSuffix(repo, "/")+"/"+component, "--repo")
+		if errors.Is(err, reference.ErrNameTooLong) {
+			return nil, fmt.Errorf("the image name from --repo and package name %q is longer than %d characters: set a shorter name with --image: %w", pkg, reference.RepositoryNameTotalLengthMax, err)
+		}
+		return named, err
 	}
 	return nil, nil
 }

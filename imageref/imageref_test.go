@@ -83,7 +83,7 @@ func TestNameInvalid(t *testing.T) {
 		{"invalid repo", "", "Team Repo", "hello", []string{"--repo"}},
 		{"tagged repo", "", "registry.example.com/team:1", "hello", []string{"--repo"}},
 		{"unusable package", "", "registry.example.com/team", "___", []string{"--image", "___"}},
-		{"too long", "", "registry.example.com/team", strings.Repeat("a", 300), []string{"--repo"}},
+		{"too long", "", "registry.example.com/team", strings.Repeat("a", 300), []string{"--repo", "package name", "--image"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
