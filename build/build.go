@@ -43,6 +43,13 @@ func Run(ctx context.Context, c Cargo, opts Options) (res Result, err error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// cargo's target directory is cargo's: make it first, so that cleaning
+	// up after a failure can never remove what cargo builds there.
+	if within(p.layoutDir, p.proj.TargetDir) {
+		if err := os.MkdirAll(p.proj.TargetDir, 0o755); err != nil {
+			return Result{}, fmt.Errorf("create cargo's target directory: %w", err)
+		}
+	}
 	created := outermostMissing(p.layoutDir)
 	store, lease, err := openLeased(p.layoutDir)
 	if err != nil {

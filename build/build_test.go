@@ -31,7 +31,12 @@ func (f *fakeCargo) CheckTarget(context.Context, string, string) error { return 
 func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Artifact, error) {
 	f.builds++
 	if f.buildErr != nil {
-		return nil, f.buildErr
+		// Like cargo, leave compiled dependencies behind when failing.
+		deps := filepath.Join(f.project.TargetDir, "release", "deps")
+		if err := os.MkdirAll(deps, 0o755); err != nil {
+			return nil, err
+		}
+		return nil, errors.Join(f.buildErr, os.WriteFile(filepath.Join(deps, "libdep.rlib"), nil, 0o644))
 	}
 	var arts []cargo.Artifact
 	for _, triple := range req.Triples {
@@ -159,4 +164,18 @@ func mustOpen(t *testing.T, dir string) *layout.Layout {
 		t.Fatal(err)
 	}
 	return store
+}
+
+func TestFailedFirstBuildKeepsCargosTargetDir(t *testing.T) {
+	f, opts := newFake(t)
+	f.buildErr = errors.New("compile error")
+	if _, err := Run(context.Background(), f, opts); err == nil {
+		t.Fatal("Run succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(f.project.TargetDir, "release", "deps", "libdep.rlib")); err != nil {
+		t.Errorf("cargo's compiled dependencies were removed by the cleanup: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(f.project.TargetDir, "krust")); !os.IsNotExist(err) {
+		t.Errorf("the layout directory was left behind: %v", err)
+	}
 }

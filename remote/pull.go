@@ -116,13 +116,10 @@ func (c *Client) pullBlobs(ctx context.Context, repo *orasremote.Repository, sto
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(3)
 	for _, blob := range blobs {
-		if ok, err := store.Exists(ctx, blob); err != nil || ok {
-			if err != nil {
+		g.Go(func() error {
+			if ok, err := store.Exists(ctx, blob); err != nil || ok {
 				return err
 			}
-			continue
-		}
-		g.Go(func() error {
 			err := c.withAttempts(ctx, func() error { return pullBlob(ctx, repo, store, blob) })
 			if err == nil {
 				fmt.Fprintf(c.opts.Log, "pulled %s %s (%s)\n", kind(blob.MediaType), short(blob.Digest), humanBytes(blob.Size))
