@@ -19,8 +19,13 @@ import (
 	"oras.land/oras-go/v2/registry/remote/errcode"
 )
 
-// explain adds what to do next to an error from repo's registry.
+// explain adds what to do next to an error from repo's registry, with
+// secrets in URLs (signed storage redirects, upload state) removed.
 func explain(err error, repo *orasremote.Repository) error {
+	return redact(explainCause(err, repo))
+}
+
+func explainCause(err error, repo *orasremote.Repository) error {
 	host := repo.Reference.Registry
 	var resp *errcode.ErrorResponse
 	var unknownAuthority x509.UnknownAuthorityError
@@ -49,7 +54,7 @@ func (c *Client) withAttempts(ctx context.Context, fn func() error) error {
 		if err == nil || attempt >= c.opts.Attempts || !transient(err) {
 			return err
 		}
-		fmt.Fprintf(c.opts.Log, "attempt %d of %d failed, retrying in %v: %v\n", attempt, c.opts.Attempts, wait, err)
+		fmt.Fprintf(c.opts.Log, "attempt %d of %d failed, retrying in %v: %v\n", attempt, c.opts.Attempts, wait, redact(err))
 		if !sleep(ctx, wait) {
 			return err
 		}

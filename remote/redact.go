@@ -2,17 +2,21 @@ package remote
 
 import (
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 )
 
-// secretParams are query parameters that may carry secrets.
+// isSecretParam reports whether a query parameter may carry a secret:
+// every one but those of the registry API known to be harmless, since
+// storage back ends sign redirect URLs with names of their own
+// (X-Amz-Signature, X-Goog-Credential, sig, ...).
 func isSecretParam(name string) bool {
 	switch strings.ToLower(name) {
-	case "password", "token", "access_token", "refresh_token", "signature", "x-amz-signature", "sig", "_state":
-		return true
+	case "digest", "mount", "from", "n", "last", "scope", "service":
+		return false
 	}
-	return false
+	return true
 }
 
 // redactQuery encodes q with the values of secret parameters replaced.
@@ -32,4 +36,40 @@ func redactQuery(q url.Values) string {
 		}
 	}
 	return strings.Join(parts, "&")
+}
+
+// redactURLs replaces secret query values in every URL in s.
+func redactURLs(s string) string {
+	urls := regexp.MustCompile(`https?://[^\s"'<>]+`)
+	return urls.ReplaceAllStringFunc(s, func(raw string) string {
+		u, err := url.Parse(raw)
+		if err != nil || u.RawQuery == "" && u.User == nil {
+			return raw
+		}
+		u.User = nil
+		u.RawQuery = redactQuery(u.Query())
+		return u.String()
+	})
+}
+
+// redactedError is an error whose text has its URLs' secrets removed;
+// errors.Is and errors.As still see the original.
+type redactedError struct {
+	err error
+	msg string
+}
+
+func (e redactedError) Error() string { return e.msg }
+func (e redactedError) Unwrap() error { return e.err }
+
+// redact returns err with secrets in the URLs of its text removed.
+func redact(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := redactURLs(err.Error())
+	if msg == err.Error() {
+		return err
+	}
+	return redactedError{err: err, msg: msg}
 }

@@ -32,7 +32,7 @@ func (t *retryingTarget) Push(ctx context.Context, desc ocispec.Descriptor, r io
 	err := t.Repository.Push(ctx, desc, r)
 	wait := 500 * time.Millisecond
 	for attempt := 2; err != nil && transient(err) && attempt <= t.attempts; attempt++ {
-		fmt.Fprintf(t.log, "upload of %s %s failed, trying again (%d of %d): %v\n", kind(desc.MediaType), short(desc.Digest), attempt, t.attempts, err)
+		fmt.Fprintf(t.log, "upload of %s %s failed, trying again (%d of %d): %v\n", kind(desc.MediaType), short(desc.Digest), attempt, t.attempts, redact(err))
 		if !sleep(ctx, wait) {
 			return err
 		}

@@ -80,7 +80,7 @@ func (d *debugTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	u.User = nil
 	u.RawQuery = redactQuery(u.Query())
 	if err != nil {
-		fmt.Fprintf(d.out, "http: %s %s: %v\n", req.Method, u.String(), err)
+		fmt.Fprintf(d.out, "http: %s %s: %v\n", req.Method, u.String(), redact(err))
 		return resp, err
 	}
 	fmt.Fprintf(d.out, "http: %s %s -> %d\n", req.Method, u.String(), resp.StatusCode)
