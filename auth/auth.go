@@ -6,6 +6,7 @@ package auth
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/docker-krust/docker-krust/config"
@@ -24,6 +25,9 @@ type Resolver struct {
 	Docker *configfile.ConfigFile
 	// HelperTimeout bounds each credential helper call; zero means 30 s.
 	HelperTimeout time.Duration
+	// Warn receives warnings, such as a configured helper that is not
+	// installed; nil discards them.
+	Warn io.Writer
 }
 
 // Credential returns the credential for host (HOST[:PORT]), in the form

@@ -399,18 +399,6 @@ func TestCredentialHelperErrors(t *testing.T) {
 			want:   []string{"docker-credential-krustfail", "registry-1.docker.io", "boom"},
 		},
 		{
-			name:   "credHelpers helper missing",
-			docker: `{"credHelpers": {"127.0.0.1:5443": "krustmissing"}}`,
-			host:   "127.0.0.1:5443",
-			want:   []string{"docker-credential-krustmissing", "127.0.0.1:5443"},
-		},
-		{
-			name:   "credsStore helper missing",
-			docker: `{"credsStore": "krustmissing"}`,
-			host:   "ghcr.io",
-			want:   []string{"docker-credential-krustmissing", "ghcr.io"},
-		},
-		{
 			name:   "credHelpers names the helper over credsStore",
 			docker: `{"credsStore": "krustother", "credHelpers": {"127.0.0.1:5443": "krustfail"}}`,
 			host:   "127.0.0.1:5443",
@@ -452,5 +440,31 @@ func TestHangingCredentialHelperTimesOut(t *testing.T) {
 	}
 	if elapsed := time.Since(start); elapsed > 10*time.Second {
 		t.Errorf("waited %v for a helper with a 1 s limit", elapsed)
+	}
+}
+
+func TestMissingCredentialHelperWarnsAndGoesOn(t *testing.T) {
+	tests := []struct {
+		name, docker, host string
+		want               orasauth.Credential
+	}{
+		{"credHelpers helper missing", `{"credHelpers": {"127.0.0.1:5443": "krustmissing"}}`, "127.0.0.1:5443", orasauth.EmptyCredential},
+		{"credsStore helper missing", `{"credsStore": "krustmissing"}`, "ghcr.io", orasauth.EmptyCredential},
+		{"auths still used", `{"credsStore": "krustmissing", "auths": {"ghcr.io": {"auth": "` + b64("u:p") + `"}}}`, "ghcr.io",
+			orasauth.Credential{Username: "u", Password: "p"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolate(t)
+			var warn strings.Builder
+			r := auth.Resolver{Docker: loadDocker(t, tt.docker), Warn: &warn}
+			got, err := r.Credential(context.Background(), tt.host)
+			if err != nil || got != tt.want {
+				t.Fatalf("Credential(%q) = %+v, %v; want %+v and no error", tt.host, got, err, tt.want)
+			}
+			if !strings.Contains(warn.String(), "docker-credential-krustmissing") || !strings.Contains(warn.String(), "not installed") {
+				t.Errorf("warning %q does not name the missing helper", warn.String())
+			}
+		})
 	}
 }

@@ -36,6 +36,14 @@ func (r Resolver) fromHelper(ctx context.Context, name, host, key string) (orasa
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	program := "docker-credential-" + name
+	if _, err := exec.LookPath(program); err != nil {
+		// As after uninstalling Docker Desktop: do not let a helper that
+		// is gone block public images; say what to fix.
+		if r.Warn != nil {
+			fmt.Fprintf(r.Warn, "warning: credential helper %s named in %s is not installed; going on without it (install it, or remove it from credsStore/credHelpers)\n", program, r.Docker.Filename)
+		}
+		return r.fromFile(key), nil
+	}
 	creds, err := client.Get(commandFunc(ctx, program), key)
 	switch {
 	case credentials.IsErrCredentialsNotFound(err):

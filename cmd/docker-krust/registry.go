@@ -33,7 +33,7 @@ func (r *registryFlags) client(env *environment, cfg *config.Config) (*remote.Cl
 	}
 	insecure := append(append([]string(nil), r.insecure...), cfg.InsecureRegistries...)
 	opts := remote.Options{
-		Credential: auth.Resolver{Krust: cfg, Docker: docker}.Credential,
+		Credential: auth.Resolver{Krust: cfg, Docker: docker, Warn: env.stderr}.Credential,
 		Insecure: func(host string) bool {
 			for _, h := range insecure {
 				if strings.EqualFold(h, host) {
