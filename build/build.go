@@ -167,7 +167,7 @@ func (p *plan) build(ctx context.Context, c Cargo, opts Options) ([]cargo.Artifa
 		names = append(names, oci.PlatformString(t.platform))
 	}
 	logf(opts, "building %s (binary %s) for %s with cargo\n", p.pkg.Name, p.bin, strings.Join(names, ", "))
-	stable, err := exposeStable(p.proj, p.pkg.Name)
+	stable, err := exposeStable(ctx, p.proj, p.pkg.Name)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package build
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/imageref"
+	"github.com/docker-krust/docker-krust/internal/flock"
 )
 
 // stableRoot is where builds with path dependencies outside their
@@ -41,7 +43,7 @@ func outsideDeps(proj *cargo.Project) []string {
 // workspace and its outside path dependencies, holding a lock so that
 // concurrent builds of same-named packages take turns. It returns nil when
 // there is nothing outside the workspace.
-func exposeStable(proj *cargo.Project, pkg string) (*stablePaths, error) {
+func exposeStable(ctx context.Context, proj *cargo.Project, pkg string) (*stablePaths, error) {
 	deps := outsideDeps(proj)
 	if len(deps) == 0 {
 		return nil, nil
@@ -54,22 +56,45 @@ func exposeStable(proj *cargo.Project, pkg string) (*stablePaths, error) {
 	if err != nil {
 		name = "build"
 	}
-	if err := os.MkdirAll(stableRoot, 0o1777); err != nil {
-		return nil, fmt.Errorf("prepare %s for a reproducible build: %w", stableRoot, err)
+	if err := prepareStableRoot(); err != nil {
+		return nil, err
 	}
 	s := &stablePaths{real: real, stable: filepath.Join(stableRoot, name)}
 	if s.lock, err = os.OpenFile(s.stable+".lock", os.O_CREATE|os.O_RDWR, 0o600); err != nil {
 		return nil, fmt.Errorf("lock %s: %w", s.stable, err)
 	}
-	if err := syscall.Flock(int(s.lock.Fd()), syscall.LOCK_EX); err != nil {
+	if err := flock.Wait(ctx, s.lock.Fd(), flock.Exclusive); err != nil {
 		s.lock.Close()
-		return nil, fmt.Errorf("lock %s: %w", s.stable, err)
+		return nil, fmt.Errorf("wait for another build of %s using %s: %w", pkg, s.stable, err)
 	}
 	if err := replaceSymlink(real, s.stable); err != nil {
 		s.release()
 		return nil, err
 	}
 	return s, nil
+}
+
+// prepareStableRoot makes stableRoot shared like /tmp (sticky, writable by
+// all), and refuses it when another user owns it: they could point our
+// link at sources of theirs.
+func prepareStableRoot() error {
+	if err := os.MkdirAll(stableRoot, 0o755); err != nil {
+		return fmt.Errorf("prepare %s for a reproducible build: %w", stableRoot, err)
+	}
+	info, err := os.Lstat(stableRoot)
+	if err != nil {
+		return fmt.Errorf("prepare %s: %w", stableRoot, err)
+	}
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !info.IsDir() || !ok || st.Uid != 0 && int(st.Uid) != os.Getuid() {
+		return fmt.Errorf("%s is not a directory owned by root or by you: remove it, or build without path dependencies outside the workspace", stableRoot)
+	}
+	if int(st.Uid) == os.Getuid() && info.Mode().Perm()|os.ModeSticky != 0o777|os.ModeSticky {
+		if err := os.Chmod(stableRoot, 0o777|os.ModeSticky); err != nil {
+			return fmt.Errorf("prepare %s: %w", stableRoot, err)
+		}
+	}
+	return nil
 }
 
 // replaceSymlink points link at target atomically.

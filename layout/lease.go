@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
+
+	"github.com/docker-krust/docker-krust/internal/flock"
 )
 
 // ErrLayoutGone means the layout was removed while it was being opened for
@@ -29,7 +30,7 @@ func (l *Layout) Lease() (*Lease, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lease %s: %w: %w", l.dir, ErrLayoutGone, err)
 	}
-	if err := flockRetry(f, syscall.LOCK_SH); err != nil {
+	if err := flock.Wait(context.Background(), f.Fd(), flock.Shared); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("lease %s: %w", l.dir, err)
 	}
@@ -51,7 +52,7 @@ func (le *Lease) Release() {
 // removed anything. Either way the lease is released.
 func (le *Lease) RemoveIfUnused(ctx context.Context, root string) bool {
 	defer le.Release()
-	if flockRetry(le.file, syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+	if !flock.Try(le.file.Fd(), flock.Exclusive) {
 		return false
 	}
 	unlock, err := lockDir(ctx, le.dir)
@@ -64,16 +65,6 @@ func (le *Lease) RemoveIfUnused(ctx context.Context, root string) bool {
 		return false
 	}
 	return os.RemoveAll(root) == nil
-}
-
-// flockRetry is flock(2), retried when a signal interrupts it.
-func flockRetry(f *os.File, how int) error {
-	for {
-		err := syscall.Flock(int(f.Fd()), how)
-		if !errors.Is(err, syscall.EINTR) {
-			return err
-		}
-	}
 }
 
 // sameFile reports whether the open file f is still the file at path.
