@@ -3,6 +3,7 @@ package layout
 import (
 	"context"
 	"fmt"
+	"github.com/docker-krust/docker-krust/imageref"
 	"maps"
 	"path/filepath"
 
@@ -99,18 +100,11 @@ func retag(entries []ocispec.Descriptor, desc ocispec.Descriptor, reference stri
 	return append(kept, desc)
 }
 
-// validateTag checks reference against the OCI tag grammar
-// [A-Za-z0-9_][A-Za-z0-9._-]{0,127}.
+// validateTag checks reference against the OCI tag grammar, the one
+// imageref.ValidTag enforces for the command line.
 func validateTag(reference string) error {
-	valid := len(reference) >= 1 && len(reference) <= 128
-	for i := 0; valid && i < len(reference); i++ {
-		c := reference[i]
-		valid = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' ||
-			i > 0 && (c == '.' || c == '-')
-	}
-	if !valid {
-		return fmt.Errorf("%q must match [A-Za-z0-9_][A-Za-z0-9._-]{0,127}: %w: %w",
-			reference, ErrInvalidTag, errdef.ErrInvalidReference)
+	if err := imageref.ValidTag(reference); err != nil {
+		return fmt.Errorf("%w: %w: %w", err, ErrInvalidTag, errdef.ErrInvalidReference)
 	}
 	return nil
 }
