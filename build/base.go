@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
-	"sort"
-	"strings"
 
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/layout"
@@ -41,7 +38,7 @@ func loadBase(ctx context.Context, opts Options, platform ocispec.Platform, stor
 	if spec == Scratch {
 		return &base{}, nil
 	}
-	if dir, tag, ok := parseOCIRef(spec); ok {
+	if dir, tag, ok := layout.ParseRef(spec); ok {
 		return loadLayoutBase(ctx, spec, dir, tag, platform)
 	}
 	if opts.Puller == nil {
@@ -65,7 +62,7 @@ func loadLayoutBase(ctx context.Context, spec, dir, tag string, platform ocispec
 	if err != nil {
 		return nil, fmt.Errorf("base image %s: %w", spec, err)
 	}
-	desc, err := resolveBase(ctx, src, tag)
+	desc, err := src.ResolveOne(ctx, tag)
 	if err != nil {
 		return nil, fmt.Errorf("base image %s: %w", spec, err)
 	}
@@ -75,40 +72,6 @@ func loadLayoutBase(ctx context.Context, spec, dir, tag string, platform ocispec
 	}
 	b.name = desc.Annotations[ocispec.AnnotationRefName]
 	return b, nil
-}
-
-// parseOCIRef splits "oci:PATH[:TAG]" the way skopeo does: the path ends at
-// the first colon.
-func parseOCIRef(s string) (dir, tag string, ok bool) {
-	rest, ok := strings.CutPrefix(s, "oci:")
-	if !ok || rest == "" {
-		return "", "", false
-	}
-	dir, tag, _ = strings.Cut(rest, ":")
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
-	return dir, tag, true
-}
-
-// resolveBase finds tag in the layout, or its only image when tag is empty.
-func resolveBase(ctx context.Context, store *layout.Layout, tag string) (ocispec.Descriptor, error) {
-	if tag != "" {
-		return store.Resolve(ctx, tag)
-	}
-	idx, err := store.Index(ctx)
-	if err != nil {
-		return ocispec.Descriptor{}, err
-	}
-	if len(idx.Manifests) == 1 {
-		return idx.Manifests[0], nil
-	}
-	var tags []string
-	for _, m := range idx.Manifests {
-		tags = append(tags, m.Annotations[ocispec.AnnotationRefName])
-	}
-	sort.Strings(tags)
-	return ocispec.Descriptor{}, fmt.Errorf("the layout holds %d images: name one as oci:PATH:TAG (tags: %s)", len(idx.Manifests), strings.Join(tags, ", "))
 }
 
 // readBaseImage reads the image desc points at, choosing platform's

@@ -16,7 +16,7 @@ import (
 func basePlatforms(ctx context.Context, opts Options, store *layout.Layout) ([]ocispec.Platform, error) {
 	var offered []ocispec.Platform
 	var err error
-	switch dir, tag, isLayout := parseOCIRef(opts.Base); {
+	switch dir, tag, isLayout := layout.ParseRef(opts.Base); {
 	case opts.Base == Scratch:
 	case isLayout:
 		offered, err = layoutPlatforms(ctx, dir, tag)
@@ -58,7 +58,7 @@ func layoutPlatforms(ctx context.Context, dir, tag string) ([]ocispec.Platform, 
 	if err != nil {
 		return nil, err
 	}
-	desc, err := resolveBase(ctx, src, tag)
+	desc, err := src.ResolveOne(ctx, tag)
 	if err != nil {
 		return nil, err
 	}

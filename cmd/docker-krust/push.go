@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/layout"
@@ -55,29 +54,16 @@ func newPushCommand(env *environment) *cobra.Command {
 
 // openSource opens the layout SOURCE names and finds its image.
 func openSource(cmd *cobra.Command, source string) (*layout.Layout, ocispec.Descriptor, error) {
-	dir, tag := source, ""
-	if rest, ok := strings.CutPrefix(source, "oci:"); ok {
-		dir, tag, _ = strings.Cut(rest, ":")
+	dir, tag, ok := layout.ParseRef(source)
+	if !ok {
+		dir = source
 	}
 	store, err := openLayout(dir)
 	if err != nil {
 		return nil, ocispec.Descriptor{}, err
 	}
-	if tag != "" {
-		desc, err := store.Resolve(cmd.Context(), tag)
-		if err != nil {
-			return nil, ocispec.Descriptor{}, fmt.Errorf("no image tagged %q in %s: %w", tag, dir, err)
-		}
-		return store, desc, nil
-	}
-	idx, err := store.Index(cmd.Context())
-	if err != nil {
-		return nil, ocispec.Descriptor{}, err
-	}
-	if len(idx.Manifests) != 1 {
-		return nil, ocispec.Descriptor{}, fmt.Errorf("%s holds %d images: name one as oci:%s:TAG", dir, len(idx.Manifests), dir)
-	}
-	return store, idx.Manifests[0], nil
+	desc, err := store.ResolveOne(cmd.Context(), tag)
+	return store, desc, err
 }
 
 func openLayout(dir string) (*layout.Layout, error) {

@@ -1,0 +1,51 @@
+package layout
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// ParseRef splits an "oci:PATH[:TAG]" reference the way skopeo and podman
+// read it (the path ends at the first colon) and makes PATH absolute. ok
+// is false when s does not start with "oci:" or names no path.
+func ParseRef(s string) (dir, tag string, ok bool) {
+	rest, ok := strings.CutPrefix(s, "oci:")
+	if !ok || rest == "" {
+		return "", "", false
+	}
+	dir, tag, _ = strings.Cut(rest, ":")
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return dir, tag, true
+}
+
+// ResolveOne resolves tag, or when tag is empty the layout's only image;
+// with several images the error lists their tags.
+func (l *Layout) ResolveOne(ctx context.Context, tag string) (ocispec.Descriptor, error) {
+	if tag != "" {
+		desc, err := l.Resolve(ctx, tag)
+		if err != nil {
+			return ocispec.Descriptor{}, fmt.Errorf("no image tagged %q: %w", tag, err)
+		}
+		return desc, nil
+	}
+	idx, err := l.Index(ctx)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	if len(idx.Manifests) == 1 {
+		return idx.Manifests[0], nil
+	}
+	var tags []string
+	for _, m := range idx.Manifests {
+		tags = append(tags, m.Annotations[ocispec.AnnotationRefName])
+	}
+	sort.Strings(tags)
+	return ocispec.Descriptor{}, fmt.Errorf("%s holds %d images: name one as oci:%s:TAG (tags: %s)", l.dir, len(idx.Manifests), l.dir, strings.Join(tags, ", "))
+}

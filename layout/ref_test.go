@@ -1,0 +1,57 @@
+package layout
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseRef(t *testing.T) {
+	abs, _ := filepath.Abs("rel/dir")
+	tests := []struct {
+		in, dir, tag string
+		ok           bool
+	}{
+		{"oci:/a/b:v1", "/a/b", "v1", true},
+		{"oci:/a/b", "/a/b", "", true},
+		{"oci:rel/dir:latest", abs, "latest", true},
+		{"oci:", "", "", false},
+		{"/a/b", "", "", false},
+		{"docker://x", "", "", false},
+	}
+	for _, tt := range tests {
+		dir, tag, ok := ParseRef(tt.in)
+		if dir != tt.dir || tag != tt.tag || ok != tt.ok {
+			t.Errorf("ParseRef(%q) = %q, %q, %v; want %q, %q, %v", tt.in, dir, tag, ok, tt.dir, tt.tag, tt.ok)
+		}
+	}
+}
+
+func TestResolveOne(t *testing.T) {
+	ctx := context.Background()
+	store, err := Create(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := store.WriteBlob(ctx, "application/vnd.oci.image.manifest.v1+json", []byte(`{"a":1}`))
+	b, _ := store.WriteBlob(ctx, "application/vnd.oci.image.manifest.v1+json", []byte(`{"b":1}`))
+	if err := store.Tag(ctx, a, "one"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := store.ResolveOne(ctx, ""); err != nil || got.Digest != a.Digest {
+		t.Errorf("the only image: %v, %v", got.Digest, err)
+	}
+	if err := store.Tag(ctx, b, "two"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.ResolveOne(ctx, ""); err == nil || !strings.Contains(err.Error(), "tags: one, two") {
+		t.Errorf("two images without a tag: %v, want the tags listed", err)
+	}
+	if got, err := store.ResolveOne(ctx, "two"); err != nil || got.Digest != b.Digest {
+		t.Errorf("by tag: %v, %v", got.Digest, err)
+	}
+	if _, err := store.ResolveOne(ctx, "three"); err == nil || !strings.Contains(err.Error(), `"three"`) {
+		t.Errorf("unknown tag: %v", err)
+	}
+}
