@@ -12,13 +12,6 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// Size limits for the JSON documents read from a base image, checked
-// against their descriptors before anything is read.
-const (
-	maxManifestSize = 4 << 20
-	maxConfigSize   = 8 << 20
-)
-
 // base is the image a build starts from; a nil store means scratch.
 type base struct {
 	// name is what the org.opencontainers.image.base.name annotation says.
@@ -87,11 +80,11 @@ func readBaseImage(ctx context.Context, store *layout.Layout, desc ocispec.Descr
 		return nil, fmt.Errorf("%s has media type %q, not an image manifest or index", desc.Digest, desc.MediaType)
 	}
 	var m ocispec.Manifest
-	if err := readJSON(ctx, store, desc, maxManifestSize, &m); err != nil {
+	if err := readJSON(ctx, store, desc, oci.MaxManifestSize, &m); err != nil {
 		return nil, err
 	}
 	var cfg ocispec.Image
-	if err := readJSON(ctx, store, m.Config, maxConfigSize, &cfg); err != nil {
+	if err := readJSON(ctx, store, m.Config, oci.MaxConfigSize, &cfg); err != nil {
 		return nil, err
 	}
 	if len(cfg.RootFS.DiffIDs) != len(m.Layers) {
@@ -106,7 +99,7 @@ func readBaseImage(ctx context.Context, store *layout.Layout, desc ocispec.Descr
 // selectPlatform picks platform's manifest from the index desc points at.
 func selectPlatform(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, platform ocispec.Platform) (ocispec.Descriptor, error) {
 	var idx ocispec.Index
-	if err := readJSON(ctx, store, desc, maxManifestSize, &idx); err != nil {
+	if err := readJSON(ctx, store, desc, oci.MaxManifestSize, &idx); err != nil {
 		return ocispec.Descriptor{}, err
 	}
 	m, err := oci.SelectPlatform(idx, platform)

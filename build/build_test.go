@@ -10,6 +10,7 @@ import (
 
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -91,7 +92,7 @@ func TestRunWritesTaggedImage(t *testing.T) {
 		t.Fatalf("resolve latest: %v %v, want %s", desc.Digest, err, res.Manifest.Digest)
 	}
 	var m ocispec.Manifest
-	if err := readJSON(context.Background(), store, desc, maxManifestSize, &m); err != nil {
+	if err := readJSON(context.Background(), store, desc, oci.MaxManifestSize, &m); err != nil {
 		t.Fatal(err)
 	}
 	if m.Annotations[ocispec.AnnotationTitle] != "svc" || m.Annotations[ocispec.AnnotationVersion] != "1.2.3" {
@@ -101,7 +102,7 @@ func TestRunWritesTaggedImage(t *testing.T) {
 		t.Errorf("scratch image carries a base digest annotation: %v", m.Annotations)
 	}
 	var cfg ocispec.Image
-	if err := readJSON(context.Background(), store, m.Config, maxConfigSize, &cfg); err != nil {
+	if err := readJSON(context.Background(), store, m.Config, oci.MaxConfigSize, &cfg); err != nil {
 		t.Fatal(err)
 	}
 	if len(cfg.Config.Entrypoint) != 1 || cfg.Config.Entrypoint[0] != "/app/svc" || cfg.Created.Unix() != 1700000000 {

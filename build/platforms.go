@@ -62,20 +62,5 @@ func layoutPlatforms(ctx context.Context, dir, tag string) ([]ocispec.Platform, 
 	if err != nil {
 		return nil, err
 	}
-	if !oci.IsIndex(desc.MediaType) {
-		var m ocispec.Manifest
-		if err := readJSON(ctx, src, desc, maxManifestSize, &m); err != nil {
-			return nil, err
-		}
-		var cfg ocispec.Image
-		if err := readJSON(ctx, src, m.Config, maxConfigSize, &cfg); err != nil {
-			return nil, err
-		}
-		return []ocispec.Platform{cfg.Platform}, nil
-	}
-	var idx ocispec.Index
-	if err := readJSON(ctx, src, desc, maxManifestSize, &idx); err != nil {
-		return nil, err
-	}
-	return oci.IndexPlatforms(idx), nil
+	return oci.Platforms(ctx, src, desc)
 }

@@ -18,9 +18,6 @@ import (
 	orasremote "oras.land/oras-go/v2/registry/remote"
 )
 
-// maxManifestSize bounds the manifests and indexes read from a registry.
-const maxManifestSize = 4 << 20
-
 // Base is a base image pulled into a layout.
 type Base struct {
 	// Name is the normalised reference it was pulled by, e.g.
@@ -145,8 +142,8 @@ func pullBlob(ctx context.Context, repo *orasremote.Repository, store *layout.La
 // fetchSmall fetches a manifest or index, refusing oversized ones before
 // reading, and verifies it.
 func fetchSmall(ctx context.Context, repo *orasremote.Repository, desc ocispec.Descriptor) ([]byte, error) {
-	if desc.Size > maxManifestSize {
-		return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed for a manifest", desc.Digest, desc.Size, maxManifestSize)
+	if desc.Size > oci.MaxManifestSize {
+		return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed for a manifest", desc.Digest, desc.Size, oci.MaxManifestSize)
 	}
 	rc, err := repo.Fetch(ctx, desc)
 	if err != nil {
@@ -209,11 +206,11 @@ func localImage(ctx context.Context, store *layout.Layout, dgst digest.Digest, p
 // readLocal reads a manifest or index from store by digest alone.
 func readLocal(ctx context.Context, store *layout.Layout, dgst digest.Digest) (ocispec.Descriptor, []byte, bool) {
 	size, err := store.Size(dgst)
-	if err != nil || size > maxManifestSize {
+	if err != nil || size > oci.MaxManifestSize {
 		return ocispec.Descriptor{}, nil, false
 	}
 	desc := ocispec.Descriptor{Digest: dgst, Size: size}
-	data, err := store.ReadBlob(ctx, desc, maxManifestSize)
+	data, err := store.ReadBlob(ctx, desc, oci.MaxManifestSize)
 	if err != nil {
 		return ocispec.Descriptor{}, nil, false
 	}
@@ -254,28 +251,9 @@ func (c *Client) BasePlatforms(ctx context.Context, ref string) (_ []ocispec.Pla
 	if err != nil {
 		return nil, explain(fmt.Errorf("resolve base image %s: %w", reference.FamiliarString(named), err), repo)
 	}
-	data, err := fetchSmall(ctx, repo, desc)
+	platforms, err := oci.Platforms(ctx, repo, desc)
 	if err != nil {
 		return nil, explain(err, repo)
 	}
-	if oci.IsIndex(desc.MediaType) {
-		var idx ocispec.Index
-		if err := json.Unmarshal(data, &idx); err != nil {
-			return nil, fmt.Errorf("decode index %s: %w", desc.Digest, err)
-		}
-		return oci.IndexPlatforms(idx), nil
-	}
-	var m ocispec.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("decode manifest %s: %w", desc.Digest, err)
-	}
-	cfgData, err := fetchSmall(ctx, repo, m.Config)
-	if err != nil {
-		return nil, explain(err, repo)
-	}
-	var cfg ocispec.Image
-	if err := json.Unmarshal(cfgData, &cfg); err != nil {
-		return nil, fmt.Errorf("decode config %s: %w", m.Config.Digest, err)
-	}
-	return []ocispec.Platform{cfg.Platform}, nil
+	return platforms, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2"
 	orasremote "oras.land/oras-go/v2/registry/remote"
@@ -73,7 +74,7 @@ func (c *Client) Push(ctx context.Context, store *layout.Layout, desc ocispec.De
 
 // tag points each tag at desc, uploading the manifest by tag.
 func (c *Client) tag(ctx context.Context, store *layout.Layout, repo *orasremote.Repository, desc ocispec.Descriptor, tags []string) error {
-	data, err := store.ReadBlob(ctx, desc, maxManifestSize)
+	data, err := store.ReadBlob(ctx, desc, oci.MaxManifestSize)
 	if err != nil {
 		return err
 	}
