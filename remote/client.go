@@ -56,6 +56,9 @@ type Client struct {
 	cache auth.Cache
 	mu    sync.Mutex
 	plain map[string]bool // scheme decisions by host
+
+	tmu        sync.Mutex
+	transports map[string]http.RoundTripper // by host
 }
 
 // New returns a Client.
@@ -69,7 +72,7 @@ func New(opts Options) *Client {
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Minute
 	}
-	return &Client{opts: opts, cache: auth.NewCache(), plain: map[string]bool{}}
+	return &Client{opts: opts, cache: auth.NewCache(), plain: map[string]bool{}, transports: map[string]http.RoundTripper{}}
 }
 
 // Repository returns the repository named, ready to use.

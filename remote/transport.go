@@ -11,10 +11,26 @@ import (
 	"time"
 )
 
-// transport returns the HTTP transport for host: TLS verified against the
-// system's CAs (which include SSL_CERT_FILE) plus host's certs.d CAs, or
-// not verified for an insecure host.
+// transport returns the HTTP transport for host, made once per host so
+// that connections are reused across repositories and calls.
 func (c *Client) transport(host string) (http.RoundTripper, error) {
+	c.tmu.Lock()
+	defer c.tmu.Unlock()
+	if t, ok := c.transports[host]; ok {
+		return t, nil
+	}
+	t, err := c.newTransport(host)
+	if err != nil {
+		return nil, err
+	}
+	c.transports[host] = t
+	return t, nil
+}
+
+// newTransport makes host's transport: TLS verified against the system's
+// CAs (which include SSL_CERT_FILE) plus host's certs.d CAs, or not
+// verified for an insecure host.
+func (c *Client) newTransport(host string) (http.RoundTripper, error) {
 	tlsConfig, err := c.tlsConfig(host)
 	if err != nil {
 		return nil, err
