@@ -3,11 +3,10 @@ package oci
 import (
 	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -108,69 +107,17 @@ func FuzzWriteLayer(f *testing.F) {
 			t.Fatalf("media type %q", layer.Descriptor.MediaType)
 		}
 
-		zr, err := gzip.NewReader(bytes.NewReader(blob))
-		if err != nil {
-			t.Fatalf("layer is not gzip: %v", err)
-		}
-		raw, err := io.ReadAll(zr)
-		if err != nil {
-			t.Fatalf("gunzip: %v", err)
-		}
+		raw, entries := readLayer(t, blob, modTime)
 		if got := sha256Hex(raw); layer.DiffID.String() != "sha256:"+got {
 			t.Fatalf("DiffID %s, want sha256:%s", layer.DiffID, got)
 		}
-
-		var wantDirs []string
+		var want []tarEntry
 		for dir := path.Dir(clean); dir != "."; dir = path.Dir(dir) {
-			wantDirs = append([]string{dir + "/"}, wantDirs...)
+			want = append([]tarEntry{{dir + "/", tar.TypeDir, 0o755, ""}}, want...)
 		}
-		tr := tar.NewReader(bytes.NewReader(raw))
-		var dirs []string
-		files := 0
-		for {
-			hdr, err := tr.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				t.Fatalf("tar: %v", err)
-			}
-			if hdr.Uid != 0 || hdr.Gid != 0 || hdr.Uname != "" || hdr.Gname != "" {
-				t.Fatalf("%q: owner %d:%d (%q:%q), want 0:0 without names", hdr.Name, hdr.Uid, hdr.Gid, hdr.Uname, hdr.Gname)
-			}
-			if !hdr.ModTime.Equal(modTime) {
-				t.Fatalf("%q: ModTime %v, want %v", hdr.Name, hdr.ModTime, modTime)
-			}
-			switch hdr.Typeflag {
-			case tar.TypeDir:
-				if files > 0 {
-					t.Fatalf("directory %q after the file", hdr.Name)
-				}
-				dirs = append(dirs, hdr.Name)
-			case tar.TypeReg:
-				files++
-				if hdr.Name != clean {
-					t.Fatalf("file entry %q, want %q", hdr.Name, clean)
-				}
-				if hdr.Mode != 0o644 {
-					t.Fatalf("file mode %o, want 644", hdr.Mode)
-				}
-				got, err := io.ReadAll(tr)
-				if err != nil {
-					t.Fatalf("read %q: %v", hdr.Name, err)
-				}
-				if !bytes.Equal(got, content) {
-					t.Fatalf("file %q holds %q, want %q", hdr.Name, got, content)
-				}
-			default:
-				t.Fatalf("unexpected entry %q of type %q", hdr.Name, hdr.Typeflag)
-			}
-		}
-		if files != 1 {
-			t.Fatalf("layer holds %d regular files, want 1", files)
-		}
-		if strings.Join(dirs, "\x00") != strings.Join(wantDirs, "\x00") {
-			t.Fatalf("directories %q, want %q", dirs, wantDirs)
+		want = append(want, tarEntry{clean, tar.TypeReg, 0o644, string(content)})
+		if !slices.Equal(entries, want) {
+			t.Fatalf("layer entries %+v, want %+v", entries, want)
 		}
 
 		blob2, layer2, err := write()
