@@ -28,6 +28,9 @@ type Package struct {
 	License      string   `json:"license"`
 	Repository   string   `json:"repository"`
 	Targets      []Target `json:"targets"`
+	// DefaultRun is the binary `cargo run` picks among several
+	// ([package] default-run), or "".
+	DefaultRun string `json:"default_run"`
 	// Dependencies are the package's direct dependencies.
 	Dependencies []Dependency `json:"dependencies"`
 }
@@ -99,8 +102,9 @@ func (p *Project) memberList() string {
 	return strings.Join(names, ", ")
 }
 
-// SelectBin picks the binary to build from pkg: bin if given (it must
-// exist), or the package's only binary.
+// SelectBin picks the binary to build from pkg, as `cargo run` does: bin
+// if given (it must exist), else the package's only binary, else the one
+// its default-run names.
 func SelectBin(pkg Package, bin string) (string, error) {
 	bins := pkg.Bins()
 	switch {
@@ -112,8 +116,12 @@ func SelectBin(pkg Package, bin string) (string, error) {
 		return bins[0], nil
 	case len(bins) == 0:
 		return "", fmt.Errorf("package %s has no binary target (it is a library): add src/main.rs or a [[bin]] section, or pick another package with -p", pkg.Name)
+	case pkg.DefaultRun != "" && slices.Contains(bins, pkg.DefaultRun):
+		return pkg.DefaultRun, nil
+	case pkg.DefaultRun != "":
+		return "", fmt.Errorf("package %s: default-run names %q, which is not one of its binaries (%s): fix default-run in %s, or choose one with --bin", pkg.Name, pkg.DefaultRun, strings.Join(bins, ", "), pkg.ManifestPath)
 	}
-	return "", fmt.Errorf("package %s has several binaries (%s): choose one with --bin", pkg.Name, strings.Join(bins, ", "))
+	return "", fmt.Errorf("package %s has several binaries (%s): choose one with --bin, or set default-run in its [package]", pkg.Name, strings.Join(bins, ", "))
 }
 
 func listOrNone(s []string) string {

@@ -216,6 +216,8 @@ func TestSelectBin(t *testing.T) {
 		bin       string
 		want      string
 		wantInErr []string
+		// defaultRun, when set, replaces the package's default-run.
+		defaultRun string
 	}{
 		{name: "only binary", file: "single", want: "hello_krust"},
 		{name: "only binary named", file: "single", bin: "hello_krust", want: "hello_krust"},
@@ -246,6 +248,12 @@ func TestSelectBin(t *testing.T) {
 			wantInErr: []string{`"libonly"`, "none"},
 		},
 		{name: "workspace member", file: "workspace", pkg: "api", want: "api"},
+		{name: "several binaries, default-run", file: "defaultrun", want: "server"},
+		{name: "several binaries, --bin over default-run", file: "defaultrun", bin: "admin", want: "admin"},
+		{
+			name: "default-run naming no binary", file: "defaultrun", defaultRun: "gone",
+			wantInErr: []string{`default-run names "gone"`, "admin, server", "--bin"},
+		},
 		{
 			name: "workspace library member", file: "workspace", pkg: "common",
 			wantInErr: []string{"common", "library"},
@@ -260,6 +268,9 @@ func TestSelectBin(t *testing.T) {
 				if pkg, err = p.SelectPackage(p.WorkspaceRoot, tc.pkg); err != nil {
 					t.Fatal(err)
 				}
+			}
+			if tc.defaultRun != "" {
+				pkg.DefaultRun = tc.defaultRun
 			}
 			got, err := SelectBin(pkg, tc.bin)
 			if tc.wantInErr != nil {
