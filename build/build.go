@@ -179,7 +179,7 @@ func (p *plan) build(ctx context.Context, c Cargo, opts Options) ([]cargo.Artifa
 	}
 	rustflags := append(remapFlags(p.proj, stable, opts.CargoHome), opts.Rustflags...)
 	arts, err := c.Build(ctx, cargo.BuildRequest{
-		Dir: dir, Package: p.pkg.Name, Bin: p.bin, Triples: ts, Rustflags: rustflags, Args: opts.CargoArgs,
+		Dir: dir, Package: p.pkg.Name, Bin: p.bin, Profile: opts.Profile, Triples: ts, Rustflags: rustflags, Args: opts.CargoArgs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build for %s: %w", strings.Join(names, ", "), err)

@@ -25,8 +25,11 @@ type Options struct {
 	// Dir is the project's directory (absolute).
 	Dir string
 	// Package and Bin choose the workspace member and binary; empty means
-	// the package in Dir and its only binary.
+	// the package in Dir and its only (or default-run) binary.
 	Package, Bin string
+	// Profile is cargo's build profile; empty means cargo.DefaultProfile.
+	// CargoArgs must not ask for another one.
+	Profile string
 	// Platforms are the platforms to build for; with several, the image is
 	// an index of one manifest per platform.
 	Platforms []ocispec.Platform

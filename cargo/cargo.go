@@ -38,12 +38,22 @@ type BuildRequest struct {
 	Package string
 	// Bin is the binary target to build (cargo --bin).
 	Bin string
+	// Profile is cargo's build profile (cargo --profile); empty means
+	// DefaultProfile. Args must not ask for another (see SplitProfile).
+	Profile string
 	// Triples are the Rust target triples, e.g. x86_64-unknown-linux-musl.
 	Triples []string
 	// Rustflags are added to the user's rustflags, after +crt-static.
 	Rustflags []string
 	// Args are extra arguments for `cargo build`, from the user.
 	Args []string
+}
+
+func (r BuildRequest) profile() string {
+	if r.Profile == "" {
+		return DefaultProfile
+	}
+	return r.Profile
 }
 
 // Artifact is an executable cargo built.
@@ -96,7 +106,7 @@ func (c Cargo) Metadata(ctx context.Context, dir string) (*Project, error) {
 	return ParseMetadata(stdout.Bytes())
 }
 
-// Build runs `cargo build --release` for one binary and every triple of
+// Build runs `cargo build --profile PROFILE` for one binary and every triple of
 // req, linked statically, streaming cargo's progress to Stderr, and returns
 // the executables cargo reports, in the order of req.Triples. Plain cargo
 // builds all triples in one invocation; other builders (cross, zigbuild)
@@ -139,9 +149,9 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 	}
 	var out []Artifact
 	for _, triple := range triples {
-		path, ok := find(exes, req.Bin, triple)
+		path, ok := find(exes, req.Bin, triple, req.profile())
 		if !ok {
-			return nil, fmt.Errorf("cargo build for %s finished but reported no executable for binary %q", triple, req.Bin)
+			return nil, fmt.Errorf("cargo build for %s finished but reported no executable for binary %q with profile %s", triple, req.Bin, req.profile())
 		}
 		out = append(out, Artifact{Bin: req.Bin, Path: path, Triple: triple})
 	}
@@ -167,7 +177,7 @@ func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []str
 	program, prefix := c.command()
 	// --manifest-path keeps the directory as given: the working directory
 	// alone would reach cargo with symbolic links resolved.
-	args := append(prefix, "build", "--release", "--message-format=json-render-diagnostics",
+	args := append(prefix, "build", "--profile", req.profile(), "--message-format=json-render-diagnostics",
 		"--manifest-path", filepath.Join(req.Dir, "Cargo.toml"))
 	for _, triple := range triples {
 		args = append(args, "--target", triple)

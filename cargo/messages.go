@@ -52,11 +52,12 @@ func Executables(r io.Reader) ([]Executable, error) {
 	return out, nil
 }
 
-// find returns the path of bin built for triple: cargo puts what it builds
-// for an explicit --target under target/TRIPLE/.
-func find(exes []Executable, bin, triple string) (string, bool) {
+// find returns the path of bin built for triple with profile: cargo puts
+// what it builds for an explicit --target under target/TRIPLE/PROFILE_DIR/.
+func find(exes []Executable, bin, triple, profile string) (string, bool) {
+	dir := "/" + triple + "/" + ProfileDir(profile) + "/"
 	for _, e := range exes {
-		if e.Name == bin && strings.Contains(filepath.ToSlash(e.Path), "/"+triple+"/") {
+		if e.Name == bin && strings.Contains(filepath.ToSlash(e.Path), dir) {
 			return e.Path, true
 		}
 	}

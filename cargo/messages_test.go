@@ -129,20 +129,25 @@ func TestFindPicksTheTriple(t *testing.T) {
 		{"app", "/p/target/x86_64-unknown-linux-gnu/release/app"},
 		{"app", "/p/target/aarch64-unknown-linux-gnu/release/app"},
 		{"tool", "/p/target/aarch64-unknown-linux-gnu/release/tool"},
+		{"app", "/p/target/x86_64-unknown-linux-gnu/debug/app"},
+		{"app", "/p/target/x86_64-unknown-linux-gnu/dist/app"},
 	}
 	tests := []struct {
-		bin, triple, want string
-		ok                bool
+		bin, triple, profile, want string
+		ok                         bool
 	}{
-		{"app", "x86_64-unknown-linux-gnu", "/p/target/x86_64-unknown-linux-gnu/release/app", true},
-		{"app", "aarch64-unknown-linux-gnu", "/p/target/aarch64-unknown-linux-gnu/release/app", true},
-		{"tool", "x86_64-unknown-linux-gnu", "", false},
-		{"app", "armv7-unknown-linux-gnueabihf", "", false},
+		{"app", "x86_64-unknown-linux-gnu", "release", "/p/target/x86_64-unknown-linux-gnu/release/app", true},
+		{"app", "aarch64-unknown-linux-gnu", "release", "/p/target/aarch64-unknown-linux-gnu/release/app", true},
+		{"tool", "x86_64-unknown-linux-gnu", "release", "", false},
+		{"app", "armv7-unknown-linux-gnueabihf", "release", "", false},
+		{"app", "x86_64-unknown-linux-gnu", "dev", "/p/target/x86_64-unknown-linux-gnu/debug/app", true},
+		{"app", "x86_64-unknown-linux-gnu", "dist", "/p/target/x86_64-unknown-linux-gnu/dist/app", true},
+		{"app", "aarch64-unknown-linux-gnu", "dist", "", false},
 	}
 	for _, tt := range tests {
-		got, ok := find(exes, tt.bin, tt.triple)
+		got, ok := find(exes, tt.bin, tt.triple, tt.profile)
 		if got != tt.want || ok != tt.ok {
-			t.Errorf("find(%s, %s) = %q, %v; want %q, %v", tt.bin, tt.triple, got, ok, tt.want, tt.ok)
+			t.Errorf("find(%s, %s, %s) = %q, %v; want %q, %v", tt.bin, tt.triple, tt.profile, got, ok, tt.want, tt.ok)
 		}
 	}
 }

@@ -21,7 +21,7 @@ type cargoKeys struct {
 // knownCargoKeys lists the keys of cargoKeys, for unknown-key warnings.
 func knownCargoKeys() []string {
 	return []string{"annotations", "args", "base-image", "bin", "cargo", "cargo-args", "env", "labels",
-		"libc", "platforms", "ports", "tags", "user", "workdir"}
+		"libc", "platforms", "ports", "profile", "tags", "user", "workdir"}
 }
 
 type cargoManifest struct {

@@ -13,6 +13,7 @@ type Settings struct {
 	Platforms   []string
 	Libc        string
 	Bin         string
+	Profile     string
 	Cargo       string
 	CargoArgs   []string
 	Args        []string
@@ -35,6 +36,7 @@ func Merge(layers ...Settings) Settings {
 		out.BaseImage = firstString(out.BaseImage, l.BaseImage)
 		out.Libc = firstString(out.Libc, l.Libc)
 		out.Bin = firstString(out.Bin, l.Bin)
+		out.Profile = firstString(out.Profile, l.Profile)
 		out.Cargo = firstString(out.Cargo, l.Cargo)
 		out.User = firstString(out.User, l.User)
 		out.Workdir = firstString(out.Workdir, l.Workdir)
@@ -87,6 +89,7 @@ type ImageKeys struct {
 	Platforms   []string          `toml:"platforms"`
 	Libc        string            `toml:"libc"`
 	Bin         string            `toml:"bin"`
+	Profile     string            `toml:"profile"`
 	Cargo       string            `toml:"cargo"`
 	Args        []string          `toml:"args"`
 	Env         map[string]string `toml:"env"`
@@ -105,7 +108,7 @@ func (k ImageKeys) settings(source string) (Settings, error) {
 		return Settings{}, fmt.Errorf("%s: ports: %w", source, err)
 	}
 	return Settings{
-		Platforms: k.Platforms, Libc: k.Libc, Bin: k.Bin, Cargo: k.Cargo, Args: k.Args, Env: k.Env,
+		Platforms: k.Platforms, Libc: k.Libc, Bin: k.Bin, Profile: k.Profile, Cargo: k.Cargo, Args: k.Args, Env: k.Env,
 		User: k.User, Workdir: k.Workdir, Ports: ports, Labels: k.Labels, Annotations: k.Annotations, Tags: k.Tags,
 	}, nil
 }

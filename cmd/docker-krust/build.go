@@ -155,9 +155,13 @@ func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Co
 	if len(tags) == 0 {
 		tags = []string{"latest"}
 	}
+	profile, cargoArgs, err := cargoProfile(flagS.Profile, s.Profile, s.CargoArgs, cargoArgs)
+	if err != nil {
+		return build.Options{}, s, err
+	}
 	return build.Options{
-		Dir: dir, Package: f.pkg, Bin: s.Bin, Platforms: platforms, AllPlatforms: all, Libc: libc,
-		CargoArgs: append(append([]string(nil), s.CargoArgs...), cargoArgs...),
+		Dir: dir, Package: f.pkg, Bin: s.Bin, Profile: profile, Platforms: platforms, AllPlatforms: all, Libc: libc,
+		CargoArgs: cargoArgs,
 		Base:      firstSet(s.BaseImage, defaultBase), LayoutDir: f.layoutDir, Tags: tags,
 		Name:    firstSet(f.image, env.getenv("KRUST_IMAGE")),
 		Repo:    firstSet(f.repo, env.getenv("KRUST_REPO"), cfg.DefaultRegistry),

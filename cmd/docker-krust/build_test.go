@@ -74,6 +74,8 @@ func settingKeys() []settingKey {
 			func(o build.Options, _ config.Settings) string { return string(o.Libc) }, "musl", libc},
 		{"bin", func(v string) []string { return []string{"--bin", v} }, func(s *config.Settings, v string) { s.Bin = v },
 			func(o build.Options, _ config.Settings) string { return o.Bin }, "", plain},
+		{"profile", func(v string) []string { return []string{"--profile", v} }, func(s *config.Settings, v string) { s.Profile = v },
+			func(o build.Options, _ config.Settings) string { return o.Profile }, "release", plain},
 		{"cargo", func(v string) []string { return []string{"--cargo", v} }, func(s *config.Settings, v string) { s.Cargo = v },
 			func(_ build.Options, s config.Settings) string { return s.Cargo }, "", plain},
 		{"args", func(v string) []string { return []string{"--arg", v} }, func(s *config.Settings, v string) { s.Args = []string{v} },

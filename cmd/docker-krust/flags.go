@@ -13,7 +13,7 @@ import (
 // buildFlags holds the build command's flags as given.
 type buildFlags struct {
 	image, repo, platform, base, libc, layoutDir, bin, pkg, cargo string
-	user, workdir, imageRefs                                      string
+	user, workdir, imageRefs, profile                             string
 	tags, env, labels, annotations, ports, args                   []string
 	noPush                                                        bool
 	registry                                                      registryFlags
@@ -32,6 +32,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&f.tags, "tag", nil, "tag of the image, in the layout and the registry (repeatable; default latest)")
 	fl.StringVar(&f.bin, "bin", "", "binary to build when the package has several")
 	fl.StringVarP(&f.pkg, "package", "p", "", "workspace member to build")
+	fl.StringVar(&f.profile, "profile", "", "cargo profile to build with, e.g. dist or dev (default release)")
 	fl.StringVar(&f.cargo, "cargo", "", `cargo-compatible builder to run instead of cargo, e.g. "cross" or "cargo zigbuild"`)
 	fl.StringVar(&f.user, "user", "", "user the image runs as (default: the base's)")
 	fl.StringVar(&f.workdir, "workdir", "", "working directory of the image (default: the base's)")
@@ -57,7 +58,7 @@ func (f *buildFlags) settings(cmd *cobra.Command) (config.Settings, error) {
 	var s config.Settings
 	var err error
 	s.BaseImage, s.Libc, s.Bin, s.Cargo = set("base", f.base), set("libc", f.libc), set("bin", f.bin), set("cargo", f.cargo)
-	s.User, s.Workdir = set("user", f.user), set("workdir", f.workdir)
+	s.User, s.Workdir, s.Profile = set("user", f.user), set("workdir", f.workdir), set("profile", f.profile)
 	if p := set("platform", f.platform); p != "" {
 		s.Platforms = strings.Split(p, ",")
 	}
