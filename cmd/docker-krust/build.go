@@ -26,12 +26,13 @@ const defaultBase = "gcr.io/distroless/static:nonroot"
 func newBuildCommand(env *environment) *cobra.Command {
 	var f buildFlags
 	cmd := &cobra.Command{
-		Use:   "build [DIRECTORY] [-- CARGO_ARGS...]",
+		Use:   "build [DIRECTORY|CARGO_TOML] [-- CARGO_ARGS...]",
 		Short: "Build a Cargo project into an OCI image and push it",
-		Long: "Build the Cargo project in DIRECTORY (default: the current directory) with\n" +
-			"`cargo build --release` into a static executable, put it at /app/NAME on the\n" +
-			"base image, write the image to an OCI layout and push it. Arguments after --\n" +
-			"go to cargo.\n\n" +
+		Long: "Build the Cargo project in DIRECTORY (default: the current directory; as for\n" +
+			"cargo, the nearest Cargo.toml upward, or a Cargo.toml given by path) with\n" +
+			"`cargo build --profile release` (or --profile) into a static executable, put it\n" +
+			"at /app/NAME on the base image, write the image to an OCI layout and push it.\n" +
+			"Arguments after -- go to cargo.\n\n" +
 			"Settings come from flags, then KRUST_REPO/KRUST_IMAGE, then\n" +
 			"[package.metadata.krust] and [workspace.metadata.krust] in Cargo.toml, then\n" +
 			"~/.config/krust/config.toml, then defaults.\n\n" +
@@ -59,6 +60,13 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	if err != nil {
 		return err
 	}
+	// As cargo does: DIRECTORY may be a Cargo.toml, or any directory of
+	// the project (the nearest Cargo.toml upward is the project's).
+	manifest, err := cargo.FindManifest(dir)
+	if err != nil {
+		return err
+	}
+	dir = filepath.Dir(manifest)
 	builder := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}
 	proj, layers, err := fileSettings(ctx, env, cfg, builder, dir, f.pkg)
 	if err != nil {
