@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,7 +58,12 @@ func Run(ctx context.Context, c Cargo, opts Options) (res Result, err error) {
 	}
 	defer func() {
 		if err != nil && created != "" {
-			lease.RemoveIfUnused(ctx, created)
+			// Only the layout itself, then the directories made for it
+			// while still empty: layouts of other packages may have
+			// appeared beside it meanwhile.
+			if lease.RemoveIfUnused(ctx, p.layoutDir) {
+				removeEmptyParents(p.layoutDir, created)
+			}
 			return
 		}
 		lease.Release()
@@ -105,7 +111,7 @@ func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 		return nil, err
 	}
 	if p.layoutDir == "" {
-		p.layoutDir = filepath.Join(proj.TargetDir, "krust", "oci")
+		p.layoutDir = defaultLayoutDir(proj, p.pkg.Name, p.bin)
 	}
 	if p.layoutDir, err = filepath.Abs(p.layoutDir); err != nil {
 		return nil, fmt.Errorf("OCI layout directory: %w", err)
@@ -249,8 +255,21 @@ func openLeased(dir string) (*layout.Layout, *layout.Lease, error) {
 		if err == nil {
 			return store, lease, nil
 		}
-		if !errors.Is(err, layout.ErrLayoutGone) || attempt == 3 {
+		// A directory on the way removed by another build's cleanup
+		// (see removeEmptyParents) is ErrNotExist: try again too.
+		if !errors.Is(err, layout.ErrLayoutGone) && !errors.Is(err, fs.ErrNotExist) || attempt == 3 {
 			return nil, nil, fmt.Errorf("open OCI layout: %w", err)
+		}
+	}
+}
+
+// removeEmptyParents removes the directories above dir up to and
+// including top while they are empty; a directory another build has
+// put something in stops it.
+func removeEmptyParents(dir, top string) {
+	for d := filepath.Dir(dir); within(d, top); d = filepath.Dir(d) {
+		if os.Remove(d) != nil || d == top {
+			return
 		}
 	}
 }

@@ -21,6 +21,9 @@ type fakeCargo struct {
 	buildErr error
 	noFile   bool // report an executable but write none
 	builds   int
+	// during, when set, runs while cargo "builds": what another build
+	// does meanwhile.
+	during func() error
 }
 
 func (f *fakeCargo) Metadata(context.Context, string) (*cargo.Project, error) {
@@ -31,6 +34,11 @@ func (f *fakeCargo) CheckTarget(context.Context, string, string) error { return 
 
 func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Artifact, error) {
 	f.builds++
+	if f.during != nil {
+		if err := f.during(); err != nil {
+			return nil, err
+		}
+	}
 	if f.buildErr != nil {
 		// Like cargo, leave compiled dependencies behind when failing.
 		deps := filepath.Join(f.project.TargetDir, "release", "deps")
@@ -83,7 +91,7 @@ func TestRunWritesTaggedImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := filepath.Join(opts.Dir, "target", "krust", "oci"); res.LayoutDir != want || len(res.Tags) != 1 || res.Tags[0] != "latest" {
+	if want := filepath.Join(opts.Dir, "target", "krust", "svc", "svc"); res.LayoutDir != want || len(res.Tags) != 1 || res.Tags[0] != "latest" {
 		t.Fatalf("result %+v, want layout %s tag latest", res, want)
 	}
 	store := mustOpen(t, res.LayoutDir)

@@ -54,8 +54,9 @@ type Options struct {
 	// Puller fetches registry base images; nil means only scratch and
 	// layout bases can be used.
 	Puller Puller
-	// LayoutDir is the OCI layout to write; empty means krust/oci under
-	// cargo's target directory.
+	// LayoutDir is the OCI layout to write; empty means one layout per
+	// package and binary under cargo's target directory (see
+	// defaultLayoutDir).
 	LayoutDir string
 	// Tags name the image in the layout (org.opencontainers.image.ref.name);
 	// at least one is required.

@@ -23,7 +23,7 @@ func TestBuildExampleIntoLayout(t *testing.T) {
 	// Run from an unrelated working directory with a relative project path.
 	cwd := filepath.Dir(project)
 	dir := ociRef(t, krust(t, cwd, nil, append(glibcScratch, "hello-krust")...), "latest")
-	if want := filepath.Join(project, "target", "krust", "oci"); dir != want {
+	if want := filepath.Join(project, "target", "krust", "hello-krust", "hello-krust"); dir != want {
 		t.Fatalf("layout written to %s, want the default %s", dir, want)
 	}
 	ref := "oci:" + dir + ":latest"

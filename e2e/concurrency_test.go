@@ -142,7 +142,7 @@ func TestTwoBuildsOfOneProjectAtOnce(t *testing.T) {
 	results := runAtOnce(t, env, []string{project, project}, args)
 	t.Logf("two builds of one project at once took %v", time.Since(start).Round(time.Millisecond))
 	// Both write the default layout in the project's target directory.
-	checkSharedLayout(t, filepath.Join(project, "target", "krust", "oci"), tags, results)
+	checkSharedLayout(t, filepath.Join(project, "target", "krust", "hello-krust", "hello-krust"), tags, results)
 }
 
 func TestConcurrentBuildsPullOneBaseIntoOneLayout(t *testing.T) {

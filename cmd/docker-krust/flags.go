@@ -28,7 +28,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.noPush, "no-push", false, "write the OCI layout only and print oci:DIR:TAG")
 	fl.StringVar(&f.base, "base", "", "base image: a registry reference, scratch, or oci:PATH[:TAG] (default "+defaultBase+")")
 	fl.StringVar(&f.libc, "libc", "", "C library to link statically: musl or glibc (default musl)")
-	fl.StringVar(&f.layoutDir, "oci-layout", "", "OCI layout directory to write (default: krust/oci under cargo's target directory)")
+	fl.StringVar(&f.layoutDir, "oci-layout", "", "OCI layout directory to write (default: krust/PACKAGE/BIN under cargo's target directory)")
 	fl.StringArrayVar(&f.tags, "tag", nil, "tag of the image, in the layout and the registry (repeatable; default latest)")
 	fl.StringVar(&f.bin, "bin", "", "binary to build when the package has several")
 	fl.StringVarP(&f.pkg, "package", "p", "", "workspace member to build")
