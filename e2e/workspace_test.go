@@ -45,7 +45,7 @@ func TestWorkspaceMembersKeepTheirImages(t *testing.T) {
 	ws := writeCrate(t, t.TempDir(), map[string]string{
 		"Cargo.toml":     "[workspace]\nmembers = [\"api\", \"worker\"]\nresolver = \"2\"\n",
 		"api/Cargo.toml": crateToml("api"), "api/src/main.rs": sayMain("api"),
-		"worker/Cargo.toml":  crateToml("worker") + "default-run = \"worker\"\n",
+		"worker/Cargo.toml":  crateToml("worker"),
 		"worker/src/main.rs": sayMain("worker"), "worker/src/bin/worker-admin.rs": sayMain("admin"),
 	})
 	builds := []struct {
@@ -53,7 +53,7 @@ func TestWorkspaceMembersKeepTheirImages(t *testing.T) {
 		args           []string
 	}{
 		{"api", "api", "api says api", []string{"-p", "api"}},
-		{"worker", "worker", "worker says worker", []string{"-p", "worker"}},
+		{"worker", "worker", "worker says worker", []string{"-p", "worker", "--bin", "worker"}},
 		{"worker", "worker-admin", "worker-admin says admin", []string{"-p", "worker", "--bin", "worker-admin"}},
 	}
 	var dirs []string
