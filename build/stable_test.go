@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,7 +20,7 @@ func TestStableRootIsPerUserAndFixed(t *testing.T) {
 	for _, uid := range []int{0, 1000, 1001} {
 		// The path is hashed into binaries: it must not depend on where
 		// this machine keeps temporary files.
-		want := "/tmp/krust-build-" + map[int]string{0: "0", 1000: "1000", 1001: "1001"}[uid]
+		want := "/tmp/krust-build-" + strconv.Itoa(uid)
 		if got := stableRootFor(uid); got != want {
 			t.Errorf("stableRootFor(%d) = %s, want %s", uid, got, want)
 		}
