@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -382,28 +383,28 @@ func TestCredentialHelperErrors(t *testing.T) {
 			docker: `{"credHelpers": {"127.0.0.1:5443": "krustfail"}}`,
 			host:   "127.0.0.1:5443",
 			helper: "krustfail",
-			want:   []string{"docker-credential-krustfail", "127.0.0.1:5443", "boom"},
+			want:   []string{"docker-credential-krustfail", "127.0.0.1:5443", "exit status 1", "docker login 127.0.0.1:5443"},
 		},
 		{
 			name:   "credsStore helper fails",
 			docker: `{"credsStore": "krustfail"}`,
 			host:   "127.0.0.1:5443",
 			helper: "krustfail",
-			want:   []string{"docker-credential-krustfail", "127.0.0.1:5443", "boom"},
+			want:   []string{"docker-credential-krustfail", "127.0.0.1:5443", "exit status 1", "docker login 127.0.0.1:5443"},
 		},
 		{
 			name:   "credsStore helper fails for docker hub",
 			docker: `{"credsStore": "krustfail"}`,
 			host:   "registry-1.docker.io",
 			helper: "krustfail",
-			want:   []string{"docker-credential-krustfail", "registry-1.docker.io", "boom"},
+			want:   []string{"docker-credential-krustfail", "registry-1.docker.io", "exit status 1", "docker login registry-1.docker.io"},
 		},
 		{
 			name:   "credHelpers names the helper over credsStore",
 			docker: `{"credsStore": "krustother", "credHelpers": {"127.0.0.1:5443": "krustfail"}}`,
 			host:   "127.0.0.1:5443",
 			helper: "krustfail",
-			want:   []string{"docker-credential-krustfail", "127.0.0.1:5443", "boom"},
+			want:   []string{"docker-credential-krustfail", "127.0.0.1:5443", "exit status 1", "docker login 127.0.0.1:5443"},
 		},
 	}
 	for _, tt := range tests {
@@ -467,4 +468,90 @@ func TestMissingCredentialHelperWarnsAndGoesOn(t *testing.T) {
 			}
 		})
 	}
+}
+
+// canary stands for a secret a helper prints; it must never reach an error.
+const canary = "s3cr3t-canary"
+
+func TestCredentialHelperOutputIsNeverShown(t *testing.T) {
+	tests := []struct {
+		name   string
+		script string   // after reading the server URL
+		want   []string // substrings of the error, besides the helper's name
+	}{
+		{"credentials JSON then exit 1",
+			`printf '{"ServerURL":"%s","Username":"u","Secret":"` + canary + `"}\n' "$url"; exit 1`,
+			[]string{"exit status 1", "docker login 127.0.0.1:5443", "echo 127.0.0.1:5443 | docker-credential-krustleak get"}},
+		{"bare secret then exit 1", `echo ` + canary + `; exit 1`, []string{"exit status 1"}},
+		{"secret on stderr then exit 2", `echo ` + canary + ` >&2; echo "$url: ` + canary + `" >&2; exit 2`, []string{"exit status 2"}},
+		{"secret and not-found text then exit 1", `echo 'credentials not found in native keychain ` + canary + `'; exit 1`, []string{"exit status 1"}},
+		{"bare secret and exit 0", `echo ` + canary, []string{"not the JSON credentials"}},
+		{"JSON cut short and exit 0", `printf '{"Username":"u","Secret":"` + canary + `'`, []string{"not the JSON credentials"}},
+		{"JSON with a secret of the wrong type and exit 0", `printf '{"Username":"u","Secret":["` + canary + `"]}'`, []string{"not the JSON credentials"}},
+		{"killed by a signal", `echo ` + canary + `; kill -9 $$`, []string{"signal: killed"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolate(t)
+			installHelper(t, "krustleak", "#!/bin/sh\nurl=$(cat)\n"+tt.script+"\n")
+			r := auth.Resolver{Docker: loadDocker(t, `{"credsStore": "krustleak"}`)}
+			got, err := r.Credential(context.Background(), "127.0.0.1:5443")
+			if err == nil {
+				t.Fatalf("Credential = %+v, want an error", got)
+			}
+			if strings.Contains(err.Error(), canary) || strings.Contains(err.Error(), "s3cr3t") {
+				t.Errorf("the error shows the helper's output: %v", err)
+			}
+			for _, s := range append(tt.want, "docker-credential-krustleak", "127.0.0.1:5443") {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %q does not contain %q", err, s)
+				}
+			}
+		})
+	}
+}
+
+func TestStoppedCredentialHelperStopsItsChildren(t *testing.T) {
+	isolate(t)
+	pidFile := filepath.Join(t.TempDir(), "child.pid")
+	// The helper starts a child that outlives it unless its group is
+	// stopped, and never answers.
+	installHelper(t, "krustkids", "#!/bin/sh\nsleep 1000 &\necho $! >"+pidFile+"\nwait\n")
+	r := auth.Resolver{Docker: loadDocker(t, `{"credsStore": "krustkids"}`), HelperTimeout: time.Minute}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	stop := errors.New("interrupted by test")
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.Credential(ctx, "127.0.0.1:5443")
+		done <- err
+	}()
+	pid := waitForFile(t, pidFile)
+	cancel(stop)
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Credential did not return within 10 s of being stopped")
+	}
+	if !errors.Is(err, stop) || !strings.Contains(err.Error(), "docker-credential-krustkids") {
+		t.Errorf("stopped helper gave %v, want an error naming it and wrapping the cause", err)
+	}
+	if data, err := os.ReadFile("/proc/" + pid + "/stat"); err == nil && !strings.Contains(string(data), ") Z ") {
+		t.Errorf("the helper's child %s still runs after Credential returned", pid)
+	}
+}
+
+// waitForFile polls for a file a helper writes once it runs, and returns
+// its content without the newline.
+func waitForFile(t *testing.T, path string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if data, err := os.ReadFile(path); err == nil && strings.HasSuffix(string(data), "\n") {
+			return strings.TrimSpace(string(data))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s did not appear within 10 s", path)
+	return ""
 }

@@ -1,20 +1,26 @@
 package auth
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os/exec"
+	"strings"
 	"time"
 
-	"github.com/docker/docker-credential-helpers/client"
+	"github.com/docker-krust/docker-krust/internal/procgroup"
 	"github.com/docker/docker-credential-helpers/credentials"
 	orasauth "oras.land/oras-go/v2/registry/remote/auth"
 )
 
 // defaultHelperTimeout bounds a credential helper that does not answer.
 const defaultHelperTimeout = 30 * time.Second
+
+// helperGrace is how long a stopped helper's process group has between
+// SIGTERM and SIGKILL.
+const helperGrace = time.Second
 
 // helperFor returns the credential helper Docker's config names for key:
 // the host's entry in credHelpers, else credsStore; "" for none.
@@ -33,7 +39,7 @@ func (r Resolver) fromHelper(ctx context.Context, name, host, key string) (orasa
 	if timeout <= 0 {
 		timeout = defaultHelperTimeout
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	hctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	program := "docker-credential-" + name
 	if _, err := exec.LookPath(program); err != nil {
@@ -44,14 +50,16 @@ func (r Resolver) fromHelper(ctx context.Context, name, host, key string) (orasa
 		}
 		return r.fromFile(key), nil
 	}
-	creds, err := client.Get(commandFunc(ctx, program), key)
+	creds, err := getFromHelper(hctx, program, key)
 	switch {
-	case credentials.IsErrCredentialsNotFound(err):
+	case errors.Is(err, errNotFound):
 		return r.fromFile(key), nil
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case ctx.Err() != nil:
+		return orasauth.EmptyCredential, fmt.Errorf("credential helper %s for %s stopped: %w", program, host, context.Cause(ctx))
+	case errors.Is(hctx.Err(), context.DeadlineExceeded):
 		return orasauth.EmptyCredential, fmt.Errorf("credential helper %s gave no answer for %s within %v: check it (e.g. an unlocked keychain), or log in again with docker login %s", program, host, timeout, host)
 	case err != nil:
-		return orasauth.EmptyCredential, fmt.Errorf("get credentials for %s from credential helper %s: %w", host, program, err)
+		return orasauth.EmptyCredential, fmt.Errorf("get credentials for %s from credential helper %s: %w; see its own message with: echo %s | %s get; or log in again with docker login %s", host, program, err, key, program, host)
 	}
 	if creds.Username == "<token>" {
 		return orasauth.Credential{RefreshToken: creds.Secret}, nil
@@ -59,31 +67,46 @@ func (r Resolver) fromHelper(ctx context.Context, name, host, key string) (orasa
 	return orasauth.Credential{Username: creds.Username, Password: creds.Secret}, nil
 }
 
+// errNotFound is a helper's answer that it holds no credentials for a key.
+var errNotFound = errors.New("credentials not found")
+
+// getFromHelper runs `program get` with key on its standard input, as the
+// credential helper protocol says, in its own process group so that
+// stopping it stops its children too. A helper's output can hold the
+// secret (a helper may print the credentials and then fail), so no error
+// quotes its standard output or standard error: only the few fixed
+// messages of the protocol are recognised.
+func getFromHelper(ctx context.Context, program, key string) (*credentials.Credentials, error) {
+	cmd := procgroup.Command(ctx, helperGrace, program, credentials.ActionGet)
+	var stdout bytes.Buffer
+	cmd.Stdin, cmd.Stdout = strings.NewReader(key), &stdout
+	// Its standard error (prompts, diagnostics, maybe echoed input) is
+	// dropped for the same reason.
+	cmd.Stderr = nil
+	if err := cmd.Run(); err != nil {
+		out := strings.TrimSpace(stdout.String())
+		switch {
+		case credentials.IsErrCredentialsNotFoundMessage(out):
+			return nil, errNotFound
+		case credentials.IsCredentialsMissingServerURLMessage(out), credentials.IsCredentialsMissingUsernameMessage(out):
+			return nil, fmt.Errorf("it answered %q", out)
+		}
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return nil, fmt.Errorf("it failed (%s; its output is not shown, as it may hold a secret)", exit.ProcessState)
+		}
+		return nil, fmt.Errorf("run it: %w", err)
+	}
+	creds := &credentials.Credentials{ServerURL: key}
+	if err := json.NewDecoder(&stdout).Decode(creds); err != nil {
+		// The decoder's message can quote part of the output.
+		return nil, errors.New("it answered with something that is not the JSON credentials of the helper protocol (not shown, as it may hold a secret)")
+	}
+	return creds, nil
+}
+
 // fromFile returns key's entry in the config's auths.
 func (r Resolver) fromFile(key string) orasauth.Credential {
 	ac := r.Docker.AuthConfigs[key]
 	return orasauth.Credential{Username: ac.Username, Password: ac.Password, RefreshToken: ac.IdentityToken, AccessToken: ac.RegistryToken}
-}
-
-// commandFunc runs a credential helper bound to ctx.
-func commandFunc(ctx context.Context, program string) client.ProgramFunc {
-	return func(args ...string) client.Program {
-		return &helperCommand{cmd: exec.CommandContext(ctx, program, args...)}
-	}
-}
-
-// helperCommand is a client.Program that ctx can stop.
-type helperCommand struct {
-	cmd *exec.Cmd
-}
-
-// Output runs the helper and returns its standard output.
-func (h *helperCommand) Output() ([]byte, error) {
-	h.cmd.WaitDelay = time.Second
-	return h.cmd.Output()
-}
-
-// Input sets the helper's standard input.
-func (h *helperCommand) Input(in io.Reader) {
-	h.cmd.Stdin = in
 }

@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/docker-krust/docker-krust/internal/procgroup"
 )
 
 // Cargo runs a cargo executable. The zero value runs "cargo" from PATH with
@@ -96,11 +98,14 @@ func (c Cargo) Metadata(ctx context.Context, dir string) (*Project, error) {
 	if _, err := os.Stat(manifest); err != nil {
 		return nil, fmt.Errorf("no Cargo.toml in %s: run krust build in a Cargo project, or pass the project's directory", dir)
 	}
-	cmd := exec.CommandContext(ctx, "cargo", "metadata", "--format-version", "1", "--no-deps", "--manifest-path", manifest)
+	cmd := procgroup.Command(ctx, 0, "cargo", "metadata", "--format-version", "1", "--no-deps", "--manifest-path", manifest)
 	cmd.Dir, cmd.Env = dir, c.Env
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("cargo metadata for %s stopped: %w", manifest, context.Cause(ctx))
+		}
 		return nil, fmt.Errorf("cargo metadata for %s: %w\n%s", manifest, err, strings.TrimSpace(stderr.String()))
 	}
 	return ParseMetadata(stdout.Bytes())
@@ -137,6 +142,9 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 		return nil, fmt.Errorf("run cargo: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
+		if ctx.Err() != nil {
+			return nil, buildError(ctx, triples, err)
+		}
 		return nil, fmt.Errorf("run %s: %w (install Rust with rustup, or choose a builder with --cargo)", cmd.Path, err)
 	}
 	exes, readErr := Executables(stdout)
@@ -159,7 +167,7 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 }
 
 // buildCommand prepares the cargo build command line and environment.
-func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []string) (*exec.Cmd, error) {
+func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []string) (*procgroup.Cmd, error) {
 	flags := append([]string{"-C", staticFlag}, req.Rustflags...)
 	env, extra, err := addRustflags(c.Env, req.Dir, triples, flags)
 	if err != nil {
@@ -192,7 +200,9 @@ func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []str
 		}
 		fmt.Fprintf(c.stderr(), "running: %s %s\n", program, strings.Join(args, " "))
 	}
-	cmd := exec.CommandContext(ctx, program, args...)
+	// Its own process group, so that stopping the build stops rustc and
+	// build scripts too, not only cargo.
+	cmd := procgroup.Command(ctx, 0, program, args...)
 	cmd.Dir, cmd.Env, cmd.Stderr = req.Dir, env, c.stderr()
 	return cmd, nil
 }
@@ -200,7 +210,9 @@ func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []str
 func buildError(ctx context.Context, triples []string, err error) error {
 	what := strings.Join(triples, ", ")
 	if ctx.Err() != nil {
-		return fmt.Errorf("cargo build for %s: %w", what, ctx.Err())
+		// Stopped by us (Ctrl-C, SIGTERM, a deadline): not cargo's failure,
+		// and cargo printed nothing about it.
+		return fmt.Errorf("cargo build for %s stopped: %w", what, context.Cause(ctx))
 	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,5 +126,35 @@ func TestPathDependencyOutsideProjectReproduces(t *testing.T) {
 	}
 	if digests[0] != digests[1] {
 		t.Errorf("same source in two directories gave %s and %s", digests[0], digests[1])
+	}
+}
+
+func TestStablePathIsPrivateAndLeftClean(t *testing.T) {
+	requireTool(t, "cargo")
+	parent := filepath.Join(t.TempDir(), "src")
+	app := pathDepProject(t, parent)
+	res := krust(t, app, nil, glibcScratch...)
+	ociRef(t, res, "latest")
+	root := fmt.Sprintf("/tmp/krust-build-%d", os.Getuid())
+	if !strings.Contains(res.stderr, "building in "+root+"/app ") {
+		t.Errorf("the build did not use the per-user stable path %s:\n%s", root, res.stderr)
+	}
+	info, err := os.Lstat(root)
+	if err != nil || !info.IsDir() || info.Mode().Perm() != 0o700 {
+		t.Fatalf("stable root %s: %v (%v), want a drwx------ directory", root, info, err)
+	}
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Type()&os.ModeSymlink == 0 {
+			continue
+		}
+		// Other builds (other tests) may hold links of their own while
+		// they run; this build's link points into parent.
+		if target, _ := os.Readlink(filepath.Join(root, e.Name())); strings.HasPrefix(target, parent) {
+			t.Errorf("the build left its link %s -> %s behind", e.Name(), target)
+		}
 	}
 }

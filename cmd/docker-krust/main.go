@@ -7,16 +7,15 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/docker/cli/cli-plugins/metadata"
 	"github.com/docker/cli/cli-plugins/plugin"
 	"github.com/docker/cli/cli/command"
 	"github.com/docker/cli/cli/config/configfile"
-	"github.com/spf13/cobra"
+	"github.com/docker/cli/cli/debug"
+	"go.opentelemetry.io/otel"
 )
 
 // version is set at link time by the Makefile.
@@ -24,14 +23,28 @@ var version = "dev"
 
 func main() {
 	if isPlugin(os.Args) {
-		plugin.Run(func(dockerCli command.Cli) *cobra.Command {
-			return newKrustCommand(newEnvironment(dockerCli.Out(), dockerCli.Err(), func() (*configfile.ConfigFile, error) {
-				return dockerCli.ConfigFile(), nil
-			}))
-		}, pluginMetadata())
-		return
+		os.Exit(runPlugin())
 	}
 	os.Exit(runStandalone(os.Args[1:]))
+}
+
+// runPlugin is docker/cli's plugin.Run, with the signal handling it lacks:
+// a context that SIGINT and SIGTERM cancel, and their exit statuses.
+func runPlugin() int {
+	otel.SetErrorHandler(debug.OTELErrorHandler)
+	s := &stopper{plugin: true}
+	ctx, stop := s.notify(context.Background(), os.Stderr)
+	defer stop()
+	dockerCli, err := command.NewDockerCli(command.WithBaseContext(ctx))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	cmd := newKrustCommand(newEnvironment(dockerCli.Out(), dockerCli.Err(), func() (*configfile.ConfigFile, error) {
+		return dockerCli.ConfigFile(), nil
+	}))
+	setContext(ctx, cmd)
+	return s.exit(dockerCli.Err(), "", plugin.RunPlugin(dockerCli, cmd, pluginMetadata()))
 }
 
 // isPlugin tells the docker plugin face from the standalone one: docker
@@ -51,15 +64,12 @@ func pluginMetadata() metadata.Metadata {
 }
 
 func runStandalone(args []string) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	s := &stopper{}
+	ctx, stop := s.notify(context.Background(), os.Stderr)
 	defer stop()
 	env := newEnvironment(os.Stdout, os.Stderr, nil)
 	cmd := newKrustCommand(env)
 	cmd.SetArgs(args)
 	cmd.SetErr(env.stderr)
-	if err := cmd.ExecuteContext(ctx); err != nil {
-		fmt.Fprintf(env.stderr, "krust: %v\n", err)
-		return 1
-	}
-	return 0
+	return s.exit(env.stderr, "krust: ", cmd.ExecuteContext(ctx))
 }

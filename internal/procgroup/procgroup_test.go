@@ -1,0 +1,88 @@
+package procgroup_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker-krust/docker-krust/internal/procgroup"
+)
+
+// gone reports whether pid has exited (a zombie waiting for init counts).
+func gone(pid int) bool {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true
+	}
+	// The state follows the parenthesised command name.
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	return len(fields) > 0 && fields[0] == "Z"
+}
+
+// waitForPid polls for the pid file a script writes once it is running.
+func waitForPid(t *testing.T, path string) int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if data, err := os.ReadFile(path); err == nil && strings.HasSuffix(string(data), "\n") {
+			pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+			if err != nil {
+				t.Fatalf("pid file %s: %v", path, err)
+			}
+			return pid
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("the script did not write %s within 10 s", path)
+	return 0
+}
+
+func TestStoppingStopsTheWholeGroup(t *testing.T) {
+	tests := []struct {
+		name   string
+		script string // runs with $1 = the file to write the grandchild's pid to
+	}{
+		{"child dies on SIGTERM", `sleep 1000 & echo $! >"$1"; wait`},
+		{"child ignores SIGTERM", `sh -c 'trap "" TERM; echo $$ >"$1"; while :; do sleep 0.1; done' child "$1" & wait`},
+		{"leader ignores SIGTERM", `trap "" TERM; sleep 1000 & echo $! >"$1"; while :; do sleep 0.1; done`},
+		{"child outlives the leader", `trap 'exit 0' TERM; sh -c 'trap "" TERM; echo $$ >"$1"; while :; do sleep 0.1; done' child "$1" & wait`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pidFile := filepath.Join(t.TempDir(), "pid")
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			const grace = 500 * time.Millisecond
+			cmd := procgroup.Command(ctx, grace, "sh", "-c", tt.script, "sh", pidFile)
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			child := waitForPid(t, pidFile)
+			start := time.Now()
+			cancel()
+			if err := cmd.Wait(); err == nil {
+				t.Errorf("Wait after cancel returned no error")
+			}
+			if elapsed := time.Since(start); elapsed > grace+2*time.Second {
+				t.Errorf("stopping took %v with a grace of %v", elapsed, grace)
+			}
+			if !gone(cmd.Process.Pid) || !gone(child) {
+				t.Errorf("after Wait: leader %d gone %v, child %d gone %v", cmd.Process.Pid, gone(cmd.Process.Pid), child, gone(child))
+			}
+		})
+	}
+}
+
+func TestUncancelledCommandRunsAsUsual(t *testing.T) {
+	var out strings.Builder
+	cmd := procgroup.Command(context.Background(), 0, "sh", "-c", "echo hi; exit 3")
+	cmd.Stdout = &out
+	err := cmd.Run()
+	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 3 || err == nil || out.String() != "hi\n" {
+		t.Errorf("Run = %v, exit %v, stdout %q; want exit 3 and hi", err, cmd.ProcessState, out.String())
+	}
+}
