@@ -104,11 +104,15 @@ func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 	if p.image, err = imageref.Name(opts.Name, opts.Repo, p.pkg.Name); err != nil {
 		return nil, err
 	}
+	warnSameRepository(opts, proj, p.pkg)
 	if p.layoutDir == "" {
 		p.layoutDir = filepath.Join(proj.TargetDir, "krust", "oci")
 	}
 	if p.layoutDir, err = filepath.Abs(p.layoutDir); err != nil {
 		return nil, fmt.Errorf("OCI layout directory: %w", err)
+	}
+	if err := checkLayoutRef(opts, p.layoutDir); err != nil {
+		return nil, err
 	}
 	if err := layout.CheckWritable(p.layoutDir); err != nil {
 		return nil, fmt.Errorf("cannot write the OCI layout (choose another with --oci-layout): %w", err)

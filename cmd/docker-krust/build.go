@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/docker-krust/docker-krust/build"
 	"github.com/docker-krust/docker-krust/cargo"
@@ -138,7 +136,13 @@ func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Co
 	if err != nil {
 		return build.Options{}, config.Settings{}, err
 	}
-	s := config.Merge(append([]config.Settings{flagS}, layers...)...)
+	s, err := config.Resolve(append([]config.Settings{flagS}, layers...)...)
+	if err != nil {
+		return build.Options{}, s, err
+	}
+	if err := config.CheckCargoArgs(cargoArgs, ""); err != nil {
+		return build.Options{}, s, err
+	}
 	platforms, all, err := parsePlatforms(firstSet(strings.Join(s.Platforms, ","), "linux/amd64"))
 	if err != nil {
 		return build.Options{}, s, fmt.Errorf("platforms: %w", err)
@@ -147,7 +151,7 @@ func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Co
 	if err != nil {
 		return build.Options{}, s, err
 	}
-	created, stamp, err := sourceDateEpoch(env.getenv("SOURCE_DATE_EPOCH"))
+	created, stamp, err := config.SourceDateEpoch(env.getenv("SOURCE_DATE_EPOCH"))
 	if err != nil {
 		return build.Options{}, s, err
 	}
@@ -158,7 +162,7 @@ func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Co
 	return build.Options{
 		Dir: dir, Package: f.pkg, Bin: s.Bin, Platforms: platforms, AllPlatforms: all, Libc: libc,
 		CargoArgs: append(append([]string(nil), s.CargoArgs...), cargoArgs...),
-		Base:      firstSet(s.BaseImage, defaultBase), LayoutDir: f.layoutDir, Tags: tags,
+		Base:      firstSet(s.BaseImage, defaultBase), LayoutDir: f.layoutDir, LayoutRef: f.noPush, Tags: tags,
 		Name:    firstSet(f.image, env.getenv("KRUST_IMAGE")),
 		Repo:    firstSet(f.repo, env.getenv("KRUST_REPO"), cfg.DefaultRegistry),
 		Created: created, StampCreated: stamp, Log: env.stderr, Verbose: f.registry.verbose,
@@ -239,19 +243,6 @@ func parsePlatforms(s string) ([]ocispec.Platform, bool, error) {
 		out = append(out, p)
 	}
 	return out, false, nil
-}
-
-// sourceDateEpoch reads SOURCE_DATE_EPOCH; unset means the Unix epoch,
-// and not stamping the created annotation.
-func sourceDateEpoch(v string) (time.Time, bool, error) {
-	if v == "" {
-		return time.Unix(0, 0).UTC(), false, nil
-	}
-	sec, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || sec < 0 {
-		return time.Time{}, false, fmt.Errorf("invalid SOURCE_DATE_EPOCH %q: want a non-negative number of seconds since 1970-01-01", v)
-	}
-	return time.Unix(sec, 0).UTC(), true, nil
 }
 
 // writeFileAtomic replaces path with content, never leaving half of it.
