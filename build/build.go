@@ -170,7 +170,7 @@ func (p *plan) build(ctx context.Context, c Cargo, opts Options) ([]cargo.Artifa
 		ts = append(ts, t.triple)
 		names = append(names, oci.PlatformString(t.platform))
 	}
-	logf(opts, "building %s (binary %s) for %s with cargo\n", p.pkg.Name, p.bin, strings.Join(names, ", "))
+	logf(opts, "building %s (binary %s) for %s with %s\n", p.pkg.Name, p.bin, strings.Join(names, ", "), builderName(c))
 	stable, err := exposeStable(ctx, p.proj, p.pkg.Name)
 	if err != nil {
 		return nil, err

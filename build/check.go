@@ -40,3 +40,12 @@ func warnSameRepository(opts Options, proj *cargo.Project, pkg cargo.Package) {
 		}
 	}
 }
+
+// builderName names the builder for messages: cargo, or what --cargo
+// chose when c says (as *cargo.Cargo does).
+func builderName(c Cargo) string {
+	if n, ok := c.(interface{ Name() string }); ok {
+		return n.Name()
+	}
+	return "cargo"
+}

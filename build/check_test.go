@@ -83,3 +83,25 @@ func TestWarnsAboutPackagesWithTheSameRepositoryName(t *testing.T) {
 		})
 	}
 }
+
+// namedCargo is a builder that says its name, as *cargo.Cargo does.
+type namedCargo struct {
+	*fakeCargo
+	name string
+}
+
+func (n namedCargo) Name() string { return n.name }
+
+func TestLogNamesTheBuilderUsed(t *testing.T) {
+	for _, name := range []string{"cross", "cargo zigbuild"} {
+		f, opts := newFake(t)
+		var log bytes.Buffer
+		opts.Log = &log
+		if _, err := Run(context.Background(), namedCargo{f, name}, opts); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(log.String(), "for linux/amd64 with "+name+"\n") {
+			t.Errorf("the log does not name %s:\n%s", name, log.String())
+		}
+	}
+}

@@ -35,15 +35,16 @@ func newBuildCommand(env *environment) *cobra.Command {
 			"~/.config/krust/config.toml, then defaults.\n\n" +
 			"stdout gets exactly one line: the pushed image as REGISTRY/REPO@sha256:DIGEST,\n" +
 			"or with --no-push oci:LAYOUT_DIR:TAG, which skopeo and podman accept as it is.",
-		Example: "  KRUST_REPO=ghcr.io/me docker krust build\n" +
-			"  docker run $(docker krust build --repo localhost:5000)\n" +
-			"  krust build --platform linux/amd64,linux/arm64 --env RUST_LOG=info --port 8080\n" +
-			"  krust build --no-push --base scratch --libc glibc ./example/hello-krust -- --locked",
+		Example: strings.ReplaceAll("  KRUST_REPO=ghcr.io/me FACE build\n"+
+			"  docker run --rm \"$(FACE build --repo localhost:5000)\"\n"+
+			"  FACE build --platform linux/amd64,linux/arm64 --env RUST_LOG=info --port 8080\n"+
+			"  FACE build --no-push --base scratch --libc glibc ./example/hello-krust -- --locked", "FACE", env.face),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.run(cmd.Context(), env, cmd, args)
 		},
 	}
 	f.register(cmd.Flags())
+	registerCompletions(cmd)
 	return cmd
 }
 
@@ -68,6 +69,9 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	}
 	opts.Project = proj
 	builder.Command = s.Cargo
+	if err := builder.CheckBuilder(); err != nil {
+		return err
+	}
 	if !f.noPush && opts.Name == "" && opts.Repo == "" {
 		return errors.New("no registry to push to: set --repo or KRUST_REPO (e.g. ghcr.io/you), or --image, or default_registry in the krust config; or add --no-push to stop at the OCI layout")
 	}
