@@ -3,7 +3,8 @@ BIN        := bin
 PLUGIN_DIR ?= $(HOME)/.docker/cli-plugins
 PREFIX     ?= /usr/local
 VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS    := -s -w -X main.version=$(VERSION)
+COMMIT     ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS    := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 .PHONY: build install test lint fuzz demo clean
 

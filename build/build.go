@@ -110,11 +110,15 @@ func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 	if p.image, err = imageref.Name(opts.Name, opts.Repo, p.pkg.Name); err != nil {
 		return nil, err
 	}
+	warnSameRepository(opts, proj, p.pkg)
 	if p.layoutDir == "" {
 		p.layoutDir = defaultLayoutDir(proj, p.pkg.Name, p.bin)
 	}
 	if p.layoutDir, err = filepath.Abs(p.layoutDir); err != nil {
 		return nil, fmt.Errorf("OCI layout directory: %w", err)
+	}
+	if err := checkLayoutRef(opts, p.layoutDir); err != nil {
+		return nil, err
 	}
 	if err := layout.CheckWritable(p.layoutDir); err != nil {
 		return nil, fmt.Errorf("cannot write the OCI layout (choose another with --oci-layout): %w", err)
@@ -172,7 +176,7 @@ func (p *plan) build(ctx context.Context, c Cargo, opts Options) ([]cargo.Artifa
 		ts = append(ts, t.triple)
 		names = append(names, oci.PlatformString(t.platform))
 	}
-	logf(opts, "building %s (binary %s) for %s with cargo\n", p.pkg.Name, p.bin, strings.Join(names, ", "))
+	logf(opts, "building %s (binary %s) for %s with %s\n", p.pkg.Name, p.bin, strings.Join(names, ", "), builderName(c))
 	stable, err := exposeStable(ctx, p.proj, p.pkg.Name)
 	if err != nil {
 		return nil, err

@@ -58,6 +58,9 @@ type Options struct {
 	// package and binary under cargo's target directory (see
 	// defaultLayoutDir).
 	LayoutDir string
+	// LayoutRef says the caller prints the layout's reference, oci:DIR:TAG;
+	// a DIR holding ":" is then refused, as no tool could read it back.
+	LayoutRef bool
 	// Tags name the image in the layout (org.opencontainers.image.ref.name);
 	// at least one is required.
 	Tags []string

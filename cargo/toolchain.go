@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -38,8 +39,73 @@ func (c Cargo) CheckTarget(ctx context.Context, dir, triple string) error {
 	if len(libs) > 0 {
 		return nil
 	}
+	hint := ""
+	if strings.Contains(triple, "musl") {
+		hint = "\n  or link against static glibc instead: --libc glibc"
+	}
 	return fmt.Errorf("%w: the Rust standard library for %s is not installed (toolchain %s)\n"+
-		"  add it with:  rustup target add %s\n"+
-		"  or link against static glibc instead: --libc glibc",
-		ErrTargetMissing, triple, sysroot, triple)
+		"  add it with:  rustup target add %s%s",
+		ErrTargetMissing, triple, sysroot, triple, hint)
+}
+
+// ErrBuilderMissing means the builder --cargo names (or cargo) is not
+// installed.
+var ErrBuilderMissing = errors.New("builder not installed")
+
+// Name is the builder as the user names it: "cargo", "cross",
+// "cargo zigbuild".
+func (c Cargo) Name() string {
+	if fields := strings.Fields(c.Command); len(fields) > 0 {
+		return strings.Join(fields, " ")
+	}
+	return "cargo"
+}
+
+// CheckBuilder checks that the builder's program is installed (for a
+// cargo subcommand such as "cargo zigbuild", its cargo-NAME program), so
+// that a missing one is reported with how to install it before anything
+// is built.
+func (c Cargo) CheckBuilder() error {
+	program, prefix := c.command()
+	if filepath.Base(program) == "cargo" && len(prefix) > 0 && !strings.HasPrefix(prefix[0], "-") {
+		program = "cargo-" + prefix[0]
+	}
+	lookPath := c.LookPath
+	if lookPath == nil {
+		lookPath = exec.LookPath
+	}
+	if _, err := lookPath(program); err == nil {
+		return nil
+	}
+	if strings.HasPrefix(program, "cargo-") && c.inCargoBin(program) {
+		return nil // cargo also runs subcommands from $CARGO_HOME/bin
+	}
+	return fmt.Errorf("%w: %s is not on PATH: %s", ErrBuilderMissing, program, installHint(filepath.Base(program)))
+}
+
+// inCargoBin reports whether program is in cargo's bin directory.
+func (c Cargo) inCargoBin(program string) bool {
+	home, ok := lookupEnv(c.Env, "CARGO_HOME")
+	if !ok || home == "" {
+		if h, ok := lookupEnv(c.Env, "HOME"); ok && h != "" {
+			home = filepath.Join(h, ".cargo")
+		}
+	}
+	if home == "" {
+		return false
+	}
+	info, err := os.Stat(filepath.Join(home, "bin", program))
+	return err == nil && !info.IsDir() && info.Mode()&0o111 != 0
+}
+
+func installHint(program string) string {
+	switch program {
+	case "cargo":
+		return "install Rust with rustup (https://rustup.rs), or choose another builder with --cargo"
+	case "cross":
+		return "install it with `cargo install cross --git https://github.com/cross-rs/cross` (it runs builds in Docker or Podman), or drop --cargo to build with cargo"
+	case "cargo-zigbuild":
+		return "install it with `cargo install --locked cargo-zigbuild` (it also needs zig on PATH), or drop --cargo to build with cargo"
+	}
+	return "install it, or drop --cargo to build with cargo"
 }

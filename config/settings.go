@@ -9,6 +9,10 @@ import (
 // Settings are the build and image settings that flags, Cargo.toml and the
 // krust config can each give. An empty field is not set by that source.
 type Settings struct {
+	// Source names where these settings come from, for error messages:
+	// the file (and table), or "" for the command line. Merge leaves it
+	// empty.
+	Source      string
 	BaseImage   string
 	Platforms   []string
 	Libc        string
@@ -108,6 +112,7 @@ func (k ImageKeys) settings(source string) (Settings, error) {
 		return Settings{}, fmt.Errorf("%s: ports: %w", source, err)
 	}
 	return Settings{
+		Source:    source,
 		Platforms: k.Platforms, Libc: k.Libc, Bin: k.Bin, Profile: k.Profile, Cargo: k.Cargo, Args: k.Args, Env: k.Env,
 		User: k.User, Workdir: k.Workdir, Ports: ports, Labels: k.Labels, Annotations: k.Annotations, Tags: k.Tags,
 	}, nil

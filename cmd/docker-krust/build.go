@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/docker-krust/docker-krust/build"
 	"github.com/docker-krust/docker-krust/cargo"
@@ -38,15 +36,16 @@ func newBuildCommand(env *environment) *cobra.Command {
 			"~/.config/krust/config.toml, then defaults.\n\n" +
 			"stdout gets exactly one line: the pushed image as REGISTRY/REPO@sha256:DIGEST,\n" +
 			"or with --no-push oci:LAYOUT_DIR:TAG, which skopeo and podman accept as it is.",
-		Example: "  KRUST_REPO=ghcr.io/me docker krust build\n" +
-			"  docker run $(docker krust build --repo localhost:5000)\n" +
-			"  krust build --platform linux/amd64,linux/arm64 --env RUST_LOG=info --port 8080\n" +
-			"  krust build --no-push --base scratch --libc glibc ./example/hello-krust -- --locked",
+		Example: strings.ReplaceAll("  KRUST_REPO=ghcr.io/me FACE build\n"+
+			"  docker run --rm \"$(FACE build --repo localhost:5000)\"\n"+
+			"  FACE build --platform linux/amd64,linux/arm64 --env RUST_LOG=info --port 8080\n"+
+			"  FACE build --no-push --base scratch --libc glibc ./example/hello-krust -- --locked", "FACE", env.face),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.run(cmd.Context(), env, cmd, args)
 		},
 	}
 	f.register(cmd.Flags())
+	registerCompletions(cmd)
 	return cmd
 }
 
@@ -78,6 +77,9 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	}
 	opts.Project = proj
 	builder.Command = s.Cargo
+	if err := builder.CheckBuilder(); err != nil {
+		return err
+	}
 	if !f.noPush && opts.Name == "" && opts.Repo == "" {
 		return errors.New("no registry to push to: set --repo or KRUST_REPO (e.g. ghcr.io/you), or --image, or default_registry in the krust config; or add --no-push to stop at the OCI layout")
 	}
@@ -146,7 +148,13 @@ func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Co
 	if err != nil {
 		return build.Options{}, config.Settings{}, err
 	}
-	s := config.Merge(append([]config.Settings{flagS}, layers...)...)
+	s, err := config.Resolve(append([]config.Settings{flagS}, layers...)...)
+	if err != nil {
+		return build.Options{}, s, err
+	}
+	if err := config.CheckCargoArgs(cargoArgs, ""); err != nil {
+		return build.Options{}, s, err
+	}
 	platforms, all, err := parsePlatforms(firstSet(strings.Join(s.Platforms, ","), "linux/amd64"))
 	if err != nil {
 		return build.Options{}, s, fmt.Errorf("platforms: %w", err)
@@ -155,7 +163,7 @@ func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Co
 	if err != nil {
 		return build.Options{}, s, err
 	}
-	created, stamp, err := sourceDateEpoch(env.getenv("SOURCE_DATE_EPOCH"))
+	created, stamp, err := config.SourceDateEpoch(env.getenv("SOURCE_DATE_EPOCH"))
 	if err != nil {
 		return build.Options{}, s, err
 	}
@@ -170,7 +178,7 @@ func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Co
 	return build.Options{
 		Dir: dir, Package: f.pkg, Bin: s.Bin, Profile: profile, Platforms: platforms, AllPlatforms: all, Libc: libc,
 		CargoArgs: cargoArgs,
-		Base:      firstSet(s.BaseImage, defaultBase), LayoutDir: f.layoutDir, Tags: tags,
+		Base:      firstSet(s.BaseImage, defaultBase), LayoutDir: f.layoutDir, LayoutRef: f.noPush, Tags: tags,
 		Name:    firstSet(f.image, env.getenv("KRUST_IMAGE")),
 		Repo:    firstSet(f.repo, env.getenv("KRUST_REPO"), cfg.DefaultRegistry),
 		Created: created, StampCreated: stamp, Log: env.stderr, Verbose: f.registry.verbose,
@@ -251,19 +259,6 @@ func parsePlatforms(s string) ([]ocispec.Platform, bool, error) {
 		out = append(out, p)
 	}
 	return out, false, nil
-}
-
-// sourceDateEpoch reads SOURCE_DATE_EPOCH; unset means the Unix epoch,
-// and not stamping the created annotation.
-func sourceDateEpoch(v string) (time.Time, bool, error) {
-	if v == "" {
-		return time.Unix(0, 0).UTC(), false, nil
-	}
-	sec, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || sec < 0 {
-		return time.Time{}, false, fmt.Errorf("invalid SOURCE_DATE_EPOCH %q: want a non-negative number of seconds since 1970-01-01", v)
-	}
-	return time.Unix(sec, 0).UTC(), true, nil
 }
 
 // writeFileAtomic replaces path with content, never leaving half of it.

@@ -52,6 +52,10 @@ type settingKey struct {
 
 func settingKeys() []settingKey {
 	plain := func(source string) string { return source }
+	absolute := func(source string) string { return "/" + source }
+	port := func(source string) string {
+		return map[string]string{"flag": "8080", "package": "53/udp", "workspace": "9000/tcp", "user": "132/sctp"}[source]
+	}
 	platform := func(source string) string {
 		return map[string]string{"flag": "linux/arm64", "package": "linux/arm/v7", "workspace": "linux/amd64,linux/arm64", "user": "linux/arm64,linux/arm/v7"}[source]
 	}
@@ -85,9 +89,9 @@ func settingKeys() []settingKey {
 		{"user", func(v string) []string { return []string{"--user", v} }, func(s *config.Settings, v string) { s.User = v },
 			func(o build.Options, _ config.Settings) string { return o.Image.User }, "", plain},
 		{"workdir", func(v string) []string { return []string{"--workdir", v} }, func(s *config.Settings, v string) { s.Workdir = v },
-			func(o build.Options, _ config.Settings) string { return o.Image.WorkingDir }, "", plain},
+			func(o build.Options, _ config.Settings) string { return o.Image.WorkingDir }, "", absolute},
 		{"ports", func(v string) []string { return []string{"--port", v} }, func(s *config.Settings, v string) { s.Ports = []string{v} },
-			func(o build.Options, _ config.Settings) string { return strings.Join(o.Image.Ports, ",") }, "", plain},
+			func(o build.Options, _ config.Settings) string { return strings.Join(o.Image.Ports, ",") }, "", port},
 		{"labels", func(v string) []string { return []string{"--label", "L=" + v} }, func(s *config.Settings, v string) { s.Labels = map[string]string{"L": v} },
 			func(o build.Options, _ config.Settings) string { return o.Image.Labels["L"] }, "", plain},
 		{"annotations", func(v string) []string { return []string{"--annotation", "A=" + v} }, func(s *config.Settings, v string) { s.Annotations = map[string]string{"A": v} },

@@ -14,8 +14,11 @@ import (
 // place so that tests can supply their own.
 type environment struct {
 	stdout, stderr io.Writer
-	getenv         func(string) string
-	environ        func() []string
+	// face is how the user runs us, "docker krust" or "krust", for the
+	// commands that help texts show.
+	face    string
+	getenv  func(string) string
+	environ func() []string
 	// dockerConfig loads the Docker CLI config: the plugin's (which honours
 	// `docker --config`) or, standalone, the one in DOCKER_CONFIG or ~/.docker.
 	dockerConfig func() (*configfile.ConfigFile, error)
@@ -25,7 +28,11 @@ func newEnvironment(stdout, stderr io.Writer, dockerConfig func() (*configfile.C
 	if dockerConfig == nil {
 		dockerConfig = func() (*configfile.ConfigFile, error) { return dockerconfig.Load(dockerconfig.Dir()) }
 	}
-	return &environment{stdout: stdout, stderr: stderr, getenv: os.Getenv, environ: os.Environ, dockerConfig: dockerConfig}
+	face := "krust"
+	if isPlugin(os.Args) {
+		face = "docker krust"
+	}
+	return &environment{stdout: stdout, stderr: stderr, face: face, getenv: os.Getenv, environ: os.Environ, dockerConfig: dockerConfig}
 }
 
 // krustConfig loads the user's krust config file.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/layout"
@@ -21,7 +22,7 @@ func newPushCommand(env *environment) *cobra.Command {
 			"and print it by digest. SOURCE is what `build --no-push` prints (oci:DIR:TAG),\n" +
 			"oci:DIR (a layout holding one image), or a layout directory; layouts written by\n" +
 			"skopeo or crane work too. Blobs the registry has are not uploaded again.",
-		Example: "  docker krust push $(docker krust build --no-push) registry.example.com/team/app:v1",
+		Example: strings.ReplaceAll(`  FACE push "$(FACE build --no-push)" registry.example.com/team/app:v1`, "FACE", env.face),
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := env.krustConfig()

@@ -16,18 +16,22 @@ func newKrustCommand(env *environment) *cobra.Command {
 			"and writes an OCI image layout. The image reference is the only thing printed on stdout.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version,
 	}
+	cmd.SetVersionTemplate(versionText())
+	cmd.SetOut(env.stdout)
 	cmd.AddCommand(newBuildCommand(env), newPushCommand(env), newVersionCommand(env))
+	handleUnknown(cmd)
 	return cmd
 }
 
 func newVersionCommand(env *environment) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version",
+		Short: "Print the version, the Go version and the commit",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintf(env.stdout, "docker-krust %s\n", version)
+			_, err := fmt.Fprint(env.stdout, versionText())
 			return err
 		},
 	}

@@ -1,0 +1,160 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrInvalidSetting is wrapped by every error Resolve, CheckCargoArgs and
+// SourceDateEpoch return for a value that breaks a rule.
+var ErrInvalidSetting = errors.New("invalid setting")
+
+// Resolve merges layers, highest precedence first (see Merge), and checks
+// the values that win against the rules Docker, the image spec and cargo
+// impose, so that a bad value is refused before cargo runs rather than
+// written into an image that fails later. Every problem is reported, each
+// naming the setting, its source, the value and the rule.
+func Resolve(layers ...Settings) (Settings, error) {
+	s := Merge(layers...)
+	var errs []error
+	for _, p := range s.Ports {
+		if err := checkPort(p); err != nil {
+			errs = append(errs, invalid("ports", listSource(layers, "ports"), p, err))
+		}
+	}
+	if s.Workdir != "" && !path.IsAbs(s.Workdir) {
+		errs = append(errs, invalid("workdir", stringSource(layers, "workdir"), s.Workdir,
+			errors.New("want an absolute path such as /app: Docker refuses a relative working directory")))
+	}
+	for _, k := range sortedKeys(s.Env) {
+		if err := checkEnv(k, s.Env[k]); err != nil {
+			errs = append(errs, invalid("env", envSource(layers, k), k+"="+s.Env[k], err))
+		}
+	}
+	if err := CheckCargoArgs(s.CargoArgs, listSource(layers, "cargo-args")); err != nil {
+		errs = append(errs, err)
+	}
+	return s, errors.Join(errs...)
+}
+
+// CheckCargoArgs refuses cargo arguments that krust sets itself; source
+// names where they come from ("" for the command line after --).
+func CheckCargoArgs(args []string, source string) error {
+	for _, a := range args {
+		if a == "--target" || strings.HasPrefix(a, "--target=") {
+			return invalid("cargo-args", source, a,
+				errors.New("krust chooses cargo's --target from the platform: use --platform (e.g. --platform linux/arm64) and --libc instead"))
+		}
+	}
+	return nil
+}
+
+// maxJSONTime is the last second encoding/json can write as a time:
+// 9999-12-31T23:59:59Z (RFC 3339 has four-digit years).
+const maxJSONTime = 253402300799
+
+// SourceDateEpoch reads SOURCE_DATE_EPOCH: unset means the Unix epoch and
+// stamp false; set, it must be whole seconds from 0 to 253402300799
+// (the last second of year 9999, the latest time an image config holds).
+func SourceDateEpoch(v string) (created time.Time, stamp bool, err error) {
+	if v == "" {
+		return time.Unix(0, 0).UTC(), false, nil
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || sec < 0 || sec > maxJSONTime {
+		return time.Time{}, false, fmt.Errorf("%w: SOURCE_DATE_EPOCH=%q (environment): want whole seconds since 1970-01-01 from 0 to %d (9999-12-31), e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%%ct)",
+			ErrInvalidSetting, v, int64(maxJSONTime))
+	}
+	return time.Unix(sec, 0).UTC(), true, nil
+}
+
+// checkPort accepts PORT or PORT/PROTO: a decimal 1-65535 without sign or
+// leading zero, and tcp, udp or sctp, as Docker's ExposedPorts keys are.
+func checkPort(p string) error {
+	num, proto, hasProto := strings.Cut(p, "/")
+	rule := errors.New("want a port 1-65535 with an optional /tcp, /udp or /sctp, e.g. 8080 or 53/udp")
+	if hasProto && !slices.Contains([]string{"tcp", "udp", "sctp"}, proto) {
+		return rule
+	}
+	if num == "" || num[0] == '0' || strings.Trim(num, "0123456789") != "" {
+		return rule
+	}
+	if n, err := strconv.Atoi(num); err != nil || n > 65535 {
+		return rule
+	}
+	return nil
+}
+
+// checkEnv refuses what cannot be put into a process environment.
+func checkEnv(key, value string) error {
+	switch {
+	case key == "":
+		return errors.New("want a non-empty variable name")
+	case strings.ContainsAny(key, "=\n\x00"):
+		return errors.New(`a variable name cannot hold "=", a newline or NUL`)
+	case strings.ContainsRune(value, 0):
+		return errors.New("a value cannot hold NUL")
+	}
+	return nil
+}
+
+func invalid(setting, source, value string, rule error) error {
+	return fmt.Errorf("%w %s %q (%s): %v", ErrInvalidSetting, setting, value, keyName(setting, source), rule)
+}
+
+// keyName says how a setting is written in a source: the flag for the
+// command line (source ""), else the key and the file it is in.
+func keyName(setting, source string) string {
+	if source == "" {
+		return map[string]string{"ports": "--port", "workdir": "--workdir", "env": "--env",
+			"cargo-args": "arguments after --"}[setting]
+	}
+	if setting == "cargo-args" && !strings.Contains(source, "[") {
+		return "build.cargo_args in " + source // the krust config
+	}
+	return setting + " in " + source
+}
+
+// stringSource, listSource and envSource find the layer a merged value came
+// from, by the rules of Merge.
+func stringSource(layers []Settings, setting string) string {
+	for _, l := range layers {
+		if setting == "workdir" && l.Workdir != "" {
+			return l.Source
+		}
+	}
+	return ""
+}
+
+func listSource(layers []Settings, setting string) string {
+	for _, l := range layers {
+		list := map[string][]string{"ports": l.Ports, "cargo-args": l.CargoArgs}[setting]
+		if len(list) > 0 {
+			return l.Source
+		}
+	}
+	return ""
+}
+
+func envSource(layers []Settings, key string) string {
+	for _, l := range layers {
+		if _, ok := l.Env[key]; ok {
+			return l.Source
+		}
+	}
+	return ""
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,132 @@
+package config
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestResolveRefusesBadValues(t *testing.T) {
+	const pkg = "/p/Cargo.toml [package.metadata.krust]"
+	const user = "/home/u/.config/krust/config.toml"
+	portRule := "1-65535 with an optional /tcp, /udp or /sctp"
+	tests := []struct {
+		name   string
+		layers []Settings
+		want   []string // every string must be in the error
+	}{
+		{"word as port", []Settings{{Ports: []string{"abc"}}}, []string{`ports "abc"`, "(--port)", portRule}},
+		{"port too high", []Settings{{}, {Source: pkg, Ports: []string{"70000"}}}, []string{`"70000"`, "ports in " + pkg, portRule}},
+		{"port zero", []Settings{{Source: user, Ports: []string{"0"}}}, []string{`"0"`, "ports in " + user}},
+		{"negative port", []Settings{{Ports: []string{"-1"}}}, []string{`"-1"`, portRule}},
+		{"signed port", []Settings{{Ports: []string{"+80"}}}, []string{`"+80"`}},
+		{"leading zero", []Settings{{Ports: []string{"080"}}}, []string{`"080"`}},
+		{"unknown protocol", []Settings{{Ports: []string{"8080/xyz"}}}, []string{`"8080/xyz"`, portRule}},
+		{"upper-case protocol", []Settings{{Ports: []string{"53/UDP"}}}, []string{`"53/UDP"`}},
+		{"port range", []Settings{{Ports: []string{"8000-8100"}}}, []string{`"8000-8100"`}},
+		{"protocol only", []Settings{{Ports: []string{"/tcp"}}}, []string{`"/tcp"`}},
+		{"relative workdir", []Settings{{Workdir: "app"}}, []string{`workdir "app"`, "(--workdir)", "absolute path"}},
+		{"relative workdir in Cargo.toml", []Settings{{}, {Source: pkg, Workdir: "./srv"}}, []string{`"./srv"`, "workdir in " + pkg}},
+		{"empty env key", []Settings{{Source: user, Env: map[string]string{"": "x"}}}, []string{`env "=x"`, "env in " + user, "non-empty"}},
+		{"= in env key", []Settings{{}, {Source: pkg, Env: map[string]string{"A=B": "1"}}}, []string{`"A=B=1"`, "env in " + pkg, `"="`}},
+		{"newline in env key", []Settings{{Env: map[string]string{"A\nB": "1"}}}, []string{`"A\nB=1"`, "(--env)", "newline"}},
+		{"NUL in env key", []Settings{{Env: map[string]string{"A\x00": "1"}}}, []string{"NUL"}},
+		{"NUL in env value", []Settings{{Env: map[string]string{"A": "x\x00y"}}}, []string{"value cannot hold NUL"}},
+		{"--target in cargo-args", []Settings{{}, {Source: pkg, CargoArgs: []string{"--locked", "--target", "x86_64-unknown-linux-gnu"}}},
+			[]string{`"--target"`, "cargo-args in " + pkg, "--platform"}},
+		{"--target= in build.cargo_args", []Settings{{}, {}, {Source: user, CargoArgs: []string{"--target=aarch64-unknown-linux-gnu"}}},
+			[]string{`"--target=aarch64-unknown-linux-gnu"`, "build.cargo_args in " + user, "--platform"}},
+		{"every problem at once", []Settings{{Ports: []string{"abc"}, Workdir: "rel"}}, []string{`"abc"`, `"rel"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Resolve(tt.layers...)
+			if !errors.Is(err, ErrInvalidSetting) {
+				t.Fatalf("Resolve = %v, want ErrInvalidSetting", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestResolveAcceptsGoodValues(t *testing.T) {
+	s, err := Resolve(
+		Settings{Ports: []string{"1", "8080", "53/udp", "65535/tcp", "9/sctp"}, Env: map[string]string{"A": "x=y", "LINES": "a\nb"}},
+		// A bad value hidden by a higher source is never used: not an error.
+		Settings{Source: "Cargo.toml", Ports: []string{"abc"}, Workdir: "/srv", CargoArgs: []string{"--target-dir", "t", "--locked"}},
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Workdir != "/srv" || len(s.Ports) != 5 {
+		t.Errorf("Resolve = %+v", s)
+	}
+}
+
+func TestSourceDateEpoch(t *testing.T) {
+	tests := []struct {
+		value   string
+		want    int64
+		stamp   bool
+		wantErr bool
+	}{
+		{"", 0, false, false},
+		{"0", 0, true, false},
+		{"1700000000", 1700000000, true, false},
+		{"253402300799", 253402300799, true, false},
+		{"253402300800", 0, false, true},
+		{"99999999999999", 0, false, true},
+		{"-5", 0, false, true},
+		{"1.5", 0, false, true},
+		{"soon", 0, false, true},
+		{" 17", 0, false, true},
+	}
+	for _, tt := range tests {
+		got, stamp, err := SourceDateEpoch(tt.value)
+		if tt.wantErr {
+			if !errors.Is(err, ErrInvalidSetting) || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") || !strings.Contains(err.Error(), "253402300799") {
+				t.Errorf("SourceDateEpoch(%q) error %v, want one naming the variable and the range", tt.value, err)
+			}
+			continue
+		}
+		if err != nil || got.Unix() != tt.want || stamp != tt.stamp {
+			t.Errorf("SourceDateEpoch(%q) = %v, %v, %v", tt.value, got, stamp, err)
+		}
+		if _, err := got.MarshalJSON(); err != nil {
+			t.Errorf("SourceDateEpoch(%q) gives a time JSON cannot hold: %v", tt.value, err)
+		}
+	}
+}
+
+// The files' settings carry their source, so that Resolve can name it.
+func TestResolveNamesTheFile(t *testing.T) {
+	dir := t.TempDir()
+	manifest := filepath.Join(dir, "Cargo.toml")
+	if err := os.WriteFile(manifest, []byte("[package]\nname = \"a\"\n[package.metadata.krust]\nports = [70000]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pkg, ws, err := CargoSettings(manifest, manifest, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	userPath := filepath.Join(dir, "config.toml")
+	cfg := &Config{ImageKeys: ImageKeys{Workdir: "rel"}, Build: Build{CargoArgs: []string{"--target", "x"}}}
+	user, err := cfg.Settings(userPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Resolve(Settings{}, pkg, ws, user)
+	for _, w := range []string{`ports "70000" (ports in ` + manifest + " [package.metadata.krust])",
+		`workdir "rel" (workdir in ` + userPath + ")", `"--target" (build.cargo_args in ` + userPath + ")"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error %v lacks %q", err, w)
+		}
+	}
+}
