@@ -2,6 +2,7 @@ package layout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,14 +15,30 @@ import (
 // wraps ErrNotLayout. Concurrent calls for the same directory all succeed.
 func Create(dir string) (*Layout, error) {
 	dir = filepath.Clean(dir)
+	for attempt := 0; ; attempt++ {
+		l, err := create(dir)
+		// A failed build may remove the (empty) directory while we wait
+		// for its lock: make it again.
+		if !errors.Is(err, ErrLayoutGone) || attempt == 3 {
+			return l, err
+		}
+	}
+}
+
+// create is one attempt of Create. If dir was removed while create waited
+// for its lock, the error wraps ErrLayoutGone.
+func create(dir string) (*Layout, error) {
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return nil, fmt.Errorf("create layout directory %s: %w", dir, err)
 	}
-	unlock, err := lockDir(context.Background(), dir)
+	d, err := lockDirFile(context.Background(), dir)
 	if err != nil {
 		return nil, fmt.Errorf("create layout %s: %w", dir, err)
 	}
-	defer unlock()
+	defer d.Close()
+	if !sameFile(d, dir) {
+		return nil, fmt.Errorf("create layout %s: %w", dir, ErrLayoutGone)
+	}
 	if checkLayout(dir) != nil {
 		if err := initLayout(dir); err != nil {
 			return nil, err
