@@ -20,7 +20,11 @@ type fakeCargo struct {
 	exe      []byte
 	buildErr error
 	noFile   bool // report an executable but write none
-	builds   int
+	// noFileFor is a triple whose executable is reported but not written.
+	noFileFor string
+	// hook, when set, runs as Build starts: what happens meanwhile.
+	hook   func()
+	builds int
 }
 
 func (f *fakeCargo) Metadata(context.Context, string) (*cargo.Project, error) {
@@ -31,6 +35,9 @@ func (f *fakeCargo) CheckTarget(context.Context, string, string) error { return 
 
 func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Artifact, error) {
 	f.builds++
+	if f.hook != nil {
+		f.hook()
+	}
 	if f.buildErr != nil {
 		// Like cargo, leave compiled dependencies behind when failing.
 		deps := filepath.Join(f.project.TargetDir, "release", "deps")
@@ -43,7 +50,7 @@ func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Ar
 	for _, triple := range req.Triples {
 		path := filepath.Join(f.project.TargetDir, triple, "release", req.Bin)
 		arts = append(arts, cargo.Artifact{Bin: req.Bin, Path: path, Triple: triple})
-		if f.noFile {
+		if f.noFile || triple == f.noFileFor {
 			continue
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
