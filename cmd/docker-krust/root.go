@@ -17,7 +17,7 @@ func newKrustCommand(env *environment) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	cmd.AddCommand(newBuildCommand(env), newPushCommand(env), newVersionCommand(env))
+	cmd.AddCommand(newBuildCommand(env), newPushCommand(env), newGCCommand(env), newVersionCommand(env))
 	return cmd
 }
 

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/layout"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"github.com/spf13/cobra"
+)
+
+// gcFlags holds the gc command's flags.
+type gcFlags struct {
+	dryRun, wait, verbose bool
+}
+
+func newGCCommand(env *environment) *cobra.Command {
+	var f gcFlags
+	cmd := &cobra.Command{
+		Use:   "gc [LAYOUT]",
+		Short: "Remove the blobs of an OCI layout that no tag uses any more",
+		Long: "Remove from the OCI layout LAYOUT the blobs index.json no longer reaches: the\n" +
+			"manifests, configs and layers of images whose tags went to newer builds, and\n" +
+			"their referrers. Tagged images, their SBOM and provenance referrers and the\n" +
+			"base images they name are kept. LAYOUT is a directory or oci:DIR; the default\n" +
+			"is the layout build writes for the Cargo project in the current directory\n" +
+			"(krust/oci under cargo's target directory).\n\n" +
+			"gc never runs while a build is writing to the layout: it fails at once, or\n" +
+			"with --wait waits for the builds to end. What it freed goes to stderr;\n" +
+			"stdout stays empty.",
+		Example: "  krust gc\n" +
+			"  docker krust gc --dry-run ./target/krust/oci",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return f.run(cmd.Context(), env, args)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&f.dryRun, "dry-run", false, "list what would be removed and remove nothing")
+	fl.BoolVar(&f.wait, "wait", false, "wait for running builds to end instead of failing")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list every blob removed")
+	return cmd
+}
+
+// run collects the layout's garbage and reports it on stderr. Nothing goes
+// to stdout: gc makes nothing a script would pass on, and krust's stdout is
+// only ever what the next command consumes.
+func (f *gcFlags) run(ctx context.Context, env *environment, args []string) error {
+	dir, err := gcLayoutDir(ctx, env, args)
+	if err != nil {
+		return err
+	}
+	store, err := openGCLayout(dir)
+	if err != nil {
+		return err
+	}
+	verb := "removed"
+	if f.dryRun {
+		verb = "would remove"
+	}
+	opts := layout.GCOptions{DryRun: f.dryRun, Wait: f.wait}
+	if f.verbose || f.dryRun {
+		opts.Removed = func(d ocispec.Descriptor) {
+			fmt.Fprintf(env.stderr, "%s %s (%s)\n", verb, d.Digest, sizeString(d.Size))
+		}
+	}
+	res, err := store.GC(ctx, opts)
+	if errors.Is(err, layout.ErrInUse) {
+		return fmt.Errorf("%w: a build is writing to it; run gc again when the build has ended, or add --wait", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stderr, "gc %s: %s %s (%s), kept %s (%s)%s\n", store.Dir(), verb,
+		plural(res.Removed, "blob"), sizeString(res.RemovedBytes), plural(res.Kept, "blob"), sizeString(res.KeptBytes), temps(res, verb))
+	return nil
+}
+
+// gcLayoutDir returns the layout gc works on: the argument, or the
+// default layout of the Cargo project in the current directory.
+func gcLayoutDir(ctx context.Context, env *environment, args []string) (string, error) {
+	if len(args) == 1 {
+		dir, tag, ok := layout.ParseRef(args[0])
+		if !ok {
+			return args[0], nil
+		}
+		if tag != "" {
+			return "", fmt.Errorf("gc cleans a whole layout, not one image: drop :%s (krust gc oci:%s)", tag, dir)
+		}
+		return dir, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("find the default layout: %w", err)
+	}
+	if _, err := os.Stat(filepath.Join(wd, "Cargo.toml")); err != nil {
+		return "", fmt.Errorf("no LAYOUT given and no Cargo.toml in %s: name the layout (krust gc DIR), or run gc in the Cargo project whose layout to clean", wd)
+	}
+	proj, err := cargo.Cargo{Env: env.environ()}.Metadata(ctx, wd)
+	if err != nil {
+		return "", fmt.Errorf("no LAYOUT given, and cargo cannot say where the project's layout is (name it: krust gc DIR): %w", err)
+	}
+	return filepath.Join(proj.TargetDir, "krust", "oci"), nil
+}
+
+// openGCLayout opens dir, explaining what gc wants when dir is not a layout.
+func openGCLayout(dir string) (*layout.Layout, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("OCI layout %s: %w", dir, err)
+	}
+	info, err := os.Stat(abs)
+	if err != nil {
+		return nil, fmt.Errorf("no OCI layout at %s (%w): name the layout krust build wrote (--oci-layout, default krust/oci under cargo's target directory)", abs, err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory: gc takes an OCI image layout directory, holding oci-layout, index.json and blobs/", abs)
+	}
+	store, err := layout.Open(abs)
+	if errors.Is(err, layout.ErrNotLayout) {
+		return nil, fmt.Errorf("%w; gc takes an OCI image layout directory, holding oci-layout, index.json and blobs/", err)
+	}
+	return store, err
+}
+
+// temps describes the temp files of interrupted builds gc removed, if any.
+func temps(res layout.GCResult, verb string) string {
+	if res.Temps == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %s %s of interrupted builds (%s)", verb, plural(res.Temps, "temp file"), sizeString(res.TempBytes))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// sizeString formats n bytes for people, as docker does: 1.2 MB.
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
