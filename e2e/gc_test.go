@@ -201,6 +201,40 @@ func TestGCWaitsForARunningBuild(t *testing.T) {
 	}
 }
 
+// TestGCWaitsForAPush: a push holds the layout too, so the blobs it reads
+// stay even if its tag moves to another image meanwhile.
+func TestGCWaitsForAPush(t *testing.T) {
+	requireTool(t, "cargo")
+	env := isolatedEnv(t)
+	dir := ociRef(t, krust(t, copyExample(t, t.TempDir()), env, append(slices.Clone(glibcScratch), "--oci-layout", filepath.Join(t.TempDir(), "oci"))...), "latest")
+	pushed := manifestFor(t, dir, "latest")
+	asked := make(chan struct{})
+	var once sync.Once
+	stalled := testregistry.StartProxy(t, "http://127.0.0.1:9", "", func(int, *http.Request) string {
+		once.Do(func() { close(asked) })
+		return testregistry.FaultStall
+	})
+	push := startKrust(t, "", env, "push", "--timeout", "1m", "oci:"+dir+":latest", stalled.Host+"/app:v1")
+	select {
+	case <-asked:
+	case <-time.After(30 * time.Second):
+		_ = push.cmd.Process.Kill()
+		t.Fatalf("the push never reached the registry; stderr:\n%s", push.wait(t).stderr)
+	}
+	// The tag goes elsewhere while the push runs: the image is unreachable.
+	writeFile(t, filepath.Join(dir, "index.json"), `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}`)
+	assertCleanFailure(t, krust(t, "", env, "gc", dir), "in use by a running build")
+	if !blobExists(dir, pushed) {
+		t.Error("gc removed the manifest a push was reading")
+	}
+	stalled.Close()
+	push.wait(t)
+	res := krust(t, "", env, "gc", dir)
+	if res.code != 0 || !contains(res.stderr, "removed 3 blobs") {
+		t.Errorf("gc after the push: exit %d, stderr:\n%s\nwant the image's 3 blobs removed", res.code, res.stderr)
+	}
+}
+
 func TestGCBadInputFailsCleanly(t *testing.T) {
 	notLayout := t.TempDir()
 	writeFile(t, filepath.Join(notLayout, "notes.txt"), "mine")

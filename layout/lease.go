@@ -19,9 +19,10 @@ import (
 // use: open or create it again.
 var ErrLayoutGone = errors.New("layout was removed while being opened")
 
-// ErrInUse means a running build holds a lease on the layout, so blobs it
-// is writing or about to reference cannot be told from garbage.
-var ErrInUse = errors.New("layout is in use by a running build")
+// ErrInUse means a running build or push holds a lease on the layout, so
+// the blobs it is writing, reading or about to reference cannot be told
+// from garbage.
+var ErrInUse = errors.New("layout is in use by a running build or push")
 
 // cleanupTimeout bounds the wait for the layout lock when a failed build
 // cleans up. The cleanup runs after the build's context has ended (Ctrl-C,
@@ -32,7 +33,8 @@ const cleanupTimeout = 10 * time.Second
 // Lease marks a layout as in use by this process, through a shared flock
 // on its oci-layout file. Every process that writes blobs holds one for as
 // long as it writes or may still reference what it wrote (until it has
-// tagged its image): a failed build cleaning up, and gc, remove blobs only
+// tagged its image), and a push holds one while it reads (the tag it
+// pushes may move meanwhile): a failed build cleaning up, and gc, remove blobs only
 // while holding the flock exclusively, that is while no other process
 // holds a lease. So neither ever removes a blob a live build wrote or is
 // about to reference, without having to know which blobs those are.

@@ -29,8 +29,8 @@ func newGCCommand(env *environment) *cobra.Command {
 			"base images they name are kept. LAYOUT is a directory or oci:DIR; the default\n" +
 			"is the layout build writes for the Cargo project in the current directory\n" +
 			"(krust/oci under cargo's target directory).\n\n" +
-			"gc never runs while a build is writing to the layout: it fails at once, or\n" +
-			"with --wait waits for the builds to end. What it freed goes to stderr;\n" +
+			"gc never runs while a build or push is using the layout: it fails at once,\n" +
+			"or with --wait waits for them to end. What it freed goes to stderr;\n" +
 			"stdout stays empty.",
 		Example: "  krust gc\n" +
 			"  docker krust gc --dry-run ./target/krust/oci",
@@ -70,7 +70,7 @@ func (f *gcFlags) run(ctx context.Context, env *environment, args []string) erro
 	}
 	res, err := store.GC(ctx, opts)
 	if errors.Is(err, layout.ErrInUse) {
-		return fmt.Errorf("%w: a build is writing to it; run gc again when the build has ended, or add --wait", err)
+		return fmt.Errorf("%w: a build or push is using it; run gc again when it has ended, or add --wait", err)
 	}
 	if err != nil {
 		return err
@@ -153,4 +153,15 @@ func sizeString(n int64) string {
 		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+// leaseForPush takes a lease on the layout a push reads, as builds do, so
+// that gc waits for the push: the image's tag may move to a newer build
+// while it is being pushed, and its blobs must stay until the push ends.
+func leaseForPush(store *layout.Layout) (release func(), err error) {
+	lease, err := store.Lease()
+	if err != nil {
+		return nil, fmt.Errorf("OCI layout %s: %w", store.Dir(), err)
+	}
+	return lease.Release, nil
 }
