@@ -33,10 +33,10 @@ const cleanupTimeout = 10 * time.Second
 // Lease marks a layout as in use by this process, through a shared flock
 // on its oci-layout file. Every process that writes blobs holds one for as
 // long as it writes or may still reference what it wrote (until it has
-// tagged its image), and a push holds one while it reads (the tag it
-// pushes may move meanwhile): a failed build cleaning up, and gc, remove blobs only
-// while holding the flock exclusively, that is while no other process
-// holds a lease. So neither ever removes a blob a live build wrote or is
+// tagged its image), and a push holds one while it reads (the tag it pushes
+// may move meanwhile). A failed build cleaning up, and gc, remove blobs
+// only while holding the flock exclusively, that is while no other process
+// holds a lease, so neither ever removes a blob a live build wrote or is
 // about to reference, without having to know which blobs those are.
 type Lease struct {
 	file    *os.File
