@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -167,4 +168,45 @@ func blobNames(t *testing.T, dir string) []string {
 		names = append(names, e.Name())
 	}
 	return names
+}
+
+// TestBuildsUnderANewParentWhileOthersFail: builds that succeed and builds
+// that fail, at once, into layouts under one new parent (some sharing a
+// layout): every good build's image is there afterwards, whatever order
+// the failures' cleanups ran in.
+func TestBuildsUnderANewParentWhileOthersFail(t *testing.T) {
+	parent := filepath.Join(t.TempDir(), "new")
+	const n = 12
+	errs := make([]error, n)
+	opts := make([]Options, n)
+	done := make(chan int)
+	for i := range n {
+		f, o := newFake(t)
+		o.LayoutDir = filepath.Join(parent, "l"+strconv.Itoa(i%3), "oci")
+		o.Tags = []string{"t" + strconv.Itoa(i)}
+		o.Image.Labels = map[string]string{"n": strconv.Itoa(i)}
+		if i%2 == 1 {
+			f.buildErr = errors.New("compile error")
+		}
+		opts[i] = o
+		go func() { _, errs[i] = Run(context.Background(), f, o); done <- i }()
+	}
+	for range n {
+		<-done
+	}
+	for i := range n {
+		if i%2 == 1 {
+			if errs[i] == nil {
+				t.Errorf("build %d succeeded, want its cargo error", i)
+			}
+			continue
+		}
+		if errs[i] != nil {
+			t.Errorf("build %d failed beside failing builds: %v", i, errs[i])
+			continue
+		}
+		if _, err := mustOpen(t, opts[i].LayoutDir).Resolve(context.Background(), opts[i].Tags[0]); err != nil {
+			t.Errorf("build %d's image: %v", i, err)
+		}
+	}
 }
