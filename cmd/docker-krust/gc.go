@@ -41,7 +41,7 @@ func newGCCommand(env *environment) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&f.dryRun, "dry-run", false, "list what would be removed and remove nothing")
-	fl.BoolVar(&f.wait, "wait", false, "wait for running builds to end instead of failing")
+	fl.BoolVar(&f.wait, "wait", false, "wait for running builds and pushes to end instead of failing")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "list every blob removed")
 	return cmd
 }
