@@ -36,9 +36,11 @@ type target struct {
 }
 
 // Run builds the image Options describe into an OCI layout. Everything
-// that can be checked is checked before cargo runs, and a layout this build
-// created is removed again if the build fails, so a failed build leaves no
-// trace.
+// that can be checked is checked before cargo runs. If the build fails, the
+// blobs it wrote that no tag reaches are removed again, and so are the
+// layout and its parent directories if this build created them and they
+// hold nothing else (see layout.Lease.Abandon), so a failed build leaves
+// no trace and takes nothing that is not its own.
 func Run(ctx context.Context, c Cargo, opts Options) (res Result, err error) {
 	p, err := prepare(ctx, c, opts)
 	if err != nil {
@@ -57,13 +59,10 @@ func Run(ctx context.Context, c Cargo, opts Options) (res Result, err error) {
 		return Result{}, err
 	}
 	defer func() {
-		if err != nil && created != "" {
-			// Only the layout itself, then the directories made for it
-			// while still empty: layouts of other packages may have
-			// appeared beside it meanwhile.
-			if lease.RemoveIfUnused(ctx, p.layoutDir) {
-				removeEmptyParents(p.layoutDir, created)
-			}
+		if err != nil {
+			// Remove what this build wrote that nothing uses, and the
+			// directories it created while they hold nothing else.
+			lease.Abandon(ctx, created)
 			return
 		}
 		lease.Release()
@@ -257,23 +256,14 @@ func openLeased(dir string) (*layout.Layout, *layout.Lease, error) {
 		}
 		lease, err := store.Lease()
 		if err == nil {
-			return store, lease, nil
+			// Write through the lease, so that it knows which blobs are
+			// this build's to remove if it fails.
+			return lease.Layout(), lease, nil
 		}
 		// A directory on the way removed by another build's cleanup
-		// (see removeEmptyParents) is ErrNotExist: try again too.
+		// (layout.Lease.Abandon) is ErrNotExist: try again too.
 		if !errors.Is(err, layout.ErrLayoutGone) && !errors.Is(err, fs.ErrNotExist) || attempt == 3 {
 			return nil, nil, fmt.Errorf("open OCI layout: %w", err)
-		}
-	}
-}
-
-// removeEmptyParents removes the directories above dir up to and
-// including top while they are empty; a directory another build has
-// put something in stops it.
-func removeEmptyParents(dir, top string) {
-	for d := filepath.Dir(dir); within(d, top); d = filepath.Dir(d) {
-		if os.Remove(d) != nil || d == top {
-			return
 		}
 	}
 }

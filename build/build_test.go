@@ -20,7 +20,11 @@ type fakeCargo struct {
 	exe      []byte
 	buildErr error
 	noFile   bool // report an executable but write none
-	builds   int
+	// noFileFor is a triple whose executable is reported but not written.
+	noFileFor string
+	// hook, when set, runs as Build starts: what happens meanwhile.
+	hook   func()
+	builds int
 	// during, when set, runs while cargo "builds": what another build
 	// does meanwhile.
 	during func() error
@@ -34,6 +38,9 @@ func (f *fakeCargo) CheckTarget(context.Context, string, string) error { return 
 
 func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Artifact, error) {
 	f.builds++
+	if f.hook != nil {
+		f.hook()
+	}
 	if f.during != nil {
 		if err := f.during(); err != nil {
 			return nil, err
@@ -51,7 +58,7 @@ func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Ar
 	for _, triple := range req.Triples {
 		path := filepath.Join(f.project.TargetDir, triple, "release", req.Bin)
 		arts = append(arts, cargo.Artifact{Bin: req.Bin, Path: path, Triple: triple})
-		if f.noFile {
+		if f.noFile || triple == f.noFileFor {
 			continue
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

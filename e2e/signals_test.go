@@ -34,10 +34,10 @@ fn main() {
 	})
 }
 
-// face is one way to run krust: the program, the arguments before
+// signalFace is one way to run krust: the program, the arguments before
 // krust's own, and whether the signal goes to the whole process group (as
 // a terminal's Ctrl-C does) rather than to the process alone.
-type face struct {
+type signalFace struct {
 	name  string
 	args  func(t *testing.T) (string, []string)
 	group bool
@@ -48,7 +48,7 @@ type face struct {
 func TestSignalStopsTheBuildCleanly(t *testing.T) {
 	requireTool(t, "cargo")
 	requireTool(t, "docker")
-	faces := []face{
+	faces := []signalFace{
 		{name: "krust", args: func(*testing.T) (string, []string) { return filepath.Join(h.binDir, "krust"), nil }},
 		{name: "docker-krust krust", args: func(*testing.T) (string, []string) {
 			return filepath.Join(h.binDir, "docker-krust"), []string{"krust"}
@@ -77,7 +77,7 @@ func TestSignalStopsTheBuildCleanly(t *testing.T) {
 
 // interruptBuild starts a build of blockingProject through face f, sends
 // sig once the build script runs, and checks how krust ended.
-func interruptBuild(t *testing.T, f face, sig syscall.Signal, wantCode int) {
+func interruptBuild(t *testing.T, f signalFace, sig syscall.Signal, wantCode int) {
 	tmp := t.TempDir()
 	project := blockingProject(t, tmp)
 	markers := filepath.Join(tmp, "markers")

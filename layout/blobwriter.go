@@ -26,6 +26,8 @@ type BlobWriter struct {
 	size int64
 	err  error // sticky write error
 	done bool
+	// written is the Layout's record of created blobs, or nil.
+	written *blobSet
 }
 
 // NewBlobWriter starts a new sha256 blob in a temp file inside blobs/sha256.
@@ -38,7 +40,7 @@ func (l *Layout) NewBlobWriter() (*BlobWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new blob writer: create temp file in %s: %w", dir, err)
 	}
-	return &BlobWriter{dir: dir, file: f, hash: sha256.New()}, nil
+	return &BlobWriter{dir: dir, file: f, hash: sha256.New(), written: l.written}, nil
 }
 
 // Write appends p to the blob, hashing it on the way.
@@ -98,6 +100,7 @@ func (w *BlobWriter) commit(desc ocispec.Descriptor) error {
 		_ = os.Remove(tmp)
 		return err
 	}
+	w.written.add(desc.Digest)
 	return nil
 }
 

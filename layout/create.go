@@ -2,6 +2,7 @@ package layout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,14 +15,30 @@ import (
 // wraps ErrNotLayout. Concurrent calls for the same directory all succeed.
 func Create(dir string) (*Layout, error) {
 	dir = filepath.Clean(dir)
+	for attempt := 0; ; attempt++ {
+		l, err := create(dir)
+		// A failed build may remove the (empty) directory while we wait
+		// for its lock: make it again.
+		if !errors.Is(err, ErrLayoutGone) || attempt == 3 {
+			return l, err
+		}
+	}
+}
+
+// create is one attempt of Create. If dir or a parent was removed while
+// create made or locked it, the error wraps ErrLayoutGone.
+func create(dir string) (*Layout, error) {
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
-		return nil, fmt.Errorf("create layout directory %s: %w", dir, err)
+		return nil, fmt.Errorf("create layout directory %s: %w", dir, goneIfMissing(err))
 	}
-	unlock, err := lockDir(context.Background(), dir)
+	d, err := lockDirFile(context.Background(), dir)
 	if err != nil {
-		return nil, fmt.Errorf("create layout %s: %w", dir, err)
+		return nil, fmt.Errorf("create layout %s: %w", dir, goneIfMissing(err))
 	}
-	defer unlock()
+	defer d.Close()
+	if !sameFile(d, dir) {
+		return nil, fmt.Errorf("create layout %s: %w", dir, ErrLayoutGone)
+	}
 	if checkLayout(dir) != nil {
 		if err := initLayout(dir); err != nil {
 			return nil, err
@@ -29,6 +46,15 @@ func Create(dir string) (*Layout, error) {
 	}
 	removeStale(dir)
 	return &Layout{dir: dir}, nil
+}
+
+// goneIfMissing adds ErrLayoutGone to an error saying a directory on the
+// way to the layout does not exist: a failed build removed it meanwhile.
+func goneIfMissing(err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%w: %w", ErrLayoutGone, err)
+	}
+	return err
 }
 
 // initLayout writes the missing pieces of a new layout into dir, provided dir
@@ -62,7 +88,14 @@ func initLayout(dir string) error {
 // initLayout itself would have written: blobs/sha256 holding nothing but temp
 // files, a valid index.json, a valid oci-layout, or our temp files.
 func checkInitializable(dir string) error {
-	return forEachEntry(dir, checkInitEntry)
+	err := forEachEntry(dir, checkInitEntry)
+	// An entry (or dir) that vanished while being checked was being
+	// removed by a failed build's cleanup, which removes only what a build
+	// writes: what is left is still initializable.
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 // checkInitEntry checks one entry of a directory about to be initialised.

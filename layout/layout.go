@@ -31,6 +31,10 @@ const (
 // concurrent use by several goroutines and processes.
 type Layout struct {
 	dir string
+	// written, when not nil, records the blobs created through this handle:
+	// a build writes through its Lease's handle so that, if it fails, it
+	// knows which blobs are its own to remove (see Lease.Abandon).
+	written *blobSet
 }
 
 // Open opens an existing OCI image layout. The directory must hold an

@@ -11,6 +11,17 @@ import (
 // lockDir takes an exclusive flock on the directory itself, waiting until it
 // is free or ctx is done. The returned function releases the lock.
 func lockDir(ctx context.Context, dir string) (func(), error) {
+	d, err := lockDirFile(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	// Closing the descriptor releases the flock.
+	return func() { _ = d.Close() }, nil
+}
+
+// lockDirFile is lockDir returning the locked directory, for callers that
+// must check it is still the one at dir once they hold the lock.
+func lockDirFile(ctx context.Context, dir string) (*os.File, error) {
 	d, err := os.Open(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open %s for locking: %w", dir, err)
@@ -19,6 +30,5 @@ func lockDir(ctx context.Context, dir string) (func(), error) {
 		d.Close()
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
-	// Closing the descriptor releases the flock.
-	return func() { _ = d.Close() }, nil
+	return d, nil
 }

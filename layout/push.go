@@ -37,6 +37,7 @@ func (l *Layout) Push(ctx context.Context, expected ocispec.Descriptor, content 
 	if err := pushFile(ctx, dir, expected, content); err != nil {
 		return fmt.Errorf("push blob %s to %s: %w", expected.Digest, l.dir, err)
 	}
+	l.written.add(expected.Digest)
 	return nil
 }
 

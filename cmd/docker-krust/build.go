@@ -225,6 +225,11 @@ func pushBuilt(ctx context.Context, client *remote.Client, res build.Result) (st
 	if err != nil {
 		return "", err
 	}
+	release, err := leaseForPush(store)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	pushed, err := client.Push(ctx, store, res.Manifest, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: res.Bases})
 	return pushed.Reference, err
 }

@@ -33,10 +33,11 @@ func newPushCommand(env *environment) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			store, desc, err := openSource(cmd, args[0])
+			store, desc, release, err := openSource(cmd, args[0])
 			if err != nil {
 				return err
 			}
+			defer release()
 			client, err := f.client(env, cfg)
 			if err != nil {
 				return err
@@ -53,18 +54,26 @@ func newPushCommand(env *environment) *cobra.Command {
 	return cmd
 }
 
-// openSource opens the layout SOURCE names and finds its image.
-func openSource(cmd *cobra.Command, source string) (*layout.Layout, ocispec.Descriptor, error) {
+// openSource opens the layout SOURCE names, leases it for the push (see
+// leaseForPush) and finds its image. Call release when the push is done.
+func openSource(cmd *cobra.Command, source string) (_ *layout.Layout, _ ocispec.Descriptor, release func(), err error) {
 	dir, tag, ok := layout.ParseRef(source)
 	if !ok {
 		dir = source
 	}
 	store, err := openLayout(dir)
 	if err != nil {
-		return nil, ocispec.Descriptor{}, err
+		return nil, ocispec.Descriptor{}, nil, err
+	}
+	if release, err = leaseForPush(store); err != nil {
+		return nil, ocispec.Descriptor{}, nil, err
 	}
 	desc, err := store.ResolveOne(cmd.Context(), tag)
-	return store, desc, err
+	if err != nil {
+		release()
+		return nil, ocispec.Descriptor{}, nil, err
+	}
+	return store, desc, release, nil
 }
 
 func openLayout(dir string) (*layout.Layout, error) {

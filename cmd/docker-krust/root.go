@@ -20,7 +20,7 @@ func newKrustCommand(env *environment) *cobra.Command {
 	}
 	cmd.SetVersionTemplate(versionText())
 	cmd.SetOut(env.stdout)
-	cmd.AddCommand(newBuildCommand(env), newPushCommand(env), newVersionCommand(env))
+	cmd.AddCommand(newBuildCommand(env), newPushCommand(env), newGCCommand(env), newVersionCommand(env))
 	handleUnknown(cmd)
 	return cmd
 }

@@ -1,0 +1,248 @@
+package layout
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	digest "github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/errdef"
+)
+
+// maxDocSize bounds a manifest or index read while walking the graph: the
+// limit oci.MaxManifestSize sets for reading one (this package cannot
+// import oci).
+const maxDocSize = 4 << 20
+
+// digestSet is a set of blob digests.
+type digestSet map[digest.Digest]struct{}
+
+func (s digestSet) has(d digest.Digest) bool {
+	_, ok := s[d]
+	return ok
+}
+
+// blobFile is one file of blobs/ALG named by a digest.
+type blobFile struct {
+	digest digest.Digest
+	size   int64
+	path   string
+}
+
+// graphDoc holds the fields of a manifest or index, of any kind (OCI or
+// Docker, image, index or artifact), that name other blobs.
+type graphDoc struct {
+	MediaType   string               `json:"mediaType"`
+	Manifests   []ocispec.Descriptor `json:"manifests"`
+	Config      *ocispec.Descriptor  `json:"config"`
+	Layers      []ocispec.Descriptor `json:"layers"`
+	Blobs       []ocispec.Descriptor `json:"blobs"`
+	Subject     *ocispec.Descriptor  `json:"subject"`
+	Annotations map[string]string    `json:"annotations"`
+}
+
+// node is a blob the walk reads as a manifest or index. A strict node is
+// named as one (by index.json, an index, or a subject): failing to read it
+// fails the walk, since what it references could not be known. A lenient
+// node (a referrer, a base named by annotation) is kept whatever it holds.
+type node struct {
+	desc   ocispec.Descriptor
+	strict bool
+}
+
+// reachable returns the blobs that index.json reaches: every tagged or
+// listed manifest and index, what they name (indexes' manifests, config,
+// layers, blobs, subject), every referrer whose subject is reached (SBOMs
+// and provenance are stored untagged), and the base image a manifest names
+// in org.opencontainers.image.base.digest, so that a later build on the
+// same base needs no download. blobs is the layout's blob files, where
+// referrers are looked for. A manifest named strictly that is present but
+// unreadable is an error: gc must not guess.
+func (l *Layout) reachable(ctx context.Context, blobs []blobFile) (digestSet, error) {
+	idx, err := l.Index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	referrers := l.referrers(ctx, blobs)
+	keep := digestSet{}
+	var queue []node
+	for _, d := range idx.Manifests {
+		queue = append(queue, node{desc: d, strict: true})
+	}
+	for len(queue) > 0 {
+		n := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		if keep.has(n.desc.Digest) {
+			continue
+		}
+		keep[n.desc.Digest] = struct{}{}
+		doc, err := l.readNode(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		queue = append(queue, l.next(doc, keep)...)
+		for _, r := range referrers[n.desc.Digest] {
+			queue = append(queue, node{desc: r})
+		}
+	}
+	return keep, nil
+}
+
+// next marks the leaves doc names as kept and returns the documents it
+// names, to be walked.
+func (l *Layout) next(doc graphDoc, keep digestSet) []node {
+	for _, leaf := range append(append(doc.Layers, doc.Blobs...), deref(doc.Config)...) {
+		keep[leaf.Digest] = struct{}{}
+	}
+	var out []node
+	for _, d := range append(doc.Manifests, deref(doc.Subject)...) {
+		out = append(out, node{desc: d, strict: true})
+	}
+	if b, err := digest.Parse(doc.Annotations[ocispec.AnnotationBaseImageDigest]); err == nil {
+		if size, err := l.Size(b); err == nil {
+			out = append(out, node{desc: ocispec.Descriptor{Digest: b, Size: size}})
+		}
+	}
+	return out
+}
+
+func deref(d *ocispec.Descriptor) []ocispec.Descriptor {
+	if d == nil {
+		return nil
+	}
+	return []ocispec.Descriptor{*d}
+}
+
+// readNode reads the blob of n as a manifest or index. A missing blob names
+// nothing more; a blob that is not JSON is a leaf, unless n is strict and
+// its media type says it is a manifest or index.
+func (l *Layout) readNode(ctx context.Context, n node) (graphDoc, error) {
+	var doc graphDoc
+	if validateDescriptor(n.desc) != nil {
+		return doc, nil
+	}
+	strict := n.strict && isDocType(n.desc.MediaType)
+	if n.desc.Size > maxDocSize && !strict {
+		return doc, nil
+	}
+	data, err := l.ReadBlob(ctx, n.desc, maxDocSize)
+	switch {
+	case errors.Is(err, errdef.ErrNotFound):
+		return doc, nil
+	case err != nil && !n.strict:
+		return doc, nil
+	case err != nil:
+		return doc, fmt.Errorf("%s names %s, which cannot be read, so what it references is unknown (rebuild the image, or remove its tag): %w", n.desc.MediaType, n.desc.Digest, err)
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		if strict {
+			return doc, fmt.Errorf("%s %s is not valid JSON (rebuild the image, or remove its tag): %w: %w", n.desc.MediaType, n.desc.Digest, ErrInvalidLayout, err)
+		}
+		return graphDoc{}, nil
+	}
+	return doc, nil
+}
+
+// isDocType reports whether mediaType is a manifest or index type this
+// walk knows.
+func isDocType(mediaType string) bool {
+	switch mediaType {
+	case ocispec.MediaTypeImageManifest, ocispec.MediaTypeImageIndex,
+		"application/vnd.docker.distribution.manifest.v2+json",
+		"application/vnd.docker.distribution.manifest.list.v2+json":
+		return true
+	}
+	return false
+}
+
+// referrers maps each subject digest to the blobs of the layout whose
+// subject it is. Blobs that cannot be read or are not JSON are no one's
+// referrers.
+func (l *Layout) referrers(ctx context.Context, blobs []blobFile) map[digest.Digest][]ocispec.Descriptor {
+	out := map[digest.Digest][]ocispec.Descriptor{}
+	for _, b := range blobs {
+		if b.size > maxDocSize || !startsWithBrace(b.path) {
+			continue
+		}
+		desc := ocispec.Descriptor{Digest: b.digest, Size: b.size}
+		data, err := l.ReadBlob(ctx, desc, maxDocSize)
+		if err != nil {
+			continue
+		}
+		var doc graphDoc
+		if json.Unmarshal(data, &doc) != nil || doc.Subject == nil || doc.Subject.Digest.Validate() != nil {
+			continue
+		}
+		desc.MediaType = doc.MediaType
+		out[doc.Subject.Digest] = append(out[doc.Subject.Digest], desc)
+	}
+	return out
+}
+
+// startsWithBrace reports whether the file's first non-space byte is '{',
+// so that layers are not read whole to find the few JSON documents.
+func startsWithBrace(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 512)
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			return false
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c == '{'
+	}
+}
+
+// listBlobs returns the blob files of every blobs/ALG directory of a
+// digest algorithm we know, and this package's temp files there. Anything
+// else (a symlink, a directory, a name that is not a digest) is not ours
+// to judge and is left out, so gc never removes it.
+func (l *Layout) listBlobs() (blobs []blobFile, temps []blobFile, err error) {
+	root := filepath.Join(l.dir, blobsDir)
+	algs, err := os.ReadDir(root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list blobs of %s: %w", l.dir, err)
+	}
+	for _, a := range algs {
+		alg := digest.Algorithm(a.Name())
+		if !a.IsDir() || !alg.Available() {
+			continue
+		}
+		dir := filepath.Join(root, a.Name())
+		err := forEachEntry(dir, func(path string, e os.DirEntry) error {
+			if !e.Type().IsRegular() {
+				return nil
+			}
+			info, err := e.Info()
+			if err != nil {
+				return nil // removed meanwhile
+			}
+			f := blobFile{digest: digest.NewDigestFromEncoded(alg, e.Name()), size: info.Size(), path: path}
+			switch {
+			case strings.HasPrefix(e.Name(), tmpPrefix):
+				temps = append(temps, f)
+			case f.digest.Validate() == nil:
+				blobs = append(blobs, f)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return blobs, temps, nil
+}
