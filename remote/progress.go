@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/docker-krust/docker-krust/internal/human"
 	"github.com/docker-krust/docker-krust/layout"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -31,7 +32,7 @@ func (p *progressSource) Fetch(ctx context.Context, desc ocispec.Descriptor) (io
 	}
 	r := &progressReader{ReadCloser: rc, desc: desc, log: p.log, live: isTerminal(p.log)}
 	if !r.live {
-		fmt.Fprintf(p.log, "pushing %s %s (%s)\n", kind(desc.MediaType), short(desc.Digest), humanBytes(desc.Size))
+		fmt.Fprintf(p.log, "pushing %s %s (%s)\n", kind(desc.MediaType), short(desc.Digest), human.Bytes(desc.Size))
 	}
 	return r, nil
 }
@@ -55,14 +56,14 @@ func (r *progressReader) Read(b []byte) (int, error) {
 	r.read += int64(n)
 	if r.live && (r.read-r.last >= 256<<10 || err == io.EOF) {
 		r.last = r.read
-		fmt.Fprintf(r.log, "\rpushing %s %s %s / %s ", kind(r.desc.MediaType), short(r.desc.Digest), humanBytes(r.read), humanBytes(r.desc.Size))
+		fmt.Fprintf(r.log, "\rpushing %s %s %s / %s ", kind(r.desc.MediaType), short(r.desc.Digest), human.Bytes(r.read), human.Bytes(r.desc.Size))
 	}
 	if err == io.EOF && !r.done {
 		r.done = true
 		if r.live {
 			fmt.Fprintln(r.log)
 		} else {
-			fmt.Fprintf(r.log, "pushed %s %s (%s)\n", kind(r.desc.MediaType), short(r.desc.Digest), humanBytes(r.read))
+			fmt.Fprintf(r.log, "pushed %s %s (%s)\n", kind(r.desc.MediaType), short(r.desc.Digest), human.Bytes(r.read))
 		}
 	}
 	return n, err
@@ -106,15 +107,4 @@ func short(d digest.Digest) string {
 		return s[:i+13]
 	}
 	return s
-}
-
-// humanBytes formats n in B, kB or MB.
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }

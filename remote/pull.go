@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/internal/human"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
@@ -119,7 +120,7 @@ func (c *Client) pullBlobs(ctx context.Context, repo *orasremote.Repository, sto
 			}
 			err := c.withAttempts(ctx, func() error { return pullBlob(ctx, repo, store, blob) })
 			if err == nil {
-				fmt.Fprintf(c.opts.Log, "pulled %s %s (%s)\n", kind(blob.MediaType), short(blob.Digest), humanBytes(blob.Size))
+				fmt.Fprintf(c.opts.Log, "pulled %s %s (%s)\n", kind(blob.MediaType), short(blob.Digest), human.Bytes(blob.Size))
 			}
 			return err
 		})

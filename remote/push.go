@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/internal/human"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -68,7 +69,7 @@ func (c *Client) Push(ctx context.Context, store *layout.Layout, desc ocispec.De
 	}
 	res := stats.result(name + "@" + desc.Digest.String())
 	fmt.Fprintf(c.opts.Log, "pushed %s: %d uploaded (%s), %d already there, %d mounted\n",
-		res.Reference, res.Pushed, humanBytes(res.Bytes), res.Skipped, res.Mounted)
+		res.Reference, res.Pushed, human.Bytes(res.Bytes), res.Skipped, res.Mounted)
 	return res, nil
 }
 
@@ -102,7 +103,7 @@ func (c *Client) copyOptions(target reference.Named, mountFrom []reference.Named
 		PostCopy: func(_ context.Context, d ocispec.Descriptor) error {
 			stats.add(&stats.pushed, d.Size)
 			if isManifestKind(d.MediaType) {
-				fmt.Fprintf(c.opts.Log, "pushed %s %s (%s)\n", kind(d.MediaType), short(d.Digest), humanBytes(d.Size))
+				fmt.Fprintf(c.opts.Log, "pushed %s %s (%s)\n", kind(d.MediaType), short(d.Digest), human.Bytes(d.Size))
 			}
 			return nil
 		},

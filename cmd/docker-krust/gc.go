@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/internal/human"
 	"github.com/docker-krust/docker-krust/layout"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
@@ -77,7 +78,7 @@ func (f *gcFlags) collect(ctx context.Context, env *environment, dir string) err
 	opts := layout.GCOptions{DryRun: f.dryRun, Wait: f.wait}
 	if f.verbose || f.dryRun {
 		opts.Removed = func(d ocispec.Descriptor) {
-			fmt.Fprintf(env.stderr, "%s %s (%s)\n", verb, d.Digest, sizeString(d.Size))
+			fmt.Fprintf(env.stderr, "%s %s (%s)\n", verb, d.Digest, human.Bytes(d.Size))
 		}
 	}
 	res, err := store.GC(ctx, opts)
@@ -88,7 +89,7 @@ func (f *gcFlags) collect(ctx context.Context, env *environment, dir string) err
 		return err
 	}
 	fmt.Fprintf(env.stderr, "gc %s: %s %s (%s), kept %s (%s)%s\n", store.Dir(), verb,
-		plural(res.Removed, "blob"), sizeString(res.RemovedBytes), plural(res.Kept, "blob"), sizeString(res.KeptBytes), temps(res, verb))
+		plural(res.Removed, "blob"), human.Bytes(res.RemovedBytes), plural(res.Kept, "blob"), human.Bytes(res.KeptBytes), temps(res, verb))
 	return nil
 }
 
@@ -177,7 +178,7 @@ func temps(res layout.GCResult, verb string) string {
 	if res.Temps == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %s %s of interrupted builds (%s)", verb, plural(res.Temps, "temp file"), sizeString(res.TempBytes))
+	return fmt.Sprintf("; %s %s of interrupted builds (%s)", verb, plural(res.Temps, "temp file"), human.Bytes(res.TempBytes))
 }
 
 func plural(n int, noun string) string {
@@ -185,19 +186,6 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// sizeString formats n bytes for people, as docker does: 1.2 MB.
-func sizeString(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f kB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // leaseForPush takes a lease on the layout a push reads, as builds do, so
