@@ -63,7 +63,16 @@ func loadLayoutBase(ctx context.Context, spec, dir, tag string, platform ocispec
 	if err != nil {
 		return nil, fmt.Errorf("base image %s: %w", spec, err)
 	}
-	b.name = desc.Annotations[ocispec.AnnotationRefName]
+	// Name the base as the user would to reach it again (the layout's
+	// absolute path and tag), not by its tag alone, which names nothing
+	// outside that layout.
+	if tag == "" {
+		tag = desc.Annotations[ocispec.AnnotationRefName]
+	}
+	b.name = "oci:" + dir
+	if tag != "" {
+		b.name += ":" + tag
+	}
 	return b, nil
 }
 

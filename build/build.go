@@ -142,30 +142,44 @@ func triples(platforms []ocispec.Platform, libc cargo.Libc) ([]string, error) {
 }
 
 // resolveTargets settles the platforms (asking the base for "all"), reads
-// or pulls the base for each, and checks each Rust target is installed.
+// or pulls the base for each, checks each Rust target is installed and,
+// meanwhile, that the image can be pushed. These checks do not depend on
+// each other, so all of them run and every problem is reported at once.
 func (p *plan) resolveTargets(ctx context.Context, c Cargo, opts Options, store *layout.Layout) error {
+	pushed := make(chan error, 1)
+	if opts.PushCheck != nil && p.image != nil {
+		go func() { pushed <- opts.PushCheck(ctx, p.image) }()
+	} else {
+		pushed <- nil
+	}
+	errs := p.loadTargets(ctx, c, opts, store)
+	return joinProblems(append([]error{<-pushed}, errs...)...)
+}
+
+// loadTargets reads the base and checks the Rust target of each platform,
+// returning every problem found.
+func (p *plan) loadTargets(ctx context.Context, c Cargo, opts Options, store *layout.Layout) []error {
 	platforms := opts.Platforms
 	if opts.AllPlatforms {
 		var err error
 		if platforms, err = basePlatforms(ctx, opts, store); err != nil {
-			return err
+			return []error{err}
 		}
 	}
 	ts, err := triples(platforms, opts.Libc)
 	if err != nil {
-		return err
+		return []error{err}
 	}
+	var errs []error
 	for i, pl := range platforms {
 		b, err := loadBase(ctx, opts, pl, store)
-		if err != nil {
-			return err
-		}
+		errs = append(errs, err)
 		if err := c.CheckTarget(ctx, opts.Dir, ts[i]); err != nil {
-			return fmt.Errorf("%s: %w", oci.PlatformString(pl), err)
+			errs = append(errs, fmt.Errorf("%s: %w", oci.PlatformString(pl), err))
 		}
 		p.targets = append(p.targets, target{platform: pl, triple: ts[i], base: b})
 	}
-	return nil
+	return errs
 }
 
 // build runs cargo for every target.
@@ -181,14 +195,18 @@ func (p *plan) build(ctx context.Context, c Cargo, opts Options) ([]cargo.Artifa
 		return nil, err
 	}
 	defer stable.release()
-	dir := opts.Dir
+	// cargo runs in the project's real directory, so that it reads the
+	// config files the user's own cargo would; only the manifest is named
+	// through the stable path.
+	manifestDir := opts.Dir
 	if stable != nil {
-		dir = stable.toStable(dir)
+		manifestDir = stable.toStable(manifestDir)
 		logf(opts, "building in %s (a fixed path for %s, so path dependencies outside the workspace do not change the binary)\n", stable.stable, stable.real)
 	}
 	rustflags := append(remapFlags(p.proj, stable, opts.CargoHome), opts.Rustflags...)
 	arts, err := c.Build(ctx, cargo.BuildRequest{
-		Dir: dir, Package: p.pkg.Name, Bin: p.bin, Profile: opts.Profile, Triples: ts, Rustflags: rustflags, Args: opts.CargoArgs,
+		Dir: opts.Dir, ManifestDir: manifestDir, Package: p.pkg.Name, Bin: p.bin, Profile: opts.Profile,
+		Triples: ts, Rustflags: rustflags, Args: opts.CargoArgs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build for %s: %w", strings.Join(names, ", "), err)

@@ -54,6 +54,12 @@ type Options struct {
 	// Puller fetches registry base images; nil means only scratch and
 	// layout bases can be used.
 	Puller Puller
+	// PushCheck, when set, checks before cargo runs that the image can be
+	// pushed where its name says (the registry answers and accepts the
+	// credentials; *remote.Client's CheckPush); what it finds is reported
+	// with the other problems found before building. nil skips it, as for
+	// --no-push.
+	PushCheck func(ctx context.Context, image reference.Named) error
 	// LayoutDir is the OCI layout to write; empty means one layout per
 	// package and binary under cargo's target directory (see
 	// defaultLayoutDir).

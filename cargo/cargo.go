@@ -3,6 +3,7 @@ package cargo
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,9 +34,15 @@ type Cargo struct {
 
 // BuildRequest says what to build.
 type BuildRequest struct {
-	// Dir is the project directory: cargo runs there, so its
-	// .cargo/config.toml and rust-toolchain.toml apply.
+	// Dir is the project's real directory: cargo runs there, so the
+	// .cargo/config.toml files in it and above it and its
+	// rust-toolchain.toml apply, as when the user runs cargo there.
 	Dir string
+	// ManifestDir is where cargo is told the project's Cargo.toml is
+	// (--manifest-path), when not in Dir: the same directory seen through
+	// another path, such as the stable link of a reproducible build.
+	// Empty means Dir.
+	ManifestDir string
 	// Package is the workspace member to build (cargo -p).
 	Package string
 	// Bin is the binary target to build (cargo --bin).
@@ -168,25 +175,28 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 
 // buildCommand prepares the cargo build command line and environment.
 func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []string) (*procgroup.Cmd, error) {
-	flags := append([]string{"-C", staticFlag}, req.Rustflags...)
-	env, extra, err := addRustflags(c.Env, req.Dir, triples, flags)
+	cfg, err := readCargoConfig(c.Env, req.Dir, req.Args)
 	if err != nil {
 		return nil, err
 	}
+	flags := append([]string{"-C", staticFlag}, req.Rustflags...)
+	env, extra := addRustflags(cfg, triples, flags)
 	lookPath := c.LookPath
 	if lookPath == nil {
 		lookPath = exec.LookPath
 	}
-	linkers, notes, err := crossLinkers(env, req.Dir, triples, lookPath)
-	if err != nil {
-		return nil, err
-	}
+	linkers, notes := crossLinkers(cfg, triples, lookPath)
+	notes = append(rustflagsNotes(c.Env, env, extra), notes...)
 	env = append(env, linkers...)
 	program, prefix := c.command()
+	manifestDir := req.ManifestDir
+	if manifestDir == "" {
+		manifestDir = req.Dir
+	}
 	// --manifest-path keeps the directory as given: the working directory
 	// alone would reach cargo with symbolic links resolved.
 	args := append(prefix, "build", "--profile", req.profile(), "--message-format=json-render-diagnostics",
-		"--manifest-path", filepath.Join(req.Dir, "Cargo.toml"))
+		"--manifest-path", filepath.Join(manifestDir, "Cargo.toml"))
 	for _, triple := range triples {
 		args = append(args, "--target", triple)
 	}
@@ -205,6 +215,29 @@ func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []str
 	cmd := procgroup.Command(ctx, 0, program, args...)
 	cmd.Dir, cmd.Env, cmd.Stderr = req.Dir, env, c.stderr()
 	return cmd, nil
+}
+
+// rustflagsNotes says which rustflags krust set, and how: a rustflags
+// variable it extended (after) or --config entries it added (extra).
+func rustflagsNotes(before, after, extra []string) []string {
+	var notes []string
+	for _, key := range []string{"CARGO_ENCODED_RUSTFLAGS", "RUSTFLAGS"} {
+		old, hadOld := lookupEnv(before, key)
+		v, ok := lookupEnv(after, key)
+		if !ok || hadOld && old == v {
+			continue
+		}
+		if key == "CARGO_ENCODED_RUSTFLAGS" {
+			// The separator is unprintable: show the flags as a list.
+			list, _ := json.Marshal(strings.Split(v, "\x1f"))
+			v = string(list)
+		}
+		notes = append(notes, fmt.Sprintf("rustflags: krust sets %s=%s", key, v))
+	}
+	for i := 0; i+1 < len(extra); i += 2 {
+		notes = append(notes, "rustflags: krust adds --config "+extra[i+1])
+	}
+	return notes
 }
 
 func buildError(ctx context.Context, triples []string, err error) error {

@@ -40,32 +40,26 @@ func hostTriplePrefix() string {
 }
 
 // crossLinkers returns CARGO_TARGET_<TRIPLE>_LINKER settings for the
-// triples that need a cross linker the user has not configured, using the
-// first candidate found on PATH. Triples for this machine's architecture
-// link with the default cc and are left alone.
-func crossLinkers(env []string, dir string, triples []string, lookPath func(string) (string, error)) ([]string, []string, error) {
-	cfg, err := readCargoConfig(env, dir)
-	if err != nil {
-		return nil, nil, err
-	}
+// triples that need a cross linker the user has not configured anywhere
+// cargo looks (see cargoConfig.hasLinker), using the first candidate found
+// on PATH. Triples for this machine's architecture link with the default
+// cc and are left alone.
+func crossLinkers(cfg cargoConfig, triples []string, lookPath func(string) (string, error)) ([]string, []string) {
 	var set, notes []string
 	for _, triple := range triples {
+		if strings.HasPrefix(triple, hostTriplePrefix()) || cfg.hasLinker(triple) {
+			continue
+		}
 		key := linkerEnvKey(triple)
-		if strings.HasPrefix(triple, hostTriplePrefix()) || cfg.linkers[triple] {
-			continue
-		}
-		if _, ok := lookupEnv(env, key); ok {
-			continue
-		}
 		for _, name := range linkerCandidates(triple) {
 			if path, err := lookPath(name); err == nil {
 				set = append(set, key+"="+path)
-				notes = append(notes, fmt.Sprintf("linking %s with %s (found on PATH; set %s to choose another)", triple, filepath.Base(path), key))
+				notes = append(notes, fmt.Sprintf("linking %s with %s (found on PATH; set %s or target.%s.linker to choose another)", triple, filepath.Base(path), key, triple))
 				break
 			}
 		}
 	}
-	return set, notes, nil
+	return set, notes
 }
 
 // linkerEnvKey is the variable cargo reads for target.<triple>.linker.

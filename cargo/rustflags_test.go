@@ -26,6 +26,7 @@ func TestStaticLinking(t *testing.T) {
 		triple string
 		env    []string
 		files  map[string]string // relative to a temporary root; the project is proj/, CARGO_HOME is cargo-home/
+		args   []string          // cargo's arguments from the user
 		// wantEnv holds the flags each variable must carry afterwards:
 		// RUSTFLAGS split on white space, CARGO_ENCODED_RUSTFLAGS on \x1f.
 		// Other variables must be left as they were.
@@ -218,6 +219,84 @@ func TestStaticLinking(t *testing.T) {
 			regression: "cargo/rustflags.go:137-145 configFile prefers config.toml; cargo reads the extension-less config " +
 				"when both exist (it warns \"both ... exist. Using ...config\")",
 		},
+
+		// The user's --config arguments (CARGO_ARGS and cargo-args
+		// settings) are cargo's highest-precedence source. Checked with
+		// cargo 1.95 -v: files' build.rustflags, then CARGO_BUILD_RUSTFLAGS,
+		// then each --config left to right, all joined; a --config value
+		// that names an existing file (relative to the working directory)
+		// is read as a config file at that place in the order.
+		{
+			name:       "--config build.rustflags carried into the target entry",
+			args:       []string{"--locked", "--config", `build.rustflags=["--cfg","krust_probe"]`},
+			wantArgs:   []string{"--config", `target.x86_64-unknown-linux-gnu.rustflags=["--cfg","krust_probe","-C","target-feature=+crt-static"]`},
+			regression: "--config build.rustflags in CARGO_ARGS is hidden by krust's own target.<triple>.rustflags entry",
+		},
+		{
+			name:     "--config=KEY=VALUE form, string value",
+			args:     []string{`--config=build.rustflags="--cfg krust_probe"`},
+			wantArgs: []string{"--config", `target.x86_64-unknown-linux-gnu.rustflags=["--cfg","krust_probe","-C","target-feature=+crt-static"]`},
+		},
+		{
+			name:     "files, then CARGO_BUILD_RUSTFLAGS, then each --config in order",
+			env:      []string{"CARGO_BUILD_RUSTFLAGS=--cfg env"},
+			files:    map[string]string{projConfig: "[build]\nrustflags = [\"--cfg\", \"file\"]\n"},
+			args:     []string{"--config", `build.rustflags=["--cfg","cli1"]`, "--config", `build.rustflags=["--cfg","cli2"]`},
+			wantArgs: []string{"--config", `target.x86_64-unknown-linux-gnu.rustflags=["--cfg","file","--cfg","env","--cfg","cli1","--cfg","cli2","-C","target-feature=+crt-static"]`},
+		},
+		{
+			name:     "--config PATH relative to the project directory",
+			files:    map[string]string{"proj/ci.toml": buildFlags},
+			args:     []string{"--config", "ci.toml"},
+			wantArgs: []string{"--config", withBuild},
+		},
+		{
+			name:     "--config PATH with a target entry hides build.rustflags",
+			files:    map[string]string{projConfig: buildFlags, "proj/ci.toml": "[target.x86_64-unknown-linux-gnu]\nrustflags = [\"--cfg\", \"x\"]\n"},
+			args:     []string{"--config", "ci.toml"},
+			wantArgs: []string{"--config", staticOnly},
+		},
+		{
+			name:     "--config target.<triple>.rustflags hides build.rustflags",
+			files:    map[string]string{projConfig: buildFlags},
+			args:     []string{"--config", `target.x86_64-unknown-linux-gnu.rustflags=["--cfg","x"]`},
+			wantArgs: []string{"--config", staticOnly},
+		},
+		{
+			name:     "--config matching cfg target hides build.rustflags",
+			files:    map[string]string{projConfig: buildFlags},
+			args:     []string{"--config", `target."cfg(target_os = \"linux\")".rustflags=["--cfg","x"]`},
+			wantArgs: []string{"--config", staticOnly},
+		},
+		{
+			name:     "--config after a lone -- is not cargo's",
+			files:    map[string]string{projConfig: buildFlags},
+			args:     []string{"--", "--config", `build.rustflags=["--cfg","x"]`},
+			wantArgs: []string{"--config", withBuild},
+		},
+		{
+			name:     "--config is ignored when RUSTFLAGS is set, as cargo ignores it",
+			env:      []string{"RUSTFLAGS=--cfg env"},
+			args:     []string{"--config", `build.rustflags=["--cfg","x"]`},
+			wantEnv:  map[string][]string{"RUSTFLAGS": {"--cfg", "env", "-C", "target-feature=+crt-static"}},
+			wantArgs: nil,
+		},
+		{
+			name:    "--config neither a file nor KEY=VALUE",
+			args:    []string{"--config", "missing.toml"},
+			wantErr: []string{"missing.toml", "KEY=VALUE"},
+		},
+		{
+			name:    "--config file that is not TOML",
+			files:   map[string]string{"proj/bad.toml": "[build\n"},
+			args:    []string{"--config", "bad.toml"},
+			wantErr: []string{"bad.toml"},
+		},
+		{
+			name:     "config file in the project's parent",
+			files:    map[string]string{rootConfig: buildFlags},
+			wantArgs: []string{"--config", withBuild},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -245,7 +324,7 @@ func TestStaticLinking(t *testing.T) {
 			env := append([]string{"KEEP=1", "CARGO_HOME=" + home, "HOME=" + root}, tc.env...)
 			envBefore := slices.Clone(env)
 
-			gotEnv, gotArgs, err := staticLinking(env, proj, triple)
+			gotEnv, gotArgs, err := staticLinking(env, proj, triple, tc.args...)
 			if !slices.Equal(env, envBefore) {
 				t.Errorf("input env changed to %q", env)
 			}

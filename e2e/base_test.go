@@ -49,8 +49,8 @@ func TestBuildOnBaseFromOCILayout(t *testing.T) {
 	if got := m.Annotations[ocispec.AnnotationBaseImageDigest]; got != baseManifest.Digest.String() {
 		t.Errorf("base.digest annotation %q, want %s", got, baseManifest.Digest)
 	}
-	if got := m.Annotations[ocispec.AnnotationBaseImageName]; got != "v1" {
-		t.Errorf("base.name annotation %q, want the base's ref name v1", got)
+	if got, want := m.Annotations[ocispec.AnnotationBaseImageName], "oci:"+baseDir+":v1"; got != want {
+		t.Errorf("base.name annotation %q, want the base's layout reference %s", got, want)
 	}
 	cfg := configFor(t, dir, "latest")
 	if cfg.Config.User != "65532:65532" || cfg.Config.WorkingDir != "/home/nonroot" || !slices.Contains(cfg.Config.Env, "BASE_VAR=kept") {
@@ -72,5 +72,30 @@ func TestBuildOnBaseFromOCILayout(t *testing.T) {
 	}
 	if out := mustRun(t, "", "chroot", filepath.Join(bundle, "rootfs"), "/app/hello-krust"); !strings.Contains(out, "Hello, world") {
 		t.Errorf("binary on the base printed %q", out)
+	}
+}
+
+// TestOCIBaseNameAnnotation: the base.name annotation of a base from a
+// layout names the layout reference the base can be found by again (an
+// absolute path and a tag), however --base gave it.
+func TestOCIBaseNameAnnotation(t *testing.T) {
+	requireTool(t, "cargo")
+	baseDir := makeBase(t)
+	project := copyExample(t, t.TempDir())
+	rel, err := filepath.Rel(project, baseDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, base string }{
+		{"absolute path and tag", "oci:" + baseDir + ":v1"},
+		{"relative path, the layout's only image", "oci:" + rel},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := ociRef(t, krust(t, project, nil, "build", "--no-push", "--libc", "glibc", "--base", tt.base), "latest")
+			if got, want := imageFor(t, dir, "latest").Annotations[ocispec.AnnotationBaseImageName], "oci:"+baseDir+":v1"; got != want {
+				t.Errorf("--base %s: base.name annotation %q, want %q", tt.base, got, want)
+			}
+		})
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/docker-krust/docker-krust/build"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
-	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/oci"
 	"github.com/docker-krust/docker-krust/remote"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -89,9 +88,8 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	}
 	opts.Puller = client
 	if !f.noPush {
-		if err := pingTarget(ctx, client, opts); err != nil {
-			return err
-		}
+		// Checked with the base and the Rust targets, before cargo runs.
+		opts.PushCheck = client.CheckPush
 	}
 	res, err := build.Run(ctx, builder, opts)
 	if err != nil {
@@ -208,15 +206,6 @@ func projectDir(cmd *cobra.Command, args []string) (string, []string, error) {
 		return "", nil, fmt.Errorf("project directory %s: %w", dir, err)
 	}
 	return abs, cargoArgs, nil
-}
-
-// pingTarget checks the registry to push to before anything is built.
-func pingTarget(ctx context.Context, client *remote.Client, opts build.Options) error {
-	named, err := imageref.Name(opts.Name, opts.Repo, "probe")
-	if err != nil {
-		return err
-	}
-	return client.Ping(ctx, named)
 }
 
 // pushBuilt pushes a build's image and returns its reference by digest.
