@@ -37,6 +37,7 @@ func TestCheckPush(t *testing.T) {
 		{"no credentials", secure.Host + "/team/app", Options{CertDirs: certs},
 			[]string{"wants credentials", "docker login " + secure.Host}, auth.ErrBasicCredentialNotFound},
 		{"untrusted CA", secure.Host + "/team/app", Options{Credential: good}, []string{"not trusted", "--insecure-registry"}, nil},
+		{"untrusted CA, host named insecure", secure.Host + "/team/app", Options{Credential: good, Insecure: func(string) bool { return true }}, nil, nil},
 		{"nothing listening", "127.0.0.1:9/team/app", Options{}, []string{"cannot reach"}, nil},
 	}
 	for _, tt := range tests {

@@ -184,38 +184,6 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Ping checks that the registry serving named answers its API (any answer,
-// including 401, counts), so that a build can fail before cargo runs when
-// the registry is unreachable or its certificate is not trusted.
-func (c *Client) Ping(ctx context.Context, named reference.Named) (err error) {
-	ctx, done := c.bounded(ctx, "check registry "+reference.Domain(named))
-	defer func() { err = done(err) }()
-	repo, err := c.Repository(ctx, named)
-	if err != nil {
-		return err
-	}
-	scheme := "https"
-	if repo.PlainHTTP {
-		scheme = "http"
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+repo.Reference.Registry+"/v2/", nil)
-	if err != nil {
-		return err
-	}
-	transport, err := c.transport(repo.Reference.Registry)
-	if err != nil {
-		return err
-	}
-	resp, err := (&http.Client{Transport: retryTransport(transport)}).Do(req)
-	if err != nil {
-		return explain(fmt.Errorf("registry %s: %w", repo.Reference.Registry, err), repo)
-	}
-	resp.Body.Close()
-	return nil
-}
-
 // bounded limits ctx to Options.Timeout. The returned function turns an
 // error caused by that limit into one that says so and how to raise it.
 func (c *Client) bounded(ctx context.Context, what string) (context.Context, func(error) error) {

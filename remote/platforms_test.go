@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docker-krust/docker-krust/internal/testregistry"
 	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -44,44 +43,5 @@ func TestBasePlatforms(t *testing.T) {
 	}
 	if _, err := New(Options{}).BasePlatforms(context.Background(), reg.Host+"/missing:v1"); err == nil {
 		t.Error("BasePlatforms of a missing image succeeded")
-	}
-}
-
-func TestPing(t *testing.T) {
-	t.Parallel()
-	plain := startRegistry(t)
-	secure := testregistry.Start(t, testregistry.Options{TLS: true, Users: map[string]string{testUser: testPassword}})
-	certs := certDirFor(t, secure)
-	tests := []struct {
-		name    string
-		host    string
-		opts    Options
-		wantErr []string
-	}{
-		{"plain registry", plain.Host, Options{}, nil},
-		{"TLS registry, 401 counts as an answer", secure.Host, Options{CertDirs: []string{certs}}, nil},
-		{"untrusted CA", secure.Host, Options{}, []string{"not trusted", "--insecure-registry"}},
-		{"insecure host", secure.Host, Options{Insecure: func(string) bool { return true }}, nil},
-		{"nothing listening", "127.0.0.1:9", Options{}, []string{"cannot reach"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			err := New(tt.opts).Ping(context.Background(), mustNamed(t, tt.host+"/app"))
-			if tt.wantErr == nil {
-				if err != nil {
-					t.Errorf("Ping(%s): %v", tt.host, err)
-				}
-				return
-			}
-			if err == nil {
-				t.Fatalf("Ping(%s) succeeded, want an error", tt.host)
-			}
-			for _, want := range tt.wantErr {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("Ping error does not mention %q: %v", want, err)
-				}
-			}
-		})
 	}
 }

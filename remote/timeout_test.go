@@ -38,7 +38,7 @@ func TestStallingRegistryTimesOut(t *testing.T) {
 			c := New(Options{Timeout: 2 * time.Second})
 			// Decide plain HTTP before the stall starts, as a real run would
 			// have by the time a registry stalls mid-way.
-			if err := c.Ping(context.Background(), mustNamed(t, proxy.Host+"/x")); err != nil {
+			if err := c.CheckPush(context.Background(), mustNamed(t, proxy.Host+"/x")); err != nil {
 				t.Fatal(err)
 			}
 			proxy.SetFault(testregistry.Always(testregistry.FaultStall))
