@@ -219,10 +219,10 @@ func write(ctx context.Context, store *layout.Layout, opts Options, p *plan, art
 		}
 	}
 	top.Platform = nil
-	for _, tag := range opts.Tags {
-		if err := store.Tag(ctx, top, tag); err != nil {
-			return Result{}, fmt.Errorf("tag %s in %s: %w", tag, p.layoutDir, err)
-		}
+	// All the tags in one change of index.json: a failure or a kill never
+	// leaves some of them set.
+	if err := store.TagAll(ctx, top, opts.Tags...); err != nil {
+		return Result{}, fmt.Errorf("tag the image: %w", err)
 	}
 	logf(opts, "wrote %s (%s) to %s, tagged %s\n", top.Digest, kindOf(top), p.layoutDir, strings.Join(opts.Tags, ", "))
 	res.Manifest = top
