@@ -104,6 +104,9 @@ func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 	if p.image, err = imageref.Name(opts.Name, opts.Repo, p.pkg.Name); err != nil {
 		return nil, err
 	}
+	if err := checkSettingSizes(opts, p); err != nil {
+		return nil, err
+	}
 	if p.layoutDir == "" {
 		p.layoutDir = filepath.Join(proj.TargetDir, "krust", "oci")
 	}
@@ -151,10 +154,14 @@ func (p *plan) resolveTargets(ctx context.Context, c Cargo, opts Options, store 
 		if err != nil {
 			return err
 		}
+		t := target{platform: pl, triple: ts[i], base: b}
+		if err := checkDocuments(opts, p, t); err != nil {
+			return fmt.Errorf("%s: %w", oci.PlatformString(pl), err)
+		}
 		if err := c.CheckTarget(ctx, opts.Dir, ts[i]); err != nil {
 			return fmt.Errorf("%s: %w", oci.PlatformString(pl), err)
 		}
-		p.targets = append(p.targets, target{platform: pl, triple: ts[i], base: b})
+		p.targets = append(p.targets, t)
 	}
 	return nil
 }
