@@ -13,7 +13,6 @@ import (
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-	"oras.land/oras-go/v2/errdef"
 )
 
 // seedLayout creates the layout at dir with an index.json of entries and
@@ -31,6 +30,19 @@ func seedLayout(t *testing.T, dir string, idx ocispec.Index) int {
 		t.Fatal(err)
 	}
 	return len(data)
+}
+
+func readIndex(t *testing.T, dir string) ocispec.Index {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "index.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idx ocispec.Index
+	if err := json.Unmarshal(data, &idx); err != nil {
+		t.Fatal(err)
+	}
+	return idx
 }
 
 // indexOf returns an index of n untagged entries, the first padded so that
@@ -72,17 +84,18 @@ func TestRunTagsAllOrNone(t *testing.T) {
 			opts.Tags = []string{"v1", "latest", "sha-1234"}
 			seedLayout(t, opts.LayoutDir, tt.idx(t))
 			_, err := Run(context.Background(), f, opts)
-			store := mustOpen(t, opts.LayoutDir)
+			// Read index.json without krust's limits: this checks what is
+			// in it, not whether krust can read it.
+			tagged := map[string]bool{}
+			for _, e := range readIndex(t, opts.LayoutDir).Manifests {
+				tagged[e.Annotations[ocispec.AnnotationRefName]] = true
+			}
 			var set, unset []string
 			for _, tag := range opts.Tags {
-				_, rerr := store.Resolve(context.Background(), tag)
-				switch {
-				case rerr == nil:
+				if tagged[tag] {
 					set = append(set, tag)
-				case errors.Is(rerr, errdef.ErrNotFound):
+				} else {
 					unset = append(unset, tag)
-				default:
-					t.Fatalf("read the layout after the build (error %v): %v", err, rerr)
 				}
 			}
 			if len(set) != 0 && len(unset) != 0 {
