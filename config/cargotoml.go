@@ -76,6 +76,9 @@ func readCargoManifest(path string, warn io.Writer) (*cargoManifest, error) {
 	if err := toml.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, positioned(err))
 	}
+	if m.Package.Metadata.Krust == nil && m.Workspace.Metadata.Krust == nil {
+		return &m, nil // no krust table, so no unknown keys in one: parse once
+	}
 	var raw map[string]any
 	if err := toml.Unmarshal(data, &raw); err == nil {
 		for _, table := range []string{"package", "workspace"} {

@@ -19,7 +19,7 @@ func pathologicalToml(head, table string, size int) string {
 	b.WriteString(head + "[" + table + "]\n")
 	for i := 0; ; i++ {
 		line := "k" + strconv.Itoa(i) + " = \"v\"\n"
-		if b.Len()+len(line) > size {
+		if b.Len()+len(line) > size-1 {
 			break
 		}
 		b.WriteString(line)
@@ -79,8 +79,23 @@ func TestOversizeTomlIsRefused(t *testing.T) {
 	}
 }
 
+// TestKrustTableOfUnknownKeysWarns guards the shortcut that parses a
+// Cargo.toml once when it has no krust table: a table of unknown keys only
+// is still a krust table.
+func TestKrustTableOfUnknownKeysWarns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "Cargo.toml")
+	if err := os.WriteFile(path, []byte(cargoHead+"[package.metadata.krust]\ncolour = \"blue\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var warn bytes.Buffer
+	if _, _, err := CargoSettings(path, path, &warn); err != nil || !strings.Contains(warn.String(), `unknown key "colour"`) {
+		t.Fatalf("CargoSettings = %v, warnings %q; want a warning about colour", err, warn.String())
+	}
+}
+
 // BenchmarkCargoSettings times CargoSettings on a normal Cargo.toml and
-// on the slowest kind at MaxTOMLBytes (one table of 13,000 keys):
+// on the slowest kind at MaxTOMLBytes (one table of 13,000 keys), in the
+// krust table (parsed twice, for unknown keys) or in another (once):
 //
 //	go test ./config -run '^$' -bench BenchmarkCargoSettings -benchtime 5x
 func BenchmarkCargoSettings(b *testing.B) {
@@ -88,7 +103,8 @@ func BenchmarkCargoSettings(b *testing.B) {
 		"[package.metadata.krust]\nbase-image = \"gcr.io/distroless/static\"\nports = [8080]\nlabels = { team = \"core\" }\n"
 	for _, tt := range []struct{ name, doc string }{
 		{"normal", normal},
-		{"pathological at the limit", pathologicalToml(cargoHead, "package.metadata.krust.labels", MaxTOMLBytes)},
+		{"pathological at the limit, krust's table", pathologicalToml(cargoHead, "package.metadata.krust.labels", MaxTOMLBytes)},
+		{"pathological at the limit, another table", pathologicalToml(cargoHead, "package.metadata.other", MaxTOMLBytes)},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			path := filepath.Join(b.TempDir(), "Cargo.toml")
