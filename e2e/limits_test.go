@@ -55,6 +55,9 @@ func TestTwentyThousandTagLayoutBuildsAndPushes(t *testing.T) {
 	if len(tags) != 20_002 {
 		t.Fatalf("index.json holds %d tags after the build, want 20,002", len(tags))
 	}
+	// The layout as a base: read through ParseRef and ResolveOne.
+	onBase := krust(t, project, env, "build", "--no-push", "--libc", "glibc", "--base", "oci:"+dir+":v2", "--oci-layout", filepath.Join(t.TempDir(), "other"))
+	ociRef(t, onBase, "latest")
 	pushed := krust(t, project, env, "push", "--insecure-registry", reg.Host, "oci:"+dir+":v3", reg.Host+"/team/app:v3")
 	ref := pushedRef(t, pushed, reg.Host+"/team/app")
 	if !strings.HasSuffix(ref, first.Digest.String()) {
