@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/docker-krust/docker-krust/imageref"
-
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
@@ -138,11 +137,11 @@ func validateTag(reference string) error {
 	return nil
 }
 
-// listSome joins the first max of names for a message, saying how many
-// more there are: an index may hold 200,000 tags.
-func listSome(names []string, max int) string {
-	if len(names) <= max {
+// listSome joins the first n of names for a message, saying how many more
+// there are: an index may hold MaxIndexEntries tags.
+func listSome(names []string, n int) string {
+	if len(names) <= n {
 		return strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("%s and %d more", strings.Join(names[:max], ", "), len(names)-max)
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }
