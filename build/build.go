@@ -110,6 +110,9 @@ func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
 		return nil, err
 	}
 	warnSameRepository(opts, proj, p.pkg)
+	if err := checkSettingSizes(opts, p); err != nil {
+		return nil, err
+	}
 	if p.layoutDir == "" {
 		p.layoutDir = defaultLayoutDir(proj, p.pkg.Name, p.bin)
 	}
@@ -174,10 +177,16 @@ func (p *plan) loadTargets(ctx context.Context, c Cargo, opts Options, store *la
 	for i, pl := range platforms {
 		b, err := loadBase(ctx, opts, pl, store)
 		errs = append(errs, err)
+		t := target{platform: pl, triple: ts[i], base: b}
+		if err == nil {
+			if err := checkDocuments(opts, p, t); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", oci.PlatformString(pl), err))
+			}
+		}
 		if err := c.CheckTarget(ctx, opts.Dir, ts[i]); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", oci.PlatformString(pl), err))
 		}
-		p.targets = append(p.targets, target{platform: pl, triple: ts[i], base: b})
+		p.targets = append(p.targets, t)
 	}
 	return errs
 }
@@ -246,10 +255,10 @@ func write(ctx context.Context, store *layout.Layout, opts Options, p *plan, art
 		}
 	}
 	top.Platform = nil
-	for _, tag := range opts.Tags {
-		if err := store.Tag(ctx, top, tag); err != nil {
-			return Result{}, fmt.Errorf("tag %s in %s: %w", tag, p.layoutDir, err)
-		}
+	// All the tags in one change of index.json: a failure or a kill never
+	// leaves some of them set.
+	if err := store.TagAll(ctx, top, opts.Tags...); err != nil {
+		return Result{}, fmt.Errorf("tag the image: %w", err)
 	}
 	logf(opts, "wrote %s (%s) to %s, tagged %s\n", top.Digest, kindOf(top), p.layoutDir, strings.Join(opts.Tags, ", "))
 	res.Manifest = top

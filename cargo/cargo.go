@@ -107,15 +107,18 @@ func (c Cargo) Metadata(ctx context.Context, dir string) (*Project, error) {
 	}
 	cmd := procgroup.Command(ctx, 0, "cargo", "metadata", "--format-version", "1", "--no-deps", "--manifest-path", manifest)
 	cmd.Dir, cmd.Env = dir, c.Env
-	var stdout, stderr bytes.Buffer
+	var stdout limitedBuffer
+	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Run(); stdout.over {
+		return nil, fmt.Errorf("cargo metadata for %s: %w", manifest, errMetadataTooLarge())
+	} else if err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("cargo metadata for %s stopped: %w", manifest, context.Cause(ctx))
 		}
 		return nil, fmt.Errorf("cargo metadata for %s: %w\n%s", manifest, err, strings.TrimSpace(stderr.String()))
 	}
-	return ParseMetadata(stdout.Bytes())
+	return ParseMetadata(stdout.buf.Bytes())
 }
 
 // Build runs `cargo build --profile PROFILE` for one binary and every triple of

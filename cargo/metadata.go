@@ -1,6 +1,7 @@
 package cargo
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -60,8 +61,42 @@ func (p Package) Bins() []string {
 	return bins
 }
 
-// ParseMetadata decodes the output of `cargo metadata --format-version 1`.
+// MaxMetadataBytes bounds the output of `cargo metadata --no-deps` krust
+// reads. It grows with the workspace (each member's targets, dependencies
+// and [package.metadata] tables): a workspace of 500 members gives a few MB,
+// and 32 MiB decodes in about half a second (BenchmarkParseMetadata).
+const MaxMetadataBytes = 32 << 20
+
+// errMetadataTooLarge is what the output of cargo metadata beyond
+// MaxMetadataBytes yields.
+func errMetadataTooLarge() error {
+	return fmt.Errorf("cargo metadata printed more than the %d bytes (%d MiB) krust reads: "+
+		"the workspace's Cargo.toml files carry too much; move large [package.metadata] tables into files of their own, or build from a smaller workspace",
+		MaxMetadataBytes, MaxMetadataBytes>>20)
+}
+
+// limitedBuffer collects up to MaxMetadataBytes and fails the write that
+// would go beyond, which stops cargo metadata. It has no ReadFrom, so that
+// io.Copy cannot go around Write.
+type limitedBuffer struct {
+	buf  bytes.Buffer
+	over bool
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if b.buf.Len()+len(p) > MaxMetadataBytes {
+		b.over = true
+		return 0, errMetadataTooLarge()
+	}
+	return b.buf.Write(p)
+}
+
+// ParseMetadata decodes the output of `cargo metadata --format-version 1`,
+// refusing more than MaxMetadataBytes.
 func ParseMetadata(data []byte) (*Project, error) {
+	if len(data) > MaxMetadataBytes {
+		return nil, errMetadataTooLarge()
+	}
 	var p Project
 	if err := json.Unmarshal(data, &p); err != nil {
 		return nil, fmt.Errorf("read cargo metadata: %w", err)

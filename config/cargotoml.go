@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -69,13 +68,16 @@ func (k *cargoKeys) settings(source string) (Settings, error) {
 }
 
 func readCargoManifest(path string, warn io.Writer) (*cargoManifest, error) {
-	data, err := os.ReadFile(path)
+	data, err := readTOML(path, path, "keep Cargo.toml smaller, e.g. move other tools' large [package.metadata] tables into files of their own")
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, err
 	}
 	var m cargoManifest
 	if err := toml.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, positioned(err))
+	}
+	if m.Package.Metadata.Krust == nil && m.Workspace.Metadata.Krust == nil {
+		return &m, nil // no krust table, so no unknown keys in one: parse once
 	}
 	var raw map[string]any
 	if err := toml.Unmarshal(data, &raw); err == nil {

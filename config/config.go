@@ -68,12 +68,12 @@ func Path(getenv func(string) string) (string, error) {
 // error naming the file and line. A file that holds a password and is
 // readable by other users is also reported to warn.
 func Load(path string, warn io.Writer) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readTOML(path, "krust config "+path, "a krust config needs a few lines; remove what is not krust's")
 	if errors.Is(err, fs.ErrNotExist) {
 		return &Config{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read krust config: %w", err)
+		return nil, err
 	}
 	cfg, unknown, err := parse(data)
 	if err != nil {

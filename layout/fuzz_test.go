@@ -71,16 +71,16 @@ func FuzzIndex(f *testing.F) {
 	}
 	ctx := context.Background()
 
-	// Index must refuse a document over 4 MiB and accept one of exactly 4 MiB.
-	for _, size := range []int{maxIndexSize, maxIndexSize + 1} {
+	// Index must refuse a document over MaxIndexBytes and accept one of exactly that size.
+	for _, size := range []int{MaxIndexBytes, MaxIndexBytes + 1} {
 		doc := index()
 		doc = append(doc, bytes.Repeat([]byte(" "), size-len(doc))...)
 		fuzzWriteFile(f, filepath.Join(dir, indexFile), string(doc))
 		_, err := l.Index(ctx)
-		if size > maxIndexSize && !errors.Is(err, ErrTooLarge) {
+		if size > MaxIndexBytes && !errors.Is(err, ErrTooLarge) {
 			f.Fatalf("Index of a %d-byte index.json: %v, want ErrTooLarge", size, err)
 		}
-		if size <= maxIndexSize && err != nil {
+		if size <= MaxIndexBytes && err != nil {
 			f.Fatalf("Index of a %d-byte index.json: %v", size, err)
 		}
 	}
@@ -101,7 +101,7 @@ func FuzzIndex(f *testing.F) {
 		if (openErr == nil) != (err == nil) {
 			t.Fatalf("Open error %v but Index error %v", openErr, err)
 		}
-		if len(data) > maxIndexSize && !errors.Is(err, ErrTooLarge) {
+		if len(data) > MaxIndexBytes && !errors.Is(err, ErrTooLarge) {
 			t.Fatalf("Index of %d bytes: %v, want ErrTooLarge", len(data), err)
 		}
 		if err != nil {

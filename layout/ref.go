@@ -25,6 +25,10 @@ func ParseRef(s string) (dir, tag string, ok bool) {
 	return dir, tag, true
 }
 
+// maxTagsShown is how many tags the error of ResolveOne lists: a layout of
+// 20,000 tags would otherwise give a 200 kB message.
+const maxTagsShown = 20
+
 // ResolveOne resolves tag, or when tag is empty the layout's only image;
 // with several images the error lists their tags.
 func (l *Layout) ResolveOne(ctx context.Context, tag string) (ocispec.Descriptor, error) {
@@ -47,5 +51,5 @@ func (l *Layout) ResolveOne(ctx context.Context, tag string) (ocispec.Descriptor
 		tags = append(tags, m.Annotations[ocispec.AnnotationRefName])
 	}
 	sort.Strings(tags)
-	return ocispec.Descriptor{}, fmt.Errorf("%s holds %d images: name one as oci:%s:TAG (tags: %s)", l.dir, len(idx.Manifests), l.dir, strings.Join(tags, ", "))
+	return ocispec.Descriptor{}, fmt.Errorf("%s holds %d images: name one as oci:%s:TAG (tags: %s)", l.dir, len(idx.Manifests), l.dir, listSome(tags, maxTagsShown))
 }

@@ -3,18 +3,19 @@ package layout
 import (
 	"context"
 	"fmt"
-	"github.com/docker-krust/docker-krust/imageref"
 	"maps"
 	"path/filepath"
+	"strings"
 
+	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
 )
 
 // Index reads index.json. A malformed file, or one with an invalid
-// descriptor, yields an error wrapping ErrInvalidLayout; a file larger than
-// 4 MiB yields ErrTooLarge.
+// descriptor, yields an error wrapping ErrInvalidLayout; a file beyond
+// MaxIndexBytes or MaxIndexEntries yields ErrTooLarge.
 func (l *Layout) Index(ctx context.Context) (ocispec.Index, error) {
 	if err := ctx.Err(); err != nil {
 		return ocispec.Index{}, err
@@ -56,48 +57,75 @@ func refMatcher(reference string) func(ocispec.Descriptor) bool {
 // blob must already be in the layout. Concurrent callers are serialised with
 // an flock on the layout directory.
 func (l *Layout) Tag(ctx context.Context, desc ocispec.Descriptor, reference string) error {
-	if err := validateTag(reference); err != nil {
-		return fmt.Errorf("tag %s: %w", l.dir, err)
+	return l.TagAll(ctx, desc, reference)
+}
+
+// TagAll records desc under every tag in one replacement of index.json:
+// readers see all the tags or none of them, also when a tag is invalid or
+// the process dies half-way. Otherwise it is like Tag, which is TagAll with
+// one tag. A tag given twice is recorded once.
+func (l *Layout) TagAll(ctx context.Context, desc ocispec.Descriptor, tags ...string) error {
+	what := fmt.Sprintf("tag %s in %s", listSome(tags, 5), l.dir)
+	if len(tags) == 0 {
+		return fmt.Errorf("tag %s in %s: no tag given: %w", desc.Digest, l.dir, errdef.ErrMissingReference)
+	}
+	for _, tag := range tags {
+		if err := validateTag(tag); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
 	}
 	ok, err := l.Exists(ctx, desc)
 	if err != nil {
-		return fmt.Errorf("tag %q: %w", reference, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if !ok {
-		return fmt.Errorf("tag %q: blob %s not in %s: %w", reference, desc.Digest, l.dir, errdef.ErrNotFound)
+		return fmt.Errorf("%s: blob %s not in the layout: %w", what, desc.Digest, errdef.ErrNotFound)
 	}
 	unlock, err := lockDir(ctx, l.dir)
 	if err != nil {
-		return fmt.Errorf("tag %q: %w", reference, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	defer unlock()
 	idx, err := l.Index(ctx)
 	if err != nil {
-		return fmt.Errorf("tag %q: %w", reference, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	idx.Manifests = retag(idx.Manifests, desc, reference)
+	idx.Manifests = retag(idx.Manifests, desc, tags)
 	if err := writeIndexFile(l.dir, idx); err != nil {
-		return fmt.Errorf("tag %q: %w", reference, err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
 
-// retag drops every entry tagged reference and appends desc with that tag,
-// copying desc's annotations rather than mutating the caller's map.
-func retag(entries []ocispec.Descriptor, desc ocispec.Descriptor, reference string) []ocispec.Descriptor {
-	kept := make([]ocispec.Descriptor, 0, len(entries)+1)
+// retag drops every entry tagged with one of tags and appends desc once per
+// tag, in order, copying desc's annotations rather than mutating the
+// caller's map. It is linear in the number of entries.
+func retag(entries []ocispec.Descriptor, desc ocispec.Descriptor, tags []string) []ocispec.Descriptor {
+	set := make(map[string]bool, len(tags))
+	for _, tag := range tags {
+		set[tag] = true
+	}
+	kept := make([]ocispec.Descriptor, 0, len(entries)+len(set))
 	for _, e := range entries {
-		if e.Annotations[ocispec.AnnotationRefName] != reference {
+		if name, ok := e.Annotations[ocispec.AnnotationRefName]; !ok || !set[name] {
 			kept = append(kept, e)
 		}
 	}
-	annotations := maps.Clone(desc.Annotations)
-	if annotations == nil {
-		annotations = map[string]string{}
+	for _, tag := range tags {
+		if !set[tag] {
+			continue // given twice
+		}
+		delete(set, tag)
+		annotations := maps.Clone(desc.Annotations)
+		if annotations == nil {
+			annotations = map[string]string{}
+		}
+		annotations[ocispec.AnnotationRefName] = tag
+		d := desc
+		d.Annotations = annotations
+		kept = append(kept, d)
 	}
-	annotations[ocispec.AnnotationRefName] = reference
-	desc.Annotations = annotations
-	return append(kept, desc)
+	return kept
 }
 
 // validateTag checks reference against the OCI tag grammar, the one
@@ -107,4 +135,13 @@ func validateTag(reference string) error {
 		return fmt.Errorf("%w: %w: %w", err, ErrInvalidTag, errdef.ErrInvalidReference)
 	}
 	return nil
+}
+
+// listSome joins the first n of names for a message, saying how many more
+// there are: an index may hold MaxIndexEntries tags.
+func listSome(names []string, n int) string {
+	if len(names) <= n {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:n], ", "), len(names)-n)
 }

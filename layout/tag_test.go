@@ -141,7 +141,8 @@ func TestIndexInvalid(t *testing.T) {
 		{"garbage", "garbage", ErrInvalidLayout},
 		{"bad digest", `{"schemaVersion":2,"manifests":[{"digest":"sha256:../../etc","size":1}]}`, ErrInvalidLayout},
 		{"bad schema", `{"schemaVersion":1,"manifests":[]}`, ErrInvalidLayout},
-		{"too large", `{"schemaVersion":2,"manifests":[],"annotations":{"x":"` + strings.Repeat("a", 4<<20) + `"}}`, ErrTooLarge},
+		{"too large", `{"schemaVersion":2,"manifests":[],"annotations":{"x":"` + strings.Repeat("a", MaxIndexBytes) + `"}}`, ErrTooLarge},
+		{"too many entries", `{"schemaVersion":2,"manifests":[` + strings.Repeat(`{"digest":"sha256:`+strings.Repeat("0", 64)+`","size":1},`, MaxIndexEntries) + `{"digest":"sha256:` + strings.Repeat("0", 64) + `","size":1}]}`, ErrTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
