@@ -128,10 +128,11 @@ func warnIfShared(path string, warn io.Writer) {
 		path, info.Mode().Perm(), path)
 }
 
-// Settings returns the build and image settings the config gives.
+// Settings returns the build and image settings the config gives, its
+// default_registry as Repo.
 func (c *Config) Settings(path string) (Settings, error) {
 	s, err := c.ImageKeys.settings(path)
-	s.BaseImage, s.CargoArgs = c.BaseImage, c.Build.CargoArgs
+	s.BaseImage, s.CargoArgs, s.Repo = c.BaseImage, c.Build.CargoArgs, c.DefaultRegistry
 	return s, err
 }
 

@@ -10,9 +10,13 @@ import (
 // krust config can each give. An empty field is not set by that source.
 type Settings struct {
 	// Source names where these settings come from, for error messages:
-	// the file (and table), or "" for the command line. Merge leaves it
+	// the file (and table), or "" for the command line. merge leaves it
 	// empty.
-	Source      string
+	Source string
+	// Name (a whole image name) and Repo (a prefix for REPO/PACKAGE) say
+	// where the image goes: flags, the environment and the krust config's
+	// default_registry give them; Cargo.toml does not.
+	Name, Repo  string
 	BaseImage   string
 	Platforms   []string
 	Libc        string
@@ -30,13 +34,15 @@ type Settings struct {
 	Tags        []string
 }
 
-// Merge combines settings, highest precedence first: each single value and
+// merge combines settings, highest precedence first: each single value and
 // list comes whole from the first source that sets it; maps (env, labels,
 // annotations) are merged key by key, the first source that sets a key
 // winning.
-func Merge(layers ...Settings) Settings {
+func merge(layers ...Settings) Settings {
 	var out Settings
 	for _, l := range layers {
+		out.Name = firstString(out.Name, l.Name)
+		out.Repo = firstString(out.Repo, l.Repo)
 		out.BaseImage = firstString(out.BaseImage, l.BaseImage)
 		out.Libc = firstString(out.Libc, l.Libc)
 		out.Bin = firstString(out.Bin, l.Bin)
@@ -56,11 +62,14 @@ func Merge(layers ...Settings) Settings {
 	return out
 }
 
-func firstString(have, next string) string {
-	if have != "" {
-		return have
+// firstString returns the first value that is set.
+func firstString(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
 	}
-	return next
+	return ""
 }
 
 func firstList(have, next []string) []string {

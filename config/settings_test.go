@@ -10,13 +10,13 @@ import (
 )
 
 func TestMerge(t *testing.T) {
-	got := Merge(
+	got := merge(
 		Settings{Libc: "glibc", Env: map[string]string{"A": "1"}},
 		Settings{Libc: "musl", User: "app", Tags: []string{"v1"}, Env: map[string]string{"A": "2", "B": "2"}},
 		Settings{User: "root", Tags: []string{"v2", "v3"}, Platforms: []string{"linux/arm64"}},
 	)
 	if got.Libc != "glibc" || got.User != "app" || !slices.Equal(got.Tags, []string{"v1"}) || !slices.Equal(got.Platforms, []string{"linux/arm64"}) {
-		t.Errorf("Merge = %+v", got)
+		t.Errorf("merge = %+v", got)
 	}
 	if got.Env["A"] != "1" || got.Env["B"] != "2" {
 		t.Errorf("env %v, want A from the first source and B from the second", got.Env)

@@ -10,17 +10,17 @@ import (
 	"time"
 )
 
-// ErrInvalidSetting is wrapped by every error Resolve, CheckCargoArgs and
-// SourceDateEpoch return for a value that breaks a rule.
+// ErrInvalidSetting is wrapped by every error Resolve returns for a value
+// that breaks a rule.
 var ErrInvalidSetting = errors.New("invalid setting")
 
-// Resolve merges layers, highest precedence first (see Merge), and checks
-// the values that win against the rules Docker, the image spec and cargo
-// impose, so that a bad value is refused before cargo runs rather than
-// written into an image that fails later. Every problem is reported, each
-// naming the setting, its source, the value and the rule.
-func Resolve(layers ...Settings) (Settings, error) {
-	s := Merge(layers...)
+// mergeChecked merges layers, highest precedence first (see merge), and
+// checks the values that win against the rules Docker, the image spec and
+// cargo impose, so that a bad value is refused before cargo runs rather
+// than written into an image that fails later. Every problem is reported,
+// each naming the setting, its source, the value and the rule.
+func mergeChecked(layers ...Settings) (Settings, error) {
+	s := merge(layers...)
 	var errs []error
 	for _, p := range s.Ports {
 		if err := checkPort(p); err != nil {
@@ -36,15 +36,15 @@ func Resolve(layers ...Settings) (Settings, error) {
 			errs = append(errs, invalid("env", envSource(layers, k), k+"="+s.Env[k], err))
 		}
 	}
-	if err := CheckCargoArgs(s.CargoArgs, listSource(layers, "cargo-args")); err != nil {
+	if err := checkCargoArgs(s.CargoArgs, listSource(layers, "cargo-args")); err != nil {
 		errs = append(errs, err)
 	}
 	return s, errors.Join(errs...)
 }
 
-// CheckCargoArgs refuses cargo arguments that krust sets itself; source
+// checkCargoArgs refuses cargo arguments that krust sets itself; source
 // names where they come from ("" for the command line after --).
-func CheckCargoArgs(args []string, source string) error {
+func checkCargoArgs(args []string, source string) error {
 	for _, a := range args {
 		if a == "--target" || strings.HasPrefix(a, "--target=") {
 			return invalid("cargo-args", source, a,
@@ -58,10 +58,10 @@ func CheckCargoArgs(args []string, source string) error {
 // 9999-12-31T23:59:59Z (RFC 3339 has four-digit years).
 const maxJSONTime = 253402300799
 
-// SourceDateEpoch reads SOURCE_DATE_EPOCH: unset means the Unix epoch and
+// sourceDateEpoch reads SOURCE_DATE_EPOCH: unset means the Unix epoch and
 // stamp false; set, it must be whole seconds from 0 to 253402300799
 // (the last second of year 9999, the latest time an image config holds).
-func SourceDateEpoch(v string) (created time.Time, stamp bool, err error) {
+func sourceDateEpoch(v string) (created time.Time, stamp bool, err error) {
 	if v == "" {
 		return time.Unix(0, 0).UTC(), false, nil
 	}
@@ -121,7 +121,7 @@ func keyName(setting, source string) string {
 }
 
 // stringSource, listSource and envSource find the layer a merged value came
-// from, by the rules of Merge.
+// from, by the rules of merge.
 func stringSource(layers []Settings, setting string) string {
 	for _, l := range layers {
 		if setting == "workdir" && l.Workdir != "" {

@@ -9,6 +9,16 @@ import (
 	"testing"
 )
 
+// layered gives layers as the flags, Cargo.toml's package and workspace
+// tables and the krust config, in that order.
+func layered(layers ...Settings) Sources {
+	var src Sources
+	for i, l := range layers {
+		*[]*Settings{&src.Flags, &src.Package, &src.Workspace, &src.User}[i] = l
+	}
+	return src
+}
+
 func TestResolveRefusesBadValues(t *testing.T) {
 	const pkg = "/p/Cargo.toml [package.metadata.krust]"
 	const user = "/home/u/.config/krust/config.toml"
@@ -43,7 +53,7 @@ func TestResolveRefusesBadValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Resolve(tt.layers...)
+			_, err := Resolve(layered(tt.layers...))
 			if !errors.Is(err, ErrInvalidSetting) {
 				t.Fatalf("Resolve = %v, want ErrInvalidSetting", err)
 			}
@@ -57,15 +67,15 @@ func TestResolveRefusesBadValues(t *testing.T) {
 }
 
 func TestResolveAcceptsGoodValues(t *testing.T) {
-	s, err := Resolve(
+	s, err := Resolve(layered(
 		Settings{Ports: []string{"1", "8080", "53/udp", "65535/tcp", "9/sctp"}, Env: map[string]string{"A": "x=y", "LINES": "a\nb"}},
 		// A bad value hidden by a higher source is never used: not an error.
 		Settings{Source: "Cargo.toml", Ports: []string{"abc"}, Workdir: "/srv", CargoArgs: []string{"--target-dir", "t", "--locked"}},
-	)
+	))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Workdir != "/srv" || len(s.Ports) != 5 {
+	if s.Image.WorkingDir != "/srv" || len(s.Image.Ports) != 5 {
 		t.Errorf("Resolve = %+v", s)
 	}
 }
@@ -89,18 +99,19 @@ func TestSourceDateEpoch(t *testing.T) {
 		{" 17", 0, false, true},
 	}
 	for _, tt := range tests {
-		got, stamp, err := SourceDateEpoch(tt.value)
+		r, err := Resolve(Sources{Getenv: func(k string) string { return map[string]string{"SOURCE_DATE_EPOCH": tt.value}[k] }})
+		got, stamp := r.Created, r.StampCreated
 		if tt.wantErr {
 			if !errors.Is(err, ErrInvalidSetting) || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") || !strings.Contains(err.Error(), "253402300799") {
-				t.Errorf("SourceDateEpoch(%q) error %v, want one naming the variable and the range", tt.value, err)
+				t.Errorf("SOURCE_DATE_EPOCH=%q: error %v, want one naming the variable and the range", tt.value, err)
 			}
 			continue
 		}
 		if err != nil || got.Unix() != tt.want || stamp != tt.stamp {
-			t.Errorf("SourceDateEpoch(%q) = %v, %v, %v", tt.value, got, stamp, err)
+			t.Errorf("SOURCE_DATE_EPOCH=%q: created %v, %v, %v", tt.value, got, stamp, err)
 		}
 		if _, err := got.MarshalJSON(); err != nil {
-			t.Errorf("SourceDateEpoch(%q) gives a time JSON cannot hold: %v", tt.value, err)
+			t.Errorf("SOURCE_DATE_EPOCH=%q gives a time JSON cannot hold: %v", tt.value, err)
 		}
 	}
 }
@@ -122,7 +133,7 @@ func TestResolveNamesTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Resolve(Settings{}, pkg, ws, user)
+	_, err = Resolve(Sources{Package: pkg, Workspace: ws, User: user})
 	for _, w := range []string{`ports "70000" (ports in ` + manifest + " [package.metadata.krust])",
 		`workdir "rel" (workdir in ` + userPath + ")", `"--target" (build.cargo_args in ` + userPath + ")"} {
 		if err == nil || !strings.Contains(err.Error(), w) {

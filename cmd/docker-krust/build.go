@@ -11,14 +11,9 @@ import (
 	"github.com/docker-krust/docker-krust/build"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
-	"github.com/docker-krust/docker-krust/oci"
 	"github.com/docker-krust/docker-krust/remote"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
 )
-
-// defaultBase is the base image used when no flag or file names one.
-const defaultBase = "gcr.io/distroless/static:nonroot"
 
 func newBuildCommand(env *environment) *cobra.Command {
 	var f buildFlags
@@ -66,16 +61,16 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	}
 	dir = filepath.Dir(manifest)
 	builder := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}
-	proj, layers, err := fileSettings(ctx, env, cfg, builder, dir, f.pkg)
+	proj, files, err := fileSettings(ctx, env, cfg, builder, dir, f.pkg)
 	if err != nil {
 		return err
 	}
-	opts, s, err := f.options(env, cfg, cmd, dir, cargoArgs, layers...)
+	opts, r, err := f.options(env, cmd, dir, cargoArgs, files)
 	if err != nil {
 		return err
 	}
 	opts.Project = proj
-	builder.Command = s.Cargo
+	builder.Command = r.Cargo
 	if err := builder.CheckBuilder(); err != nil {
 		return err
 	}
@@ -116,76 +111,47 @@ func (f *buildFlags) print(env *environment, ref string) error {
 }
 
 // fileSettings asks cargo about the project and reads the settings that
-// Cargo.toml and the krust config give, highest precedence first.
-func fileSettings(ctx context.Context, env *environment, cfg *config.Config, c *cargo.Cargo, dir, pkgName string) (*cargo.Project, []config.Settings, error) {
+// Cargo.toml and the krust config give.
+func fileSettings(ctx context.Context, env *environment, cfg *config.Config, c *cargo.Cargo, dir, pkgName string) (*cargo.Project, config.Sources, error) {
+	var src config.Sources
 	proj, err := c.Metadata(ctx, dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, src, err
 	}
 	pkg, err := proj.SelectPackage(dir, pkgName)
 	if err != nil {
-		return nil, nil, err
+		return nil, src, err
 	}
-	pkgS, wsS, err := config.CargoSettings(pkg.ManifestPath, filepath.Join(proj.WorkspaceRoot, "Cargo.toml"), env.stderr)
+	src.Package, src.Workspace, err = config.CargoSettings(pkg.ManifestPath, filepath.Join(proj.WorkspaceRoot, "Cargo.toml"), env.stderr)
 	if err != nil {
-		return nil, nil, err
+		return nil, src, err
 	}
 	path, _ := config.Path(env.getenv)
-	userS, err := cfg.Settings(path)
-	if err != nil {
-		return nil, nil, err
+	if src.User, err = cfg.Settings(path); err != nil {
+		return nil, src, err
 	}
-	return proj, []config.Settings{pkgS, wsS, userS}, nil
+	return proj, src, nil
 }
 
-// options turns the flags and the lower layers of settings into build
-// options. Precedence: flags, then environment, then the layers in order,
-// then defaults.
-func (f *buildFlags) options(env *environment, cfg *config.Config, cmd *cobra.Command, dir string, cargoArgs []string, layers ...config.Settings) (build.Options, config.Settings, error) {
+// options turns the flags and the files' settings into build options;
+// config.Resolve settles every setting, from flags to defaults.
+func (f *buildFlags) options(env *environment, cmd *cobra.Command, dir string, cargoArgs []string, files config.Sources) (build.Options, config.Resolved, error) {
 	flagS, err := f.settings(cmd)
 	if err != nil {
-		return build.Options{}, config.Settings{}, err
+		return build.Options{}, config.Resolved{}, err
 	}
-	s, err := config.Resolve(append([]config.Settings{flagS}, layers...)...)
+	files.Flags, files.CargoArgs, files.Getenv = flagS, cargoArgs, env.getenv
+	r, err := config.Resolve(files)
 	if err != nil {
-		return build.Options{}, s, err
-	}
-	if err := config.CheckCargoArgs(cargoArgs, ""); err != nil {
-		return build.Options{}, s, err
-	}
-	platforms, all, err := parsePlatforms(firstSet(strings.Join(s.Platforms, ","), "linux/amd64"))
-	if err != nil {
-		return build.Options{}, s, fmt.Errorf("platforms: %w", err)
-	}
-	libc, err := cargo.ParseLibc(firstSet(s.Libc, string(cargo.Musl)))
-	if err != nil {
-		return build.Options{}, s, err
-	}
-	created, stamp, err := config.SourceDateEpoch(env.getenv("SOURCE_DATE_EPOCH"))
-	if err != nil {
-		return build.Options{}, s, err
-	}
-	tags := s.Tags
-	if len(tags) == 0 {
-		tags = []string{"latest"}
-	}
-	profile, cargoArgs, err := cargoProfile(flagS.Profile, s.Profile, s.CargoArgs, cargoArgs)
-	if err != nil {
-		return build.Options{}, s, err
+		return build.Options{}, r, err
 	}
 	return build.Options{
-		Dir: dir, Package: f.pkg, Bin: s.Bin, Profile: profile, Platforms: platforms, AllPlatforms: all, Libc: libc,
-		CargoArgs: cargoArgs,
-		Base:      firstSet(s.BaseImage, defaultBase), LayoutDir: f.layoutDir, LayoutRef: f.noPush, Tags: tags,
-		Name:    firstSet(f.image, env.getenv("KRUST_IMAGE")),
-		Repo:    firstSet(f.repo, env.getenv("KRUST_REPO"), cfg.DefaultRegistry),
-		Created: created, StampCreated: stamp, Log: env.stderr, Verbose: f.registry.verbose,
-		CargoHome: cargoHome(env.getenv),
-		Image: oci.ImageSettings{
-			Cmd: s.Args, Env: s.Env, User: s.User, WorkingDir: s.Workdir, Ports: s.Ports, Labels: s.Labels,
-		},
-		Annotations: s.Annotations,
-	}, s, nil
+		Dir: dir, Package: f.pkg, Bin: r.Bin, Profile: r.Profile, Platforms: r.Platforms, AllPlatforms: r.AllPlatforms,
+		Libc: r.Libc, CargoArgs: r.CargoArgs, Base: r.Base, LayoutDir: f.layoutDir, LayoutRef: f.noPush, Tags: r.Tags,
+		Name: r.Name, Repo: r.Repo, Created: r.Created, StampCreated: r.StampCreated,
+		Log: env.stderr, Verbose: f.registry.verbose, CargoHome: r.CargoHome,
+		Image: r.Image, Annotations: r.Annotations,
+	}, r, nil
 }
 
 // projectDir reads [DIRECTORY] [-- CARGO_ARGS...].
@@ -223,38 +189,6 @@ func pushBuilt(ctx context.Context, client *remote.Client, res build.Result) (st
 	return pushed.Reference, err
 }
 
-// cargoHome returns cargo's home directory: CARGO_HOME, else ~/.cargo.
-func cargoHome(getenv func(string) string) string {
-	if h := getenv("CARGO_HOME"); h != "" {
-		return h
-	}
-	if home := getenv("HOME"); home != "" {
-		return filepath.Join(home, ".cargo")
-	}
-	return ""
-}
-
-// parsePlatforms reads --platform: a comma-separated list, or "all".
-func parsePlatforms(s string) ([]ocispec.Platform, bool, error) {
-	if strings.TrimSpace(s) == "all" {
-		return nil, true, nil
-	}
-	var out []ocispec.Platform
-	for _, part := range strings.Split(s, ",") {
-		p, err := oci.ParsePlatform(part)
-		if err != nil {
-			return nil, false, err
-		}
-		for _, q := range out {
-			if oci.SamePlatform(p, q) {
-				return nil, false, fmt.Errorf("platform %s is listed twice", oci.PlatformString(p))
-			}
-		}
-		out = append(out, p)
-	}
-	return out, false, nil
-}
-
 // writeFileAtomic replaces path with content, never leaving half of it.
 func writeFileAtomic(path, content string) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".krust-refs-*")
@@ -278,13 +212,4 @@ func writeFileAtomic(path, content string) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
-}
-
-func firstSet(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -21,8 +21,10 @@ func testEnv(vars map[string]string) *environment {
 	}
 }
 
-// parse runs the flag parser on args and returns options from layers.
-func parse(t *testing.T, env map[string]string, cfg *config.Config, args []string, layers ...config.Settings) (build.Options, config.Settings, error) {
+// parse runs the flag parser on args and returns options from layers:
+// Cargo.toml's package and workspace tables and the krust config (or cfg's
+// settings, when given), in that order.
+func parse(t *testing.T, env map[string]string, cfg *config.Config, args []string, layers ...config.Settings) (build.Options, config.Resolved, error) {
 	t.Helper()
 	var f buildFlags
 	cmd := &cobra.Command{}
@@ -30,14 +32,19 @@ func parse(t *testing.T, env map[string]string, cfg *config.Config, args []strin
 	if err := cmd.ParseFlags(args); err != nil {
 		t.Fatal(err)
 	}
-	if cfg == nil {
-		cfg = &config.Config{}
+	layers = append(layers, make([]config.Settings, 3)...)
+	files := config.Sources{Package: layers[0], Workspace: layers[1], User: layers[2]}
+	if cfg != nil {
+		var err error
+		if files.User, err = cfg.Settings("/u/config.toml"); err != nil {
+			t.Fatal(err)
+		}
 	}
 	dir, cargoArgs, err := projectDir(cmd, cmd.Flags().Args())
 	if err != nil {
-		return build.Options{}, config.Settings{}, err
+		return build.Options{}, config.Resolved{}, err
 	}
-	return f.options(testEnv(env), cfg, cmd, dir, cargoArgs, layers...)
+	return f.options(testEnv(env), cmd, dir, cargoArgs, files)
 }
 
 // settingKey is one setting, how each source gives it, and where it ends.
@@ -45,7 +52,7 @@ type settingKey struct {
 	name    string
 	flag    func(v string) []string
 	set     func(s *config.Settings, v string)
-	get     func(o build.Options, s config.Settings) string
+	get     func(o build.Options, r config.Resolved) string
 	deflt   string
 	valueOf func(source string) string // a valid value for that source
 }
@@ -62,7 +69,7 @@ func settingKeys() []settingKey {
 	libc := func(source string) string {
 		return map[string]string{"flag": "glibc", "package": "musl", "workspace": "glibc", "user": "musl"}[source]
 	}
-	platformsOf := func(o build.Options, _ config.Settings) string {
+	platformsOf := func(o build.Options, _ config.Resolved) string {
 		var names []string
 		for _, p := range o.Platforms {
 			names = append(names, oci.PlatformString(p))
@@ -71,35 +78,35 @@ func settingKeys() []settingKey {
 	}
 	return []settingKey{
 		{"base-image", func(v string) []string { return []string{"--base", v} }, func(s *config.Settings, v string) { s.BaseImage = v },
-			func(o build.Options, _ config.Settings) string { return o.Base }, defaultBase, plain},
+			func(o build.Options, _ config.Resolved) string { return o.Base }, config.DefaultBase, plain},
 		{"platforms", func(v string) []string { return []string{"--platform", v} }, func(s *config.Settings, v string) { s.Platforms = strings.Split(v, ",") },
 			platformsOf, "linux/amd64", platform},
 		{"libc", func(v string) []string { return []string{"--libc", v} }, func(s *config.Settings, v string) { s.Libc = v },
-			func(o build.Options, _ config.Settings) string { return string(o.Libc) }, "musl", libc},
+			func(o build.Options, _ config.Resolved) string { return string(o.Libc) }, "musl", libc},
 		{"bin", func(v string) []string { return []string{"--bin", v} }, func(s *config.Settings, v string) { s.Bin = v },
-			func(o build.Options, _ config.Settings) string { return o.Bin }, "", plain},
+			func(o build.Options, _ config.Resolved) string { return o.Bin }, "", plain},
 		{"profile", func(v string) []string { return []string{"--profile", v} }, func(s *config.Settings, v string) { s.Profile = v },
-			func(o build.Options, _ config.Settings) string { return o.Profile }, "release", plain},
+			func(o build.Options, _ config.Resolved) string { return o.Profile }, "release", plain},
 		{"cargo", func(v string) []string { return []string{"--cargo", v} }, func(s *config.Settings, v string) { s.Cargo = v },
-			func(_ build.Options, s config.Settings) string { return s.Cargo }, "", plain},
+			func(_ build.Options, r config.Resolved) string { return r.Cargo }, "", plain},
 		{"args", func(v string) []string { return []string{"--arg", v} }, func(s *config.Settings, v string) { s.Args = []string{v} },
-			func(o build.Options, _ config.Settings) string { return strings.Join(o.Image.Cmd, " ") }, "", plain},
+			func(o build.Options, _ config.Resolved) string { return strings.Join(o.Image.Cmd, " ") }, "", plain},
 		{"env", func(v string) []string { return []string{"--env", "K=" + v} }, func(s *config.Settings, v string) { s.Env = map[string]string{"K": v} },
-			func(o build.Options, _ config.Settings) string { return o.Image.Env["K"] }, "", plain},
+			func(o build.Options, _ config.Resolved) string { return o.Image.Env["K"] }, "", plain},
 		{"user", func(v string) []string { return []string{"--user", v} }, func(s *config.Settings, v string) { s.User = v },
-			func(o build.Options, _ config.Settings) string { return o.Image.User }, "", plain},
+			func(o build.Options, _ config.Resolved) string { return o.Image.User }, "", plain},
 		{"workdir", func(v string) []string { return []string{"--workdir", v} }, func(s *config.Settings, v string) { s.Workdir = v },
-			func(o build.Options, _ config.Settings) string { return o.Image.WorkingDir }, "", absolute},
+			func(o build.Options, _ config.Resolved) string { return o.Image.WorkingDir }, "", absolute},
 		{"ports", func(v string) []string { return []string{"--port", v} }, func(s *config.Settings, v string) { s.Ports = []string{v} },
-			func(o build.Options, _ config.Settings) string { return strings.Join(o.Image.Ports, ",") }, "", port},
+			func(o build.Options, _ config.Resolved) string { return strings.Join(o.Image.Ports, ",") }, "", port},
 		{"labels", func(v string) []string { return []string{"--label", "L=" + v} }, func(s *config.Settings, v string) { s.Labels = map[string]string{"L": v} },
-			func(o build.Options, _ config.Settings) string { return o.Image.Labels["L"] }, "", plain},
+			func(o build.Options, _ config.Resolved) string { return o.Image.Labels["L"] }, "", plain},
 		{"annotations", func(v string) []string { return []string{"--annotation", "A=" + v} }, func(s *config.Settings, v string) { s.Annotations = map[string]string{"A": v} },
-			func(o build.Options, _ config.Settings) string { return o.Annotations["A"] }, "", plain},
+			func(o build.Options, _ config.Resolved) string { return o.Annotations["A"] }, "", plain},
 		{"tags", func(v string) []string { return []string{"--tag", v} }, func(s *config.Settings, v string) { s.Tags = []string{v} },
-			func(o build.Options, _ config.Settings) string { return strings.Join(o.Tags, ",") }, "latest", plain},
+			func(o build.Options, _ config.Resolved) string { return strings.Join(o.Tags, ",") }, "latest", plain},
 		{"cargo-args", nil, func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
-			func(o build.Options, _ config.Settings) string {
+			func(o build.Options, _ config.Resolved) string {
 				return strings.TrimPrefix(strings.Join(o.CargoArgs, " "), "--")
 			}, "", plain},
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -26,7 +25,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.repo, "repo", "", "repository prefix; the image is REPO/PACKAGE (env KRUST_REPO, config default_registry)")
 	fl.StringVar(&f.platform, "platform", "", "platforms, comma-separated (linux/amd64, linux/arm64, linux/arm/v7), or all the base offers; several give an image index (default linux/amd64)")
 	fl.BoolVar(&f.noPush, "no-push", false, "write the OCI layout only and print oci:DIR:TAG")
-	fl.StringVar(&f.base, "base", "", "base image: a registry reference, scratch, or oci:PATH[:TAG] (default "+defaultBase+")")
+	fl.StringVar(&f.base, "base", "", "base image: a registry reference, scratch, or oci:PATH[:TAG] (default "+config.DefaultBase+")")
 	fl.StringVar(&f.libc, "libc", "", "C library to link statically: musl or glibc (default musl)")
 	fl.StringVar(&f.layoutDir, "oci-layout", "", "OCI layout directory to write (default: krust/PACKAGE/BIN under cargo's target directory)")
 	fl.StringArrayVar(&f.tags, "tag", nil, "tag of the image, in the layout and the registry (repeatable; default latest)")
@@ -59,6 +58,7 @@ func (f *buildFlags) settings(cmd *cobra.Command) (config.Settings, error) {
 	var err error
 	s.BaseImage, s.Libc, s.Bin, s.Cargo = set("base", f.base), set("libc", f.libc), set("bin", f.bin), set("cargo", f.cargo)
 	s.User, s.Workdir, s.Profile = set("user", f.user), set("workdir", f.workdir), set("profile", f.profile)
+	s.Name, s.Repo = set("image", f.image), set("repo", f.repo)
 	if p := set("platform", f.platform); p != "" {
 		s.Platforms = strings.Split(p, ",")
 	}
@@ -70,11 +70,6 @@ func (f *buildFlags) settings(cmd *cobra.Command) (config.Settings, error) {
 		return s, err
 	}
 	s.Annotations, err = keyValues("--annotation", f.annotations)
-	if s.Libc != "" {
-		if _, lerr := cargo.ParseLibc(s.Libc); lerr != nil {
-			return s, lerr
-		}
-	}
 	return s, err
 }
 

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"fmt"
@@ -25,7 +25,7 @@ func cargoProfile(flag, key string, fileArgs, cmdArgs []string) (string, []strin
 	if flag != "" && cmdProfile != "" && flag != cmdProfile {
 		return "", nil, fmt.Errorf("--profile %s and the cargo arguments after -- (profile %s) ask for different profiles: give one of them", flag, cmdProfile)
 	}
-	profile := firstSet(flag, cmdProfile, key, fileProfile, cargo.DefaultProfile)
+	profile := firstString(flag, cmdProfile, key, fileProfile, cargo.DefaultProfile)
 	if err := cargo.ValidProfile(profile); err != nil {
 		return "", nil, fmt.Errorf("profile: %w", err)
 	}

@@ -1,0 +1,188 @@
+package config_test
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker-krust/docker-krust/oci"
+)
+
+// resolveKey is one setting: the sources that give it, highest first (a
+// layer, "flag", "package", "workspace" or "user", or an environment
+// variable), how a layer sets it, and where it ends up in Resolved.
+type resolveKey struct {
+	name  string
+	from  []string
+	set   func(s *config.Settings, v string)
+	get   func(r config.Resolved) string
+	deflt string
+	// in is a valid value for a source; out is what Resolved then holds
+	// (nil: in's value).
+	in, out func(source string) string
+}
+
+func resolveKeys() []resolveKey {
+	layers := []string{"flag", "package", "workspace", "user"}
+	plain := func(source string) string { return strings.ToLower(source) }
+	join := func(list []string) string { return strings.Join(list, ",") }
+	pick := func(m map[string]string) func(string) string { return func(s string) string { return m[s] } }
+	return []resolveKey{
+		{name: "name", from: []string{"flag", "KRUST_IMAGE"}, set: func(s *config.Settings, v string) { s.Name = v },
+			get: func(r config.Resolved) string { return r.Name }, in: plain},
+		{name: "repo", from: []string{"flag", "KRUST_REPO", "user"}, set: func(s *config.Settings, v string) { s.Repo = v },
+			get: func(r config.Resolved) string { return r.Repo }, in: plain},
+		{name: "base-image", from: layers, set: func(s *config.Settings, v string) { s.BaseImage = v },
+			get: func(r config.Resolved) string { return r.Base }, deflt: config.DefaultBase, in: plain},
+		{name: "platforms", from: layers, set: func(s *config.Settings, v string) { s.Platforms = strings.Split(v, ",") },
+			get: func(r config.Resolved) string {
+				var names []string
+				for _, p := range r.Platforms {
+					names = append(names, oci.PlatformString(p))
+				}
+				return fmt.Sprint(join(names), r.AllPlatforms)
+			},
+			deflt: "linux/amd64false",
+			in:    pick(map[string]string{"flag": "linux/arm64", "package": "linux/arm/v7", "workspace": "linux/amd64,linux/arm64", "user": "all"}),
+			out:   pick(map[string]string{"flag": "linux/arm64false", "package": "linux/arm/v7false", "workspace": "linux/amd64,linux/arm64false", "user": "true"})},
+		{name: "libc", from: layers, set: func(s *config.Settings, v string) { s.Libc = v },
+			get: func(r config.Resolved) string { return string(r.Libc) }, deflt: "musl",
+			in: pick(map[string]string{"flag": "glibc", "package": "musl", "workspace": "glibc", "user": "musl"})},
+		{name: "bin", from: layers, set: func(s *config.Settings, v string) { s.Bin = v },
+			get: func(r config.Resolved) string { return r.Bin }, in: plain},
+		{name: "profile", from: layers, set: func(s *config.Settings, v string) { s.Profile = v },
+			get: func(r config.Resolved) string { return r.Profile }, deflt: "release", in: plain},
+		{name: "cargo", from: layers, set: func(s *config.Settings, v string) { s.Cargo = v },
+			get: func(r config.Resolved) string { return r.Cargo }, in: plain},
+		{name: "cargo-args", from: layers[1:], set: func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
+			get: func(r config.Resolved) string { return join(r.CargoArgs) }, in: plain, out: func(s string) string { return "--" + s }},
+		{name: "args", from: layers, set: func(s *config.Settings, v string) { s.Args = []string{v} },
+			get: func(r config.Resolved) string { return join(r.Image.Cmd) }, in: plain},
+		{name: "env", from: layers, set: func(s *config.Settings, v string) { s.Env = map[string]string{"K": v} },
+			get: func(r config.Resolved) string { return r.Image.Env["K"] }, in: plain},
+		{name: "user", from: layers, set: func(s *config.Settings, v string) { s.User = v },
+			get: func(r config.Resolved) string { return r.Image.User }, in: plain},
+		{name: "workdir", from: layers, set: func(s *config.Settings, v string) { s.Workdir = v },
+			get: func(r config.Resolved) string { return r.Image.WorkingDir }, in: func(s string) string { return "/" + s }},
+		{name: "ports", from: layers, set: func(s *config.Settings, v string) { s.Ports = []string{v} },
+			get: func(r config.Resolved) string { return join(r.Image.Ports) },
+			in:  pick(map[string]string{"flag": "8080", "package": "53/udp", "workspace": "9000/tcp", "user": "132/sctp"})},
+		{name: "labels", from: layers, set: func(s *config.Settings, v string) { s.Labels = map[string]string{"L": v} },
+			get: func(r config.Resolved) string { return r.Image.Labels["L"] }, in: plain},
+		{name: "annotations", from: layers, set: func(s *config.Settings, v string) { s.Annotations = map[string]string{"A": v} },
+			get: func(r config.Resolved) string { return r.Annotations["A"] }, in: plain},
+		{name: "tags", from: layers, set: func(s *config.Settings, v string) { s.Tags = []string{v} },
+			get: func(r config.Resolved) string { return join(r.Tags) }, deflt: "latest", in: plain},
+		{name: "created", from: []string{"SOURCE_DATE_EPOCH"},
+			get:   func(r config.Resolved) string { return fmt.Sprint(r.Created.Unix(), r.StampCreated) },
+			deflt: "0 false", in: func(string) string { return "1700000000" }, out: func(string) string { return "1700000000 true" }},
+		{name: "cargo-home", from: []string{"CARGO_HOME", "HOME"},
+			get: func(r config.Resolved) string { return r.CargoHome },
+			in:  pick(map[string]string{"CARGO_HOME": "/cargo", "HOME": "/home/u"}),
+			out: pick(map[string]string{"CARGO_HOME": "/cargo", "HOME": "/home/u/.cargo"})},
+	}
+}
+
+// sourcesFrom gives key's value from each of sources.
+func sourcesFrom(key resolveKey, sources []string) config.Sources {
+	var src config.Sources
+	env := map[string]string{}
+	for _, name := range sources {
+		layer := map[string]*config.Settings{"flag": &src.Flags, "package": &src.Package, "workspace": &src.Workspace, "user": &src.User}[name]
+		if layer == nil {
+			env[name] = key.in(name)
+			continue
+		}
+		key.set(layer, key.in(name))
+	}
+	src.Getenv = func(k string) string { return env[k] }
+	return src
+}
+
+// For every setting, each case leaves out the sources above one: that one
+// wins over all those below it; with none left, the default does.
+func TestResolvePrecedenceForEveryKey(t *testing.T) {
+	for _, key := range resolveKeys() {
+		for first := 0; first <= len(key.from); first++ {
+			want, winner := key.deflt, "default"
+			if first < len(key.from) {
+				winner = key.from[first]
+				want = key.in(winner)
+				if key.out != nil {
+					want = key.out(winner)
+				}
+			}
+			t.Run(key.name+" from "+winner, func(t *testing.T) {
+				r, err := config.Resolve(sourcesFrom(key, key.from[first:]))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := key.get(r); got != want {
+					t.Errorf("%s = %q, want %q", key.name, got, want)
+				}
+			})
+		}
+	}
+}
+
+// The zero Sources gives the defaults and nothing else.
+func TestResolveDefaults(t *testing.T) {
+	r, err := config.Resolve(config.Sources{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Base != config.DefaultBase || len(r.Platforms) != 1 || oci.PlatformString(r.Platforms[0]) != config.DefaultPlatform || r.AllPlatforms ||
+		r.Libc != "musl" || r.Profile != "release" || !slices.Equal(r.Tags, []string{config.DefaultTag}) ||
+		r.Name != "" || r.Repo != "" || r.Bin != "" || r.Cargo != "" || r.CargoArgs != nil || r.CargoHome != "" ||
+		r.Created.Unix() != 0 || r.StampCreated || r.Image.Env != nil || r.Annotations != nil {
+		t.Errorf("Resolve(Sources{}) = %+v", r)
+	}
+}
+
+// The command line's cargo arguments follow the files' (and lose their
+// profile options to Profile); maps merge key by key down all the layers.
+func TestResolveCombinesCargoArgsAndMaps(t *testing.T) {
+	r, err := config.Resolve(config.Sources{
+		Flags:     config.Settings{Labels: map[string]string{"a": "flag"}},
+		CargoArgs: []string{"--profile", "dist", "-v"},
+		Package:   config.Settings{Labels: map[string]string{"a": "package", "b": "package"}, CargoArgs: []string{"--locked", "--release"}},
+		Workspace: config.Settings{Labels: map[string]string{"c": "workspace"}},
+		User:      config.Settings{Labels: map[string]string{"b": "user", "d": "user"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Profile != "dist" || !slices.Equal(r.CargoArgs, []string{"--locked", "-v"}) {
+		t.Errorf("profile %q cargo args %q", r.Profile, r.CargoArgs)
+	}
+	if want := map[string]string{"a": "flag", "b": "package", "c": "workspace", "d": "user"}; !maps.Equal(r.Image.Labels, want) {
+		t.Errorf("labels %v, want %v", r.Image.Labels, want)
+	}
+}
+
+// Every source's values reach the checks, the environment included.
+func TestResolveChecksEverySource(t *testing.T) {
+	tests := []struct {
+		name string
+		src  config.Sources
+		want string
+	}{
+		{"flag port", config.Sources{Flags: config.Settings{Ports: []string{"abc"}}}, `ports "abc" (--port)`},
+		{"package workdir", config.Sources{Package: config.Settings{Source: "Cargo.toml [package.metadata.krust]", Workdir: "rel"}}, "workdir in Cargo.toml [package.metadata.krust]"},
+		{"workspace env", config.Sources{Workspace: config.Settings{Source: "ws", Env: map[string]string{"A=B": "1"}}}, "env in ws"},
+		{"user cargo args", config.Sources{User: config.Settings{Source: "/u/config.toml", CargoArgs: []string{"--target=x"}}}, "build.cargo_args in /u/config.toml"},
+		{"command-line cargo args", config.Sources{CargoArgs: []string{"--target", "x"}}, "arguments after --"},
+		{"environment", config.Sources{Getenv: func(k string) string { return map[string]string{"SOURCE_DATE_EPOCH": "soon"}[k] }}, `SOURCE_DATE_EPOCH="soon"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := config.Resolve(tt.src)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Resolve error %v, want one with %q", err, tt.want)
+			}
+		})
+	}
+}
