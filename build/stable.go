@@ -101,7 +101,7 @@ func prepareStableRoot(root string, uid int) error {
 	if err != nil {
 		return fmt.Errorf("prepare %s for a reproducible build: %w", root, err)
 	}
-	st, ok := info.Sys().(*syscall.Stat_t)
+	fileUID, ok := owner(info)
 	switch {
 	case info.Mode()&os.ModeSymlink != 0:
 		return fmt.Errorf("%s is a symbolic link, not krust's directory: remove it (rm %s), or build without path dependencies outside the workspace", root, root)
@@ -109,8 +109,8 @@ func prepareStableRoot(root string, uid int) error {
 		return fmt.Errorf("%s is not a directory: remove it (rm %s), or build without path dependencies outside the workspace", root, root)
 	case !ok:
 		return fmt.Errorf("prepare %s: cannot tell its owner", root)
-	case int(st.Uid) != uid:
-		return fmt.Errorf("%s belongs to user %d, not to you (user %d): have it removed (sudo rm -r %s), or build without path dependencies outside the workspace", root, st.Uid, uid, root)
+	case fileUID != uid:
+		return fmt.Errorf("%s belongs to user %d, not to you (user %d): have it removed (sudo rm -r %s), or build without path dependencies outside the workspace", root, fileUID, uid, root)
 	case info.Mode().Perm()&0o022 != 0:
 		return fmt.Errorf("%s can be written by other users (mode %v): chmod 700 %s", root, info.Mode().Perm(), root)
 	}
@@ -120,7 +120,7 @@ func prepareStableRoot(root string, uid int) error {
 // openLock opens (creating) the lock file at path, never through a
 // symbolic link and never anything but a regular file.
 func openLock(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o600)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|lockOpenFlags, 0o600)
 	if errors.Is(err, syscall.ELOOP) {
 		return nil, fmt.Errorf("lock %s: it is a symbolic link, not krust's lock file: remove it (rm %s)", path, path)
 	}

@@ -8,12 +8,6 @@ import (
 	"syscall"
 )
 
-// Access(2) mode bits; package syscall does not name them.
-const (
-	accessExecute = 0x1
-	accessWrite   = 0x2
-)
-
 // CheckWritable reports whether Create(dir) could succeed, without creating
 // or modifying anything. An existing dir must be a layout or an empty
 // directory, and writable; for a missing dir, the nearest existing ancestor
@@ -67,19 +61,6 @@ func checkAncestor(path string) error {
 			return fmt.Errorf("cannot create %s: %w", path, err)
 		}
 	}
-}
-
-// checkAccess checks that the process may create entries in each directory.
-// A directory that does not exist yet (e.g. blobs/sha256 of a layout) is not
-// an error.
-func checkAccess(dirs ...string) error {
-	for _, d := range dirs {
-		err := syscall.Access(d, accessWrite|accessExecute)
-		if err != nil && !errors.Is(err, syscall.ENOENT) {
-			return fmt.Errorf("%s is not writable: %w", d, err)
-		}
-	}
-	return nil
 }
 
 // isMissing reports whether err means a path (or one of its parents) does

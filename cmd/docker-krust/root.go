@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/docker-krust/docker-krust/internal/flock"
 	"github.com/spf13/cobra"
 )
 
@@ -20,9 +21,26 @@ func newKrustCommand(env *environment) *cobra.Command {
 	}
 	cmd.SetVersionTemplate(versionText())
 	cmd.SetOut(env.stdout)
-	cmd.AddCommand(newBuildCommand(env), newPushCommand(env), newGCCommand(env), newVersionCommand(env))
+	cmd.AddCommand(needLocks(newBuildCommand(env), newPushCommand(env), newGCCommand(env))...)
+	cmd.AddCommand(newVersionCommand(env))
 	handleUnknown(cmd)
 	return cmd
+}
+
+// needLocks makes commands that write or read OCI layouts fail first thing,
+// before cargo or a registry is asked anything, on a system where layouts
+// cannot be locked (flock.ErrUnsupported: not unix, e.g. Windows).
+func needLocks(cmds ...*cobra.Command) []*cobra.Command {
+	for _, c := range cmds {
+		run := c.RunE
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if err := flock.Supported(); err != nil {
+				return err
+			}
+			return run(cmd, args)
+		}
+	}
+	return cmds
 }
 
 func newVersionCommand(env *environment) *cobra.Command {

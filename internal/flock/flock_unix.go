@@ -1,4 +1,5 @@
-// Package flock takes flock(2) locks that a context can stop waiting for.
+//go:build unix
+
 package flock
 
 import (
@@ -7,6 +8,9 @@ import (
 	"syscall"
 	"time"
 )
+
+// Supported reports nil: unix systems have flock(2).
+func Supported() error { return nil }
 
 // Exclusive and Shared are the kinds of lock.
 const (
