@@ -38,10 +38,13 @@ func redactQuery(q url.Values) string {
 	return strings.Join(parts, "&")
 }
 
+// urlPattern finds the URLs in an error or a log line. A compiled Regexp
+// is safe for concurrent use: compile it once, not per line.
+var urlPattern = regexp.MustCompile(`https?://[^\s"'<>]+`)
+
 // redactURLs replaces secret query values in every URL in s.
 func redactURLs(s string) string {
-	urls := regexp.MustCompile(`https?://[^\s"'<>]+`)
-	return urls.ReplaceAllStringFunc(s, func(raw string) string {
+	return urlPattern.ReplaceAllStringFunc(s, func(raw string) string {
 		u, err := url.Parse(raw)
 		if err != nil || u.RawQuery == "" && u.User == nil {
 			return raw
