@@ -28,9 +28,9 @@ test: lint ## unit and end-to-end tests (real cargo, skopeo, umoci, Docker), the
 # 20s: a time limit sometimes ends a run with a spurious "context deadline
 # exceeded" on a busy machine). Corpora live in each package's
 # testdata/fuzz. FUZZ_QUICK, run by `make test` (and `make fuzz-quick`),
-# takes 46-62 s for all 8 targets, 3-12 s each, measured on the project's
-# 2-core machine at load 1.5-5.3 (three runs, warm build cache); `make fuzz` runs
-# FUZZ_TARGETS, sized for about 20 s per target (17-58 s measured).
+# takes 46-62 s for all 8 targets, 3-12 s each (three runs on the
+# project's 2-core machine at load 1.5-5.3, warm build cache); `make fuzz`
+# runs FUZZ_TARGETS, sized for about 20 s per target (17-58 s measured).
 FUZZ_QUICK   := imageref:FuzzComponent:25000 imageref:FuzzName:80000 imageref:FuzzValidTag:180000 \
 	oci:FuzzParsePlatform:100000 oci:FuzzWriteLayer:5000 layout:FuzzIndex:2000 \
 	config:FuzzLoad:15000 config:FuzzCargoSettings:10000
