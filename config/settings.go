@@ -6,12 +6,13 @@ import (
 	"strconv"
 )
 
-// Settings are the build and image settings that flags, Cargo.toml and the
-// krust config can each give. An empty field is not set by that source.
+// Settings are the build and image settings that flags, the environment,
+// Cargo.toml and the krust config can each give (see Sources). An empty
+// field is not set by that source.
 type Settings struct {
 	// Source names where these settings come from, for error messages:
-	// the file (and table), or "" for the command line. merge leaves it
-	// empty.
+	// the file (and table), "environment", or "" for the command line.
+	// merge leaves it empty.
 	Source string
 	// Name (a whole image name) and Repo (a prefix for REPO/PACKAGE) say
 	// where the image goes: flags, the environment and the krust config's
