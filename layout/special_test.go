@@ -217,7 +217,7 @@ func TestWritesNeverFollowALinkOutOfTheLayout(t *testing.T) {
 			_, err = w.Commit("x")
 			return err
 		},
-		"Create": func(l *Layout) error { _, err := Create(l.Dir()); return err },
+		"Create":        func(l *Layout) error { _, err := Create(l.Dir()); return err },
 		"CheckWritable": func(l *Layout) error { return CheckWritable(l.Dir()) },
 	}
 	for _, linked := range []string{"blobs", "blobs/sha256"} {
