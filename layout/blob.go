@@ -25,42 +25,61 @@ func validateDescriptor(desc ocispec.Descriptor) error {
 	return nil
 }
 
-// blobDir returns the directory holding blobs of desc's digest algorithm.
-// desc must have been validated.
-func (l *Layout) blobDir(desc ocispec.Descriptor) string {
-	return filepath.Join(l.dir, blobsDir, desc.Digest.Algorithm().String())
+// blobDirName returns the directory, relative to the layout, holding
+// blobs of desc's digest algorithm. desc must have been validated.
+func blobDirName(desc ocispec.Descriptor) string {
+	return filepath.Join(blobsDir, desc.Digest.Algorithm().String())
 }
 
-// blobPath validates desc and returns the path of its blob.
-func (l *Layout) blobPath(desc ocispec.Descriptor) (string, error) {
+// blobName validates desc and returns its blob's path relative to the
+// layout.
+func blobName(desc ocispec.Descriptor) (string, error) {
 	if err := validateDescriptor(desc); err != nil {
 		return "", err
 	}
-	return filepath.Join(l.blobDir(desc), desc.Digest.Encoded()), nil
+	return filepath.Join(blobDirName(desc), desc.Digest.Encoded()), nil
 }
 
-// Exists reports whether desc's blob is in the layout with the right size.
+// Exists reports whether desc's blob is in the layout with the right size
+// and content. The content is hashed: a blob that was damaged on disk
+// (same size, other bytes) is reported missing, so that whoever would
+// reuse it writes it again instead. An entry that is not a regular file,
+// or a link out of the layout, is an error.
 func (l *Layout) Exists(ctx context.Context, desc ocispec.Descriptor) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	path, err := l.blobPath(desc)
+	name, err := blobName(desc)
 	if err != nil {
 		return false, fmt.Errorf("check blob in %s: %w", l.dir, err)
 	}
-	return blobFileOK(path, desc.Size)
+	root, err := openRoot(l.dir)
+	if err != nil {
+		return false, fmt.Errorf("check blob %s: %w", desc.Digest, err)
+	}
+	defer root.Close()
+	return blobIntact(ctx, root, name, desc)
 }
 
-// blobFileOK reports whether path is a regular file of the given size.
-func blobFileOK(path string, size int64) (bool, error) {
-	info, err := os.Stat(path)
+// blobIntact reports whether the blob file name inside root holds exactly
+// desc's content. A missing file is not an error.
+func blobIntact(ctx context.Context, root *os.Root, name string, desc ocispec.Descriptor) (bool, error) {
+	f, info, err := openRegularIn(root, name)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("stat blob %s: %w", path, err)
+		return false, fmt.Errorf("check blob %s: %w", desc.Digest, err)
 	}
-	return info.Mode().IsRegular() && info.Size() == size, nil
+	defer f.Close()
+	if info.Size() != desc.Size {
+		return false, nil
+	}
+	h := desc.Digest.Algorithm().Hash()
+	if _, err := copyContext(ctx, h, f); err != nil {
+		return false, fmt.Errorf("check blob %s: read %s: %w", desc.Digest, f.Name(), err)
+	}
+	return desc.Digest.Algorithm().Encode(h.Sum(nil)) == desc.Digest.Encoded(), nil
 }
 
 // Size returns the size of the blob with digest dgst, for callers that know
@@ -68,16 +87,18 @@ func blobFileOK(path string, size int64) (bool, error) {
 // blob yields an error wrapping errdef.ErrNotFound. The content is not
 // verified here: read it with ReadBlob or Fetch.
 func (l *Layout) Size(dgst digest.Digest) (int64, error) {
-	path, err := l.blobPath(ocispec.Descriptor{Digest: dgst})
+	name, err := blobName(ocispec.Descriptor{Digest: dgst})
 	if err != nil {
 		return 0, fmt.Errorf("look up blob in %s: %w", l.dir, err)
 	}
-	info, err := os.Stat(path)
+	root, err := openRoot(l.dir)
 	if err != nil {
-		return 0, fmt.Errorf("look up blob %s in %s: %w", dgst, l.dir, notFound(err))
+		return 0, fmt.Errorf("look up blob %s: %w", dgst, err)
 	}
-	if !info.Mode().IsRegular() {
-		return 0, fmt.Errorf("blob %s in %s is not a regular file: %w", dgst, l.dir, ErrInvalidLayout)
+	defer root.Close()
+	info, err := statRegularIn(root, name)
+	if err != nil {
+		return 0, fmt.Errorf("look up blob %s in %s: %w", dgst, l.dir, err)
 	}
 	return info.Size(), nil
 }

@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -20,7 +21,9 @@ var errWriterDone = errors.New("blob writer already committed or closed")
 // discard it if Commit was not reached. A BlobWriter is not safe for
 // concurrent use.
 type BlobWriter struct {
-	dir  string
+	root *os.Root // the layout; every path below is relative to it
+	dir  string   // blobs/sha256
+	tmp  string   // the temp file
 	file *os.File
 	hash hash.Hash
 	size int64
@@ -31,16 +34,27 @@ type BlobWriter struct {
 }
 
 // NewBlobWriter starts a new sha256 blob in a temp file inside blobs/sha256.
-func (l *Layout) NewBlobWriter() (*BlobWriter, error) {
-	dir := filepath.Join(l.dir, blobsDir, digest.SHA256.String())
-	if err := os.MkdirAll(dir, dirPerm); err != nil {
-		return nil, fmt.Errorf("new blob writer: create %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+// A blobs or blobs/sha256 that leads out of the layout is refused with an
+// error wrapping ErrOutsideLayout.
+func (l *Layout) NewBlobWriter() (_ *BlobWriter, err error) {
+	root, err := openRoot(l.dir)
 	if err != nil {
-		return nil, fmt.Errorf("new blob writer: create temp file in %s: %w", dir, err)
+		return nil, fmt.Errorf("new blob writer: %w", err)
 	}
-	return &BlobWriter{dir: dir, file: f, hash: sha256.New(), written: l.written}, nil
+	defer func() {
+		if err != nil {
+			root.Close()
+		}
+	}()
+	dir := filepath.Join(blobsDir, digest.SHA256.String())
+	if err := mkdirIn(root, dir); err != nil {
+		return nil, fmt.Errorf("new blob writer: %w", err)
+	}
+	f, tmp, err := createTempIn(root, dir)
+	if err != nil {
+		return nil, fmt.Errorf("new blob writer: %w", err)
+	}
+	return &BlobWriter{root: root, dir: dir, tmp: tmp, file: f, hash: sha256.New(), written: l.written}, nil
 }
 
 // Write appends p to the blob, hashing it on the way.
@@ -77,27 +91,32 @@ func (w *BlobWriter) Commit(mediaType string) (ocispec.Descriptor, error) {
 		Size:      w.size,
 	}
 	if err := w.commit(desc); err != nil {
-		return ocispec.Descriptor{}, fmt.Errorf("commit blob %s to %s: %w", desc.Digest, w.dir, err)
+		return ocispec.Descriptor{}, fmt.Errorf("commit blob %s to %s: %w", desc.Digest, filepath.Join(w.root.Name(), w.dir), err)
 	}
 	return desc, nil
 }
 
 // commit finishes the temp file and moves it into place, or discards it if
-// the blob already exists. The temp file is gone afterwards on any error.
+// an intact copy of the blob is already there. A copy that was damaged on
+// disk is replaced. The temp file is gone afterwards on any error.
 func (w *BlobWriter) commit(desc ocispec.Descriptor) error {
 	w.done = true
-	tmp := w.file.Name()
+	defer w.root.Close()
 	if err := finishFile(w.file); err != nil {
 		_ = w.file.Close()
-		_ = os.Remove(tmp)
+		_ = w.root.Remove(w.tmp)
 		return err
 	}
 	final := filepath.Join(w.dir, desc.Digest.Encoded())
-	if ok, err := blobFileOK(final, desc.Size); err == nil && ok {
-		return os.Remove(tmp)
+	ok, err := blobIntact(context.Background(), w.root, final, desc)
+	if err == nil && ok {
+		return w.root.Remove(w.tmp)
 	}
-	if err := commitFile(tmp, final); err != nil {
-		_ = os.Remove(tmp)
+	if err == nil {
+		err = renameIn(w.root, w.tmp, final)
+	}
+	if err != nil {
+		_ = w.root.Remove(w.tmp)
 		return err
 	}
 	w.written.add(desc.Digest)
@@ -111,8 +130,9 @@ func (w *BlobWriter) Close() error {
 		return nil
 	}
 	w.done = true
+	defer w.root.Close()
 	cerr := w.file.Close()
-	if err := os.Remove(w.file.Name()); err != nil {
+	if err := w.root.Remove(w.tmp); err != nil {
 		return fmt.Errorf("remove temp blob %s: %w", w.file.Name(), err)
 	}
 	if cerr != nil {

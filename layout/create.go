@@ -66,9 +66,8 @@ func initLayout(dir string) error {
 		return fmt.Errorf("create layout %s: directory is not empty and is not an OCI image layout, refusing to write into it: %w: %w",
 			dir, ErrNotLayout, err)
 	}
-	blobs := filepath.Join(dir, blobsDir, "sha256")
-	if err := os.MkdirAll(blobs, dirPerm); err != nil {
-		return fmt.Errorf("create %s: %w", blobs, err)
+	if err := mkdirBlobs(dir); err != nil {
+		return fmt.Errorf("create layout %s: %w", dir, err)
 	}
 	if err := syncDir(filepath.Join(dir, blobsDir)); err != nil {
 		return err
@@ -82,6 +81,16 @@ func initLayout(dir string) error {
 		return fmt.Errorf("create layout %s: %w", dir, err)
 	}
 	return nil
+}
+
+// mkdirBlobs creates blobs/sha256 in dir without following a link out of it.
+func mkdirBlobs(dir string) error {
+	root, err := openRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	return mkdirIn(root, filepath.Join(blobsDir, "sha256"))
 }
 
 // checkInitializable returns nil if every entry of dir is something

@@ -19,3 +19,20 @@ var ErrTooLarge = errors.New("content too large")
 
 // ErrInvalidTag reports a reference that is not a valid OCI tag.
 var ErrInvalidTag = errors.New("invalid tag")
+
+// ErrNotRegular reports an entry of a layout (oci-layout, index.json, a
+// blob) that is not a regular file, a FIFO, socket, device or directory,
+// or a blobs directory that is not a directory.
+// It is refused without being read, so it can neither block nor be taken
+// for content.
+var ErrNotRegular = errors.New("unexpected file type")
+
+// ErrOutsideLayout reports a path inside a layout that leads out of it
+// through a symbolic link. Nothing behind the link is read or written.
+var ErrOutsideLayout = errors.New("symbolic link leads out of the layout")
+
+// ErrCorruptBlob reports a blob stored in a layout whose content does not
+// match its digest or size. Errors that wrap it also wrap
+// ErrDigestMismatch. Reading it again gives the same bytes: it is not a
+// transient failure.
+var ErrCorruptBlob = errors.New("blob in the layout is damaged")

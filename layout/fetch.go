@@ -12,21 +12,24 @@ import (
 
 // Fetch opens desc's blob. The returned reader verifies size and digest as it
 // is read: reading past desc.Size, or reaching EOF with the wrong size or
-// digest, fails with an error wrapping ErrDigestMismatch. A missing blob
-// yields an error wrapping errdef.ErrNotFound.
+// digest, fails with an error wrapping ErrCorruptBlob and ErrDigestMismatch.
+// A missing blob yields an error wrapping errdef.ErrNotFound; an entry that
+// is not a regular file, ErrNotRegular; a link out of the layout,
+// ErrOutsideLayout.
 func (l *Layout) Fetch(ctx context.Context, desc ocispec.Descriptor) (io.ReadCloser, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	path, err := l.blobPath(desc)
+	name, err := blobName(desc)
 	if err != nil {
 		return nil, fmt.Errorf("fetch from %s: %w", l.dir, err)
 	}
-	f, err := os.Open(path)
+	f, _, err := openRegular(l.dir, name)
 	if err != nil {
-		return nil, fmt.Errorf("fetch blob %s from %s: %w", desc.Digest, l.dir, notFound(err))
+		return nil, fmt.Errorf("fetch blob %s from %s: %w", desc.Digest, l.dir, err)
 	}
 	return &verifyingReader{
+		dir:  l.dir,
 		file: f,
 		src:  io.LimitReader(f, desc.Size+1),
 		desc: desc,
@@ -36,6 +39,7 @@ func (l *Layout) Fetch(ctx context.Context, desc ocispec.Descriptor) (io.ReadClo
 
 // verifyingReader reads a blob file while checking it against a descriptor.
 type verifyingReader struct {
+	dir  string // the layout
 	file *os.File
 	src  io.Reader
 	desc ocispec.Descriptor
@@ -77,9 +81,12 @@ func (r *verifyingReader) verify() error {
 	return io.EOF
 }
 
-// mismatch builds an error wrapping ErrDigestMismatch that names the blob.
+// mismatch builds an error that names the blob and its layout, wrapping
+// ErrCorruptBlob and ErrDigestMismatch: the file is what is wrong, so
+// reading it again will not help.
 func (r *verifyingReader) mismatch(format string, args ...any) error {
-	return fmt.Errorf("read %s: %s: %w", r.file.Name(), fmt.Sprintf(format, args...), ErrDigestMismatch)
+	return fmt.Errorf("blob %s of layout %s is damaged: %s: %s: %w: %w",
+		r.desc.Digest, r.dir, r.file.Name(), fmt.Sprintf(format, args...), ErrCorruptBlob, ErrDigestMismatch)
 }
 
 // Close closes the blob file.

@@ -73,34 +73,35 @@ func syncDir(dir string) error {
 }
 
 // removeStale deletes this package's temp files left behind in the layout
-// root and in every blobs/<alg> directory by crashed writers. Errors are
-// ignored: cleanup is best effort.
+// root and in every blobs/<alg> directory by crashed writers, never
+// following a link out of the layout. Errors are ignored: cleanup is best
+// effort.
 func removeStale(dir string) {
-	removeStaleIn(dir)
-	algs, err := os.ReadDir(filepath.Join(dir, "blobs"))
+	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return
 	}
+	defer root.Close()
+	removeStaleIn(root, ".")
+	algs, _ := readDirIn(root, blobsDir)
 	for _, a := range algs {
 		if a.IsDir() {
-			removeStaleIn(filepath.Join(dir, "blobs", a.Name()))
+			removeStaleIn(root, filepath.Join(blobsDir, a.Name()))
 		}
 	}
 }
 
-// removeStaleIn deletes temp files in dir older than staleAge.
-func removeStaleIn(dir string) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return
-	}
+// removeStaleIn deletes temp files in the directory name older than
+// staleAge.
+func removeStaleIn(root *os.Root, name string) {
 	cutoff := time.Now().Add(-staleAge)
+	entries, _ := readDirIn(root, name)
 	for _, e := range entries {
 		if !strings.HasPrefix(e.Name(), tmpPrefix) || !e.Type().IsRegular() {
 			continue
 		}
 		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
-			_ = os.Remove(filepath.Join(dir, e.Name()))
+			_ = root.Remove(filepath.Join(name, e.Name()))
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/docker-krust/docker-krust/internal/flock"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -101,8 +102,8 @@ func (l *Layout) collect(b blobFile, dryRun bool) error {
 	if dryRun {
 		return nil
 	}
-	if err := os.Remove(b.path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove %s: %w", b.path, err)
+	if err := removeRegularIn(l.dir, b.name); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove %s: %w", filepath.Join(l.dir, b.name), err)
 	}
 	return nil
 }

@@ -239,3 +239,38 @@ func TestGCStopsAtAnUnreadableManifest(t *testing.T) {
 		})
 	}
 }
+
+// TestGCNeverRemovesThroughALinkOutOfTheLayout: with blobs/ or a blobs/ALG
+// linked to a directory elsewhere, gc removes nothing there, although that
+// directory holds digest-named files no tag reaches. The sha512 case is a
+// directory gc would list but never reads through.
+func TestGCNeverRemovesThroughALinkOutOfTheLayout(t *testing.T) {
+	for _, linked := range []string{"blobs", filepath.Join("blobs", "sha256"), filepath.Join("blobs", "sha512")} {
+		t.Run(linked, func(t *testing.T) {
+			f := newGCFixture(t)
+			dir := f.g.l.Dir()
+			elsewhere := filepath.Join(t.TempDir(), "elsewhere")
+			if _, err := os.Stat(filepath.Join(dir, linked)); err == nil {
+				// Move the real directory out and link it back in, so
+				// every blob is still reachable through the link.
+				if err := os.Rename(filepath.Join(dir, linked), elsewhere); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				writeFile(t, filepath.Join(elsewhere, digest.SHA512.FromString("someone's").Encoded()), "someone's")
+			}
+			if err := os.Symlink(elsewhere, filepath.Join(dir, linked)); err != nil {
+				t.Fatal(err)
+			}
+			before := listDir(t, elsewhere)
+			// Refusing (a link gc reads through) and skipping (a link it
+			// only lists) are both safe; removing is not.
+			if _, err := f.g.l.GC(context.Background(), GCOptions{}); err != nil && !errors.Is(err, ErrOutsideLayout) {
+				t.Errorf("GC through %s linked out = %v, want nil or ErrOutsideLayout", linked, err)
+			}
+			if after := listDir(t, elsewhere); !slices.Equal(before, after) {
+				t.Errorf("GC changed the directory %s links to:\nbefore %v\nafter  %v", linked, before, after)
+			}
+		})
+	}
+}

@@ -82,11 +82,12 @@ func checkLayoutFile(dir string) error {
 }
 
 // readFileLimit reads a whole file, failing with ErrTooLarge if it is larger
-// than limit bytes.
+// than limit bytes, and with ErrNotRegular, without blocking, if it is not a
+// regular file.
 func readFileLimit(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, _, err := openRegular(filepath.Dir(path), filepath.Base(path))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, notFound(err))
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))

@@ -59,7 +59,10 @@ func (l *Layout) Lease() (*Lease, error) {
 // ErrLayoutGone.
 func (l *Layout) openLeaseFile(ctx context.Context, how int, wait bool) (*os.File, error) {
 	path := filepath.Join(l.dir, layoutFile)
-	f, err := os.Open(path)
+	f, _, err := openRegular(l.dir, layoutFile)
+	if errors.Is(err, ErrNotRegular) || errors.Is(err, ErrOutsideLayout) {
+		return nil, fmt.Errorf("lease %s: %w", l.dir, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lease %s: %w: %w", l.dir, ErrLayoutGone, err)
 	}
@@ -138,18 +141,11 @@ func (le *Lease) Abandon(ctx context.Context, created string) {
 
 // removeBlobFile removes the blob of digest d if it is a regular file.
 func removeBlobFile(l *Layout, d digest.Digest) error {
-	path, err := l.blobPath(ocispec.Descriptor{Digest: d})
+	name, err := blobName(ocispec.Descriptor{Digest: d})
 	if err != nil {
 		return err
 	}
-	info, err := os.Lstat(path)
-	if err != nil {
-		return err
-	}
-	if !info.Mode().IsRegular() {
-		return fmt.Errorf("blob %s is not a regular file, left alone", path)
-	}
-	return os.Remove(path)
+	return removeRegularIn(l.dir, name)
 }
 
 // removeEmptyLayout removes the layout in dir if it holds no tag and

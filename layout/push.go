@@ -30,29 +30,34 @@ func (l *Layout) Push(ctx context.Context, expected ocispec.Descriptor, content 
 	if ok {
 		return fmt.Errorf("push blob %s to %s: %w", expected.Digest, l.dir, errdef.ErrAlreadyExists)
 	}
-	dir := l.blobDir(expected)
-	if err := os.MkdirAll(dir, dirPerm); err != nil {
-		return fmt.Errorf("push blob %s: create %s: %w", expected.Digest, dir, err)
+	root, err := openRoot(l.dir)
+	if err != nil {
+		return fmt.Errorf("push blob %s: %w", expected.Digest, err)
 	}
-	if err := pushFile(ctx, dir, expected, content); err != nil {
+	defer root.Close()
+	dir := blobDirName(expected)
+	if err := mkdirIn(root, dir); err != nil {
+		return fmt.Errorf("push blob %s: %w", expected.Digest, err)
+	}
+	if err := pushFile(ctx, root, dir, expected, content); err != nil {
 		return fmt.Errorf("push blob %s to %s: %w", expected.Digest, l.dir, err)
 	}
 	l.written.add(expected.Digest)
 	return nil
 }
 
-// pushFile writes content to a temp file in dir, verifies it against
-// expected and renames it to its final name. The temp file is removed on any
-// error.
-func pushFile(ctx context.Context, dir string, expected ocispec.Descriptor, content io.Reader) (err error) {
-	f, err := os.CreateTemp(dir, tmpPrefix+"*")
+// pushFile writes content to a temp file in dir (inside root), verifies it
+// against expected and renames it to its final name, replacing a damaged
+// copy. The temp file is removed on any error.
+func pushFile(ctx context.Context, root *os.Root, dir string, expected ocispec.Descriptor, content io.Reader) (err error) {
+	f, tmp, err := createTempIn(root, dir)
 	if err != nil {
-		return fmt.Errorf("create temp file in %s: %w", dir, err)
+		return err
 	}
 	defer func() {
 		if err != nil {
 			_ = f.Close()
-			_ = os.Remove(f.Name())
+			_ = root.Remove(tmp)
 		}
 	}()
 	h := expected.Digest.Algorithm().Hash()
@@ -66,7 +71,7 @@ func pushFile(ctx context.Context, dir string, expected ocispec.Descriptor, cont
 	if err = finishFile(f); err != nil {
 		return err
 	}
-	return commitFile(f.Name(), filepath.Join(dir, expected.Digest.Encoded()))
+	return renameIn(root, tmp, filepath.Join(dir, expected.Digest.Encoded()))
 }
 
 // checkContent compares what was written against the expected descriptor.
@@ -82,15 +87,6 @@ func checkContent(expected ocispec.Descriptor, n int64, h hash.Hash) error {
 		return fmt.Errorf("content has digest %s: %w", got, ErrDigestMismatch)
 	}
 	return nil
-}
-
-// commitFile renames a finished temp file to its final path and makes the
-// rename durable.
-func commitFile(tmp, final string) error {
-	if err := os.Rename(tmp, final); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", tmp, final, err)
-	}
-	return syncDir(filepath.Dir(final))
 }
 
 // copyContext copies src to dst, checking ctx before every read.

@@ -32,7 +32,7 @@ func (s digestSet) has(d digest.Digest) bool {
 type blobFile struct {
 	digest digest.Digest
 	size   int64
-	path   string
+	name   string // relative to the layout
 }
 
 // graphDoc holds the fields of a manifest or index, of any kind (OCI or
@@ -167,7 +167,7 @@ func isDocType(mediaType string) bool {
 func (l *Layout) referrers(ctx context.Context, blobs []blobFile) map[digest.Digest][]ocispec.Descriptor {
 	out := map[digest.Digest][]ocispec.Descriptor{}
 	for _, b := range blobs {
-		if b.size > maxDocSize || !startsWithBrace(b.path) {
+		if b.size > maxDocSize || !startsWithBrace(l.dir, b.name) {
 			continue
 		}
 		desc := ocispec.Descriptor{Digest: b.digest, Size: b.size}
@@ -186,9 +186,11 @@ func (l *Layout) referrers(ctx context.Context, blobs []blobFile) map[digest.Dig
 }
 
 // startsWithBrace reports whether the file's first non-space byte is '{',
-// so that layers are not read whole to find the few JSON documents.
-func startsWithBrace(path string) bool {
-	f, err := os.Open(path)
+// so that layers are not read whole to find the few JSON documents. It
+// opens the file as every read of the layout does, so a FIFO or a link
+// out of the layout is never read.
+func startsWithBrace(dir, name string) bool {
+	f, _, err := openRegular(dir, name)
 	if err != nil {
 		return false
 	}
@@ -212,8 +214,15 @@ func startsWithBrace(path string) bool {
 // else (a symlink, a directory, a name that is not a digest) is not ours
 // to judge and is left out, so gc never removes it.
 func (l *Layout) listBlobs() (blobs []blobFile, temps []blobFile, err error) {
-	root := filepath.Join(l.dir, blobsDir)
-	algs, err := os.ReadDir(root)
+	// Through the layout's root: a blobs/ or blobs/ALG that links out of
+	// the layout is refused, so gc can never list, let alone remove,
+	// files elsewhere.
+	root, err := openRoot(l.dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list blobs of %s: %w", l.dir, err)
+	}
+	defer root.Close()
+	algs, err := readDirIn(root, blobsDir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list blobs of %s: %w", l.dir, err)
 	}
@@ -222,27 +231,45 @@ func (l *Layout) listBlobs() (blobs []blobFile, temps []blobFile, err error) {
 		if !a.IsDir() || !alg.Available() {
 			continue
 		}
-		dir := filepath.Join(root, a.Name())
-		err := forEachEntry(dir, func(path string, e os.DirEntry) error {
+		dir := filepath.Join(blobsDir, a.Name())
+		entries, err := readDirIn(root, dir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list blobs of %s: %w", l.dir, err)
+		}
+		for _, e := range entries {
 			if !e.Type().IsRegular() {
-				return nil
+				continue
 			}
 			info, err := e.Info()
 			if err != nil {
-				return nil // removed meanwhile
+				continue // removed meanwhile
 			}
-			f := blobFile{digest: digest.NewDigestFromEncoded(alg, e.Name()), size: info.Size(), path: path}
+			f := blobFile{digest: digest.NewDigestFromEncoded(alg, e.Name()), size: info.Size(), name: filepath.Join(dir, e.Name())}
 			switch {
 			case strings.HasPrefix(e.Name(), tmpPrefix):
 				temps = append(temps, f)
 			case f.digest.Validate() == nil:
 				blobs = append(blobs, f)
 			}
-			return nil
-		})
-		if err != nil {
-			return nil, nil, err
 		}
 	}
 	return blobs, temps, nil
+}
+
+// readDirIn lists the directory name inside root, refusing a name that
+// leads out of it (os.Root resolves every link within root).
+func readDirIn(root *os.Root, name string) ([]os.DirEntry, error) {
+	d, err := root.Open(name)
+	if err != nil {
+		return nil, entryError(filepath.Join(root.Name(), name), err)
+	}
+	defer d.Close()
+	info, err := d.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", filepath.Join(root.Name(), name))
+	}
+	return d.ReadDir(-1)
 }

@@ -34,12 +34,15 @@ func checkExistingDir(dir string, info os.FileInfo) error {
 		return fmt.Errorf("%s exists and is not a directory", dir)
 	}
 	if checkLayout(dir) == nil {
+		if err := checkBlobDirInside(dir); err != nil {
+			return err
+		}
 		return checkAccess(dir, filepath.Join(dir, blobsDir, "sha256"))
 	}
 	// Accept what Create accepts: an empty directory, or the remains of a
 	// Create that was interrupted or is running in another process.
 	if err := checkInitializable(dir); err != nil {
-		return fmt.Errorf("%s is not empty and is not an OCI image layout: %w", dir, ErrNotLayout)
+		return fmt.Errorf("%s is not empty and is not an OCI image layout: %w: %w", dir, ErrNotLayout, err)
 	}
 	return checkAccess(dir)
 }

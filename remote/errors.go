@@ -45,6 +45,19 @@ func explainCause(err error, repo *orasremote.Repository) error {
 	return err
 }
 
+// explainLayout adds what to do next to an error reading store's own files
+// during a push: retrying cannot help, the layout must be repaired.
+func explainLayout(err error, store *layout.Layout) error {
+	switch {
+	case errors.Is(err, layout.ErrCorruptBlob):
+		return fmt.Errorf("%w\nthe layout %s is damaged, so nothing was retried: build the image again into it "+
+			"(krust build rewrites damaged blobs), or delete %s and build again", err, store.Dir(), store.Dir())
+	case errors.Is(err, layout.ErrNotRegular), errors.Is(err, layout.ErrOutsideLayout):
+		return fmt.Errorf("%w\nthe layout %s cannot be pushed as it is: repair it as said, or delete it and build again", err, store.Dir())
+	}
+	return err
+}
+
 // withAttempts runs fn up to Attempts times while it fails for a reason
 // that may pass, waiting longer each time.
 func (c *Client) withAttempts(ctx context.Context, fn func() error) error {
@@ -66,6 +79,11 @@ func (c *Client) withAttempts(ctx context.Context, fn func() error) error {
 // failures, server errors, throttling, and content that arrived damaged.
 func transient(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	// A damaged or unreadable file in the layout reads the same way every
+	// time; only content that arrived damaged over the network may pass.
+	if errors.Is(err, layout.ErrCorruptBlob) || errors.Is(err, layout.ErrNotRegular) || errors.Is(err, layout.ErrOutsideLayout) {
 		return false
 	}
 	var resp *errcode.ErrorResponse

@@ -55,10 +55,10 @@ func (c *Client) Push(ctx context.Context, store *layout.Layout, desc ocispec.De
 	dst := &retryingTarget{Repository: repo, src: src, attempts: uploadAttempts, log: c.opts.Log}
 	err = c.withAttempts(ctx, func() error { return oras.CopyGraph(ctx, src, dst, desc, graph) })
 	if err != nil {
-		return PushResult{}, explain(fmt.Errorf("push %s to %s: %w", short(desc.Digest), name, err), repo)
+		return PushResult{}, explain(explainLayout(fmt.Errorf("push %s to %s: %w", short(desc.Digest), name, err), store), repo)
 	}
 	if err := c.tag(ctx, store, repo, desc, tags); err != nil {
-		return PushResult{}, explain(fmt.Errorf("tag %s in %s: %w", short(desc.Digest), name, err), repo)
+		return PushResult{}, explain(explainLayout(fmt.Errorf("tag %s in %s: %w", short(desc.Digest), name, err), store), repo)
 	}
 	got, err := repo.Resolve(ctx, tags[0])
 	if err != nil {

@@ -1,0 +1,231 @@
+package layout
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// Every file of a layout is reached through an os.Root on the layout's
+// directory: the kernel walk it does (openat with O_NOFOLLOW, one
+// component at a time) follows a symbolic link only while it stays inside
+// the layout, without a window between check and use. Links inside the
+// layout are harmless (every blob is verified against its digest, and
+// nothing outside is reached), so they are followed; a link leading out is
+// refused before anything behind it is opened, so neither its size nor its
+// content can show up in an error. The layout directory itself may be a
+// link: the user named it.
+
+// openRoot opens dir, the layout's directory, as the root of every access.
+func openRoot(dir string) (*os.Root, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dir, notFound(err))
+	}
+	return root, nil
+}
+
+// openRegular opens dir/name for reading, refusing at once anything that is
+// not a regular file (a FIFO would block the open forever, a device or
+// socket would be read as if it were content) and any path that leads out
+// of dir. name is slash-separated and relative to dir.
+func openRegular(dir, name string) (*os.File, fs.FileInfo, error) {
+	root, err := openRoot(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer root.Close()
+	return openRegularIn(root, name)
+}
+
+// openRegularIn is openRegular inside an open root.
+func openRegularIn(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
+	path := filepath.Join(root.Name(), name)
+	// O_NONBLOCK makes opening a FIFO return at once instead of waiting
+	// for a writer; it is cleared again below for the regular file.
+	f, err := root.OpenFile(name, os.O_RDONLY|oNonblock, 0)
+	if err != nil {
+		// A socket cannot be opened at all (ENXIO): say what it is.
+		if info, serr := root.Stat(name); serr == nil && !info.Mode().IsRegular() {
+			return nil, nil, notRegular(path, info.Mode())
+		}
+		return nil, nil, entryError(path, err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("stat %s: %w", path, err)
+	}
+	if !info.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, notRegular(path, info.Mode())
+	}
+	if err := setBlocking(f); err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return f, info, nil
+}
+
+// statRegularIn returns the size of a regular file inside root, refusing
+// the same entries as openRegularIn, without opening it.
+func statRegularIn(root *os.Root, name string) (fs.FileInfo, error) {
+	path := filepath.Join(root.Name(), name)
+	info, err := root.Stat(name)
+	if err != nil {
+		return nil, entryError(path, err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil, notRegular(path, info.Mode())
+	}
+	return info, nil
+}
+
+// entryError explains why an entry of a layout could not be reached.
+func entryError(path string, err error) error {
+	if escapes(err) {
+		return fmt.Errorf("%s leads out of the layout through a symbolic link: %w; "+
+			"krust reads and writes only inside a layout: replace the link with the file or directory itself",
+			path, ErrOutsideLayout)
+	}
+	return fmt.Errorf("open %s: %w", path, notFound(err))
+}
+
+// escapes reports whether err is os.Root's refusal of a path that leads
+// out of the root. The os package does not export that error, only its
+// text; TestLinksOutOfTheLayoutAreRefused catches a change of it.
+func escapes(err error) bool {
+	var pe *fs.PathError
+	for errors.As(err, &pe) {
+		if pe.Err.Error() == "path escapes from parent" {
+			return true
+		}
+		err = pe.Err
+	}
+	return false
+}
+
+// notRegular is the error for an entry that is not a regular file.
+func notRegular(path string, mode fs.FileMode) error {
+	return fmt.Errorf("%s is %s, not a regular file: %w; remove it, then rebuild or copy the layout again",
+		path, describeMode(mode), ErrNotRegular)
+}
+
+// describeMode names a file type for people.
+func describeMode(mode fs.FileMode) string {
+	switch {
+	case mode.IsDir():
+		return "a directory"
+	case mode&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case mode&fs.ModeSocket != 0:
+		return "a socket"
+	case mode&fs.ModeCharDevice != 0:
+		return "a character device"
+	case mode&fs.ModeDevice != 0:
+		return "a block device"
+	case mode&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "a special file (" + mode.Type().String() + ")"
+}
+
+// mkdirIn creates the directory name (and its parents) inside root, so
+// that a link leading out of the layout is refused rather than followed.
+func mkdirIn(root *os.Root, name string) error {
+	path := filepath.Join(root.Name(), name)
+	err := root.MkdirAll(name, dirPerm)
+	if err == nil {
+		var info fs.FileInfo
+		if info, err = root.Stat(name); err == nil && !info.IsDir() {
+			return fmt.Errorf("%s is %s, not a directory: %w", path, describeMode(info.Mode()), ErrNotRegular)
+		}
+	}
+	if err != nil {
+		if escapes(err) {
+			return entryError(path, err)
+		}
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	return nil
+}
+
+// createTempIn creates a new temp file in the directory dirName inside
+// root, never following a link, and returns it with its name relative to
+// root.
+func createTempIn(root *os.Root, dirName string) (*os.File, string, error) {
+	for range 100 {
+		name := filepath.Join(dirName, tmpPrefix+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("create temp file: %w", entryError(filepath.Join(root.Name(), dirName), err))
+		}
+		return f, name, nil
+	}
+	return nil, "", fmt.Errorf("create temp file in %s: too many name collisions", filepath.Join(root.Name(), dirName))
+}
+
+// renameIn moves the finished temp file tmp to final inside root and makes
+// the rename durable.
+func renameIn(root *os.Root, tmp, final string) error {
+	if err := root.Rename(tmp, final); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", filepath.Join(root.Name(), tmp), filepath.Join(root.Name(), final), err)
+	}
+	d, err := root.Open(filepath.Dir(final))
+	if err != nil {
+		return fmt.Errorf("open dir of %s for fsync: %w", filepath.Join(root.Name(), final), err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("fsync dir of %s: %w", filepath.Join(root.Name(), final), err)
+	}
+	return nil
+}
+
+// checkBlobDirInside checks, before anything is built, that blobs/sha256
+// of the layout in dir, if it exists, is a directory inside the layout.
+func checkBlobDirInside(dir string) error {
+	root, err := openRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	name := filepath.Join(blobsDir, "sha256")
+	path := filepath.Join(dir, name)
+	info, err := root.Stat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return entryError(path, err)
+	case !info.IsDir():
+		return fmt.Errorf("%s is %s, not a directory: %w", path, describeMode(info.Mode()), ErrNotRegular)
+	}
+	return nil
+}
+
+// removeRegularIn removes dir/name if it is a regular file, through dir's
+// root, so that neither a link out of the layout nor a special file is
+// ever removed.
+func removeRegularIn(dir, name string) error {
+	root, err := openRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	info, err := root.Lstat(name)
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return notRegular(filepath.Join(dir, name), info.Mode())
+	}
+	return root.Remove(name)
+}
