@@ -1,6 +1,8 @@
 // Package remote pulls base images into an OCI layout and pushes images
 // from it to registries, with oras-go, the user's credentials, TLS checked
-// by default and retries against flaky registries.
+// by default and retries against flaky registries (one budget:
+// RetryPolicy). It prints nothing itself: progress goes out as events
+// (Options.Progress) for the caller to show.
 package remote
 
 import (
@@ -19,7 +21,6 @@ import (
 	"oras.land/oras-go/v2/registry"
 	orasremote "oras.land/oras-go/v2/registry/remote"
 	"oras.land/oras-go/v2/registry/remote/auth"
-	"oras.land/oras-go/v2/registry/remote/retry"
 )
 
 // Options configures a Client. The zero value talks TLS-verified HTTPS,
@@ -34,15 +35,19 @@ type Options struct {
 	// CertDirs are directories laid out like Docker's certs.d
 	// (DIR/HOST/*.crt): extra CAs to trust for that host.
 	CertDirs []string
-	// Log receives progress; nil discards it.
+	// Log receives notes for people: a host that does not speak TLS, a
+	// step tried again and why; nil discards them.
 	Log io.Writer
+	// Progress receives the steps of each push and pull as they happen,
+	// for the caller to show; nil shows nothing. It is called one event at
+	// a time, never concurrently, so it must return quickly.
+	Progress func(Event)
 	// Debug receives one line per HTTP request (method, URL, status), never
 	// headers or bodies; nil discards it.
 	Debug io.Writer
-	// Attempts is how often a push or pull is tried in all when it fails
-	// for a reason that may pass (blobs already sent are not sent again);
-	// zero means 3.
-	Attempts int
+	// Retry is the retry budget (see RetryPolicy); zero fields take its
+	// defaults.
+	Retry RetryPolicy
 	// UserAgent is sent with every request.
 	UserAgent string
 	// Timeout bounds each pull, push or check, retries included, so a
@@ -59,6 +64,8 @@ type Client struct {
 
 	tmu        sync.Mutex
 	transports map[string]http.RoundTripper // by host
+
+	shown sync.Mutex // held while Options.Progress runs
 }
 
 // New returns a Client.
@@ -66,9 +73,7 @@ func New(opts Options) *Client {
 	if opts.Log == nil {
 		opts.Log = io.Discard
 	}
-	if opts.Attempts <= 0 {
-		opts.Attempts = 3
-	}
+	opts.Retry = opts.Retry.withDefaults()
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Minute
 	}
@@ -85,7 +90,7 @@ func (c *Client) Repository(ctx context.Context, named reference.Named) (*orasre
 	repo := &orasremote.Repository{
 		Reference: registry.Reference{Registry: host, Repository: reference.Path(named)},
 		Client: &auth.Client{
-			Client:     &http.Client{Transport: retryTransport(transport)},
+			Client:     &http.Client{Transport: c.opts.Retry.retryTransport(transport)},
 			Header:     http.Header{"User-Agent": {c.userAgent()}},
 			Credential: c.opts.Credential,
 			Cache:      c.cache,
@@ -93,24 +98,6 @@ func (c *Client) Repository(ctx context.Context, named reference.Named) (*orasre
 	}
 	repo.PlainHTTP, err = c.usePlainHTTP(ctx, host, transport)
 	return repo, err
-}
-
-// retryTransport retries each request that fails for a reason that may
-// pass (5xx, 429, 408, resets, dial timeouts) up to three more times,
-// waiting 0.2 s to 2 s; with the copy-level attempts on top, a registry
-// that is down is given up on within seconds, not minutes.
-func retryTransport(base http.RoundTripper) http.RoundTripper {
-	t := retry.NewTransport(base)
-	t.Policy = func() retry.Policy {
-		return &retry.GenericPolicy{
-			Retryable: retry.DefaultPredicate,
-			Backoff:   retry.DefaultBackoff,
-			MinWait:   200 * time.Millisecond,
-			MaxWait:   2 * time.Second,
-			MaxRetry:  3,
-		}
-	}
-	return t
 }
 
 func (c *Client) userAgent() string {

@@ -58,9 +58,9 @@ func TestDamagedLayoutBlobIsNeverPushed(t *testing.T) {
 			damage(t, store, damaged)
 			proxy := testregistry.StartProxy(t, reg.URL(), "", nil)
 			target := mustNamed(t, proxy.Host+"/damaged-"+which)
-			// Attempts as high as a flaky registry would get: none may be used.
+			// Tries as many as a flaky registry would get: none may be used.
 			var log syncBuffer
-			c := New(Options{Attempts: 10, Log: &log})
+			c := New(Options{Retry: RetryPolicy{BlobTries: 10}, Log: &log})
 			_, err := c.Push(ctx, store, img.manifest, target, PushOptions{})
 			if !errors.Is(err, layout.ErrCorruptBlob) {
 				t.Fatalf("push of a damaged blob gave %v, want layout.ErrCorruptBlob; log:\n%s", err, log.String())
@@ -156,7 +156,7 @@ func TestSpecialFileInAPushedLayoutFailsAtOnce(t *testing.T) {
 				t.Cleanup(func() { releaseFIFO(path) })
 				proxy := testregistry.StartProxy(t, reg.URL(), "", nil)
 				var log syncBuffer
-				c := New(Options{Attempts: 10, Log: &log})
+				c := New(Options{Retry: RetryPolicy{BlobTries: 10}, Log: &log})
 				// A FIFO used to block open(2) for good, deaf to ctx: the
 				// guard is a goroutine, and it only fails the test.
 				done := make(chan error, 1)

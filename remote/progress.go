@@ -1,92 +1,51 @@
 package remote
 
 import (
-	"context"
-	"fmt"
 	"io"
-	"os"
 	"strings"
-	"sync"
 
-	"github.com/docker-krust/docker-krust/internal/human"
-	"github.com/docker-krust/docker-krust/layout"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// progressSource is a layout whose blob reads report progress: on a
-// terminal a live line per blob, elsewhere a line when a blob starts and
-// one when it is done.
-type progressSource struct {
-	*layout.Layout
-	log io.Writer
-}
-
-// Fetch opens desc and reports the bytes read from it.
-func (p *progressSource) Fetch(ctx context.Context, desc ocispec.Descriptor) (io.ReadCloser, error) {
-	rc, err := p.Layout.Fetch(ctx, desc)
-	if err != nil || isManifestKind(desc.MediaType) {
-		// Manifests are also read to walk the graph: they are reported
-		// when copied, not here.
-		return rc, err
-	}
-	r := &progressReader{ReadCloser: rc, desc: desc, log: p.log, live: isTerminal(p.log)}
-	if !r.live {
-		fmt.Fprintf(p.log, "pushing %s %s (%s)\n", kind(desc.MediaType), short(desc.Digest), human.Bytes(desc.Size))
-	}
-	return r, nil
-}
-
-// progressReader counts what is read through it.
-type progressReader struct {
+// countingReader reports the bytes read through it as BlobStarted, then
+// BlobProgress every progressStep bytes and at the end.
+type countingReader struct {
 	io.ReadCloser
 	desc ocispec.Descriptor
-	log  io.Writer
-	live bool
-	mu   sync.Mutex
+	ev   *events
 	read int64
 	last int64
 	done bool
 }
 
-func (r *progressReader) Read(b []byte) (int, error) {
+func newCountingReader(rc io.ReadCloser, desc ocispec.Descriptor, ev *events) *countingReader {
+	ev.emit(Event{Kind: BlobStarted, Blob: desc})
+	return &countingReader{ReadCloser: rc, desc: desc, ev: ev}
+}
+
+// Read is called by one goroutine at a time (the one sending the blob).
+func (r *countingReader) Read(b []byte) (int, error) {
 	n, err := r.ReadCloser.Read(b)
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.read += int64(n)
-	if r.live && (r.read-r.last >= 256<<10 || err == io.EOF) {
+	end := err == io.EOF && !r.done
+	if r.read-r.last >= progressStep || end {
 		r.last = r.read
-		fmt.Fprintf(r.log, "\rpushing %s %s %s / %s ", kind(r.desc.MediaType), short(r.desc.Digest), human.Bytes(r.read), human.Bytes(r.desc.Size))
-	}
-	if err == io.EOF && !r.done {
-		r.done = true
-		if r.live {
-			fmt.Fprintln(r.log)
-		} else {
-			fmt.Fprintf(r.log, "pushed %s %s (%s)\n", kind(r.desc.MediaType), short(r.desc.Digest), human.Bytes(r.read))
-		}
+		r.done = end
+		r.ev.emit(Event{Kind: BlobProgress, Blob: r.desc, Bytes: r.read})
 	}
 	return n, err
 }
 
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
-}
-
 // isManifestKind reports whether mediaType is a manifest or an index.
 func isManifestKind(mediaType string) bool {
-	k := kind(mediaType)
+	k := BlobKind(mediaType)
 	return k == "manifest" || k == "index"
 }
 
-// kind names what a media type is, for progress lines.
-func kind(mediaType string) string {
+// BlobKind names what a media type is, for people: index, manifest,
+// config, layer or blob.
+func BlobKind(mediaType string) string {
 	switch {
 	case strings.Contains(mediaType, "index"), strings.Contains(mediaType, "manifest.list"):
 		return "index"
@@ -100,11 +59,16 @@ func kind(mediaType string) string {
 	return "blob"
 }
 
-// short abbreviates a digest for humans: sha256:0123456789ab.
-func short(d digest.Digest) string {
+// ShortDigest abbreviates a digest for people: sha256:0123456789ab.
+func ShortDigest(d digest.Digest) string {
 	s := d.String()
 	if i := strings.IndexByte(s, ':'); i >= 0 && len(s) > i+13 {
 		return s[:i+13]
 	}
 	return s
+}
+
+// blobName names desc for messages: "layer sha256:0123456789ab".
+func blobName(desc ocispec.Descriptor) string {
+	return BlobKind(desc.MediaType) + " " + ShortDigest(desc.Digest)
 }

@@ -6,14 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/distribution/reference"
-	"github.com/docker-krust/docker-krust/internal/human"
-	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-	"golang.org/x/sync/errgroup"
+	"oras.land/oras-go/v2"
 	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/errdef"
 	orasremote "oras.land/oras-go/v2/registry/remote"
@@ -28,12 +27,14 @@ type Base struct {
 	Manifest ocispec.Descriptor
 }
 
-// PullBase makes the image ref names for platform present in store: its
-// manifest, config and layers, each verified against its digest. Nothing
-// is downloaded that store already has: for a reference by digest no
-// request is made at all when the image is complete in store, and for a tag
-// only the tag is resolved.
-func (c *Client) PullBase(ctx context.Context, ref string, platform ocispec.Platform, store *layout.Layout) (_ Base, err error) {
+// PullBase makes the image ref names for platform present in store (an OCI
+// layout, or any oras store): its manifest, config and layers, each
+// verified against its digest before it is stored. Nothing is downloaded
+// that store already has: for a tag only the tag is resolved, and for a
+// reference by digest no request is made at all when the image is complete
+// in a store that finds blobs by digest alone (see blobSizer; a layout
+// does). A base left incomplete by an interrupted pull is completed.
+func (c *Client) PullBase(ctx context.Context, ref string, platform ocispec.Platform, store content.Storage) (_ Base, err error) {
 	ctx, done := c.bounded(ctx, "pull base image "+ref)
 	defer func() { err = done(err) }()
 	named, err := reference.ParseNormalizedNamed(ref)
@@ -42,7 +43,7 @@ func (c *Client) PullBase(ctx context.Context, ref string, platform ocispec.Plat
 	}
 	named = reference.TagNameOnly(named)
 	if d, ok := named.(reference.Digested); ok {
-		if desc, ok := localImage(ctx, store, d.Digest(), platform); ok {
+		if desc, ok := localByDigest(ctx, store, d.Digest(), platform); ok {
 			return Base{Name: named, Manifest: desc}, nil
 		}
 	}
@@ -50,16 +51,16 @@ func (c *Client) PullBase(ctx context.Context, ref string, platform ocispec.Plat
 	if err != nil {
 		return Base{}, err
 	}
-	desc, err := repo.Resolve(ctx, refString(named))
+	root, err := repo.Resolve(ctx, refString(named))
 	if err != nil {
 		return Base{}, explain(fmt.Errorf("resolve base image %s: %w", reference.FamiliarString(named), err), repo)
 	}
-	if local, ok := localImage(ctx, store, desc.Digest, platform); ok {
+	if local, ok := localImage(ctx, store, root, platform); ok {
 		return Base{Name: named, Manifest: local}, nil
 	}
-	manifest, err := c.pullPlatform(ctx, repo, desc, platform, store)
+	manifest, err := c.pullPlatform(ctx, repo, root, platform, store)
 	if err != nil {
-		return Base{}, fmt.Errorf("pull base image %s: %w", reference.FamiliarString(named), err)
+		return Base{}, explain(fmt.Errorf("pull base image %s: %w", reference.FamiliarString(named), err), repo)
 	}
 	return Base{Name: named, Manifest: manifest}, nil
 }
@@ -72,93 +73,158 @@ func refString(named reference.Named) string {
 	return named.(reference.Tagged).Tag()
 }
 
-// pullPlatform copies desc (an index or a manifest) into store, then the
-// platform's manifest and every blob of it that store lacks, so a base
-// left incomplete by an interrupted pull is completed. The manifest is
-// stored last.
-func (c *Client) pullPlatform(ctx context.Context, repo *orasremote.Repository, desc ocispec.Descriptor, platform ocispec.Platform, store *layout.Layout) (ocispec.Descriptor, error) {
-	if oci.IsIndex(desc.MediaType) {
-		data, err := fetchSmall(ctx, repo, desc)
+// pullPlatform picks platform's manifest from root (an index or a
+// manifest) and copies its graph into store with oras.CopyGraph: the
+// config and layers store lacks, then the manifest, last. An index is
+// kept too, so a later build pinned to its digest needs no request.
+func (c *Client) pullPlatform(ctx context.Context, repo *orasremote.Repository, root ocispec.Descriptor, platform ocispec.Platform, store content.Storage) (ocispec.Descriptor, error) {
+	desc := root
+	var index []byte
+	if oci.IsIndex(root.MediaType) {
+		data, err := c.fetchSmall(ctx, repo, root)
 		if err != nil {
-			return ocispec.Descriptor{}, explain(err, repo)
-		}
-		// Keep the index too, so a later build pinned to its digest needs
-		// no request at all.
-		if err := pushSmall(ctx, store, desc, data); err != nil {
 			return ocispec.Descriptor{}, err
 		}
-		if desc, err = selectPlatform(data, desc, platform); err != nil {
+		if desc, err = selectPlatform(data, root, platform); err != nil {
 			return ocispec.Descriptor{}, err
 		}
+		index = data
 	}
-	data, err := fetchSmall(ctx, repo, desc)
+	data, err := c.fetchSmall(ctx, repo, desc)
 	if err != nil {
-		return ocispec.Descriptor{}, explain(err, repo)
+		return ocispec.Descriptor{}, err
 	}
 	var m ocispec.Manifest
 	if err := json.Unmarshal(data, &m); err != nil || !oci.IsManifest(desc.MediaType) {
 		return ocispec.Descriptor{}, fmt.Errorf("%s is not an image manifest (media type %q)", desc.Digest, desc.MediaType)
 	}
-	if err := c.pullBlobs(ctx, repo, store, append([]ocispec.Descriptor{m.Config}, m.Layers...)); err != nil {
-		return ocispec.Descriptor{}, explain(err, repo)
+	ev := c.events(Pull)
+	src := &pullSource{Repository: repo, manifest: desc, data: data}
+	dst := &pullTarget{Storage: store, root: desc.Digest}
+	if err := oras.CopyGraph(ctx, src, dst, desc, c.pullOptions(repo, store, desc, ev)); err != nil {
+		return ocispec.Descriptor{}, ourWords(err)
 	}
-	if err := pushSmall(ctx, store, desc, data); err != nil {
-		return ocispec.Descriptor{}, err
+	if index != nil {
+		if err := pushSmall(ctx, store, root, index); err != nil {
+			return ocispec.Descriptor{}, err
+		}
 	}
+	ev.finish(repoName(repo) + "@" + desc.Digest.String())
 	return desc, nil
 }
 
-// pullBlobs copies the blobs store lacks, three at a time, each verified
-// against its digest on the way in and retried on its own.
-func (c *Client) pullBlobs(ctx context.Context, repo *orasremote.Repository, store *layout.Layout, blobs []ocispec.Descriptor) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(3)
-	for _, blob := range blobs {
-		g.Go(func() error {
-			if ok, err := store.Exists(ctx, blob); err != nil || ok {
+// pullOptions has CopyGraph download each config and layer itself (under
+// the blob budget, reading the registry again when bytes arrive cut off or
+// damaged), and report the steps as events. The manifest, already fetched,
+// is stored by CopyGraph from memory once its blobs are in.
+func (c *Client) pullOptions(repo *orasremote.Repository, store content.Storage, manifest ocispec.Descriptor, ev *events) oras.CopyGraphOptions {
+	return oras.CopyGraphOptions{
+		PreCopy: func(ctx context.Context, d ocispec.Descriptor) error {
+			if d.Digest == manifest.Digest {
+				return nil
+			}
+			if err := c.download(ctx, repo, store, d, ev); err != nil {
 				return err
 			}
-			err := c.withAttempts(ctx, func() error { return pullBlob(ctx, repo, store, blob) })
-			if err == nil {
-				fmt.Fprintf(c.opts.Log, "pulled %s %s (%s)\n", kind(blob.MediaType), short(blob.Digest), human.Bytes(blob.Size))
-			}
-			return err
-		})
+			return oras.SkipNode // stored: CopyGraph has nothing left to do
+		},
+		PostCopy: func(_ context.Context, d ocispec.Descriptor) error {
+			ev.emit(Event{Kind: BlobDone, Blob: d, Bytes: d.Size})
+			return nil
+		},
+		OnCopySkipped: func(_ context.Context, d ocispec.Descriptor) error {
+			ev.emit(Event{Kind: BlobSkipped, Blob: d})
+			return nil
+		},
 	}
-	return g.Wait()
 }
 
-func pullBlob(ctx context.Context, repo *orasremote.Repository, store *layout.Layout, blob ocispec.Descriptor) error {
-	rc, err := repo.Fetch(ctx, blob)
-	if err != nil {
-		return fmt.Errorf("fetch %s: %w", blob.Digest, err)
-	}
-	defer rc.Close()
-	if err := store.Push(ctx, blob, rc); err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
+// download copies desc from repo into store, verified on the way in.
+func (c *Client) download(ctx context.Context, repo *orasremote.Repository, store content.Storage, desc ocispec.Descriptor, ev *events) error {
+	err := c.retryBlob(ctx, "download", desc, func(int) error {
+		rc, err := repo.Fetch(ctx, desc)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		err = store.Push(ctx, desc, newCountingReader(rc, desc, ev))
+		if errors.Is(err, errdef.ErrAlreadyExists) {
+			return nil
+		}
 		return err
+	})
+	if err != nil {
+		return fmt.Errorf("download %s from %s: %w", blobName(desc), repoName(repo), err)
 	}
+	ev.emit(Event{Kind: BlobDone, Blob: desc, Bytes: desc.Size})
 	return nil
 }
 
+// repoName is REGISTRY/REPO.
+func repoName(repo *orasremote.Repository) string {
+	return repo.Reference.Registry + "/" + repo.Reference.Repository
+}
+
+// pullSource is the registry side of a pull: it serves the platform
+// manifest, fetched already, from memory.
+type pullSource struct {
+	*orasremote.Repository
+	manifest ocispec.Descriptor
+	data     []byte
+}
+
+// Fetch opens desc.
+func (s *pullSource) Fetch(ctx context.Context, desc ocispec.Descriptor) (io.ReadCloser, error) {
+	if desc.Digest == s.manifest.Digest {
+		return io.NopCloser(bytes.NewReader(s.data)), nil
+	}
+	rc, err := s.Repository.Fetch(ctx, desc)
+	if err != nil {
+		return nil, fmt.Errorf("download %s from %s: %w", blobName(desc), repoName(s.Repository), err)
+	}
+	return rc, nil
+}
+
+// pullTarget is the store side of a pull. It never reports the manifest
+// as there, so CopyGraph checks its config and layers one by one: a pull
+// cut short may have stored some and not others, and the manifest, though
+// stored last, may be there from another build.
+type pullTarget struct {
+	content.Storage
+	root digest.Digest
+}
+
+// Exists reports whether the store has desc.
+func (t *pullTarget) Exists(ctx context.Context, desc ocispec.Descriptor) (bool, error) {
+	if desc.Digest == t.root {
+		return false, nil
+	}
+	found, err := t.Storage.Exists(ctx, desc)
+	if err != nil {
+		return false, fmt.Errorf("check %s in the store: %w", blobName(desc), err)
+	}
+	return found, nil
+}
+
 // fetchSmall fetches a manifest or index, refusing oversized ones before
-// reading, and verifies it.
-func fetchSmall(ctx context.Context, repo *orasremote.Repository, desc ocispec.Descriptor) ([]byte, error) {
+// reading, and verifies it; cut or damaged bytes are fetched again.
+func (c *Client) fetchSmall(ctx context.Context, repo *orasremote.Repository, desc ocispec.Descriptor) ([]byte, error) {
 	if desc.Size > oci.MaxManifestSize {
 		return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed for a manifest", desc.Digest, desc.Size, oci.MaxManifestSize)
 	}
-	rc, err := repo.Fetch(ctx, desc)
+	var data []byte
+	err := c.retryBlob(ctx, "download", desc, func(int) error {
+		var err error
+		data, err = content.FetchAll(ctx, repo, desc)
+		return err
+	})
 	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", desc.Digest, err)
-	}
-	defer rc.Close()
-	data, err := content.ReadAll(rc, desc)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", desc.Digest, err)
+		return nil, fmt.Errorf("download %s from %s: %w", blobName(desc), repoName(repo), err)
 	}
 	return data, nil
 }
 
-func pushSmall(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, data []byte) error {
+func pushSmall(ctx context.Context, store content.Storage, desc ocispec.Descriptor, data []byte) error {
 	err := store.Push(ctx, desc, bytes.NewReader(data))
 	if err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
 		return err
@@ -175,11 +241,32 @@ func selectPlatform(data []byte, desc ocispec.Descriptor, platform ocispec.Platf
 	return oci.SelectPlatform(idx, platform)
 }
 
+// blobSizer is a store that finds a blob's size from its digest alone, as
+// a layout does: then a base pinned by digest and complete in the store
+// costs no request at all.
+type blobSizer interface {
+	Size(dgst digest.Digest) (int64, error)
+}
+
+// localByDigest finds the image dgst names for platform in store without
+// any request, when the store can tell dgst's size.
+func localByDigest(ctx context.Context, store content.Storage, dgst digest.Digest, platform ocispec.Platform) (ocispec.Descriptor, bool) {
+	sizer, ok := store.(blobSizer)
+	if !ok {
+		return ocispec.Descriptor{}, false
+	}
+	size, err := sizer.Size(dgst)
+	if err != nil {
+		return ocispec.Descriptor{}, false
+	}
+	return localImage(ctx, store, ocispec.Descriptor{Digest: dgst, Size: size}, platform)
+}
+
 // localImage finds, without any request, the manifest for platform that
-// dgst names in store (a manifest, or an index that lists one), and reports
-// whether its config and layers are all there.
-func localImage(ctx context.Context, store *layout.Layout, dgst digest.Digest, platform ocispec.Platform) (ocispec.Descriptor, bool) {
-	desc, data, ok := readLocal(ctx, store, dgst)
+// desc names in store (a manifest, or an index that lists one), and
+// reports whether its config and layers are all there.
+func localImage(ctx context.Context, store content.Storage, desc ocispec.Descriptor, platform ocispec.Platform) (ocispec.Descriptor, bool) {
+	desc, data, ok := readLocal(ctx, store, desc)
 	if !ok {
 		return ocispec.Descriptor{}, false
 	}
@@ -188,7 +275,7 @@ func localImage(ctx context.Context, store *layout.Layout, dgst digest.Digest, p
 		if err != nil {
 			return ocispec.Descriptor{}, false
 		}
-		if desc, data, ok = readLocal(ctx, store, m.Digest); !ok {
+		if desc, data, ok = readLocal(ctx, store, m); !ok {
 			return ocispec.Descriptor{}, false
 		}
 	}
@@ -204,14 +291,13 @@ func localImage(ctx context.Context, store *layout.Layout, dgst digest.Digest, p
 	return desc, true
 }
 
-// readLocal reads a manifest or index from store by digest alone.
-func readLocal(ctx context.Context, store *layout.Layout, dgst digest.Digest) (ocispec.Descriptor, []byte, bool) {
-	size, err := store.Size(dgst)
-	if err != nil || size > oci.MaxManifestSize {
+// readLocal reads a manifest or index from store, verified, and fills in
+// its media type from its content when desc lacks one.
+func readLocal(ctx context.Context, store content.Storage, desc ocispec.Descriptor) (ocispec.Descriptor, []byte, bool) {
+	if desc.Size > oci.MaxManifestSize {
 		return ocispec.Descriptor{}, nil, false
 	}
-	desc := ocispec.Descriptor{Digest: dgst, Size: size}
-	data, err := store.ReadBlob(ctx, desc, oci.MaxManifestSize)
+	data, err := content.FetchAll(ctx, store, desc)
 	if err != nil {
 		return ocispec.Descriptor{}, nil, false
 	}
@@ -223,7 +309,7 @@ func readLocal(ctx context.Context, store *layout.Layout, dgst digest.Digest) (o
 	if json.Unmarshal(data, &probe) != nil {
 		return ocispec.Descriptor{}, nil, false
 	}
-	desc.MediaType = probe.MediaType
+	desc = ocispec.Descriptor{MediaType: probe.MediaType, Digest: desc.Digest, Size: desc.Size}
 	switch {
 	case desc.MediaType != "":
 	case probe.Manifests != nil:

@@ -256,7 +256,7 @@ func TestPullBaseDamagedDownloads(t *testing.T) {
 			proxy := testregistry.StartProxy(t, reg.URL(), "", testregistry.OnPath("/blobs/", tt.fault, tt.times))
 			dst := newStore(t)
 			ref := proxy.Host + "/dmg:v1"
-			base, err := New(Options{Attempts: 2}).PullBase(context.Background(), ref, linuxAmd64, dst)
+			base, err := New(Options{Retry: RetryPolicy{BlobTries: 2}}).PullBase(context.Background(), ref, linuxAmd64, dst)
 			faulted := 0
 			for _, r := range proxy.Requests() {
 				if r.Fault != testregistry.FaultNone {

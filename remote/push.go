@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"sync"
+	"io"
 
 	"github.com/distribution/reference"
-	"github.com/docker-krust/docker-krust/internal/human"
-	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2"
+	"oras.land/oras-go/v2/content"
 	orasremote "oras.land/oras-go/v2/registry/remote"
 )
 
@@ -35,9 +34,10 @@ type PushResult struct {
 }
 
 // Push copies the image or index desc and everything it references from
-// store to target, sets the tags, and checks that the registry now serves
-// desc under the first tag. What the registry has is not uploaded again.
-func (c *Client) Push(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, target reference.Named, opts PushOptions) (_ PushResult, err error) {
+// src (an OCI layout, or any oras store) to target, sets the tags, and
+// checks that the registry now serves desc under the first tag. What the
+// registry has is not uploaded again.
+func (c *Client) Push(ctx context.Context, src content.ReadOnlyStorage, desc ocispec.Descriptor, target reference.Named, opts PushOptions) (_ PushResult, err error) {
 	ctx, done := c.bounded(ctx, "push to "+target.Name())
 	defer func() { err = done(err) }()
 	tags := opts.Tags
@@ -49,16 +49,15 @@ func (c *Client) Push(ctx context.Context, store *layout.Layout, desc ocispec.De
 		return PushResult{}, err
 	}
 	name := target.Name()
-	stats := &pushStats{}
-	graph := c.copyOptions(target, opts.MountFrom, stats)
-	src := &progressSource{Layout: store, log: c.opts.Log}
-	dst := &retryingTarget{Repository: repo, src: src, attempts: uploadAttempts, log: c.opts.Log}
-	err = c.withAttempts(ctx, func() error { return oras.CopyGraph(ctx, src, dst, desc, graph) })
+	ev := c.events(Push)
+	source := &pushSource{ReadOnlyStorage: src, ev: ev}
+	dst := &pushTarget{Repository: repo, c: c, src: source, name: name}
+	err = oras.CopyGraph(ctx, source, dst, desc, copyOptions(target, opts.MountFrom, ev))
 	if err != nil {
-		return PushResult{}, explain(explainLayout(fmt.Errorf("push %s to %s: %w", short(desc.Digest), name, err), store), repo)
+		return PushResult{}, explain(explainLayout(fmt.Errorf("push %s to %s: %w", ShortDigest(desc.Digest), name, ourWords(err)), src), repo)
 	}
-	if err := c.tag(ctx, store, repo, desc, tags); err != nil {
-		return PushResult{}, explain(explainLayout(fmt.Errorf("tag %s in %s: %w", short(desc.Digest), name, err), store), repo)
+	if err := c.tag(ctx, src, dst, desc, tags); err != nil {
+		return PushResult{}, explain(explainLayout(fmt.Errorf("tag %s in %s: %w", ShortDigest(desc.Digest), name, err), src), repo)
 	}
 	got, err := repo.Resolve(ctx, tags[0])
 	if err != nil {
@@ -67,21 +66,22 @@ func (c *Client) Push(ctx context.Context, store *layout.Layout, desc ocispec.De
 	if got.Digest != desc.Digest {
 		return PushResult{}, fmt.Errorf("%s:%s is %s after the push, not the %s we built (another push at the same time?)", name, tags[0], got.Digest, desc.Digest)
 	}
-	res := stats.result(name + "@" + desc.Digest.String())
-	fmt.Fprintf(c.opts.Log, "pushed %s: %d uploaded (%s), %d already there, %d mounted\n",
-		res.Reference, res.Pushed, human.Bytes(res.Bytes), res.Skipped, res.Mounted)
-	return res, nil
+	sum := ev.finish(name + "@" + desc.Digest.String())
+	return PushResult{Reference: sum.Reference, Pushed: sum.Copied, Skipped: sum.Skipped, Mounted: sum.Mounted, Bytes: sum.Bytes}, nil
 }
 
 // tag points each tag at desc, uploading the manifest by tag.
-func (c *Client) tag(ctx context.Context, store *layout.Layout, repo *orasremote.Repository, desc ocispec.Descriptor, tags []string) error {
-	data, err := store.ReadBlob(ctx, desc, oci.MaxManifestSize)
+func (c *Client) tag(ctx context.Context, src content.ReadOnlyStorage, dst *pushTarget, desc ocispec.Descriptor, tags []string) error {
+	if desc.Size > oci.MaxManifestSize {
+		return fmt.Errorf("%s is %d bytes, more than the %d allowed for a manifest", blobName(desc), desc.Size, oci.MaxManifestSize)
+	}
+	data, err := content.FetchAll(ctx, src, desc)
 	if err != nil {
-		return err
+		return fmt.Errorf("read %s: %w", blobName(desc), err)
 	}
 	for _, tag := range tags {
-		err := c.withAttempts(ctx, func() error {
-			return repo.PushReference(ctx, desc, bytes.NewReader(data), tag)
+		err := c.retryBlob(ctx, "tag "+tag, desc, func(int) error {
+			return dst.PushReference(ctx, desc, bytes.NewReader(data), tag)
 		})
 		if err != nil {
 			return err
@@ -90,9 +90,9 @@ func (c *Client) tag(ctx context.Context, store *layout.Layout, repo *orasremote
 	return nil
 }
 
-// copyOptions counts and reports what CopyGraph does, and offers the
+// copyOptions reports what CopyGraph does as events, and offers the
 // mount sources that live on target's registry.
-func (c *Client) copyOptions(target reference.Named, mountFrom []reference.Named, stats *pushStats) oras.CopyGraphOptions {
+func copyOptions(target reference.Named, mountFrom []reference.Named, ev *events) oras.CopyGraphOptions {
 	var sources []string
 	for _, m := range mountFrom {
 		if reference.Domain(m) == reference.Domain(target) && reference.Path(m) != reference.Path(target) {
@@ -101,20 +101,15 @@ func (c *Client) copyOptions(target reference.Named, mountFrom []reference.Named
 	}
 	opts := oras.CopyGraphOptions{
 		PostCopy: func(_ context.Context, d ocispec.Descriptor) error {
-			stats.add(&stats.pushed, d.Size)
-			if isManifestKind(d.MediaType) {
-				fmt.Fprintf(c.opts.Log, "pushed %s %s (%s)\n", kind(d.MediaType), short(d.Digest), human.Bytes(d.Size))
-			}
+			ev.emit(Event{Kind: BlobDone, Blob: d, Bytes: d.Size})
 			return nil
 		},
 		OnCopySkipped: func(_ context.Context, d ocispec.Descriptor) error {
-			stats.add(&stats.skipped, 0)
-			fmt.Fprintf(c.opts.Log, "%s %s already in the registry\n", kind(d.MediaType), short(d.Digest))
+			ev.emit(Event{Kind: BlobSkipped, Blob: d})
 			return nil
 		},
 		OnMounted: func(_ context.Context, d ocispec.Descriptor) error {
-			stats.add(&stats.mounted, 0)
-			fmt.Fprintf(c.opts.Log, "mounted %s %s\n", kind(d.MediaType), short(d.Digest))
+			ev.emit(Event{Kind: BlobMounted, Blob: d})
 			return nil
 		},
 	}
@@ -124,22 +119,79 @@ func (c *Client) copyOptions(target reference.Named, mountFrom []reference.Named
 	return opts
 }
 
-// pushStats counts what a push did; CopyGraph calls back concurrently.
-type pushStats struct {
-	mu                       sync.Mutex
-	pushed, skipped, mounted int
-	bytes                    int64
+// pushTarget is the registry side of a push: each step on a blob is
+// retried under the blob budget, and its errors name the step, the blob
+// and the repository. It keeps the repository's Mount, so CopyGraph can
+// mount.
+type pushTarget struct {
+	*orasremote.Repository
+	c    *Client
+	src  content.Fetcher // to read a blob again for another upload
+	name string          // the repository, REGISTRY/REPO
 }
 
-func (s *pushStats) add(counter *int, size int64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	*counter++
-	s.bytes += size
+// Exists asks whether the registry has desc.
+func (t *pushTarget) Exists(ctx context.Context, desc ocispec.Descriptor) (bool, error) {
+	var found bool
+	err := t.c.retryBlob(ctx, "check", desc, func(int) (err error) {
+		found, err = t.Repository.Exists(ctx, desc)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("check whether %s has %s: %w", t.name, blobName(desc), err)
+	}
+	return found, nil
 }
 
-func (s *pushStats) result(ref string) PushResult {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return PushResult{Reference: ref, Pushed: s.pushed, Skipped: s.skipped, Mounted: s.mounted, Bytes: s.bytes}
+// Push uploads desc from r and, should that fail for a reason that may
+// pass, again from a fresh read of the source.
+func (t *pushTarget) Push(ctx context.Context, desc ocispec.Descriptor, r io.Reader) error {
+	err := t.c.retryBlob(ctx, "upload", desc, func(try int) error {
+		if try == 1 {
+			return t.Repository.Push(ctx, desc, r)
+		}
+		rc, err := t.src.Fetch(ctx, desc)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		return t.Repository.Push(ctx, desc, rc)
+	})
+	if err != nil {
+		return fmt.Errorf("upload %s to %s: %w", blobName(desc), t.name, err)
+	}
+	return nil
+}
+
+// Mount asks the registry to take desc from repository from; when it
+// declines, oras uploads it through getContent, which reads the source
+// afresh on each try.
+func (t *pushTarget) Mount(ctx context.Context, desc ocispec.Descriptor, from string, getContent func() (io.ReadCloser, error)) error {
+	err := t.c.retryBlob(ctx, "mount", desc, func(int) error {
+		return t.Repository.Mount(ctx, desc, from, getContent)
+	})
+	if err != nil {
+		return fmt.Errorf("mount %s from %s into %s: %w", blobName(desc), from, t.name, err)
+	}
+	return nil
+}
+
+// pushSource is the store side of a push: reads of configs and layers are
+// reported as events, and its errors name the blob. Manifests are also
+// read to walk the graph: they are reported when copied, not here.
+type pushSource struct {
+	content.ReadOnlyStorage
+	ev *events
+}
+
+// Fetch opens desc.
+func (s *pushSource) Fetch(ctx context.Context, desc ocispec.Descriptor) (io.ReadCloser, error) {
+	rc, err := s.ReadOnlyStorage.Fetch(ctx, desc)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", blobName(desc), err)
+	}
+	if isManifestKind(desc.MediaType) {
+		return rc, nil
+	}
+	return newCountingReader(rc, desc, s.ev), nil
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -132,27 +133,32 @@ func TestTransient(t *testing.T) {
 	}
 }
 
-func TestWithAttempts(t *testing.T) {
+func TestRetryBlob(t *testing.T) {
 	tests := []struct {
-		name     string
-		attempts int
-		errs     []error // returned by successive calls; nil after the end
-		calls    int
-		wantErr  bool
+		name    string
+		tries   int
+		errs    []error // returned by successive calls; nil after the end
+		calls   int
+		wantErr bool
 	}{
 		{"success at once", 3, nil, 1, false},
 		{"transient then success", 3, []error{io.ErrUnexpectedEOF}, 2, false},
 		{"permanent error is not retried", 3, []error{errdef.ErrNotFound, nil}, 1, true},
-		{"gives up after Attempts", 2, []error{io.ErrUnexpectedEOF, io.ErrUnexpectedEOF, nil}, 2, true},
-		{"one attempt only", 1, []error{io.ErrUnexpectedEOF, nil}, 1, true},
+		{"damaged layout blob is not retried", 3, []error{fmt.Errorf("read: %w: %w", layout.ErrCorruptBlob, layout.ErrDigestMismatch), nil}, 1, true},
+		{"gives up after BlobTries", 2, []error{io.ErrUnexpectedEOF, io.ErrUnexpectedEOF, nil}, 2, true},
+		{"one try only", 1, []error{io.ErrUnexpectedEOF, nil}, 1, true},
+		{"zero means the default, 3", 0, []error{io.ErrUnexpectedEOF, io.ErrUnexpectedEOF, io.ErrUnexpectedEOF, nil}, 3, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var log syncBuffer
-			c := New(Options{Attempts: tt.attempts, Log: &log})
+			c := New(Options{Retry: RetryPolicy{BlobTries: tt.tries}, Log: &log})
 			calls := 0
-			err := c.withAttempts(context.Background(), func() error {
+			err := c.retryBlob(context.Background(), "upload", ocispec.Descriptor{MediaType: ocispec.MediaTypeImageLayerGzip, Digest: digest.FromString("x")}, func(try int) error {
 				calls++
+				if try != calls {
+					t.Errorf("call %d told try %d", calls, try)
+				}
 				if calls <= len(tt.errs) {
 					return tt.errs[calls-1]
 				}
@@ -164,15 +170,18 @@ func TestWithAttempts(t *testing.T) {
 			if (err != nil) != tt.wantErr {
 				t.Errorf("err = %v, want error: %v", err, tt.wantErr)
 			}
+			if got, want := strings.Count(log.String(), "trying again"), tt.calls-1; got != want {
+				t.Errorf("log has %d retry lines, want %d:\n%s", got, want, log.String())
+			}
 		})
 	}
 }
 
-func TestWithAttemptsStopsWhenContextEnds(t *testing.T) {
-	c := New(Options{Attempts: 100})
+func TestRetryBlobStopsWhenContextEnds(t *testing.T) {
+	c := New(Options{Retry: RetryPolicy{BlobTries: 100}})
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
-	err := c.withAttempts(ctx, func() error {
+	err := c.retryBlob(ctx, "download", ocispec.Descriptor{}, func(int) error {
 		calls++
 		cancel()
 		return io.ErrUnexpectedEOF
@@ -219,8 +228,8 @@ func TestShort(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := short(tt.in); got != tt.want {
-			t.Errorf("short(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := ShortDigest(tt.in); got != tt.want {
+			t.Errorf("ShortDigest(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -245,8 +254,8 @@ func TestKind(t *testing.T) {
 		{"", "blob"},
 	}
 	for _, tt := range tests {
-		if got := kind(tt.mediaType); got != tt.want {
-			t.Errorf("kind(%q) = %q, want %q", tt.mediaType, got, tt.want)
+		if got := BlobKind(tt.mediaType); got != tt.want {
+			t.Errorf("BlobKind(%q) = %q, want %q", tt.mediaType, got, tt.want)
 		}
 	}
 	for _, mt := range []string{ocispec.MediaTypeImageIndex, oci.DockerIndex, ocispec.MediaTypeImageManifest, oci.DockerManifest} {

@@ -81,7 +81,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	if err != nil {
 		return err
 	}
-	opts.Puller = client
+	opts.Puller = puller{client}
 	if !f.noPush {
 		// Checked with the base and the Rust targets, before cargo runs.
 		opts.PushCheck = client.CheckPush

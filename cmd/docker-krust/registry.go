@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/docker-krust/docker-krust/auth"
 	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/remote"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/pflag"
 )
 
@@ -44,6 +47,7 @@ func (r *registryFlags) client(env *environment, cfg *config.Config) (*remote.Cl
 		},
 		CertDirs:  []string{filepath.Join(env.dockerConfigDir(), "certs.d"), "/etc/docker/certs.d"},
 		Log:       env.stderr,
+		Progress:  newProgress(env.stderr).show,
 		UserAgent: "docker-krust/" + version,
 		Timeout:   r.timeout,
 	}
@@ -51,4 +55,13 @@ func (r *registryFlags) client(env *environment, cfg *config.Config) (*remote.Cl
 		opts.Debug = env.stderr
 	}
 	return remote.New(opts), nil
+}
+
+// puller gives a build's layout to remote, which takes any oras
+// content.Storage; it is the build's Puller.
+type puller struct{ *remote.Client }
+
+// PullBase pulls ref's image for platform into store.
+func (p puller) PullBase(ctx context.Context, ref string, platform ocispec.Platform, store *layout.Layout) (remote.Base, error) {
+	return p.Client.PullBase(ctx, ref, platform, store)
 }
