@@ -15,7 +15,8 @@ const (
 	// starts again.
 	BlobStarted EventKind = iota + 1
 	// BlobProgress: Bytes of the blob have flowed so far; sent every
-	// 256 KiB and once at its end.
+	// 256 KiB and once at its end, when Bytes is the blob's size (the
+	// store or registry may still have to confirm it: see BlobDone).
 	BlobProgress
 	// BlobDone: the blob, config or manifest is stored at the destination,
 	// verified; Bytes is its size.

@@ -29,7 +29,8 @@ func (r *countingReader) Read(b []byte) (int, error) {
 	n, err := r.ReadCloser.Read(b)
 	r.read += int64(n)
 	end := err == io.EOF && !r.done
-	if r.read-r.last >= progressStep || end {
+	step := r.read-r.last >= progressStep && r.read < r.desc.Size
+	if step || end {
 		r.last = r.read
 		r.done = end
 		r.ev.emit(Event{Kind: BlobProgress, Blob: r.desc, Bytes: r.read})

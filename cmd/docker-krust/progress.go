@@ -37,11 +37,13 @@ func (p *progress) show(e remote.Event) {
 	case remote.BlobProgress:
 		if p.live {
 			fmt.Fprintf(p.w, "\rpushing %s %s / %s ", name, human.Bytes(e.Bytes), human.Bytes(e.Blob.Size))
+			if e.Bytes >= e.Blob.Size {
+				fmt.Fprintln(p.w) // all read: the line stays, the next starts below
+			}
 		}
 	case remote.BlobDone:
-		if p.live && !isManifest(e) {
-			fmt.Fprintln(p.w) // ends the blob's live line
-		} else {
+		// On a terminal a blob's live line says it all; manifests have none.
+		if !p.live || isManifest(e) {
 			fmt.Fprintf(p.w, "pushed %s (%s)\n", name, human.Bytes(e.Bytes))
 		}
 	case remote.BlobSkipped:
