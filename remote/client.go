@@ -1,8 +1,9 @@
 // Package remote pulls base images into an OCI layout and pushes images
 // from it to registries, with oras-go, the user's credentials, TLS checked
 // by default and retries against flaky registries (one budget:
-// RetryPolicy). It prints nothing itself: progress goes out as events
-// (Options.Progress) for the caller to show.
+// RetryPolicy). Progress goes out as events (Options.Progress) for the
+// caller to show; notes for people (a retry, a host without TLS) go to
+// Options.Log.
 package remote
 
 import (
