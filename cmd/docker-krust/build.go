@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/docker-krust/docker-krust/build"
+	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/remote"
@@ -60,8 +60,8 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		return err
 	}
 	dir = filepath.Dir(manifest)
-	builder := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}
-	proj, files, err := fileSettings(ctx, env, cfg, builder, dir, f.pkg)
+	cargoCmd := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}
+	proj, files, err := fileSettings(ctx, env, cfg, cargoCmd, dir, f.pkg)
 	if err != nil {
 		return err
 	}
@@ -70,8 +70,8 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		return err
 	}
 	opts.Project = proj
-	builder.Command = r.Cargo
-	if err := builder.CheckBuilder(); err != nil {
+	cargoCmd.Command = r.Cargo
+	if err := cargoCmd.CheckBuilder(); err != nil {
 		return err
 	}
 	if !f.noPush && opts.Name == "" && opts.Repo == "" {
@@ -86,7 +86,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		// Checked with the base and the Rust targets, before cargo runs.
 		opts.PushCheck = client.CheckPush
 	}
-	res, err := build.Run(ctx, builder, opts)
+	res, err := builder.Run(ctx, cargoCmd, opts)
 	if err != nil {
 		return err
 	}
@@ -135,17 +135,17 @@ func fileSettings(ctx context.Context, env *environment, cfg *config.Config, c *
 
 // options turns the flags and the files' settings into build options;
 // config.Resolve settles every setting, from flags to defaults.
-func (f *buildFlags) options(env *environment, cmd *cobra.Command, dir string, cargoArgs []string, files config.Sources) (build.Options, config.Resolved, error) {
+func (f *buildFlags) options(env *environment, cmd *cobra.Command, dir string, cargoArgs []string, files config.Sources) (builder.Options, config.Resolved, error) {
 	flagS, err := f.settings(cmd)
 	if err != nil {
-		return build.Options{}, config.Resolved{}, err
+		return builder.Options{}, config.Resolved{}, err
 	}
 	files.Flags, files.CargoArgs, files.Getenv = flagS, cargoArgs, env.getenv
 	r, err := config.Resolve(files)
 	if err != nil {
-		return build.Options{}, r, err
+		return builder.Options{}, r, err
 	}
-	return build.Options{
+	return builder.Options{
 		Dir: dir, Package: f.pkg, Bin: r.Bin, Profile: r.Profile, Platforms: r.Platforms, AllPlatforms: r.AllPlatforms,
 		Libc: r.Libc, CargoArgs: r.CargoArgs, Base: r.Base, LayoutDir: f.layoutDir, LayoutRef: f.noPush, Tags: r.Tags,
 		Name: r.Name, Repo: r.Repo, Created: r.Created, StampCreated: r.StampCreated,
@@ -175,7 +175,7 @@ func projectDir(cmd *cobra.Command, args []string) (string, []string, error) {
 }
 
 // pushBuilt pushes a build's image and returns its reference by digest.
-func pushBuilt(ctx context.Context, client *remote.Client, res build.Result) (string, error) {
+func pushBuilt(ctx context.Context, client *remote.Client, res builder.Result) (string, error) {
 	store, err := openLayout(res.LayoutDir)
 	if err != nil {
 		return "", err

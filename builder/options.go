@@ -1,7 +1,7 @@
-// Package build turns a Cargo project into an OCI image in an image
+// Package builder turns a Cargo project into an OCI image in an image
 // layout: it asks cargo for a static executable, layers it on a base image
 // and tags the result. It does no registry I/O.
-package build
+package builder
 
 import (
 	"context"
