@@ -4,29 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/cargo"
-	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
-
-// plan is what a build settled on before cargo runs.
-type plan struct {
-	proj      *cargo.Project
-	pkg       cargo.Package
-	bin       string
-	image     reference.Named
-	layoutDir string
-	revision  string
-	targets   []target
-}
 
 // target is one platform of a build.
 type target struct {
@@ -35,26 +23,22 @@ type target struct {
 	base     *base
 }
 
-// Run builds the image Options describe into an OCI layout. Everything
-// that can be checked is checked before cargo runs. If the build fails, the
+// Run builds the image p describes into its OCI layout. Everything that
+// can be checked is checked before cargo runs. If the build fails, the
 // blobs it wrote that no tag reaches are removed again, and so are the
 // layout and its parent directories if this build created them and they
 // hold nothing else (see layout.Lease.Abandon), so a failed build leaves
 // no trace and takes nothing that is not its own.
-func Run(ctx context.Context, c Cargo, opts Options) (res Result, err error) {
-	p, err := prepare(ctx, c, opts)
-	if err != nil {
-		return Result{}, err
-	}
+func (p *Plan) Run(ctx context.Context) (res Result, err error) {
 	// cargo's target directory is cargo's: make it first, so that cleaning
 	// up after a failure can never remove what cargo builds there.
-	if within(p.layoutDir, p.proj.TargetDir) {
-		if err := os.MkdirAll(p.proj.TargetDir, 0o755); err != nil {
+	if within(p.LayoutDir, p.req.Project.TargetDir) {
+		if err := os.MkdirAll(p.req.Project.TargetDir, 0o755); err != nil {
 			return Result{}, fmt.Errorf("create cargo's target directory: %w", err)
 		}
 	}
-	created := outermostMissing(p.layoutDir)
-	store, lease, err := openLeased(p.layoutDir)
+	created := outermostMissing(p.LayoutDir)
+	store, lease, err := openLeased(p.LayoutDir)
 	if err != nil {
 		return Result{}, err
 	}
@@ -67,139 +51,27 @@ func Run(ctx context.Context, c Cargo, opts Options) (res Result, err error) {
 		}
 		lease.Release()
 	}()
-	if err := p.resolveTargets(ctx, c, opts, store); err != nil {
-		return Result{}, err
-	}
-	arts, err := p.build(ctx, c, opts)
+	targets, err := p.resolveTargets(ctx, store)
 	if err != nil {
 		return Result{}, err
 	}
-	return write(ctx, store, opts, p, arts)
-}
-
-// prepare checks the options and asks cargo about the project.
-func prepare(ctx context.Context, c Cargo, opts Options) (*plan, error) {
-	if len(opts.Tags) == 0 {
-		return nil, errors.New("no tag given for the image")
-	}
-	for _, tag := range opts.Tags {
-		if err := imageref.ValidTag(tag); err != nil {
-			return nil, err
-		}
-	}
-	if !opts.AllPlatforms {
-		if _, err := triples(opts.Platforms, opts.Libc); err != nil {
-			return nil, err
-		}
-	}
-	proj := opts.Project
-	var err error
-	if proj == nil {
-		if proj, err = c.Metadata(ctx, opts.Dir); err != nil {
-			return nil, err
-		}
-	}
-	p := &plan{proj: proj, layoutDir: opts.LayoutDir, revision: gitRevision(ctx, opts.Dir)}
-	if p.pkg, err = proj.SelectPackage(opts.Dir, opts.Package); err != nil {
-		return nil, err
-	}
-	if p.bin, err = cargo.SelectBin(p.pkg, opts.Bin); err != nil {
-		return nil, err
-	}
-	if p.image, err = imageref.Name(opts.Name, opts.Repo, p.pkg.Name); err != nil {
-		return nil, err
-	}
-	warnSameRepository(opts, proj, p.pkg)
-	if err := checkSettingSizes(opts, p); err != nil {
-		return nil, err
-	}
-	if p.layoutDir == "" {
-		p.layoutDir = defaultLayoutDir(proj, p.pkg.Name, p.bin)
-	}
-	if p.layoutDir, err = filepath.Abs(p.layoutDir); err != nil {
-		return nil, fmt.Errorf("OCI layout directory: %w", err)
-	}
-	if err := checkLayoutRef(opts, p.layoutDir); err != nil {
-		return nil, err
-	}
-	if err := layout.CheckWritable(p.layoutDir); err != nil {
-		return nil, fmt.Errorf("cannot write the OCI layout (choose another with --oci-layout): %w", err)
-	}
-	return p, nil
-}
-
-// triples maps each platform to its Rust target triple.
-func triples(platforms []ocispec.Platform, libc cargo.Libc) ([]string, error) {
-	if len(platforms) == 0 {
-		return nil, errors.New("no platform given")
-	}
-	out := make([]string, len(platforms))
-	for i, pl := range platforms {
-		t, err := cargo.Triple(pl, libc)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = t
-	}
-	return out, nil
-}
-
-// resolveTargets settles the platforms (asking the base for "all"), reads
-// or pulls the base for each, checks each Rust target is installed and,
-// meanwhile, that the image can be pushed. These checks do not depend on
-// each other, so all of them run and every problem is reported at once.
-func (p *plan) resolveTargets(ctx context.Context, c Cargo, opts Options, store *layout.Layout) error {
-	pushed := make(chan error, 1)
-	if opts.PushCheck != nil && p.image != nil {
-		go func() { pushed <- opts.PushCheck(ctx, p.image) }()
-	} else {
-		pushed <- nil
-	}
-	errs := p.loadTargets(ctx, c, opts, store)
-	return joinProblems(append([]error{<-pushed}, errs...)...)
-}
-
-// loadTargets reads the base and checks the Rust target of each platform,
-// returning every problem found.
-func (p *plan) loadTargets(ctx context.Context, c Cargo, opts Options, store *layout.Layout) []error {
-	platforms := opts.Platforms
-	if opts.AllPlatforms {
-		var err error
-		if platforms, err = basePlatforms(ctx, opts, store); err != nil {
-			return []error{err}
-		}
-	}
-	ts, err := triples(platforms, opts.Libc)
+	arts, err := p.build(ctx, targets)
 	if err != nil {
-		return []error{err}
+		return Result{}, err
 	}
-	var errs []error
-	for i, pl := range platforms {
-		b, err := loadBase(ctx, opts, pl, store)
-		errs = append(errs, err)
-		t := target{platform: pl, triple: ts[i], base: b}
-		if err == nil {
-			if err := checkDocuments(opts, p, t); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", oci.PlatformString(pl), err))
-			}
-		}
-		if err := c.CheckTarget(ctx, opts.Dir, ts[i]); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", oci.PlatformString(pl), err))
-		}
-		p.targets = append(p.targets, t)
-	}
-	return errs
+	return p.write(ctx, store, targets, arts)
 }
 
 // build runs cargo for every target.
-func (p *plan) build(ctx context.Context, c Cargo, opts Options) ([]cargo.Artifact, error) {
+func (p *Plan) build(ctx context.Context, targets []target) ([]cargo.Artifact, error) {
 	var ts, names []string
-	for _, t := range p.targets {
+	for _, t := range targets {
 		ts = append(ts, t.triple)
 		names = append(names, oci.PlatformString(t.platform))
 	}
-	logf(opts, "building %s (binary %s) for %s with %s\n", p.pkg.Name, p.bin, strings.Join(names, ", "), builderName(c))
-	stable, err := exposeStable(ctx, p.proj, p.pkg.Name)
+	proj, req := p.req.Project, p.req
+	logf(p.b.Log, "building %s (binary %s) for %s with %s\n", p.Package.Name, p.Bin, strings.Join(names, ", "), builderName(p.b.Cargo))
+	stable, err := exposeStable(ctx, proj, p.Package.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -207,15 +79,15 @@ func (p *plan) build(ctx context.Context, c Cargo, opts Options) ([]cargo.Artifa
 	// cargo runs in the project's real directory, so that it reads the
 	// config files the user's own cargo would; only the manifest is named
 	// through the stable path.
-	manifestDir := opts.Dir
+	manifestDir := req.Dir
 	if stable != nil {
 		manifestDir = stable.toStable(manifestDir)
-		logf(opts, "building in %s (a fixed path for %s, so path dependencies outside the workspace do not change the binary)\n", stable.stable, stable.real)
+		logf(p.b.Log, "building in %s (a fixed path for %s, so path dependencies outside the workspace do not change the binary)\n", stable.stable, stable.real)
 	}
-	rustflags := append(remapFlags(p.proj, stable, opts.CargoHome), opts.Rustflags...)
-	arts, err := c.Build(ctx, cargo.BuildRequest{
-		Dir: opts.Dir, ManifestDir: manifestDir, Package: p.pkg.Name, Bin: p.bin, Profile: opts.Profile,
-		Triples: ts, Rustflags: rustflags, Args: opts.CargoArgs,
+	rustflags := append(remapFlags(proj, stable, req.CargoHome), req.Rustflags...)
+	arts, err := p.b.Cargo.Build(ctx, cargo.BuildRequest{
+		Dir: req.Dir, ManifestDir: manifestDir, Package: p.Package.Name, Bin: p.Bin, Profile: req.Profile,
+		Triples: ts, Rustflags: rustflags, Args: req.CargoArgs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("build for %s: %w", strings.Join(names, ", "), err)
@@ -225,23 +97,24 @@ func (p *plan) build(ctx context.Context, c Cargo, opts Options) ([]cargo.Artifa
 			arts[i].Path = stable.toReal(arts[i].Path)
 		}
 	}
-	if len(arts) != len(p.targets) {
-		return nil, fmt.Errorf("cargo built %d executables for %d platforms", len(arts), len(p.targets))
+	if len(arts) != len(targets) {
+		return nil, fmt.Errorf("cargo built %d executables for %d platforms", len(arts), len(targets))
 	}
 	return arts, nil
 }
 
 // write puts the images (and, for several platforms, their index) into the
 // layout and tags the result.
-func write(ctx context.Context, store *layout.Layout, opts Options, p *plan, arts []cargo.Artifact) (Result, error) {
+func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts []cargo.Artifact) (Result, error) {
 	var manifests []ocispec.Descriptor
-	res := Result{LayoutDir: p.layoutDir, Tags: opts.Tags, Image: p.image}
-	for i, t := range p.targets {
-		desc, err := writeImage(ctx, store, opts, p, t, arts[i])
+	tags, r := p.req.Tags, p.recipe()
+	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Image}
+	for i, t := range targets {
+		desc, err := writeImage(ctx, store, r, t, arts[i])
 		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
 		}
-		logf(opts, "built %s for %s: %s (%d bytes)\n", p.bin, oci.PlatformString(t.platform), desc.Digest, desc.Size)
+		logf(p.b.Log, "built %s for %s: %s (%d bytes)\n", p.Bin, oci.PlatformString(t.platform), desc.Digest, desc.Size)
 		manifests = append(manifests, desc)
 		if t.base.ref != nil {
 			res.Bases = append(res.Bases, t.base.ref)
@@ -250,17 +123,17 @@ func write(ctx context.Context, store *layout.Layout, opts Options, p *plan, art
 	top := manifests[0]
 	if len(manifests) > 1 {
 		var err error
-		if top, err = writeJSON(ctx, store, ocispec.MediaTypeImageIndex, oci.NewIndex(manifests, indexAnnotations(opts, p))); err != nil {
+		if top, err = writeJSON(ctx, store, ocispec.MediaTypeImageIndex, oci.NewIndex(manifests, r.annotations)); err != nil {
 			return Result{}, err
 		}
 	}
 	top.Platform = nil
 	// All the tags in one change of index.json: a failure or a kill never
 	// leaves some of them set.
-	if err := store.TagAll(ctx, top, opts.Tags...); err != nil {
+	if err := store.TagAll(ctx, top, tags...); err != nil {
 		return Result{}, fmt.Errorf("tag the image: %w", err)
 	}
-	logf(opts, "wrote %s (%s) to %s, tagged %s\n", top.Digest, kindOf(top), p.layoutDir, strings.Join(opts.Tags, ", "))
+	logf(p.b.Log, "wrote %s (%s) to %s, tagged %s\n", top.Digest, kindOf(top), p.LayoutDir, strings.Join(tags, ", "))
 	res.Manifest = top
 	return res, nil
 }
@@ -310,8 +183,9 @@ func outermostMissing(dir string) string {
 	}
 }
 
-func logf(opts Options, format string, args ...any) {
-	if opts.Log != nil {
-		fmt.Fprintf(opts.Log, format, args...)
+// logf writes a progress message to log, if there is one.
+func logf(log io.Writer, format string, args ...any) {
+	if log != nil {
+		fmt.Fprintf(log, format, args...)
 	}
 }
