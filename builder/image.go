@@ -1,4 +1,4 @@
-package build
+package builder
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
+	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
 )
@@ -19,63 +20,82 @@ import (
 // appDir is where the executable lives in the image.
 const appDir = "app"
 
+// recipe is what every image of a build gets besides its base and its
+// layer; writeImage and checkDocuments build documents from it alike.
+type recipe struct {
+	created  time.Time
+	settings oci.ImageSettings
+	// annotations are the image's, or the index's for several platforms;
+	// each manifest adds its base's (see manifestAnnotations).
+	annotations map[string]string
+}
+
+// config is the config of an image of bin on b for platform, whose layer
+// has diffID.
+func (r recipe) config(b *base, platform ocispec.Platform, bin string, diffID digest.Digest) ocispec.Image {
+	return oci.NewConfig(b.config, oci.ConfigOptions{
+		Platform:   platform,
+		Entrypoint: []string{"/" + path.Join(appDir, bin)},
+		DiffID:     diffID,
+		Created:    r.created,
+		CreatedBy:  "krust build: /" + path.Join(appDir, bin),
+		Image:      r.settings,
+	})
+}
+
+// manifest is the manifest of an image of layer on b, with config cfg.
+func (r recipe) manifest(cfg ocispec.Descriptor, b *base, layer ocispec.Descriptor) ocispec.Manifest {
+	layers := append(append([]ocispec.Descriptor(nil), b.manifest.Layers...), layer)
+	return oci.NewManifest(cfg, layers, manifestAnnotations(r.annotations, b))
+}
+
 // writeImage writes the base's blobs, the new layer, the config and the
 // manifest into store and returns the manifest's descriptor.
-func writeImage(ctx context.Context, store *layout.Layout, opts Options, p *plan, t target, art cargo.Artifact) (ocispec.Descriptor, error) {
+func writeImage(ctx context.Context, store *layout.Layout, r recipe, t target, art cargo.Artifact) (ocispec.Descriptor, error) {
 	if err := copyBaseBlobs(ctx, store, t.base); err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	layer, err := writeLayer(store, art, opts)
+	layer, err := writeLayer(store, art, r.created)
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	cfg := oci.NewConfig(t.base.config, oci.ConfigOptions{
-		Platform:   t.platform,
-		Entrypoint: []string{"/" + path.Join(appDir, art.Bin)},
-		DiffID:     layer.DiffID,
-		Created:    opts.Created,
-		CreatedBy:  "krust build: /" + path.Join(appDir, art.Bin),
-		Image:      opts.Image,
-	})
-	cfgDesc, err := writeJSON(ctx, store, ocispec.MediaTypeImageConfig, cfg)
+	cfgDesc, err := writeJSON(ctx, store, ocispec.MediaTypeImageConfig, r.config(t.base, t.platform, art.Bin, layer.DiffID))
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	layers := append(append([]ocispec.Descriptor(nil), t.base.manifest.Layers...), layer.Descriptor)
-	m := oci.NewManifest(cfgDesc, layers, manifestAnnotations(opts, p, t.base))
-	desc, err := writeJSON(ctx, store, ocispec.MediaTypeImageManifest, m)
+	desc, err := writeJSON(ctx, store, ocispec.MediaTypeImageManifest, r.manifest(cfgDesc, t.base, layer.Descriptor))
 	platform := t.platform
 	desc.Platform = &platform
 	return desc, err
 }
 
-// indexAnnotations returns the annotations of the image, or of the index
+// imageAnnotations returns the annotations of the image, or of the index
 // for several platforms: what Cargo.toml and git say about the project,
 // then the user's own, which win.
-func indexAnnotations(opts Options, p *plan) map[string]string {
+func imageAnnotations(pkg cargo.Package, revision string, user map[string]string, created time.Time, stampCreated bool) map[string]string {
 	a := map[string]string{}
 	set := func(key, value string) {
 		if value != "" {
 			a[key] = value
 		}
 	}
-	set(ocispec.AnnotationTitle, p.pkg.Name)
-	set(ocispec.AnnotationVersion, p.pkg.Version)
-	set(ocispec.AnnotationDescription, p.pkg.Description)
-	set(ocispec.AnnotationLicenses, p.pkg.License)
-	set(ocispec.AnnotationSource, p.pkg.Repository)
-	set(ocispec.AnnotationRevision, p.revision)
-	if opts.StampCreated {
-		set(ocispec.AnnotationCreated, opts.Created.UTC().Format(time.RFC3339))
+	set(ocispec.AnnotationTitle, pkg.Name)
+	set(ocispec.AnnotationVersion, pkg.Version)
+	set(ocispec.AnnotationDescription, pkg.Description)
+	set(ocispec.AnnotationLicenses, pkg.License)
+	set(ocispec.AnnotationSource, pkg.Repository)
+	set(ocispec.AnnotationRevision, revision)
+	if stampCreated {
+		set(ocispec.AnnotationCreated, created.UTC().Format(time.RFC3339))
 	}
-	maps.Copy(a, opts.Annotations)
+	maps.Copy(a, user)
 	return a
 }
 
 // manifestAnnotations returns an image manifest's annotations: the
 // image's, plus the base's name and digest.
-func manifestAnnotations(opts Options, p *plan, b *base) map[string]string {
-	a := indexAnnotations(opts, p)
+func manifestAnnotations(image map[string]string, b *base) map[string]string {
+	a := maps.Clone(image)
 	if b.store != nil {
 		a[ocispec.AnnotationBaseImageDigest] = b.digest.String()
 		if b.name != "" {
@@ -117,8 +137,9 @@ func copyBlob(ctx context.Context, dst, src *layout.Layout, desc ocispec.Descrip
 	return nil
 }
 
-// writeLayer streams the executable into a new layer blob at /app/BIN.
-func writeLayer(store *layout.Layout, art cargo.Artifact, opts Options) (oci.Layer, error) {
+// writeLayer streams the executable into a new layer blob at /app/BIN,
+// its files stamped with created.
+func writeLayer(store *layout.Layout, art cargo.Artifact, created time.Time) (oci.Layer, error) {
 	f, err := os.Open(art.Path)
 	if err != nil {
 		return oci.Layer{}, fmt.Errorf("read the built executable: %w", err)
@@ -134,7 +155,7 @@ func writeLayer(store *layout.Layout, art cargo.Artifact, opts Options) (oci.Lay
 	}
 	defer w.Close()
 	file := oci.File{Path: path.Join(appDir, art.Bin), Mode: 0o755, Size: info.Size(), Content: f}
-	layer, err := oci.WriteLayer(w, []oci.File{file}, opts.Created)
+	layer, err := oci.WriteLayer(w, []oci.File{file}, created)
 	if err != nil {
 		return oci.Layer{}, fmt.Errorf("write layer for %s: %w", art.Path, err)
 	}

@@ -1,4 +1,4 @@
-package build
+package builder
 
 import (
 	"context"
@@ -23,29 +23,28 @@ type base struct {
 	store    *layout.Layout
 }
 
-// loadBase reads the base opts names for platform, verifying every
-// document it reads against its digest. A registry base is pulled into
-// store first.
-func loadBase(ctx context.Context, opts Options, platform ocispec.Platform, store *layout.Layout) (*base, error) {
-	spec := opts.Base
+// loadBase reads the base spec names (see Request.Base) for platform,
+// verifying every document it reads against its digest. A registry base is
+// pulled into store first, through puller.
+func loadBase(ctx context.Context, puller Puller, spec string, platform ocispec.Platform, store *layout.Layout) (*base, error) {
 	if spec == Scratch {
 		return &base{}, nil
 	}
 	if dir, tag, ok := layout.ParseRef(spec); ok {
 		return loadLayoutBase(ctx, spec, dir, tag, platform)
 	}
-	if opts.Puller == nil {
+	if puller == nil {
 		return nil, fmt.Errorf("base image %q: pulling from a registry is not available here; use --base scratch or --base oci:PATH[:TAG]", spec)
 	}
-	pulled, err := opts.Puller.PullBase(ctx, spec, platform, store)
+	name, manifest, err := puller.PullBase(ctx, spec, platform, store)
 	if err != nil {
 		return nil, err
 	}
-	b, err := readBaseImage(ctx, store, pulled.Manifest, platform)
+	b, err := readBaseImage(ctx, store, manifest, platform)
 	if err != nil {
 		return nil, fmt.Errorf("base image %s: %w", spec, err)
 	}
-	b.name, b.ref = pulled.Name.String(), pulled.Name
+	b.name, b.ref = name.String(), name
 	return b, nil
 }
 

@@ -1,4 +1,4 @@
-package build
+package builder
 
 import (
 	"context"
@@ -179,7 +179,7 @@ func TestBuildsUnderANewParentWhileOthersFail(t *testing.T) {
 	parent := filepath.Join(t.TempDir(), "new")
 	const n = 12
 	errs := make([]error, n)
-	opts := make([]Options, n)
+	opts := make([]testBuild, n)
 	done := make(chan int)
 	for i := range n {
 		f, o := newFake(t)

@@ -1,4 +1,4 @@
-package build
+package builder
 
 import (
 	"context"
@@ -28,22 +28,22 @@ func prefixedKeys(prefix string, n, total int) map[string]string {
 func TestOversizeSettingsAreRefusedBeforeCargo(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(f *fakeCargo, o *Options)
+		change func(f *fakeCargo, o *testBuild)
 		want   []string
 	}{
-		{"one huge annotation", func(_ *fakeCargo, o *Options) {
+		{"one huge annotation", func(_ *fakeCargo, o *testBuild) {
 			o.Annotations = map[string]string{"small": "x", "org.example.blob": strings.Repeat("a", 5<<20)}
 		}, []string{"annotations take 52", "have in an image manifest", "4194304", `largest is "org.example.blob"`, "--annotation"}},
-		{"many annotations", func(_ *fakeCargo, o *Options) { o.Annotations = manyKeys(5000, 4<<20) },
+		{"many annotations", func(_ *fakeCargo, o *testBuild) { o.Annotations = manyKeys(5000, 4<<20) },
 			[]string{"annotations take", "have in an image manifest", "--annotation"}},
-		{"description in Cargo.toml", func(f *fakeCargo, _ *Options) {
+		{"description in Cargo.toml", func(f *fakeCargo, _ *testBuild) {
 			f.project.Packages[0].Description = strings.Repeat("long ", 1<<20)
 		}, []string{"annotations take", `largest is "org.opencontainers.image.description"`, "Cargo.toml's description"}},
-		{"labels", func(_ *fakeCargo, o *Options) { o.Image.Labels = manyKeys(100, 9<<20) },
+		{"labels", func(_ *fakeCargo, o *testBuild) { o.Image.Labels = manyKeys(100, 9<<20) },
 			[]string{"labels take", "have in an image config", "8388608", "--label"}},
-		{"env", func(_ *fakeCargo, o *Options) { o.Image.Env = map[string]string{"BLOB": strings.Repeat("e", 8<<20)} },
+		{"env", func(_ *fakeCargo, o *testBuild) { o.Image.Env = map[string]string{"BLOB": strings.Repeat("e", 8<<20)} },
 			[]string{"env take", `largest is "BLOB"`, "--env"}},
-		{"labels and env together", func(_ *fakeCargo, o *Options) {
+		{"labels and env together", func(_ *fakeCargo, o *testBuild) {
 			o.Image.Labels = manyKeys(10, 4<<20)
 			o.Image.Env = map[string]string{"BLOB": strings.Repeat("e", 4<<20)}
 		}, []string{"the image settings take 83", "labels 41", "have in an image config"}},

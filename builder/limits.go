@@ -1,10 +1,9 @@
-package build
+package builder
 
 import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"path"
 	"sort"
 
 	"github.com/docker-krust/docker-krust/oci"
@@ -33,12 +32,13 @@ type setting struct {
 // checkSettingSizes refuses, before cargo runs, annotations and config
 // settings (labels above all) that would make a manifest or a config
 // larger than a registry accepts or krust reads back.
-func checkSettingSizes(opts Options, p *plan) error {
-	annotations := mapSetting("annotations", "--annotation, or annotations in [package.metadata.krust]; Cargo.toml's description and license become annotations too", indexAnnotations(opts, p))
-	if err := checkRoom("an image manifest", manifestRoom, fmt.Sprintf("registries and krust refuse manifests over %d bytes", oci.MaxManifestSize), annotations); err != nil {
+// annotations are the image's (see imageAnnotations), img the user's
+// config settings.
+func checkSettingSizes(annotations map[string]string, img oci.ImageSettings) error {
+	a := mapSetting("annotations", "--annotation, or annotations in [package.metadata.krust]; Cargo.toml's description and license become annotations too", annotations)
+	if err := checkRoom("an image manifest", manifestRoom, fmt.Sprintf("registries and krust refuse manifests over %d bytes", oci.MaxManifestSize), a); err != nil {
 		return err
 	}
-	img := opts.Image
 	return checkRoom("an image config", configRoom, fmt.Sprintf("krust reads configs up to %d bytes", oci.MaxConfigSize),
 		mapSetting("labels", "--label, or labels in [package.metadata.krust]", img.Labels),
 		mapSetting("env", "--env, or env in [package.metadata.krust]", img.Env),
@@ -98,19 +98,11 @@ func jsonSetting(name, where string, v any) setting {
 // checkDocuments checks, once the base is known and still before cargo
 // runs, that the config and manifest t will get stay within the limits:
 // the base's own config, labels and layers count too. The documents are
-// built as write will build them, with placeholders of the largest size for
-// the layer cargo has yet to make.
-func checkDocuments(opts Options, p *plan, t target) error {
+// built from r as writeImage builds them, with placeholders of the largest
+// size for the layer of bin that cargo has yet to make.
+func checkDocuments(r recipe, t target, bin string) error {
 	placeholder := digest.FromString("")
-	cfg := oci.NewConfig(t.base.config, oci.ConfigOptions{
-		Platform:   t.platform,
-		Entrypoint: []string{"/" + path.Join(appDir, p.bin)},
-		DiffID:     placeholder,
-		Created:    opts.Created,
-		CreatedBy:  "krust build: /" + path.Join(appDir, p.bin),
-		Image:      opts.Image,
-	})
-	cfgDesc, data, err := oci.Encode(ocispec.MediaTypeImageConfig, cfg)
+	cfgDesc, data, err := oci.Encode(ocispec.MediaTypeImageConfig, r.config(t.base, t.platform, bin, placeholder))
 	if err != nil {
 		return err
 	}
@@ -118,8 +110,7 @@ func checkDocuments(opts Options, p *plan, t target) error {
 		return fmt.Errorf("the image config would take %d bytes with the base's settings and labels, more than the %d krust reads: drop labels or env (--label, --env), or use another base", len(data), oci.MaxConfigSize)
 	}
 	layer := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageLayerGzip, Digest: placeholder, Size: math.MaxInt64}
-	layers := append(append([]ocispec.Descriptor(nil), t.base.manifest.Layers...), layer)
-	_, data, err = oci.Encode(ocispec.MediaTypeImageManifest, oci.NewManifest(cfgDesc, layers, manifestAnnotations(opts, p, t.base)))
+	_, data, err = oci.Encode(ocispec.MediaTypeImageManifest, r.manifest(cfgDesc, t.base, layer))
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package build
+package builder
 
 import (
 	"context"
@@ -12,33 +12,34 @@ import (
 )
 
 // basePlatforms answers --platform all: the supported platforms the base
-// offers (all of them for scratch), in the order docker-krust lists them.
-func basePlatforms(ctx context.Context, opts Options, store *layout.Layout) ([]ocispec.Platform, error) {
+// spec names offers (all of them for scratch), in the order docker-krust
+// lists them.
+func basePlatforms(ctx context.Context, puller Puller, spec string) ([]ocispec.Platform, error) {
 	var offered []ocispec.Platform
 	var err error
-	switch dir, tag, isLayout := layout.ParseRef(opts.Base); {
-	case opts.Base == Scratch:
+	switch dir, tag, isLayout := layout.ParseRef(spec); {
+	case spec == Scratch:
 	case isLayout:
 		offered, err = layoutPlatforms(ctx, dir, tag)
-	case opts.Puller == nil:
-		return nil, fmt.Errorf("base image %q: pulling from a registry is not available here", opts.Base)
+	case puller == nil:
+		return nil, fmt.Errorf("base image %q: pulling from a registry is not available here", spec)
 	default:
-		offered, err = opts.Puller.BasePlatforms(ctx, opts.Base)
+		offered, err = puller.BasePlatforms(ctx, spec)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("platforms of base image %s: %w", opts.Base, err)
+		return nil, fmt.Errorf("platforms of base image %s: %w", spec, err)
 	}
 	var out []ocispec.Platform
 	var names []string
 	for _, name := range cargo.SupportedPlatforms() {
 		p, _ := oci.ParsePlatform(name)
-		if opts.Base == Scratch || containsPlatform(offered, p) {
+		if spec == Scratch || containsPlatform(offered, p) {
 			out = append(out, p)
 		}
 		names = append(names, name)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("base image %s offers none of the platforms docker-krust builds (%s)", opts.Base, strings.Join(names, ", "))
+		return nil, fmt.Errorf("base image %s offers none of the platforms docker-krust builds (%s)", spec, strings.Join(names, ", "))
 	}
 	return out, nil
 }

@@ -1,7 +1,8 @@
-package build
+package builder
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/docker-krust/docker-krust/cargo"
@@ -11,21 +12,20 @@ import (
 // checkLayoutRef refuses a layout directory whose oci:DIR:TAG reference
 // could not be read back: skopeo, podman and `krust push` all take DIR
 // to end at the first ":" after "oci:", and there is no way to quote one.
-func checkLayoutRef(opts Options, dir string) error {
-	if !opts.LayoutRef || !strings.Contains(dir, ":") {
+// tag is the tag that reference would carry.
+func checkLayoutRef(dir, tag string) error {
+	if !strings.Contains(dir, ":") {
 		return nil
 	}
 	return fmt.Errorf("the OCI layout directory %s holds a ':', so its reference oci:%s:%s would not be read back (skopeo, podman and krust push end the directory at the first ':'): choose a directory without ':' with --oci-layout",
-		dir, dir, opts.Tags[0])
+		dir, dir, tag)
 }
 
 // warnSameRepository warns when the package's name and another workspace
 // member's give the same repository name (e.g. My-App and my-app), because
-// their images, named REPO/NAME, would then replace each other.
-func warnSameRepository(opts Options, proj *cargo.Project, pkg cargo.Package) {
-	if opts.Name != "" || opts.Repo == "" {
-		return // the package name does not name the image
-	}
+// their images, named REPO/NAME, would then replace each other. Call it
+// only when the package's name names the image (--repo without --image).
+func warnSameRepository(log io.Writer, proj *cargo.Project, pkg cargo.Package) {
 	mine, err := imageref.Component(pkg.Name)
 	if err != nil {
 		return
@@ -35,7 +35,7 @@ func warnSameRepository(opts Options, proj *cargo.Project, pkg cargo.Package) {
 			continue
 		}
 		if theirs, err := imageref.Component(other.Name); err == nil && theirs == mine {
-			logf(opts, "warning: packages %s and %s both give the repository name %s, so their images replace each other: set the image name with --image (or KRUST_IMAGE) for one of them\n",
+			logf(log, "warning: packages %s and %s both give the repository name %s, so their images replace each other: set the image name with --image (or KRUST_IMAGE) for one of them\n",
 				pkg.Name, other.Name, mine)
 		}
 	}

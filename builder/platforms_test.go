@@ -1,4 +1,4 @@
-package build
+package builder
 
 import (
 	"context"
@@ -13,13 +13,13 @@ import (
 func TestRunSeveralPlatformsMakesAnIndex(t *testing.T) {
 	tests := []struct {
 		name string
-		set  func(o *Options)
+		set  func(o *testBuild)
 		want []string
 	}{
-		{"two listed", func(o *Options) {
+		{"two listed", func(o *testBuild) {
 			o.Platforms = []ocispec.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64"}}
 		}, []string{"linux/amd64", "linux/arm64"}},
-		{"all on scratch", func(o *Options) { o.Platforms, o.AllPlatforms = nil, true }, []string{"linux/amd64", "linux/arm64", "linux/arm/v7"}},
+		{"all on scratch", func(o *testBuild) { o.Platforms, o.AllPlatforms = nil, true }, []string{"linux/amd64", "linux/arm64", "linux/arm/v7"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,8 +1,9 @@
-package build
+package builder
 
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -71,7 +72,43 @@ func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Ar
 	return arts, nil
 }
 
-func newFake(t *testing.T) (*fakeCargo, Options) {
+// testBuild is one build as the tests describe it: the request, the
+// package named as the user names it (-p; "" for the one in Dir), and the
+// Builder's log and push check.
+type testBuild struct {
+	Request
+	pkg       string
+	Log       io.Writer
+	PushCheck PushChecker
+}
+
+// metadataCargo is a test's cargo, which can also describe the project.
+type metadataCargo interface {
+	Cargo
+	Metadata(ctx context.Context, dir string) (*cargo.Project, error)
+}
+
+// Run builds as the command does: it asks cargo about the project and
+// selects the package once, then prepares and runs the build.
+func Run(ctx context.Context, c metadataCargo, tb testBuild) (Result, error) {
+	proj, err := c.Metadata(ctx, tb.Dir)
+	if err != nil {
+		return Result{}, err
+	}
+	req := tb.Request
+	if req.Package, err = proj.SelectPackage(tb.Dir, tb.pkg); err != nil {
+		return Result{}, err
+	}
+	req.Project = proj
+	b := &Builder{Cargo: c, Log: tb.Log, PushCheck: tb.PushCheck}
+	plan, err := b.Prepare(ctx, req)
+	if err != nil {
+		return Result{}, err
+	}
+	return plan.Run(ctx)
+}
+
+func newFake(t *testing.T) (*fakeCargo, testBuild) {
 	t.Helper()
 	dir := t.TempDir()
 	f := &fakeCargo{
@@ -85,10 +122,10 @@ func newFake(t *testing.T) (*fakeCargo, Options) {
 		},
 		exe: []byte("\x7fELF pretend executable"),
 	}
-	opts := Options{
+	opts := testBuild{Request: Request{
 		Dir: dir, Platforms: []ocispec.Platform{{OS: "linux", Architecture: "amd64"}},
 		Libc: cargo.Glibc, Base: Scratch, Tags: []string{"latest"}, Created: time.Unix(1700000000, 0),
-	}
+	}}
 	return f, opts
 }
 
@@ -144,15 +181,15 @@ func TestRunIsReproducible(t *testing.T) {
 func TestRunFailuresLeaveNoLayout(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(f *fakeCargo, o *Options)
+		change func(f *fakeCargo, o *testBuild)
 		builds int
 	}{
-		{"cargo fails", func(f *fakeCargo, _ *Options) { f.buildErr = errors.New("boom") }, 1},
-		{"executable missing after the layout was created", func(f *fakeCargo, _ *Options) { f.noFile = true }, 1},
-		{"bad tag", func(_ *fakeCargo, o *Options) { o.Tags = []string{"ok", ".hidden"} }, 0},
-		{"bad base", func(_ *fakeCargo, o *Options) { o.Base = "oci:" + filepath.Join(o.Dir, "missing") }, 0},
-		{"unsupported platform", func(_ *fakeCargo, o *Options) { o.Platforms[0].Architecture = "s390x" }, 0},
-		{"two binaries", func(f *fakeCargo, _ *Options) {
+		{"cargo fails", func(f *fakeCargo, _ *testBuild) { f.buildErr = errors.New("boom") }, 1},
+		{"executable missing after the layout was created", func(f *fakeCargo, _ *testBuild) { f.noFile = true }, 1},
+		{"bad tag", func(_ *fakeCargo, o *testBuild) { o.Tags = []string{"ok", ".hidden"} }, 0},
+		{"bad base", func(_ *fakeCargo, o *testBuild) { o.Base = "oci:" + filepath.Join(o.Dir, "missing") }, 0},
+		{"unsupported platform", func(_ *fakeCargo, o *testBuild) { o.Platforms[0].Architecture = "s390x" }, 0},
+		{"two binaries", func(f *fakeCargo, _ *testBuild) {
 			f.project.Packages[0].Targets = append(f.project.Packages[0].Targets, cargo.Target{Name: "tool", Kind: []string{"bin"}})
 		}, 0},
 	}

@@ -1,4 +1,4 @@
-package build
+package builder
 
 import (
 	"context"
@@ -20,6 +20,13 @@ type noTargets struct{ *fakeCargo }
 
 func (noTargets) CheckTarget(_ context.Context, _, triple string) error {
 	return fmt.Errorf("%w: %s\n  add it with:  rustup target add %s", cargo.ErrTargetMissing, triple, triple)
+}
+
+// pushCheckFunc is a PushChecker made of a function.
+type pushCheckFunc func(ctx context.Context, image reference.Named) error
+
+func (f pushCheckFunc) CheckPush(ctx context.Context, image reference.Named) error {
+	return f(ctx, image)
 }
 
 var errRefused = errors.New("registry refused the credentials (401 Unauthorized): log in with `docker login 127.0.0.1:5000`")
@@ -54,20 +61,20 @@ func TestAllProblemsBeforeCargo(t *testing.T) {
 			f, opts := newFake(t)
 			opts.Repo = "127.0.0.1:5000/team"
 			var checked []string
-			opts.PushCheck = func(_ context.Context, image reference.Named) error {
+			opts.PushCheck = pushCheckFunc(func(_ context.Context, image reference.Named) error {
 				checked = append(checked, image.String())
 				if tt.refuse {
 					return errRefused
 				}
 				return nil
-			}
+			})
 			if tt.badBase {
 				opts.Base = "oci:" + filepath.Join(opts.Dir, "missing")
 			}
 			if tt.arm64 {
 				opts.Platforms = append(opts.Platforms, arm64)
 			}
-			var c Cargo = f
+			var c metadataCargo = f
 			if tt.noTargets {
 				c = noTargets{f}
 			}

@@ -1,4 +1,4 @@
-package build
+package builder
 
 import (
 	"bytes"
@@ -67,7 +67,7 @@ func TestWarnsAboutPackagesWithTheSameRepositoryName(t *testing.T) {
 			other := f.project.Packages[0]
 			other.Name, other.ManifestPath = tt.other, filepath.Join(opts.Dir, "other", "Cargo.toml")
 			f.project.Packages = append(f.project.Packages, other)
-			opts.Package, opts.Name, opts.Repo = tt.mine, tt.image, tt.repo
+			opts.pkg, opts.Name, opts.Repo = tt.mine, tt.image, tt.repo
 			var log bytes.Buffer
 			opts.Log = &log
 			if _, err := Run(context.Background(), f, opts); err != nil {

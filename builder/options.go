@@ -1,7 +1,10 @@
-// Package build turns a Cargo project into an OCI image in an image
+// Package builder turns a Cargo project into an OCI image in an image
 // layout: it asks cargo for a static executable, layers it on a base image
-// and tags the result. It does no registry I/O.
-package build
+// and tags the result. It does no registry I/O of its own: registry bases
+// come through a Puller and the push check through a PushChecker, both of
+// which the command implements with remote, and the command pushes the
+// result.
+package builder
 
 import (
 	"context"
@@ -12,21 +15,41 @@ import (
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
-	"github.com/docker-krust/docker-krust/remote"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // Scratch is the --base value for an image with no base layers.
 const Scratch = "scratch"
 
-// Options is everything one build needs, resolved from flags, environment
-// and defaults by the command line.
-type Options struct {
+// Builder holds what builds depend on; one Builder serves any number of
+// builds, one after the other or at once.
+type Builder struct {
+	// Cargo builds the executables; *cargo.Cargo implements it.
+	Cargo Cargo
+	// Puller fetches registry base images; nil means only scratch and
+	// layout bases can be used.
+	Puller Puller
+	// PushCheck, when set, checks before cargo runs that the image can be
+	// pushed where its name says; what it finds is reported with the other
+	// problems found before building. nil skips it, as for --no-push.
+	PushCheck PushChecker
+	// Log receives progress messages and warnings; nil discards them.
+	Log io.Writer
+}
+
+// Request is what to build: inputs only, resolved from flags, environment,
+// files and defaults by the command line.
+type Request struct {
 	// Dir is the project's directory (absolute).
 	Dir string
-	// Package and Bin choose the workspace member and binary; empty means
-	// the package in Dir and its only (or default-run) binary.
-	Package, Bin string
+	// Project is what cargo metadata says about the project, and Package
+	// the workspace member to build (see cargo.Project.SelectPackage): the
+	// caller selects it, once, as it reads the package's settings.
+	Project *cargo.Project
+	Package cargo.Package
+	// Bin chooses the binary; empty means the package's only (or
+	// default-run) binary.
+	Bin string
 	// Profile is cargo's build profile; empty means cargo.DefaultProfile.
 	// CargoArgs must not ask for another one.
 	Profile string
@@ -43,23 +66,11 @@ type Options struct {
 	CargoHome string
 	// Libc chooses musl or static glibc.
 	Libc cargo.Libc
-	// Project is what cargo metadata said about the project, when the
-	// caller already asked; nil makes Run ask.
-	Project *cargo.Project
 	// CargoArgs are passed to `cargo build` as they are.
 	CargoArgs []string
 	// Base is Scratch, "oci:PATH[:TAG]" (an image in a layout), or a
-	// registry reference that Puller fetches.
+	// registry reference that the Builder's Puller fetches.
 	Base string
-	// Puller fetches registry base images; nil means only scratch and
-	// layout bases can be used.
-	Puller Puller
-	// PushCheck, when set, checks before cargo runs that the image can be
-	// pushed where its name says (the registry answers and accepts the
-	// credentials; *remote.Client's CheckPush); what it finds is reported
-	// with the other problems found before building. nil skips it, as for
-	// --no-push.
-	PushCheck func(ctx context.Context, image reference.Named) error
 	// LayoutDir is the OCI layout to write; empty means one layout per
 	// package and binary under cargo's target directory (see
 	// defaultLayoutDir).
@@ -83,25 +94,33 @@ type Options struct {
 	// Annotations are added to the manifests and index, over the ones
 	// docker-krust computes.
 	Annotations map[string]string
-	// Log receives progress messages; nil discards them.
-	Log io.Writer
-	// Verbose adds detail to Log.
-	Verbose bool
 }
 
 // Cargo is what a build needs from cargo; *cargo.Cargo implements it and
 // tests substitute their own.
 type Cargo interface {
-	Metadata(ctx context.Context, dir string) (*cargo.Project, error)
 	CheckTarget(ctx context.Context, dir, triple string) error
 	Build(ctx context.Context, req cargo.BuildRequest) ([]cargo.Artifact, error)
 }
 
-// Puller brings a base image from a registry into the build's layout;
-// *remote.Client implements it.
+// Puller brings a base image from a registry into the build's layout; the
+// command implements it with remote, so that the pipeline does not depend
+// on registry I/O.
 type Puller interface {
-	PullBase(ctx context.Context, ref string, platform ocispec.Platform, store *layout.Layout) (remote.Base, error)
+	// PullBase makes the image ref names for platform present in store and
+	// returns the normalised name it was pulled by (which names the base
+	// in the image's annotations, and where the push may mount blobs from)
+	// and the descriptor of the platform's image manifest, now in store.
+	PullBase(ctx context.Context, ref string, platform ocispec.Platform, store *layout.Layout) (reference.Named, ocispec.Descriptor, error)
+	// BasePlatforms lists the platforms the image ref offers.
 	BasePlatforms(ctx context.Context, ref string) ([]ocispec.Platform, error)
+}
+
+// PushChecker checks that image can be pushed where its name says: the
+// registry answers and accepts the credentials. *remote.Client implements
+// it.
+type PushChecker interface {
+	CheckPush(ctx context.Context, image reference.Named) error
 }
 
 // Result says what a build produced.

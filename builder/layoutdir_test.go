@@ -1,4 +1,4 @@
-package build
+package builder
 
 import (
 	"context"
@@ -61,7 +61,7 @@ func TestRunKeepsEveryPackagesImage(t *testing.T) {
 	f.project.Packages = append(f.project.Packages, worker)
 	results := map[string]Result{}
 	for _, pkg := range []cargo.Package{svc, worker} {
-		opts.Package = pkg.Name
+		opts.pkg = pkg.Name
 		res, err := Run(context.Background(), f, opts)
 		if err != nil {
 			t.Fatal(err)
