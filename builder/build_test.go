@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -178,27 +180,39 @@ func TestRunIsReproducible(t *testing.T) {
 	}
 }
 
+// errCompile is cargo's failure in tests: the builder passes it on wrapped,
+// so a test of what a failed build leaves can check it failed in cargo.
+var errCompile = errors.New("compile error")
+
 func TestRunFailuresLeaveNoLayout(t *testing.T) {
 	tests := []struct {
 		name   string
 		change func(f *fakeCargo, o *testBuild)
 		builds int
+		// wantIs is the error the failure wraps, so that the command can
+		// tell it apart; nil where there is no sentinel (cargo's SelectBin
+		// errors are usage messages only).
+		wantIs error
 	}{
-		{"cargo fails", func(f *fakeCargo, _ *testBuild) { f.buildErr = errors.New("boom") }, 1},
-		{"executable missing after the layout was created", func(f *fakeCargo, _ *testBuild) { f.noFile = true }, 1},
-		{"bad tag", func(_ *fakeCargo, o *testBuild) { o.Tags = []string{"ok", ".hidden"} }, 0},
-		{"bad base", func(_ *fakeCargo, o *testBuild) { o.Base = "oci:" + filepath.Join(o.Dir, "missing") }, 0},
-		{"unsupported platform", func(_ *fakeCargo, o *testBuild) { o.Platforms[0].Architecture = "s390x" }, 0},
+		{"cargo fails", func(f *fakeCargo, _ *testBuild) { f.buildErr = errCompile }, 1, errCompile},
+		{"executable missing after the layout was created", func(f *fakeCargo, _ *testBuild) { f.noFile = true }, 1, fs.ErrNotExist},
+		{"bad tag", func(_ *fakeCargo, o *testBuild) { o.Tags = []string{"ok", ".hidden"} }, 0, imageref.ErrInvalidTag},
+		{"bad base", func(_ *fakeCargo, o *testBuild) { o.Base = "oci:" + filepath.Join(o.Dir, "missing") }, 0, layout.ErrNotLayout},
+		{"unsupported platform", func(_ *fakeCargo, o *testBuild) { o.Platforms[0].Architecture = "s390x" }, 0, cargo.ErrUnsupportedPlatform},
 		{"two binaries", func(f *fakeCargo, _ *testBuild) {
 			f.project.Packages[0].Targets = append(f.project.Packages[0].Targets, cargo.Target{Name: "tool", Kind: []string{"bin"}})
-		}, 0},
+		}, 0, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, opts := newFake(t)
 			tt.change(f, &opts)
-			if _, err := Run(context.Background(), f, opts); err == nil {
+			_, err := Run(context.Background(), f, opts)
+			if err == nil {
 				t.Fatal("Run succeeded, want an error")
+			}
+			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+				t.Errorf("error %q does not wrap %q", err, tt.wantIs)
 			}
 			if f.builds != tt.builds {
 				t.Errorf("cargo ran %d times, want %d (checks belong before the build)", f.builds, tt.builds)
@@ -221,9 +235,9 @@ func mustOpen(t *testing.T, dir string) *layout.Layout {
 
 func TestFailedFirstBuildKeepsCargosTargetDir(t *testing.T) {
 	f, opts := newFake(t)
-	f.buildErr = errors.New("compile error")
-	if _, err := Run(context.Background(), f, opts); err == nil {
-		t.Fatal("Run succeeded")
+	f.buildErr = errCompile
+	if _, err := Run(context.Background(), f, opts); !errors.Is(err, errCompile) {
+		t.Fatalf("Run = %v, want cargo's error", err)
 	}
 	if _, err := os.Stat(filepath.Join(f.project.TargetDir, "release", "deps", "libdep.rlib")); err != nil {
 		t.Errorf("cargo's compiled dependencies were removed by the cleanup: %v", err)

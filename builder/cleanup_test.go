@@ -3,6 +3,7 @@ package builder
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -52,15 +53,15 @@ func TestFailedBuildKeepsWhatIsNotItsOwn(t *testing.T) {
 			f, opts := newFake(t)
 			parent := filepath.Join(t.TempDir(), "new")
 			opts.LayoutDir = filepath.Join(parent, "oci")
-			f.buildErr = errors.New("compile error")
+			f.buildErr = errCompile
 			if tt.before != nil {
 				tt.before(f, parent)
 			}
 			if tt.during != nil {
 				f.hook = func() { tt.during(t, parent) }
 			}
-			if _, err := Run(context.Background(), f, opts); err == nil {
-				t.Fatal("Run succeeded")
+			if _, err := Run(context.Background(), f, opts); !errors.Is(err, errCompile) {
+				t.Fatalf("Run = %v, want cargo's error", err)
 			}
 			tt.check(t, parent)
 			if _, err := os.Stat(opts.LayoutDir); !errors.Is(err, os.ErrNotExist) {
@@ -83,9 +84,9 @@ func TestFailedBuildRemovesTheEmptyDirectoriesItCreated(t *testing.T) {
 	f, opts := newFake(t)
 	top := filepath.Join(t.TempDir(), "x")
 	opts.LayoutDir = filepath.Join(top, "y", "z", "oci")
-	f.buildErr = errors.New("compile error")
-	if _, err := Run(context.Background(), f, opts); err == nil {
-		t.Fatal("Run succeeded")
+	f.buildErr = errCompile
+	if _, err := Run(context.Background(), f, opts); !errors.Is(err, errCompile) {
+		t.Fatalf("Run = %v, want cargo's error", err)
 	}
 	if _, err := os.Stat(top); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the directories the failed build created are left behind: %v", err)
@@ -102,7 +103,7 @@ func TestFailedBuildSparesASiblingStillRunning(t *testing.T) {
 	parent := filepath.Join(t.TempDir(), "new")
 	a, aOpts := newFake(t)
 	aOpts.LayoutDir = filepath.Join(parent, "a")
-	a.buildErr = errors.New("compile error")
+	a.buildErr = errCompile
 	b, bOpts := newFake(t)
 	bOpts.LayoutDir = filepath.Join(parent, "b")
 	aIn, aGo, bIn, bGo := make(chan struct{}), make(chan struct{}), make(chan struct{}), make(chan struct{})
@@ -114,8 +115,8 @@ func TestFailedBuildSparesASiblingStillRunning(t *testing.T) {
 	go func() { _, err := Run(context.Background(), b, bOpts); bErr <- err }()
 	<-bIn // B made parent/b and is in cargo
 	close(aGo)
-	if err := <-aErr; err == nil {
-		t.Fatal("build A succeeded")
+	if err := <-aErr; !errors.Is(err, errCompile) {
+		t.Fatalf("build A: %v, want cargo's error", err)
 	}
 	close(bGo)
 	if err := <-bErr; err != nil {
@@ -147,8 +148,8 @@ func TestFailedBuildInAnExistingLayoutLeavesNoUnreferencedBlobs(t *testing.T) {
 	opts.Image.Labels = map[string]string{"v": "2"}
 	opts.Platforms = append(opts.Platforms, ocispec.Platform{OS: "linux", Architecture: "arm64"})
 	f.noFileFor = "aarch64-unknown-linux-gnu"
-	if _, err := Run(context.Background(), f, opts); err == nil {
-		t.Fatal("Run succeeded without the arm64 executable")
+	if _, err := Run(context.Background(), f, opts); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Run = %v, want the arm64 executable missing", err)
 	}
 	if after := blobNames(t, dir); !slices.Equal(after, before) {
 		t.Errorf("blobs before the failed build %v, after %v", before, after)
@@ -187,7 +188,7 @@ func TestBuildsUnderANewParentWhileOthersFail(t *testing.T) {
 		o.Tags = []string{"t" + strconv.Itoa(i)}
 		o.Image.Labels = map[string]string{"n": strconv.Itoa(i)}
 		if i%2 == 1 {
-			f.buildErr = errors.New("compile error")
+			f.buildErr = errCompile
 		}
 		opts[i] = o
 		go func() { _, errs[i] = Run(context.Background(), f, o); done <- i }()
@@ -197,8 +198,8 @@ func TestBuildsUnderANewParentWhileOthersFail(t *testing.T) {
 	}
 	for i := range n {
 		if i%2 == 1 {
-			if errs[i] == nil {
-				t.Errorf("build %d succeeded, want its cargo error", i)
+			if !errors.Is(errs[i], errCompile) {
+				t.Errorf("build %d: %v, want its cargo error", i, errs[i])
 			}
 			continue
 		}

@@ -94,13 +94,13 @@ func TestFailedBuildKeepsALayoutMadeBesideIt(t *testing.T) {
 				mine, theirs = filepath.Join(shared, "mine"), filepath.Join(shared, "theirs")
 				opts.LayoutDir = mine
 			}
-			f.buildErr = errors.New("compile error")
+			f.buildErr = errCompile
 			f.during = func() error {
 				_, err := layout.Create(theirs)
 				return err
 			}
-			if _, err := Run(context.Background(), f, opts); err == nil {
-				t.Fatal("Run succeeded")
+			if _, err := Run(context.Background(), f, opts); !errors.Is(err, errCompile) {
+				t.Fatalf("Run = %v, want cargo's error", err)
 			}
 			if _, err := layout.Open(theirs); err != nil {
 				t.Errorf("the failed build removed the layout made beside its own: %v", err)
