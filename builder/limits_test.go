@@ -1,12 +1,14 @@
 package builder
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
@@ -107,11 +109,14 @@ func TestBaseConfigCountsTowardsTheLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := ocispec.Image{Platform: ocispec.Platform{OS: "linux", Architecture: "amd64"}}
-	cfg.RootFS.Type = "layers"
-	cfg.Config.Labels = prefixedKeys("org.example.base", 10, oci.MaxConfigSize-(1<<20))
+	layer := mustWriteLayer(t, src, oci.File{Path: "etc/motd", Size: 5, Content: strings.NewReader("base\n")})
+	cfg := oci.NewConfig(nil, oci.ConfigOptions{
+		Platform: ocispec.Platform{OS: "linux", Architecture: "amd64"},
+		DiffID:   layer.DiffID,
+		Image:    oci.ImageSettings{Labels: prefixedKeys("org.example.base", 10, oci.MaxConfigSize-(1<<20))},
+	})
 	cfgDesc := mustWriteJSON(t, src, ocispec.MediaTypeImageConfig, cfg)
-	mDesc := mustWriteJSON(t, src, ocispec.MediaTypeImageManifest, oci.NewManifest(cfgDesc, nil, nil))
+	mDesc := mustWriteJSON(t, src, ocispec.MediaTypeImageManifest, oci.NewManifest(cfgDesc, []ocispec.Descriptor{layer.Descriptor}, nil))
 	if err := src.Tag(ctx, mDesc, "v1"); err != nil {
 		t.Fatal(err)
 	}
@@ -137,4 +142,22 @@ func mustWriteJSON(t *testing.T, store *layout.Layout, mediaType string, v any) 
 		t.Fatal(err)
 	}
 	return desc
+}
+
+// mustWriteLayer writes a layer of files into store and returns it.
+func mustWriteLayer(t *testing.T, store *layout.Layout, files ...oci.File) oci.Layer {
+	t.Helper()
+	var buf bytes.Buffer
+	layer, err := oci.WriteLayer(&buf, files, time.Unix(0, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := store.WriteBlob(context.Background(), layer.Descriptor.MediaType, buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if desc.Digest != layer.Descriptor.Digest || desc.Size != layer.Descriptor.Size {
+		t.Fatalf("layer stored as %s (%d bytes), written as %s (%d bytes)", desc.Digest, desc.Size, layer.Descriptor.Digest, layer.Descriptor.Size)
+	}
+	return layer
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -49,11 +50,13 @@ func readIndex(t *testing.T, dir string) ocispec.Index {
 // the document is size bytes long.
 func indexOf(t *testing.T, n, size int) ocispec.Index {
 	t.Helper()
-	idx := ocispec.Index{MediaType: ocispec.MediaTypeImageIndex, Manifests: make([]ocispec.Descriptor, n)}
-	idx.SchemaVersion = 2
-	for i := range idx.Manifests {
-		idx.Manifests[i] = ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: digest.FromString(strconv.Itoa(i)), Size: 1}
+	entries := make([]ocispec.Descriptor, n)
+	for i := range entries {
+		entries[i] = ocispec.Descriptor{MediaType: ocispec.MediaTypeImageManifest, Digest: digest.FromString(strconv.Itoa(i)), Size: 1}
 	}
+	// A layout's index.json is an image index whose entries need no
+	// platform: oci.NewIndex builds it as it builds a multi-platform one.
+	idx := oci.NewIndex(entries, nil)
 	data, err := json.Marshal(idx)
 	if err != nil {
 		t.Fatal(err)
