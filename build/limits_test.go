@@ -84,11 +84,11 @@ func TestSettingsAtTheLimitAreReadBack(t *testing.T) {
 	}
 	store := mustOpen(t, res.LayoutDir)
 	var m ocispec.Manifest
-	if err := readJSON(context.Background(), store, res.Manifest, oci.MaxManifestSize, &m); err != nil {
+	if err := oci.ReadJSON(context.Background(), store, res.Manifest, oci.MaxManifestSize, &m); err != nil {
 		t.Fatalf("read back the manifest (%d bytes): %v", res.Manifest.Size, err)
 	}
 	var cfg ocispec.Image
-	if err := readJSON(context.Background(), store, m.Config, oci.MaxConfigSize, &cfg); err != nil {
+	if err := oci.ReadJSON(context.Background(), store, m.Config, oci.MaxConfigSize, &cfg); err != nil {
 		t.Fatalf("read back the config (%d bytes): %v", m.Config.Size, err)
 	}
 	if len(m.Annotations) < 1000 || len(cfg.Config.Labels) != 1000 {
