@@ -103,7 +103,7 @@ func TestBaseConfigCountsTowardsTheLimit(t *testing.T) {
 	ctx := context.Background()
 	f, opts := newFake(t)
 	baseDir := filepath.Join(t.TempDir(), "base")
-	src, err := layout.Create(baseDir)
+	src, err := layout.Create(context.Background(), baseDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func TestParseRef(t *testing.T) {
 
 func TestResolveOne(t *testing.T) {
 	ctx := context.Background()
-	store, err := Create(t.TempDir())
+	store, err := Create(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

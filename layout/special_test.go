@@ -177,7 +177,7 @@ func TestSpecialFilesInTheOutputLayoutAreRefused(t *testing.T) {
 				replaceEntry(t, path, kind.make)
 				if entry != "blob" {
 					assertRefused(t, promptlyOr(t, "CheckWritable", func() error { return CheckWritable(l.Dir()) }), path)
-					_, err := promptlyOr2(t, "Create", func() (*Layout, error) { return Create(l.Dir()) })
+					_, err := promptlyOr2(t, "Create", func() (*Layout, error) { return Create(context.Background(), l.Dir()) })
 					assertRefused(t, err, path)
 					return
 				}
@@ -218,7 +218,7 @@ func TestWritesNeverFollowALinkOutOfTheLayout(t *testing.T) {
 			_, err = w.Commit("x")
 			return err
 		},
-		"Create":        func(l *Layout) error { _, err := Create(l.Dir()); return err },
+		"Create":        func(l *Layout) error { _, err := Create(context.Background(), l.Dir()); return err },
 		"CheckWritable": func(l *Layout) error { return CheckWritable(l.Dir()) },
 	}
 	for _, linked := range []string{"blobs", "blobs/sha256"} {
@@ -269,7 +269,7 @@ func TestANewLayoutIsNotCreatedThroughALink(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(dir, "blobs")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Create(dir); err == nil {
+	if _, err := Create(context.Background(), dir); err == nil {
 		t.Fatal("Create wrote a layout whose blobs directory is elsewhere")
 	}
 	if names := listDir(t, outside); len(names) != 1 {

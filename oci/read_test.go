@@ -19,7 +19,7 @@ import (
 
 func TestPlatformsOfImageAndIndex(t *testing.T) {
 	ctx := context.Background()
-	store, err := layout.Create(t.TempDir())
+	store, err := layout.Create(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func (f lyingFetcher) Fetch(context.Context, ocispec.Descriptor) (io.ReadCloser,
 // oras content.Fetcher.
 func TestReadJSONErrors(t *testing.T) {
 	ctx := context.Background()
-	store, err := layout.Create(t.TempDir())
+	store, err := layout.Create(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

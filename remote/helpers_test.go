@@ -56,7 +56,7 @@ type testIndex struct {
 // newStore returns a new empty layout in a temp dir.
 func newStore(t *testing.T) *layout.Layout {
 	t.Helper()
-	store, err := layout.Create(filepath.Join(t.TempDir(), "layout"))
+	store, err := layout.Create(context.Background(), filepath.Join(t.TempDir(), "layout"))
 	if err != nil {
 		t.Fatalf("create layout: %v", err)
 	}

@@ -180,7 +180,7 @@ func pushBuilt(ctx context.Context, client *remote.Client, res build.Result) (st
 	if err != nil {
 		return "", err
 	}
-	release, err := leaseForPush(store)
+	release, err := leaseForPush(ctx, store)
 	if err != nil {
 		return "", err
 	}
