@@ -68,10 +68,7 @@ func loadLayoutBase(ctx context.Context, spec, dir, tag string, platform ocispec
 	if tag == "" {
 		tag = desc.Annotations[ocispec.AnnotationRefName]
 	}
-	b.name = "oci:" + dir
-	if tag != "" {
-		b.name += ":" + tag
-	}
+	b.name = layout.FormatRef(dir, tag)
 	return b, nil
 }
 

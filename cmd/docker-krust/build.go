@@ -11,6 +11,7 @@ import (
 	"github.com/docker-krust/docker-krust/build"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/remote"
 	"github.com/spf13/cobra"
 )
@@ -90,7 +91,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	if err != nil {
 		return err
 	}
-	ref := fmt.Sprintf("oci:%s:%s", res.LayoutDir, res.Tags[0])
+	ref := layout.FormatRef(res.LayoutDir, res.Tags[0])
 	if !f.noPush {
 		if ref, err = pushBuilt(ctx, client, res); err != nil {
 			return err
