@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/docker-krust/docker-krust/internal/atomicfile"
 )
 
 // Create opens the layout in dir, or turns a missing or empty directory into
@@ -71,7 +73,7 @@ func initLayout(dir string) error {
 	if err := mkdirBlobs(dir); err != nil {
 		return fmt.Errorf("create layout %s: %w", dir, err)
 	}
-	if err := syncDir(filepath.Join(dir, blobsDir)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Join(dir, blobsDir)); err != nil {
 		return err
 	}
 	if _, err := readIndexFile(filepath.Join(dir, indexFile)); err != nil {
