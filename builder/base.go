@@ -2,7 +2,6 @@ package builder
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/distribution/reference"
@@ -68,31 +67,26 @@ func loadLayoutBase(ctx context.Context, spec, dir, tag string, platform ocispec
 	if tag == "" {
 		tag = desc.Annotations[ocispec.AnnotationRefName]
 	}
-	b.name = "oci:" + dir
-	if tag != "" {
-		b.name += ":" + tag
-	}
+	b.name = layout.FormatRef(dir, tag)
 	return b, nil
 }
 
 // readBaseImage reads the image desc points at, choosing platform's
 // manifest from an index.
 func readBaseImage(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, platform ocispec.Platform) (*base, error) {
-	if oci.IsIndex(desc.MediaType) {
-		var err error
-		if desc, err = selectPlatform(ctx, store, desc, platform); err != nil {
-			return nil, err
-		}
+	desc, err := oci.SelectManifest(ctx, store, desc, platform)
+	if err != nil {
+		return nil, err
 	}
 	if !oci.IsManifest(desc.MediaType) {
 		return nil, fmt.Errorf("%s has media type %q, not an image manifest or index", desc.Digest, desc.MediaType)
 	}
 	var m ocispec.Manifest
-	if err := readJSON(ctx, store, desc, oci.MaxManifestSize, &m); err != nil {
+	if err := oci.ReadJSON(ctx, store, desc, oci.MaxManifestSize, &m); err != nil {
 		return nil, err
 	}
 	var cfg ocispec.Image
-	if err := readJSON(ctx, store, m.Config, oci.MaxConfigSize, &cfg); err != nil {
+	if err := oci.ReadJSON(ctx, store, m.Config, oci.MaxConfigSize, &cfg); err != nil {
 		return nil, err
 	}
 	if len(cfg.RootFS.DiffIDs) != len(m.Layers) {
@@ -102,28 +96,4 @@ func readBaseImage(ctx context.Context, store *layout.Layout, desc ocispec.Descr
 		return nil, fmt.Errorf("it is for %s, not %s", oci.PlatformString(cfg.Platform), oci.PlatformString(platform))
 	}
 	return &base{digest: desc.Digest, manifest: m, config: &cfg, store: store}, nil
-}
-
-// selectPlatform picks platform's manifest from the index desc points at.
-func selectPlatform(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, platform ocispec.Platform) (ocispec.Descriptor, error) {
-	var idx ocispec.Index
-	if err := readJSON(ctx, store, desc, oci.MaxManifestSize, &idx); err != nil {
-		return ocispec.Descriptor{}, err
-	}
-	m, err := oci.SelectPlatform(idx, platform)
-	if err != nil {
-		return ocispec.Descriptor{}, fmt.Errorf("index %s: %w", desc.Digest, err)
-	}
-	return m, nil
-}
-
-func readJSON(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, limit int64, v any) error {
-	data, err := store.ReadBlob(ctx, desc, limit)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("decode %s (%s): %w", desc.Digest, desc.MediaType, err)
-	}
-	return nil
 }

@@ -38,7 +38,7 @@ func (p *Plan) Run(ctx context.Context) (res Result, err error) {
 		}
 	}
 	created := outermostMissing(p.LayoutDir)
-	store, lease, err := openLeased(p.LayoutDir)
+	store, lease, err := openLeased(ctx, p.LayoutDir)
 	if err != nil {
 		return Result{}, err
 	}
@@ -148,13 +148,13 @@ func kindOf(desc ocispec.Descriptor) string {
 // openLeased creates or opens the layout and takes a lease on it, so that
 // a concurrent build cleaning up after a failure leaves it alone; a layout
 // removed under our feet by such a cleanup is created again.
-func openLeased(dir string) (*layout.Layout, *layout.Lease, error) {
+func openLeased(ctx context.Context, dir string) (*layout.Layout, *layout.Lease, error) {
 	for attempt := 0; ; attempt++ {
-		store, err := layout.Create(dir)
+		store, err := layout.Create(ctx, dir)
 		if err != nil {
 			return nil, nil, fmt.Errorf("create OCI layout: %w", err)
 		}
-		lease, err := store.Lease()
+		lease, err := store.Lease(ctx)
 		if err == nil {
 			// Write through the lease, so that it knows which blobs are
 			// this build's to remove if it fails.

@@ -146,7 +146,7 @@ func TestRunWritesTaggedImage(t *testing.T) {
 		t.Fatalf("resolve latest: %v %v, want %s", desc.Digest, err, res.Manifest.Digest)
 	}
 	var m ocispec.Manifest
-	if err := readJSON(context.Background(), store, desc, oci.MaxManifestSize, &m); err != nil {
+	if err := oci.ReadJSON(context.Background(), store, desc, oci.MaxManifestSize, &m); err != nil {
 		t.Fatal(err)
 	}
 	if m.Annotations[ocispec.AnnotationTitle] != "svc" || m.Annotations[ocispec.AnnotationVersion] != "1.2.3" {
@@ -156,7 +156,7 @@ func TestRunWritesTaggedImage(t *testing.T) {
 		t.Errorf("scratch image carries a base digest annotation: %v", m.Annotations)
 	}
 	var cfg ocispec.Image
-	if err := readJSON(context.Background(), store, m.Config, oci.MaxConfigSize, &cfg); err != nil {
+	if err := oci.ReadJSON(context.Background(), store, m.Config, oci.MaxConfigSize, &cfg); err != nil {
 		t.Fatal(err)
 	}
 	if len(cfg.Config.Entrypoint) != 1 || cfg.Config.Entrypoint[0] != "/app/svc" || cfg.Created.Unix() != 1700000000 {

@@ -96,7 +96,7 @@ func TestFailedBuildKeepsALayoutMadeBesideIt(t *testing.T) {
 			}
 			f.buildErr = errCompile
 			f.during = func() error {
-				_, err := layout.Create(theirs)
+				_, err := layout.Create(context.Background(), theirs)
 				return err
 			}
 			if _, err := Run(context.Background(), f, opts); !errors.Is(err, errCompile) {

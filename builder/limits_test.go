@@ -86,11 +86,11 @@ func TestSettingsAtTheLimitAreReadBack(t *testing.T) {
 	}
 	store := mustOpen(t, res.LayoutDir)
 	var m ocispec.Manifest
-	if err := readJSON(context.Background(), store, res.Manifest, oci.MaxManifestSize, &m); err != nil {
+	if err := oci.ReadJSON(context.Background(), store, res.Manifest, oci.MaxManifestSize, &m); err != nil {
 		t.Fatalf("read back the manifest (%d bytes): %v", res.Manifest.Size, err)
 	}
 	var cfg ocispec.Image
-	if err := readJSON(context.Background(), store, m.Config, oci.MaxConfigSize, &cfg); err != nil {
+	if err := oci.ReadJSON(context.Background(), store, m.Config, oci.MaxConfigSize, &cfg); err != nil {
 		t.Fatalf("read back the config (%d bytes): %v", m.Config.Size, err)
 	}
 	if len(m.Annotations) < 1000 || len(cfg.Config.Labels) != 1000 {
@@ -105,7 +105,7 @@ func TestBaseConfigCountsTowardsTheLimit(t *testing.T) {
 	ctx := context.Background()
 	f, opts := newFake(t)
 	baseDir := filepath.Join(t.TempDir(), "base")
-	src, err := layout.Create(baseDir)
+	src, err := layout.Create(context.Background(), baseDir)
 	if err != nil {
 		t.Fatal(err)
 	}

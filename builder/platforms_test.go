@@ -45,17 +45,17 @@ func TestRunSeveralPlatformsMakesAnIndex(t *testing.T) {
 			var got []string
 			store := mustOpen(t, res.LayoutDir)
 			var index ocispec.Index
-			if err := readJSON(context.Background(), store, res.Manifest, oci.MaxManifestSize, &index); err != nil {
+			if err := oci.ReadJSON(context.Background(), store, res.Manifest, oci.MaxManifestSize, &index); err != nil {
 				t.Fatal(err)
 			}
 			for _, m := range index.Manifests {
 				got = append(got, oci.PlatformString(*m.Platform))
 				var cfg ocispec.Image
 				var man ocispec.Manifest
-				if err := readJSON(context.Background(), store, m, oci.MaxManifestSize, &man); err != nil {
+				if err := oci.ReadJSON(context.Background(), store, m, oci.MaxManifestSize, &man); err != nil {
 					t.Fatal(err)
 				}
-				if err := readJSON(context.Background(), store, man.Config, oci.MaxConfigSize, &cfg); err != nil {
+				if err := oci.ReadJSON(context.Background(), store, man.Config, oci.MaxConfigSize, &cfg); err != nil {
 					t.Fatal(err)
 				}
 				if !oci.SamePlatform(cfg.Platform, *m.Platform) {

@@ -20,7 +20,7 @@ import (
 // returns the index's size in bytes.
 func seedLayout(t *testing.T, dir string, idx ocispec.Index) int {
 	t.Helper()
-	if _, err := layout.Create(dir); err != nil {
+	if _, err := layout.Create(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
 	data, err := json.Marshal(idx)

@@ -14,7 +14,6 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"golang.org/x/sync/errgroup"
-	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/errdef"
 	orasremote "oras.land/oras-go/v2/registry/remote"
 )
@@ -87,7 +86,7 @@ func (c *Client) pullPlatform(ctx context.Context, repo *orasremote.Repository, 
 		if err := pushSmall(ctx, store, desc, data); err != nil {
 			return ocispec.Descriptor{}, err
 		}
-		if desc, err = selectPlatform(data, desc, platform); err != nil {
+		if desc, err = oci.SelectManifest(ctx, store, desc, platform); err != nil {
 			return ocispec.Descriptor{}, err
 		}
 	}
@@ -96,7 +95,7 @@ func (c *Client) pullPlatform(ctx context.Context, repo *orasremote.Repository, 
 		return ocispec.Descriptor{}, explain(err, repo)
 	}
 	var m ocispec.Manifest
-	if err := json.Unmarshal(data, &m); err != nil || !oci.IsManifest(desc.MediaType) {
+	if err := oci.Decode(desc, data, &m); err != nil || !oci.IsManifest(desc.MediaType) {
 		return ocispec.Descriptor{}, fmt.Errorf("%s is not an image manifest (media type %q)", desc.Digest, desc.MediaType)
 	}
 	if err := c.pullBlobs(ctx, repo, store, append([]ocispec.Descriptor{m.Config}, m.Layers...)); err != nil {
@@ -143,19 +142,7 @@ func pullBlob(ctx context.Context, repo *orasremote.Repository, store *layout.La
 // fetchSmall fetches a manifest or index, refusing oversized ones before
 // reading, and verifies it.
 func fetchSmall(ctx context.Context, repo *orasremote.Repository, desc ocispec.Descriptor) ([]byte, error) {
-	if desc.Size > oci.MaxManifestSize {
-		return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed for a manifest", desc.Digest, desc.Size, oci.MaxManifestSize)
-	}
-	rc, err := repo.Fetch(ctx, desc)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", desc.Digest, err)
-	}
-	defer rc.Close()
-	data, err := content.ReadAll(rc, desc)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", desc.Digest, err)
-	}
-	return data, nil
+	return oci.ReadBlob(ctx, repo, desc, oci.MaxManifestSize)
 }
 
 func pushSmall(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor, data []byte) error {
@@ -164,15 +151,6 @@ func pushSmall(ctx context.Context, store *layout.Layout, desc ocispec.Descripto
 		return err
 	}
 	return nil
-}
-
-// selectPlatform picks platform's manifest from the index data holds.
-func selectPlatform(data []byte, desc ocispec.Descriptor, platform ocispec.Platform) (ocispec.Descriptor, error) {
-	var idx ocispec.Index
-	if err := json.Unmarshal(data, &idx); err != nil {
-		return ocispec.Descriptor{}, fmt.Errorf("decode index %s: %w", desc.Digest, err)
-	}
-	return oci.SelectPlatform(idx, platform)
 }
 
 // localImage finds, without any request, the manifest for platform that
@@ -184,7 +162,7 @@ func localImage(ctx context.Context, store *layout.Layout, dgst digest.Digest, p
 		return ocispec.Descriptor{}, false
 	}
 	if oci.IsIndex(desc.MediaType) {
-		m, err := selectPlatform(data, desc, platform)
+		m, err := oci.SelectManifest(ctx, store, desc, platform)
 		if err != nil {
 			return ocispec.Descriptor{}, false
 		}
@@ -193,7 +171,7 @@ func localImage(ctx context.Context, store *layout.Layout, dgst digest.Digest, p
 		}
 	}
 	var m ocispec.Manifest
-	if json.Unmarshal(data, &m) != nil || !oci.IsManifest(desc.MediaType) {
+	if oci.Decode(desc, data, &m) != nil || !oci.IsManifest(desc.MediaType) {
 		return ocispec.Descriptor{}, false
 	}
 	for _, d := range append([]ocispec.Descriptor{m.Config}, m.Layers...) {
@@ -211,7 +189,7 @@ func readLocal(ctx context.Context, store *layout.Layout, dgst digest.Digest) (o
 		return ocispec.Descriptor{}, nil, false
 	}
 	desc := ocispec.Descriptor{Digest: dgst, Size: size}
-	data, err := store.ReadBlob(ctx, desc, oci.MaxManifestSize)
+	data, err := oci.ReadBlob(ctx, store, desc, oci.MaxManifestSize)
 	if err != nil {
 		return ocispec.Descriptor{}, nil, false
 	}
@@ -220,7 +198,7 @@ func readLocal(ctx context.Context, store *layout.Layout, dgst digest.Digest) (o
 		Manifests json.RawMessage `json:"manifests"`
 		Config    json.RawMessage `json:"config"`
 	}
-	if json.Unmarshal(data, &probe) != nil {
+	if oci.Decode(desc, data, &probe) != nil {
 		return ocispec.Descriptor{}, nil, false
 	}
 	desc.MediaType = probe.MediaType

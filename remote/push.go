@@ -75,7 +75,7 @@ func (c *Client) Push(ctx context.Context, store *layout.Layout, desc ocispec.De
 
 // tag points each tag at desc, uploading the manifest by tag.
 func (c *Client) tag(ctx context.Context, store *layout.Layout, repo *orasremote.Repository, desc ocispec.Descriptor, tags []string) error {
-	data, err := store.ReadBlob(ctx, desc, oci.MaxManifestSize)
+	data, err := oci.ReadBlob(ctx, store, desc, oci.MaxManifestSize)
 	if err != nil {
 		return err
 	}

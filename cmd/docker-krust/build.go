@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker-krust/docker-krust/internal/atomicfile"
+	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/remote"
 	"github.com/spf13/cobra"
 )
@@ -94,7 +95,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	if err != nil {
 		return err
 	}
-	ref := fmt.Sprintf("oci:%s:%s", res.LayoutDir, res.Tags[0])
+	ref := layout.FormatRef(res.LayoutDir, res.Tags[0])
 	if !f.noPush {
 		if ref, err = pushBuilt(ctx, client, res); err != nil {
 			return err
@@ -106,7 +107,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 // print writes the one line to stdout, and to --image-refs when given.
 func (f *buildFlags) print(env *environment, ref string) error {
 	if f.imageRefs != "" {
-		if err := writeFileAtomic(f.imageRefs, ref+"\n"); err != nil {
+		if err := atomicfile.WriteFile(f.imageRefs, []byte(ref+"\n"), 0o644); err != nil {
 			return fmt.Errorf("--image-refs: %w", err)
 		}
 	}
@@ -185,36 +186,11 @@ func pushBuilt(ctx context.Context, client *remote.Client, res builder.Result) (
 	if err != nil {
 		return "", err
 	}
-	release, err := leaseForPush(store)
+	release, err := leaseForPush(ctx, store)
 	if err != nil {
 		return "", err
 	}
 	defer release()
 	pushed, err := client.Push(ctx, store, res.Manifest, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: res.Bases})
 	return pushed.Reference, err
-}
-
-// writeFileAtomic replaces path with content, never leaving half of it.
-func writeFileAtomic(path, content string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".krust-refs-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(content); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

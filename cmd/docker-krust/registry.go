@@ -2,7 +2,6 @@ package main
 
 import (
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/docker-krust/docker-krust/auth"
@@ -31,21 +30,13 @@ func (r *registryFlags) client(env *environment, cfg *config.Config) (*remote.Cl
 	if err != nil {
 		return nil, err
 	}
-	insecure := append(append([]string(nil), r.insecure...), cfg.InsecureRegistries...)
 	opts := remote.Options{
 		Credential: auth.Resolver{Krust: cfg, Docker: docker, Warn: env.stderr}.Credential,
-		Insecure: func(host string) bool {
-			for _, h := range insecure {
-				if strings.EqualFold(h, host) {
-					return true
-				}
-			}
-			return false
-		},
-		CertDirs:  []string{filepath.Join(env.dockerConfigDir(), "certs.d"), "/etc/docker/certs.d"},
-		Log:       env.stderr,
-		UserAgent: "docker-krust/" + version,
-		Timeout:   r.timeout,
+		Insecure:   config.InsecureHosts(r.insecure, cfg.InsecureRegistries),
+		CertDirs:   []string{filepath.Join(env.dockerConfigDir(), "certs.d"), "/etc/docker/certs.d"},
+		Log:        env.stderr,
+		UserAgent:  "docker-krust/" + version,
+		Timeout:    r.timeout,
 	}
 	if r.verbose {
 		opts.Debug = env.stderr

@@ -1,7 +1,9 @@
 package layout
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -87,6 +89,23 @@ func checkContent(expected ocispec.Descriptor, n int64, h hash.Hash) error {
 		return fmt.Errorf("content has digest %s: %w", got, ErrDigestMismatch)
 	}
 	return nil
+}
+
+// WriteBlob stores data as a sha256 blob of the given media type unless it
+// is already present, and returns its descriptor. It is idempotent. (Small
+// blobs are read back, verified and bounded, with oci.ReadBlob or
+// oci.ReadJSON, which take any oras content.Fetcher.)
+func (l *Layout) WriteBlob(ctx context.Context, mediaType string, data []byte) (ocispec.Descriptor, error) {
+	desc := ocispec.Descriptor{
+		MediaType: mediaType,
+		Digest:    digest.FromBytes(data),
+		Size:      int64(len(data)),
+	}
+	err := l.Push(ctx, desc, bytes.NewReader(data))
+	if err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
+		return ocispec.Descriptor{}, err
+	}
+	return desc, nil
 }
 
 // copyContext copies src to dst, checking ctx before every read.
