@@ -149,22 +149,7 @@ func TestSpecialFilesInALayoutBeingReadAreRefused(t *testing.T) {
 func TestSpecialFilesInTheOutputLayoutAreRefused(t *testing.T) {
 	ctx := context.Background()
 	data := []byte("a config, say")
-	writers := map[string]func(l *Layout) error{
-		"WriteBlob": func(l *Layout) error { _, err := l.WriteBlob(ctx, "x", data); return err },
-		"Push":      func(l *Layout) error { return l.Push(ctx, descFor("x", data), bytes.NewReader(data)) },
-		"BlobWriter": func(l *Layout) error {
-			w, err := l.NewBlobWriter()
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			if _, err := w.Write(data); err != nil {
-				return err
-			}
-			_, err = w.Commit("x")
-			return err
-		},
-	}
+	writers := blobWriters(ctx, data)
 	for _, kind := range specialKinds {
 		for _, entry := range []string{layoutFile, indexFile, "blob"} {
 			t.Run(kind.name+"/"+entry, func(t *testing.T) {
@@ -357,22 +342,7 @@ func TestLinksInsideTheLayoutAreFollowed(t *testing.T) {
 func TestLyingBlobsAreReplaced(t *testing.T) {
 	ctx := context.Background()
 	data := bytes.Repeat([]byte("base layer "), 1000)
-	rewrites := map[string]func(l *Layout) error{
-		"WriteBlob": func(l *Layout) error { _, err := l.WriteBlob(ctx, "x", data); return err },
-		"Push":      func(l *Layout) error { return l.Push(ctx, descFor("x", data), bytes.NewReader(data)) },
-		"BlobWriter": func(l *Layout) error {
-			w, err := l.NewBlobWriter()
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			if _, err := w.Write(data); err != nil {
-				return err
-			}
-			_, err = w.Commit("x")
-			return err
-		},
-	}
+	rewrites := blobWriters(ctx, data)
 	for name, rewrite := range rewrites {
 		t.Run(name, func(t *testing.T) {
 			l := newLayout(t)
@@ -421,5 +391,26 @@ func TestReadingADamagedBlobSaysWhichAndWhere(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
+	}
+}
+
+// blobWriters returns every way a build or pull writes a blob holding
+// data into a layout, by name.
+func blobWriters(ctx context.Context, data []byte) map[string]func(l *Layout) error {
+	return map[string]func(l *Layout) error{
+		"WriteBlob": func(l *Layout) error { _, err := l.WriteBlob(ctx, "x", data); return err },
+		"Push":      func(l *Layout) error { return l.Push(ctx, descFor("x", data), bytes.NewReader(data)) },
+		"BlobWriter": func(l *Layout) error {
+			w, err := l.NewBlobWriter()
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			if _, err := w.Write(data); err != nil {
+				return err
+			}
+			_, err = w.Commit("x")
+			return err
+		},
 	}
 }
