@@ -10,12 +10,10 @@ import (
 	"time"
 
 	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker-krust/docker-krust/internal/dockerhub"
 	"github.com/docker/cli/cli/config/configfile"
 	orasauth "oras.land/oras-go/v2/registry/remote/auth"
 )
-
-// dockerHubKey is where the docker CLI keeps Docker Hub credentials.
-const dockerHubKey = "https://index.docker.io/v1/"
 
 // Resolver looks up credentials by registry host. Either source may be nil.
 type Resolver struct {
@@ -63,8 +61,8 @@ func (r Resolver) Credential(ctx context.Context, host string) (orasauth.Credent
 // krustNames lists the names a krust config may file host's credentials
 // under: the host itself, and for Docker Hub each of its names.
 func krustNames(host string) []string {
-	if DockerConfigKey(host) == dockerHubKey {
-		return []string{host, "docker.io", "index.docker.io", "registry-1.docker.io"}
+	if dockerhub.Is(host) {
+		return append([]string{host}, dockerhub.Names()...)
 	}
 	return []string{host}
 }
@@ -72,9 +70,8 @@ func krustNames(host string) []string {
 // DockerConfigKey maps a registry host to the key the docker CLI files its
 // credentials under: Docker Hub's several host names share one URL key.
 func DockerConfigKey(host string) string {
-	switch host {
-	case "docker.io", "index.docker.io", "registry-1.docker.io":
-		return dockerHubKey
+	if dockerhub.Is(host) {
+		return dockerhub.ConfigKey
 	}
 	return host
 }

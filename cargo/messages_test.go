@@ -1,6 +1,9 @@
 package cargo
 
 import (
+	"bufio"
+	"encoding/json"
+	"errors"
 	"maps"
 	"os"
 	"strings"
@@ -102,11 +105,12 @@ func TestExecutablesMalformed(t *testing.T) {
 	tests := []struct {
 		name  string
 		input string
+		cause func(error) bool // the error it wraps
 	}{
-		{"truncated object", `{"reason":"compiler-artifact","target":{"kind":["bin"]` + "\n"},
-		{"after good lines", `{"reason":"build-script-executed"}` + "\n" + `{"reason": }` + "\n"},
-		{"wrong type", `{"reason":"compiler-artifact","target":{"kind":"bin","name":"app"},"executable":"/app"}` + "\n"},
-		{"line too long", `{"reason":"` + strings.Repeat("x", 17*1024*1024) + `"}` + "\n"},
+		{"truncated object", `{"reason":"compiler-artifact","target":{"kind":["bin"]` + "\n", isSyntaxError},
+		{"after good lines", `{"reason":"build-script-executed"}` + "\n" + `{"reason": }` + "\n", isSyntaxError},
+		{"wrong type", `{"reason":"compiler-artifact","target":{"kind":"bin","name":"app"},"executable":"/app"}` + "\n", isTypeError},
+		{"line too long", `{"reason":"` + strings.Repeat("x", 17*1024*1024) + `"}` + "\n", func(err error) bool { return errors.Is(err, bufio.ErrTooLong) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -119,6 +123,9 @@ func TestExecutablesMalformed(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), "cargo's JSON messages") {
 				t.Errorf("error %q does not say what was being read", err)
+			}
+			if !tc.cause(err) {
+				t.Errorf("error %q does not wrap the reader's error (%T)", err, errors.Unwrap(err))
 			}
 		})
 	}
@@ -150,4 +157,18 @@ func TestFindPicksTheTriple(t *testing.T) {
 			t.Errorf("find(%s, %s, %s) = %q, %v; want %q, %v", tt.bin, tt.triple, tt.profile, got, ok, tt.want, tt.ok)
 		}
 	}
+}
+
+// isSyntaxError reports whether err wraps encoding/json's report of
+// malformed JSON.
+func isSyntaxError(err error) bool {
+	var syntax *json.SyntaxError
+	return errors.As(err, &syntax)
+}
+
+// isTypeError reports whether err wraps encoding/json's report of a value
+// of the wrong type.
+func isTypeError(err error) bool {
+	var typ *json.UnmarshalTypeError
+	return errors.As(err, &typ)
 }

@@ -84,13 +84,14 @@ func TestParseMetadata(t *testing.T) {
 
 func TestParseMetadataInvalid(t *testing.T) {
 	tests := []struct {
-		name string
-		data string
+		name  string
+		data  string
+		cause func(error) bool // the error it wraps
 	}{
-		{"empty", ""},
-		{"not JSON", "error: could not find `Cargo.toml`"},
-		{"truncated", `{"packages":[{"name":"x"`},
-		{"wrong type", `{"packages":{"name":"x"}}`},
+		{"empty", "", isSyntaxError},
+		{"not JSON", "error: could not find `Cargo.toml`", isSyntaxError},
+		{"truncated", `{"packages":[{"name":"x"`, isSyntaxError},
+		{"wrong type", `{"packages":{"name":"x"}}`, isTypeError},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -103,6 +104,9 @@ func TestParseMetadataInvalid(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), "cargo metadata") {
 				t.Errorf("error %q does not mention cargo metadata", err)
+			}
+			if !tc.cause(err) {
+				t.Errorf("error %q does not wrap the JSON decoder's error", err)
 			}
 		})
 	}

@@ -10,18 +10,6 @@ import (
 // staticFlag makes rustc link the C runtime statically.
 const staticFlag = "target-feature=+crt-static"
 
-// staticLinking returns the environment and extra cargo arguments that add
-// +crt-static for triple to the user's own rustflags, for cargo run in dir
-// with args; see addRustflags.
-func staticLinking(env []string, dir, triple string, args ...string) ([]string, []string, error) {
-	cfg, err := readCargoConfig(env, dir, args)
-	if err != nil {
-		return nil, nil, err
-	}
-	env, extra := addRustflags(cfg, []string{triple}, []string{"-C", staticFlag})
-	return env, extra, nil
-}
-
 // addRustflags returns the environment and extra cargo arguments that add
 // flags for triples to the user's own rustflags without replacing them.
 //

@@ -1,8 +1,10 @@
 package cargo
 
 import (
+	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,6 +13,25 @@ import (
 
 const gnu = "x86_64-unknown-linux-gnu"
 
+// buildRustflags returns the environment and the rustflags arguments that
+// buildCommand, the code every build runs, gives cargo for triple in dir
+// with the user's args: those between --bin NAME and the user's own.
+func buildRustflags(env []string, dir, triple string, args ...string) ([]string, []string, error) {
+	// No cross linker is found, so none is added to the environment.
+	c := Cargo{Env: env, LookPath: func(string) (string, error) { return "", exec.ErrNotFound }}
+	cmd, err := c.buildCommand(context.Background(), BuildRequest{Dir: dir, Bin: "app", Args: args}, []string{triple})
+	if err != nil {
+		return nil, nil, err
+	}
+	i := slices.Index(cmd.Args, "--bin")
+	if i < 0 || cmd.Args[i+1] != "app" || !slices.Equal(cmd.Args[len(cmd.Args)-len(args):], args) {
+		return nil, nil, fmt.Errorf("unexpected cargo command line %q", cmd.Args)
+	}
+	return cmd.Env, cmd.Args[i+2 : len(cmd.Args)-len(args)], nil
+}
+
+// TestStaticLinking checks how +crt-static joins the user's own rustflags
+// from every place cargo takes them.
 func TestStaticLinking(t *testing.T) {
 	const (
 		buildFlags  = "[build]\nrustflags = [\"-C\", \"opt-level=2\"]\n"
@@ -324,13 +345,13 @@ func TestStaticLinking(t *testing.T) {
 			env := append([]string{"KEEP=1", "CARGO_HOME=" + home, "HOME=" + root}, tc.env...)
 			envBefore := slices.Clone(env)
 
-			gotEnv, gotArgs, err := staticLinking(env, proj, triple, tc.args...)
+			gotEnv, gotArgs, err := buildRustflags(env, proj, triple, tc.args...)
 			if !slices.Equal(env, envBefore) {
 				t.Errorf("input env changed to %q", env)
 			}
 			if tc.wantErr != nil {
 				if err == nil {
-					t.Fatalf("staticLinking = %q, %q; want an error", gotEnv, gotArgs)
+					t.Fatalf("buildRustflags = %q, %q; want an error", gotEnv, gotArgs)
 				}
 				for _, s := range tc.wantErr {
 					if !strings.Contains(filepath.ToSlash(err.Error()), s) {
@@ -340,7 +361,7 @@ func TestStaticLinking(t *testing.T) {
 				return
 			}
 			if err != nil {
-				t.Fatalf("staticLinking: %v", err)
+				t.Fatalf("buildRustflags: %v", err)
 			}
 
 			var problems []string

@@ -2,17 +2,12 @@ package cargo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 )
-
-// ErrTargetMissing means the Rust standard library for a target triple is
-// not installed in the project's toolchain.
-var ErrTargetMissing = errors.New("rust target not installed")
 
 // CheckTarget asks the project's rustc (RUSTC, or rustc from PATH, run in
 // dir so rust-toolchain.toml applies) for its sysroot and checks that the
@@ -47,10 +42,6 @@ func (c Cargo) CheckTarget(ctx context.Context, dir, triple string) error {
 		"  add it with:  rustup target add %s%s",
 		ErrTargetMissing, triple, sysroot, triple, hint)
 }
-
-// ErrBuilderMissing means the builder --cargo names (or cargo) is not
-// installed.
-var ErrBuilderMissing = errors.New("builder not installed")
 
 // Name is the builder as the user names it: "cargo", "cross",
 // "cargo zigbuild".

@@ -66,5 +66,5 @@ func Triple(platform ocispec.Platform, libc Libc) (string, error) {
 		}
 		return t.musl, nil
 	}
-	return "", fmt.Errorf("unsupported platform %q: docker-krust builds for %s", name, strings.Join(SupportedPlatforms(), ", "))
+	return "", fmt.Errorf("%w %q: docker-krust builds for %s", ErrUnsupportedPlatform, name, strings.Join(SupportedPlatforms(), ", "))
 }

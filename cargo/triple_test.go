@@ -1,6 +1,7 @@
 package cargo
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -62,6 +63,9 @@ func TestTripleUnsupported(t *testing.T) {
 				got, err := Triple(tc.platform, libc)
 				if err == nil {
 					t.Fatalf("Triple(%+v, %s) = %q, want an error", tc.platform, libc, got)
+				}
+				if !errors.Is(err, ErrUnsupportedPlatform) {
+					t.Errorf("error %q does not wrap ErrUnsupportedPlatform", err)
 				}
 				msg := err.Error()
 				if !strings.Contains(msg, "unsupported platform") || !strings.Contains(msg, oci.PlatformString(tc.platform)) {

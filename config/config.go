@@ -142,12 +142,21 @@ func (c *Config) Credential(host string) (Registry, bool) {
 	return r, ok && (r.Username != "" || r.Password != "")
 }
 
-// Insecure reports whether host is listed in InsecureRegistries.
-func (c *Config) Insecure(host string) bool {
-	for _, h := range c.InsecureRegistries {
-		if strings.EqualFold(h, host) {
-			return true
-		}
+// InsecureHosts returns the one matcher of insecure registries: whether
+// host (HOST[:PORT], as remote.Options.Insecure is asked) is listed in any
+// of lists (--insecure-registry, insecure_registries), with host names
+// compared case-insensitively and ports exactly. The lists are copied.
+func InsecureHosts(lists ...[]string) func(host string) bool {
+	var hosts []string
+	for _, l := range lists {
+		hosts = append(hosts, l...)
 	}
-	return false
+	return func(host string) bool {
+		for _, h := range hosts {
+			if strings.EqualFold(h, host) {
+				return true
+			}
+		}
+		return false
+	}
 }

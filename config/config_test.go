@@ -426,8 +426,12 @@ func TestCredential(t *testing.T) {
 	})
 }
 
-func TestInsecure(t *testing.T) {
+// TestInsecureHosts checks the matcher cmd gives remote, for hosts from the
+// krust config's insecure_registries and from --insecure-registry alike.
+func TestInsecureHosts(t *testing.T) {
 	cfg := &config.Config{InsecureRegistries: []string{"127.0.0.1:5000", "My-Registry.Local:5001", "localhost"}}
+	flags := []string{"Flag.Example:8443"}
+	insecure := config.InsecureHosts(flags, cfg.InsecureRegistries)
 	tests := []struct {
 		host string
 		want bool
@@ -442,16 +446,23 @@ func TestInsecure(t *testing.T) {
 		{"my-registry.local", false},
 		{"localhost:5000", false},
 		{"docker.io", false},
+		{"flag.example:8443", true},
+		{"flag.example", false},
 		{"", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.host, func(t *testing.T) {
-			if got := cfg.Insecure(tt.host); got != tt.want {
+			if got := insecure(tt.host); got != tt.want {
 				t.Errorf("Insecure(%q) = %v, want %v", tt.host, got, tt.want)
 			}
 		})
 	}
-	if (&config.Config{}).Insecure("127.0.0.1:5000") {
-		t.Error("zero Config has an insecure registry")
+	if config.InsecureHosts()("127.0.0.1:5000") || config.InsecureHosts(nil, (&config.Config{}).InsecureRegistries)("") {
+		t.Error("no lists give an insecure registry")
+	}
+	// The matcher keeps its own copy: a list changed later changes nothing.
+	flags[0] = "changed:1"
+	if !insecure("flag.example:8443") || insecure("changed:1") {
+		t.Error("InsecureHosts follows changes to the lists it was given")
 	}
 }

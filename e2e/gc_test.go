@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/docker-krust/docker-krust/internal/testregistry"
+	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -105,9 +106,8 @@ func putReferrer(t *testing.T, dir string, subject ocispec.Descriptor, content s
 	t.Helper()
 	empty := putBlob(t, dir, ocispec.MediaTypeEmptyJSON, []byte("{}"))
 	doc := putBlob(t, dir, "application/spdx+json", []byte(content))
-	m := ocispec.Manifest{MediaType: ocispec.MediaTypeImageManifest, ArtifactType: "application/spdx+json",
-		Config: empty, Layers: []ocispec.Descriptor{doc}, Subject: &subject}
-	m.SchemaVersion = 2
+	m := oci.NewManifest(empty, []ocispec.Descriptor{doc}, nil)
+	m.ArtifactType, m.Subject = "application/spdx+json", &subject
 	return []ocispec.Descriptor{putJSON(t, dir, ocispec.MediaTypeImageManifest, m), doc}
 }
 

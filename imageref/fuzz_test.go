@@ -3,6 +3,7 @@ package imageref
 import (
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -125,8 +126,8 @@ func FuzzValidTag(f *testing.F) {
 		if want := tagGrammar.MatchString(tag); (err == nil) != want {
 			t.Fatalf("ValidTag(%q) = %v, grammar match = %v", tag, err, want)
 		}
-		if err != nil && !strings.Contains(err.Error(), "invalid tag") {
-			t.Fatalf("ValidTag(%q) error %q does not say the tag is invalid", tag, err)
+		if err != nil && (!errors.Is(err, ErrInvalidTag) || !strings.Contains(err.Error(), strconv.Quote(tag))) {
+			t.Fatalf("ValidTag(%q) error %q does not wrap ErrInvalidTag and name the tag", tag, err)
 		}
 	})
 }

@@ -103,12 +103,12 @@ func collapseSeparators(s string) string {
 // ValidTag reports whether tag is a valid tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
 func ValidTag(tag string) error {
 	if len(tag) == 0 || len(tag) > 128 {
-		return fmt.Errorf("invalid tag %q: want 1 to 128 characters of [A-Za-z0-9_.-], not starting with . or -", tag)
+		return fmt.Errorf("%w %q: want 1 to 128 characters of [A-Za-z0-9_.-], not starting with . or -", ErrInvalidTag, tag)
 	}
 	for i, r := range tag {
 		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || (i > 0 && (r == '.' || r == '-'))
 		if !ok {
-			return fmt.Errorf("invalid tag %q: want 1 to 128 characters of [A-Za-z0-9_.-], not starting with . or -", tag)
+			return fmt.Errorf("%w %q: want 1 to 128 characters of [A-Za-z0-9_.-], not starting with . or -", ErrInvalidTag, tag)
 		}
 	}
 	return nil

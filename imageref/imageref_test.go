@@ -1,7 +1,9 @@
 package imageref
 
 import (
+	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -72,18 +74,22 @@ func TestNameInvalid(t *testing.T) {
 		name             string
 		image, repo, pkg string
 		wantInErr        []string
+		// wantIs is the reference grammar's sentinel the error wraps; nil
+		// where the grammar has none (upper case) or the name parsed and
+		// krust refused it (a tag or digest given, nothing usable left).
+		wantIs error
 	}{
-		{"upper case image", "UPPER/App", "", "", []string{"--image", "UPPER/App"}},
-		{"space in image", "a b", "", "", []string{"--image"}},
-		{"tagged image", "x:tag", "", "", []string{"--image", "tag", "--tag"}},
-		{"tagged image with registry", "localhost:5000/x:1.0", "", "", []string{"--image", "--tag"}},
-		{"digest image", "x@sha256:" + digestHex, "", "", []string{"--image", "digest"}},
-		{"tag and digest image", "x:tag@sha256:" + digestHex, "", "", []string{"--image", "digest"}},
-		{"empty path component", "registry.example.com//app", "", "", []string{"--image"}},
-		{"invalid repo", "", "Team Repo", "hello", []string{"--repo"}},
-		{"tagged repo", "", "registry.example.com/team:1", "hello", []string{"--repo"}},
-		{"unusable package", "", "registry.example.com/team", "___", []string{"--image", "___"}},
-		{"too long", "", "registry.example.com/team", strings.Repeat("a", 300), []string{"--repo", "package name", "--image"}},
+		{"upper case image", "UPPER/App", "", "", []string{"--image", "UPPER/App"}, nil},
+		{"space in image", "a b", "", "", []string{"--image"}, reference.ErrReferenceInvalidFormat},
+		{"tagged image", "x:tag", "", "", []string{"--image", "tag", "--tag"}, nil},
+		{"tagged image with registry", "localhost:5000/x:1.0", "", "", []string{"--image", "--tag"}, nil},
+		{"digest image", "x@sha256:" + digestHex, "", "", []string{"--image", "digest"}, nil},
+		{"tag and digest image", "x:tag@sha256:" + digestHex, "", "", []string{"--image", "digest"}, nil},
+		{"empty path component", "registry.example.com//app", "", "", []string{"--image"}, reference.ErrReferenceInvalidFormat},
+		{"invalid repo", "", "Team Repo", "hello", []string{"--repo"}, reference.ErrReferenceInvalidFormat},
+		{"tagged repo", "", "registry.example.com/team:1", "hello", []string{"--repo"}, reference.ErrReferenceInvalidFormat},
+		{"unusable package", "", "registry.example.com/team", "___", []string{"--image", "___"}, nil},
+		{"too long", "", "registry.example.com/team", strings.Repeat("a", 300), []string{"--repo", "package name", "--image"}, reference.ErrNameTooLong},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,6 +104,9 @@ func TestNameInvalid(t *testing.T) {
 				if !strings.Contains(err.Error(), s) {
 					t.Errorf("error %q does not contain %q", err, s)
 				}
+			}
+			if tc.wantIs != nil && !errors.Is(err, tc.wantIs) {
+				t.Errorf("error %q does not wrap %q", err, tc.wantIs)
 			}
 		})
 	}
@@ -250,8 +259,8 @@ func TestValidTag(t *testing.T) {
 			if (err == nil) != tc.valid {
 				t.Fatalf("ValidTag(%q) = %v, want valid = %v", tc.tag, err, tc.valid)
 			}
-			if err != nil && !strings.Contains(err.Error(), "invalid tag") {
-				t.Errorf("error %q does not say the tag is invalid", err)
+			if err != nil && (!errors.Is(err, ErrInvalidTag) || !strings.Contains(err.Error(), strconv.Quote(tc.tag))) {
+				t.Errorf("error %q does not wrap ErrInvalidTag and name the tag", err)
 			}
 			if anchoredTag.MatchString(tc.tag) != tc.valid {
 				t.Errorf("test case disagrees with the reference tag grammar for %q", tc.tag)

@@ -58,7 +58,7 @@ func TestTwentyThousandTags(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Open a layout of 20,000 tags (%d bytes): %v", info.Size(), err)
 	}
-	if _, err := Create(l.Dir()); err != nil {
+	if _, err := Create(context.Background(), l.Dir()); err != nil {
 		t.Fatalf("Create on a layout of 20,000 tags: %v", err)
 	}
 	dir, tag, ok := ParseRef("oci:" + l.Dir() + ":latest")
@@ -132,7 +132,7 @@ func TestIndexLimitsAreTheSameForWritingAndReading(t *testing.T) {
 func BenchmarkTag(b *testing.B) {
 	for _, n := range []int{1, 10_000, 20_000} {
 		b.Run(fmt.Sprintf("tags=%d", n), func(b *testing.B) {
-			l, err := Create(filepath.Join(b.TempDir(), "layout"))
+			l, err := Create(context.Background(), filepath.Join(b.TempDir(), "layout"))
 			if err != nil {
 				b.Fatal(err)
 			}

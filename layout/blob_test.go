@@ -10,8 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/oci"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/errdef"
 )
 
@@ -165,7 +167,7 @@ func TestBlobWriter(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Errorf("Close after Commit: %v", err)
 	}
-	got, err := l.ReadBlob(context.Background(), desc, desc.Size)
+	got, err := oci.ReadBlob(context.Background(), l, desc, desc.Size)
 	if err != nil || string(got) != data {
 		t.Fatalf("ReadBlob after Commit: %v", err)
 	}
@@ -197,7 +199,10 @@ func TestBlobWriterDuplicateAndAbort(t *testing.T) {
 	}
 }
 
-func TestReadBlob(t *testing.T) {
+// TestWriteBlobReadBack checks WriteBlob and that oci.ReadBlob, the one
+// reader of small blobs, gets this package's errors through Fetch: each
+// is both this package's sentinel and oras-go's.
+func TestWriteBlobReadBack(t *testing.T) {
 	l := newLayout(t)
 	ctx := context.Background()
 	desc, err := l.WriteBlob(ctx, ocispec.MediaTypeImageConfig, []byte(`{"a":1}`))
@@ -211,20 +216,25 @@ func TestReadBlob(t *testing.T) {
 		name  string
 		desc  ocispec.Descriptor
 		limit int64
-		want  error
+		want  []error
 	}{
 		{"ok", desc, 100, nil},
 		{"exact limit", desc, desc.Size, nil},
 		// huge size: must be refused before any read or allocation
-		{"oversized", ocispec.Descriptor{Digest: desc.Digest, Size: 1 << 40}, 1 << 20, ErrTooLarge},
-		{"wrong size", ocispec.Descriptor{Digest: desc.Digest, Size: desc.Size - 1}, 100, ErrDigestMismatch},
-		{"missing", descFor("x", []byte("absent")), 100, errdef.ErrNotFound},
+		{"oversized", ocispec.Descriptor{Digest: desc.Digest, Size: 1 << 40}, 1 << 20, []error{errdef.ErrSizeExceedsLimit}},
+		{"wrong size", ocispec.Descriptor{Digest: desc.Digest, Size: desc.Size - 1}, 100, []error{ErrDigestMismatch, ErrCorruptBlob, content.ErrMismatchedDigest}},
+		{"missing", descFor("x", []byte("absent")), 100, []error{errdef.ErrNotFound}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := l.ReadBlob(ctx, tt.desc, tt.limit)
-			if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+			_, err := oci.ReadBlob(ctx, l, tt.desc, tt.limit)
+			if (tt.want == nil) != (err == nil) {
 				t.Fatalf("ReadBlob = %v, want %v", err, tt.want)
+			}
+			for _, want := range tt.want {
+				if !errors.Is(err, want) {
+					t.Errorf("ReadBlob = %v, want it to wrap %v", err, want)
+				}
 			}
 		})
 	}

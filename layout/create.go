@@ -7,16 +7,20 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/docker-krust/docker-krust/internal/atomicfile"
 )
 
 // Create opens the layout in dir, or turns a missing or empty directory into
 // a new layout (blobs/sha256, oci-layout and an empty index.json). A
 // non-empty directory that is not a layout is left untouched and the error
 // wraps ErrNotLayout. Concurrent calls for the same directory all succeed.
-func Create(dir string) (*Layout, error) {
+// Waiting for the layout's lock, held by another process that is setting
+// it up or updating index.json, ends with ctx's error when ctx is done.
+func Create(ctx context.Context, dir string) (*Layout, error) {
 	dir = filepath.Clean(dir)
 	for attempt := 0; ; attempt++ {
-		l, err := create(dir)
+		l, err := create(ctx, dir)
 		// A failed build may remove the (empty) directory while we wait
 		// for its lock: make it again.
 		if !errors.Is(err, ErrLayoutGone) || attempt == 3 {
@@ -27,11 +31,11 @@ func Create(dir string) (*Layout, error) {
 
 // create is one attempt of Create. If dir or a parent was removed while
 // create made or locked it, the error wraps ErrLayoutGone.
-func create(dir string) (*Layout, error) {
+func create(ctx context.Context, dir string) (*Layout, error) {
 	if err := os.MkdirAll(dir, dirPerm); err != nil {
 		return nil, fmt.Errorf("create layout directory %s: %w", dir, goneIfMissing(err))
 	}
-	d, err := lockDirFile(context.Background(), dir)
+	d, err := lockDirFile(ctx, dir)
 	if err != nil {
 		return nil, fmt.Errorf("create layout %s: %w", dir, goneIfMissing(err))
 	}
@@ -69,7 +73,7 @@ func initLayout(dir string) error {
 	if err := mkdirBlobs(dir); err != nil {
 		return fmt.Errorf("create layout %s: %w", dir, err)
 	}
-	if err := syncDir(filepath.Join(dir, blobsDir)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Join(dir, blobsDir)); err != nil {
 		return err
 	}
 	if _, err := readIndexFile(filepath.Join(dir, indexFile)); err != nil {

@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -53,7 +54,7 @@ func TestCreate(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
 			tt.setup(t, dir)
 			before := listDir(t, filepath.Dir(dir))
-			l, err := Create(dir)
+			l, err := Create(context.Background(), dir)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("Create error = %v, want %v", err, tt.wantErr)
@@ -103,7 +104,7 @@ func TestCreateConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
 	for i := range errs {
-		wg.Go(func() { _, errs[i] = Create(dir) })
+		wg.Go(func() { _, errs[i] = Create(context.Background(), dir) })
 	}
 	wg.Wait()
 	for i, err := range errs {

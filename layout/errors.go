@@ -1,6 +1,20 @@
 package layout
 
-import "errors"
+import (
+	"errors"
+
+	"oras.land/oras-go/v2/content"
+	"oras.land/oras-go/v2/errdef"
+)
+
+// Errors that oras-go defines a sentinel for wrap that sentinel, so that a
+// caller holding the layout as an oras content.Storage tests one error
+// with errors.Is whichever store it uses: ErrDigestMismatch is also
+// content.ErrMismatchedDigest and ErrTooLarge errdef.ErrSizeExceedsLimit.
+// A missing blob or tag is reported with an error wrapping
+// errdef.ErrNotFound, and a blob pushed twice with one wrapping
+// errdef.ErrAlreadyExists; this package has no sentinels of its own for
+// those.
 
 // ErrNotLayout reports a directory that exists, is not empty, and does not
 // hold a valid OCI image layout.
@@ -12,10 +26,12 @@ var ErrInvalidLayout = errors.New("invalid OCI image layout")
 
 // ErrDigestMismatch reports content that does not match the digest or size
 // of its descriptor.
-var ErrDigestMismatch = errors.New("content does not match descriptor")
+// It is also content.ErrMismatchedDigest.
+var ErrDigestMismatch error = &orasError{"content does not match descriptor", content.ErrMismatchedDigest}
 
 // ErrTooLarge reports a document larger than the caller's limit.
-var ErrTooLarge = errors.New("content too large")
+// It is also errdef.ErrSizeExceedsLimit.
+var ErrTooLarge error = &orasError{"content too large", errdef.ErrSizeExceedsLimit}
 
 // ErrInvalidTag reports a reference that is not a valid OCI tag.
 var ErrInvalidTag = errors.New("invalid tag")
@@ -36,3 +52,15 @@ var ErrOutsideLayout = errors.New("symbolic link leads out of the layout")
 // ErrDigestMismatch. Reading it again gives the same bytes: it is not a
 // transient failure.
 var ErrCorruptBlob = errors.New("blob in the layout is damaged")
+
+// orasError is a sentinel of this package that is also one of oras-go's:
+// errors.Is matches either, and the message stays this package's own.
+type orasError struct {
+	msg  string
+	oras error
+}
+
+func (e *orasError) Error() string { return e.msg }
+
+// Unwrap returns the oras-go sentinel e stands for.
+func (e *orasError) Unwrap() error { return e.oras }

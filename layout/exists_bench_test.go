@@ -40,7 +40,7 @@ func BenchmarkStatOnly(b *testing.B) {
 
 func benchLayout(b *testing.B) (*Layout, ocispec.Descriptor) {
 	b.Helper()
-	l, err := Create(b.TempDir())
+	l, err := Create(context.Background(), b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -6,42 +6,25 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/docker-krust/docker-krust/internal/atomicfile"
 )
 
 const (
 	dirPerm  = 0o755
 	filePerm = 0o644
 
-	// tmpPrefix starts the name of every temporary file this package creates.
-	tmpPrefix = ".tmp-"
+	// tmpPrefix starts the name of every temporary file this package
+	// creates, its own and atomicfile's, so that Open removes stale ones.
+	tmpPrefix = atomicfile.TempPrefix
 	// staleAge is how old a temporary file must be before Open removes it.
 	staleAge = time.Hour
 )
 
 // writeFileAtomic replaces dir/name with data so that readers see either the
-// old or the new content, never a mix: temp file, fsync, rename, fsync dir.
-func writeFileAtomic(dir, name string, data []byte) (err error) {
-	f, err := os.CreateTemp(dir, tmpPrefix+name+"-*")
-	if err != nil {
-		return fmt.Errorf("create temp file for %s in %s: %w", name, dir, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", tmp, err)
-	}
-	if err = finishFile(f); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", tmp, name, err)
-	}
-	return syncDir(dir)
+// old or the new content, never a mix.
+func writeFileAtomic(dir, name string, data []byte) error {
+	return atomicfile.WriteFile(filepath.Join(dir, name), data, filePerm)
 }
 
 // finishFile sets the final permissions of a temp file, flushes it to disk
@@ -55,19 +38,6 @@ func finishFile(f *os.File) error {
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", f.Name(), err)
-	}
-	return nil
-}
-
-// syncDir flushes a directory so that renames inside it are durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open dir %s for fsync: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync dir %s: %w", dir, err)
 	}
 	return nil
 }

@@ -186,7 +186,7 @@ func TestGCRemovesWhatNoTagReaches(t *testing.T) {
 
 func TestGCWaitsForRunningBuilds(t *testing.T) {
 	f := newGCFixture(t)
-	lease, err := f.g.l.Lease()
+	lease, err := f.g.l.Lease(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,15 +9,12 @@ import (
 
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-	"oras.land/oras-go/v2"
 )
-
-var _ oras.Target = (*Layout)(nil)
 
 // newLayout creates a fresh layout in a temp directory.
 func newLayout(t *testing.T) *Layout {
 	t.Helper()
-	l, err := Create(filepath.Join(t.TempDir(), "layout"))
+	l, err := Create(context.Background(), filepath.Join(t.TempDir(), "layout"))
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}

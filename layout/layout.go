@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	oras "oras.land/oras-go/v2"
+	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/errdef"
 )
 
@@ -114,3 +116,13 @@ func layoutMarker() []byte {
 	data, _ := json.Marshal(ocispec.ImageLayout{Version: ocispec.ImageLayoutVersion})
 	return data
 }
+
+// A Layout is an oras-go content store and target, so that oras.Copy,
+// oras.CopyGraph and anything written against oras's interfaces take it.
+var (
+	_ content.ReadOnlyStorage = (*Layout)(nil)
+	_ content.Storage         = (*Layout)(nil)
+	_ content.TagResolver     = (*Layout)(nil)
+	_ oras.ReadOnlyTarget     = (*Layout)(nil)
+	_ oras.Target             = (*Layout)(nil)
+)

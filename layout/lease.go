@@ -44,10 +44,11 @@ type Lease struct {
 	written *blobSet
 }
 
-// Lease takes a lease on l. If l was removed in the meantime, the error
-// wraps ErrLayoutGone.
-func (l *Layout) Lease() (*Lease, error) {
-	f, err := l.openLeaseFile(context.Background(), flock.Shared, true)
+// Lease takes a lease on l, waiting while gc or a failed build's cleanup
+// holds the layout exclusively; the wait ends with ctx's error when ctx is
+// done. If l was removed in the meantime, the error wraps ErrLayoutGone.
+func (l *Layout) Lease(ctx context.Context) (*Lease, error) {
+	f, err := l.openLeaseFile(ctx, flock.Shared, true)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ type abandonCase struct {
 
 func TestAbandonRemovesOnlyWhatTheBuildWrote(t *testing.T) {
 	tagged := func(t *testing.T, dir string) {
-		other, err := Create(dir)
+		other, err := Create(context.Background(), dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -58,7 +58,7 @@ func TestAbandonRemovesOnlyWhatTheBuildWrote(t *testing.T) {
 			}
 		}, kept: []string{"a/b/oci/index.json", "a/b/oci/oci-layout"}},
 		{name: "another build holds a lease", setup: func(t *testing.T, root string, store *Layout) {
-			other, err := store.Lease()
+			other, err := store.Lease(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,11 +68,11 @@ func TestAbandonRemovesOnlyWhatTheBuildWrote(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			root := t.TempDir()
-			store, err := Create(filepath.Join(root, "a", "b", "oci"))
+			store, err := Create(context.Background(), filepath.Join(root, "a", "b", "oci"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			lease, err := store.Lease()
+			lease, err := store.Lease(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,7 +134,7 @@ func TestAbandonInAnExistingLayoutRemovesOnlyItsUnreachableBlobs(t *testing.T) {
 	kept, keptCfg := g.image("kept", nil, nil, shared)
 	g.tag(kept, "v1")
 	stray := g.blob("application/octet-stream", "someone else's, untagged")
-	lease, err := g.l.Lease()
+	lease, err := g.l.Lease(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestAbandonInAnExistingLayoutRemovesOnlyItsUnreachableBlobs(t *testing.T) {
 	if _, err := Open(g.l.Dir()); err != nil {
 		t.Errorf("the layout is no longer a layout: %v", err)
 	}
-	if _, err := g.l.Lease(); err != nil {
+	if _, err := g.l.Lease(context.Background()); err != nil {
 		t.Errorf("lease after abandon: %v", err)
 	}
 }
@@ -166,11 +166,11 @@ func TestAbandonInAnExistingLayoutRemovesOnlyItsUnreachableBlobs(t *testing.T) {
 func TestCreateAfterAbandonRemovedTheLayout(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "made")
 	dir := filepath.Join(root, "oci")
-	store, err := Create(dir)
+	store, err := Create(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lease, err := store.Lease()
+	lease, err := store.Lease(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,10 +178,10 @@ func TestCreateAfterAbandonRemovedTheLayout(t *testing.T) {
 	if _, err := os.Stat(root); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the created directory is still there: %v", err)
 	}
-	if _, err := store.Lease(); !errors.Is(err, ErrLayoutGone) {
+	if _, err := store.Lease(context.Background()); !errors.Is(err, ErrLayoutGone) {
 		t.Errorf("lease on a removed layout: %v, want ErrLayoutGone", err)
 	}
-	if _, err := Create(dir); err != nil {
+	if _, err := Create(context.Background(), dir); err != nil {
 		t.Errorf("Create after the layout was removed: %v", err)
 	}
 }
@@ -197,7 +197,7 @@ func TestCheckWritableAcceptsAnInterruptedCreate(t *testing.T) {
 	if err := CheckWritable(dir); err != nil {
 		t.Errorf("CheckWritable refuses what Create would finish: %v", err)
 	}
-	if _, err := Create(dir); err != nil {
+	if _, err := Create(context.Background(), dir); err != nil {
 		t.Errorf("Create: %v", err)
 	}
 }

@@ -14,7 +14,7 @@ func TestTagHelperProcess(t *testing.T) {
 	if dir == "" {
 		t.Skip("helper process only")
 	}
-	l, err := Create(dir)
+	l, err := Create(context.Background(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}

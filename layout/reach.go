@@ -3,22 +3,20 @@ package layout
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
 )
 
-// maxDocSize bounds a manifest or index read while walking the graph: the
-// limit oci.MaxManifestSize sets for reading one (this package cannot
-// import oci).
-const maxDocSize = 4 << 20
+// maxDocSize bounds a manifest or index read while walking the graph.
+const maxDocSize = oci.MaxManifestSize
 
 // digestSet is a set of blob digests.
 type digestSet map[digest.Digest]struct{}
@@ -131,34 +129,24 @@ func (l *Layout) readNode(ctx context.Context, n node) (graphDoc, error) {
 	if n.desc.Size > maxDocSize && !strict {
 		return doc, nil
 	}
-	data, err := l.ReadBlob(ctx, n.desc, maxDocSize)
+	err := oci.ReadJSON(ctx, l, n.desc, maxDocSize, &doc)
 	switch {
-	case errors.Is(err, errdef.ErrNotFound):
+	case err == nil:
 		return doc, nil
-	case err != nil && !n.strict:
-		return doc, nil
-	case err != nil:
-		return doc, fmt.Errorf("%s names %s, which cannot be read, so what it references is unknown (rebuild the image, or remove its tag): %w", n.desc.MediaType, n.desc.Digest, err)
-	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		if strict {
-			return doc, fmt.Errorf("%s %s is not valid JSON (rebuild the image, or remove its tag): %w: %w", n.desc.MediaType, n.desc.Digest, ErrInvalidLayout, err)
-		}
+	case errors.Is(err, errdef.ErrNotFound), !n.strict:
+		return graphDoc{}, nil
+	case errors.Is(err, oci.ErrNotJSON) && strict:
+		return graphDoc{}, fmt.Errorf("%s %s is not valid JSON (rebuild the image, or remove its tag): %w: %w", n.desc.MediaType, n.desc.Digest, ErrInvalidLayout, err)
+	case errors.Is(err, oci.ErrNotJSON):
 		return graphDoc{}, nil
 	}
-	return doc, nil
+	return graphDoc{}, fmt.Errorf("%s names %s, which cannot be read, so what it references is unknown (rebuild the image, or remove its tag): %w", n.desc.MediaType, n.desc.Digest, err)
 }
 
 // isDocType reports whether mediaType is a manifest or index type this
 // walk knows.
 func isDocType(mediaType string) bool {
-	switch mediaType {
-	case ocispec.MediaTypeImageManifest, ocispec.MediaTypeImageIndex,
-		"application/vnd.docker.distribution.manifest.v2+json",
-		"application/vnd.docker.distribution.manifest.list.v2+json":
-		return true
-	}
-	return false
+	return oci.IsManifest(mediaType) || oci.IsIndex(mediaType)
 }
 
 // referrers maps each subject digest to the blobs of the layout whose
@@ -171,12 +159,8 @@ func (l *Layout) referrers(ctx context.Context, blobs []blobFile) map[digest.Dig
 			continue
 		}
 		desc := ocispec.Descriptor{Digest: b.digest, Size: b.size}
-		data, err := l.ReadBlob(ctx, desc, maxDocSize)
-		if err != nil {
-			continue
-		}
 		var doc graphDoc
-		if json.Unmarshal(data, &doc) != nil || doc.Subject == nil || doc.Subject.Digest.Validate() != nil {
+		if oci.ReadJSON(ctx, l, desc, maxDocSize, &doc) != nil || doc.Subject == nil || doc.Subject.Digest.Validate() != nil {
 			continue
 		}
 		desc.MediaType = doc.MediaType

@@ -14,7 +14,7 @@ import (
 // read it (the path ends at the first colon) and makes PATH absolute. ok
 // is false when s does not start with "oci:" or names no path.
 func ParseRef(s string) (dir, tag string, ok bool) {
-	rest, ok := strings.CutPrefix(s, "oci:")
+	rest, ok := strings.CutPrefix(s, refPrefix)
 	if !ok || rest == "" {
 		return "", "", false
 	}
@@ -24,6 +24,20 @@ func ParseRef(s string) (dir, tag string, ok bool) {
 	}
 	return dir, tag, true
 }
+
+// FormatRef is ParseRef's inverse: "oci:DIR:TAG", or "oci:DIR" when tag
+// is empty, the reference skopeo and podman take as it is. ParseRef ends
+// the path at its first colon, so a dir holding one does not round-trip
+// (builds refuse such a layout directory before they start).
+func FormatRef(dir, tag string) string {
+	if tag == "" {
+		return refPrefix + dir
+	}
+	return refPrefix + dir + ":" + tag
+}
+
+// refPrefix starts a reference to an image in an OCI layout.
+const refPrefix = "oci:"
 
 // maxTagsShown is how many tags the error of ResolveOne lists: a layout of
 // 20,000 tags would otherwise give a 200 kB message.
@@ -51,5 +65,5 @@ func (l *Layout) ResolveOne(ctx context.Context, tag string) (ocispec.Descriptor
 		tags = append(tags, m.Annotations[ocispec.AnnotationRefName])
 	}
 	sort.Strings(tags)
-	return ocispec.Descriptor{}, fmt.Errorf("%s holds %d images: name one as oci:%s:TAG (tags: %s)", l.dir, len(idx.Manifests), l.dir, listSome(tags, maxTagsShown))
+	return ocispec.Descriptor{}, fmt.Errorf("%s holds %d images: name one as %s (tags: %s)", l.dir, len(idx.Manifests), FormatRef(l.dir, "TAG"), listSome(tags, maxTagsShown))
 }

@@ -30,7 +30,7 @@ func TestParseRef(t *testing.T) {
 
 func TestResolveOne(t *testing.T) {
 	ctx := context.Background()
-	store, err := Create(t.TempDir())
+	store, err := Create(context.Background(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,5 +53,27 @@ func TestResolveOne(t *testing.T) {
 	}
 	if _, err := store.ResolveOne(ctx, "three"); err == nil || !strings.Contains(err.Error(), `"three"`) {
 		t.Errorf("unknown tag: %v", err)
+	}
+}
+
+// TestFormatRefRoundTrip checks that what FormatRef writes, ParseRef reads
+// back as it was, for the directories and tags builds write.
+func TestFormatRefRoundTrip(t *testing.T) {
+	tests := []struct{ dir, tag, want string }{
+		{"/a/b", "v1", "oci:/a/b:v1"},
+		{"/a/b", "", "oci:/a/b"},
+		{"/home/me/proj/target/krust/oci", "latest", "oci:/home/me/proj/target/krust/oci:latest"},
+		{"/dir with spaces/oci", "1.0.0-rc.1_x", "oci:/dir with spaces/oci:1.0.0-rc.1_x"},
+		{"/", "t", "oci:/:t"},
+	}
+	for _, tt := range tests {
+		got := FormatRef(tt.dir, tt.tag)
+		if got != tt.want {
+			t.Errorf("FormatRef(%q, %q) = %q, want %q", tt.dir, tt.tag, got, tt.want)
+		}
+		dir, tag, ok := ParseRef(got)
+		if !ok || dir != tt.dir || tag != tt.tag {
+			t.Errorf("ParseRef(FormatRef(%q, %q)) = %q, %q, %v", tt.dir, tt.tag, dir, tag, ok)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -121,7 +122,7 @@ func TestSpecialFilesInALayoutBeingReadAreRefused(t *testing.T) {
 					if err != nil || entry != "blob" {
 						return err
 					}
-					if _, err := src.ReadBlob(ctx, desc, 1<<20); err == nil {
+					if _, err := oci.ReadBlob(ctx, src, desc, 1<<20); err == nil {
 						t.Error("ReadBlob read a special file")
 					}
 					if _, err := src.Exists(ctx, desc); !errors.Is(err, ErrNotRegular) {
@@ -148,22 +149,7 @@ func TestSpecialFilesInALayoutBeingReadAreRefused(t *testing.T) {
 func TestSpecialFilesInTheOutputLayoutAreRefused(t *testing.T) {
 	ctx := context.Background()
 	data := []byte("a config, say")
-	writers := map[string]func(l *Layout) error{
-		"WriteBlob": func(l *Layout) error { _, err := l.WriteBlob(ctx, "x", data); return err },
-		"Push":      func(l *Layout) error { return l.Push(ctx, descFor("x", data), bytes.NewReader(data)) },
-		"BlobWriter": func(l *Layout) error {
-			w, err := l.NewBlobWriter()
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			if _, err := w.Write(data); err != nil {
-				return err
-			}
-			_, err = w.Commit("x")
-			return err
-		},
-	}
+	writers := blobWriters(ctx, data)
 	for _, kind := range specialKinds {
 		for _, entry := range []string{layoutFile, indexFile, "blob"} {
 			t.Run(kind.name+"/"+entry, func(t *testing.T) {
@@ -176,7 +162,7 @@ func TestSpecialFilesInTheOutputLayoutAreRefused(t *testing.T) {
 				replaceEntry(t, path, kind.make)
 				if entry != "blob" {
 					assertRefused(t, promptlyOr(t, "CheckWritable", func() error { return CheckWritable(l.Dir()) }), path)
-					_, err := promptlyOr2(t, "Create", func() (*Layout, error) { return Create(l.Dir()) })
+					_, err := promptlyOr2(t, "Create", func() (*Layout, error) { return Create(context.Background(), l.Dir()) })
 					assertRefused(t, err, path)
 					return
 				}
@@ -217,7 +203,7 @@ func TestWritesNeverFollowALinkOutOfTheLayout(t *testing.T) {
 			_, err = w.Commit("x")
 			return err
 		},
-		"Create":        func(l *Layout) error { _, err := Create(l.Dir()); return err },
+		"Create":        func(l *Layout) error { _, err := Create(context.Background(), l.Dir()); return err },
 		"CheckWritable": func(l *Layout) error { return CheckWritable(l.Dir()) },
 	}
 	for _, linked := range []string{"blobs", "blobs/sha256"} {
@@ -268,7 +254,7 @@ func TestANewLayoutIsNotCreatedThroughALink(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(dir, "blobs")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Create(dir); err == nil {
+	if _, err := Create(context.Background(), dir); err == nil {
 		t.Fatal("Create wrote a layout whose blobs directory is elsewhere")
 	}
 	if names := listDir(t, outside); len(names) != 1 {
@@ -312,7 +298,7 @@ func TestBaseBlobLinkedToASecretIsRefusedWithoutDisclosingIt(t *testing.T) {
 			for _, sizeVariant := range []int64{desc.Size, int64(len(secret))} {
 				d := desc
 				d.Size = sizeVariant
-				_, rerr := src.ReadBlob(ctx, d, 1<<20)
+				_, rerr := oci.ReadBlob(ctx, src, d, 1<<20)
 				_, eerr := src.Exists(ctx, d)
 				_, serr := src.Size(d.Digest)
 				for op, err := range map[string]error{"ReadBlob": rerr, "Exists": eerr, "Size": serr} {
@@ -344,7 +330,7 @@ func TestLinksInsideTheLayoutAreFollowed(t *testing.T) {
 	if err := os.Symlink("../../kept", path); err != nil {
 		t.Fatal(err)
 	}
-	got, err := l.ReadBlob(ctx, desc, 1<<20)
+	got, err := oci.ReadBlob(ctx, l, desc, 1<<20)
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("ReadBlob through a link inside the layout: %q, %v", got, err)
 	}
@@ -356,22 +342,7 @@ func TestLinksInsideTheLayoutAreFollowed(t *testing.T) {
 func TestLyingBlobsAreReplaced(t *testing.T) {
 	ctx := context.Background()
 	data := bytes.Repeat([]byte("base layer "), 1000)
-	rewrites := map[string]func(l *Layout) error{
-		"WriteBlob": func(l *Layout) error { _, err := l.WriteBlob(ctx, "x", data); return err },
-		"Push":      func(l *Layout) error { return l.Push(ctx, descFor("x", data), bytes.NewReader(data)) },
-		"BlobWriter": func(l *Layout) error {
-			w, err := l.NewBlobWriter()
-			if err != nil {
-				return err
-			}
-			defer w.Close()
-			if _, err := w.Write(data); err != nil {
-				return err
-			}
-			_, err = w.Commit("x")
-			return err
-		},
-	}
+	rewrites := blobWriters(ctx, data)
 	for name, rewrite := range rewrites {
 		t.Run(name, func(t *testing.T) {
 			l := newLayout(t)
@@ -420,5 +391,26 @@ func TestReadingADamagedBlobSaysWhichAndWhere(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
+	}
+}
+
+// blobWriters returns every way a build or pull writes a blob holding
+// data into a layout, by name.
+func blobWriters(ctx context.Context, data []byte) map[string]func(l *Layout) error {
+	return map[string]func(l *Layout) error{
+		"WriteBlob": func(l *Layout) error { _, err := l.WriteBlob(ctx, "x", data); return err },
+		"Push":      func(l *Layout) error { return l.Push(ctx, descFor("x", data), bytes.NewReader(data)) },
+		"BlobWriter": func(l *Layout) error {
+			w, err := l.NewBlobWriter()
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			if _, err := w.Write(data); err != nil {
+				return err
+			}
+			_, err = w.Commit("x")
+			return err
+		},
 	}
 }

@@ -1,6 +1,7 @@
 package layout
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -21,7 +22,7 @@ func TestCheckWritable(t *testing.T) {
 			return root
 		}, false},
 		{"existing layout", func(t *testing.T, root string) string {
-			l, err := Create(filepath.Join(root, "l"))
+			l, err := Create(context.Background(), filepath.Join(root, "l"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/internal/dockerhub"
 	"oras.land/oras-go/v2/registry"
 	orasremote "oras.land/oras-go/v2/registry/remote"
 	"oras.land/oras-go/v2/registry/remote/auth"
@@ -110,10 +111,7 @@ func (c *Client) userAgent() string {
 
 // registryHost maps Docker Hub's name to the host that serves its API.
 func registryHost(domain string) string {
-	if domain == "docker.io" || domain == "index.docker.io" {
-		return "registry-1.docker.io"
-	}
-	return domain
+	return dockerhub.RegistryHost(domain)
 }
 
 // insecure reports whether host may skip TLS verification.

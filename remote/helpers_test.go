@@ -56,7 +56,7 @@ type testIndex struct {
 // newStore returns a new empty layout in a temp dir.
 func newStore(t *testing.T) *layout.Layout {
 	t.Helper()
-	store, err := layout.Create(filepath.Join(t.TempDir(), "layout"))
+	store, err := layout.Create(context.Background(), filepath.Join(t.TempDir(), "layout"))
 	if err != nil {
 		t.Fatalf("create layout: %v", err)
 	}
@@ -255,12 +255,12 @@ func assertSameBlobs(t *testing.T, got, want *layout.Layout, descs ...ocispec.De
 	t.Helper()
 	ctx := context.Background()
 	for _, d := range descs {
-		g, err := got.ReadBlob(ctx, d, 64<<20)
+		g, err := oci.ReadBlob(ctx, got, d, 64<<20)
 		if err != nil {
 			t.Errorf("read %s from pulled layout: %v", d.Digest, err)
 			continue
 		}
-		w, err := want.ReadBlob(ctx, d, 64<<20)
+		w, err := oci.ReadBlob(ctx, want, d, 64<<20)
 		if err != nil {
 			t.Fatalf("read %s from source layout: %v", d.Digest, err)
 		}

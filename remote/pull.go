@@ -76,26 +76,28 @@ func refString(named reference.Named) string {
 // pullPlatform picks platform's manifest from root (an index or a
 // manifest) and copies its graph into store with oras.CopyGraph: the
 // config and layers store lacks, then the manifest, last. An index is
-// kept too, so a later build pinned to its digest needs no request.
+// kept too (first, to select from), so a later build pinned to its digest
+// needs no request.
 func (c *Client) pullPlatform(ctx context.Context, repo *orasremote.Repository, root ocispec.Descriptor, platform ocispec.Platform, store content.Storage) (ocispec.Descriptor, error) {
 	desc := root
-	var index []byte
 	if oci.IsIndex(root.MediaType) {
 		data, err := c.fetchSmall(ctx, repo, root)
 		if err != nil {
 			return ocispec.Descriptor{}, err
 		}
-		if desc, err = selectPlatform(data, root, platform); err != nil {
+		if err := pushSmall(ctx, store, root, data); err != nil {
 			return ocispec.Descriptor{}, err
 		}
-		index = data
+		if desc, err = oci.SelectManifest(ctx, store, root, platform); err != nil {
+			return ocispec.Descriptor{}, err
+		}
 	}
 	data, err := c.fetchSmall(ctx, repo, desc)
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
 	var m ocispec.Manifest
-	if err := json.Unmarshal(data, &m); err != nil || !oci.IsManifest(desc.MediaType) {
+	if err := oci.Decode(desc, data, &m); err != nil || !oci.IsManifest(desc.MediaType) {
 		return ocispec.Descriptor{}, fmt.Errorf("%s is not an image manifest (media type %q)", desc.Digest, desc.MediaType)
 	}
 	ev := c.events(Pull)
@@ -103,11 +105,6 @@ func (c *Client) pullPlatform(ctx context.Context, repo *orasremote.Repository, 
 	dst := &pullTarget{Storage: store, root: desc.Digest}
 	if err := oras.CopyGraph(ctx, src, dst, desc, c.pullOptions(repo, store, desc, ev)); err != nil {
 		return ocispec.Descriptor{}, ourWords(err)
-	}
-	if index != nil {
-		if err := pushSmall(ctx, store, root, index); err != nil {
-			return ocispec.Descriptor{}, err
-		}
 	}
 	ev.finish(repoName(repo) + "@" + desc.Digest.String())
 	return desc, nil
@@ -209,13 +206,10 @@ func (t *pullTarget) Exists(ctx context.Context, desc ocispec.Descriptor) (bool,
 // fetchSmall fetches a manifest or index, refusing oversized ones before
 // reading, and verifies it; cut or damaged bytes are fetched again.
 func (c *Client) fetchSmall(ctx context.Context, repo *orasremote.Repository, desc ocispec.Descriptor) ([]byte, error) {
-	if desc.Size > oci.MaxManifestSize {
-		return nil, fmt.Errorf("%s is %d bytes, more than the %d allowed for a manifest", desc.Digest, desc.Size, oci.MaxManifestSize)
-	}
 	var data []byte
 	err := c.retryBlob(ctx, "download", desc, func(int) error {
 		var err error
-		data, err = content.FetchAll(ctx, repo, desc)
+		data, err = oci.ReadBlob(ctx, repo, desc, oci.MaxManifestSize)
 		return err
 	})
 	if err != nil {
@@ -230,15 +224,6 @@ func pushSmall(ctx context.Context, store content.Storage, desc ocispec.Descript
 		return err
 	}
 	return nil
-}
-
-// selectPlatform picks platform's manifest from the index data holds.
-func selectPlatform(data []byte, desc ocispec.Descriptor, platform ocispec.Platform) (ocispec.Descriptor, error) {
-	var idx ocispec.Index
-	if err := json.Unmarshal(data, &idx); err != nil {
-		return ocispec.Descriptor{}, fmt.Errorf("decode index %s: %w", desc.Digest, err)
-	}
-	return oci.SelectPlatform(idx, platform)
 }
 
 // blobSizer is a store that finds a blob's size from its digest alone, as
@@ -271,7 +256,7 @@ func localImage(ctx context.Context, store content.Storage, desc ocispec.Descrip
 		return ocispec.Descriptor{}, false
 	}
 	if oci.IsIndex(desc.MediaType) {
-		m, err := selectPlatform(data, desc, platform)
+		m, err := oci.SelectManifest(ctx, store, desc, platform)
 		if err != nil {
 			return ocispec.Descriptor{}, false
 		}
@@ -280,7 +265,7 @@ func localImage(ctx context.Context, store content.Storage, desc ocispec.Descrip
 		}
 	}
 	var m ocispec.Manifest
-	if json.Unmarshal(data, &m) != nil || !oci.IsManifest(desc.MediaType) {
+	if oci.Decode(desc, data, &m) != nil || !oci.IsManifest(desc.MediaType) {
 		return ocispec.Descriptor{}, false
 	}
 	for _, d := range append([]ocispec.Descriptor{m.Config}, m.Layers...) {
@@ -294,10 +279,7 @@ func localImage(ctx context.Context, store content.Storage, desc ocispec.Descrip
 // readLocal reads a manifest or index from store, verified, and fills in
 // its media type from its content when desc lacks one.
 func readLocal(ctx context.Context, store content.Storage, desc ocispec.Descriptor) (ocispec.Descriptor, []byte, bool) {
-	if desc.Size > oci.MaxManifestSize {
-		return ocispec.Descriptor{}, nil, false
-	}
-	data, err := content.FetchAll(ctx, store, desc)
+	data, err := oci.ReadBlob(ctx, store, desc, oci.MaxManifestSize)
 	if err != nil {
 		return ocispec.Descriptor{}, nil, false
 	}
@@ -306,7 +288,7 @@ func readLocal(ctx context.Context, store content.Storage, desc ocispec.Descript
 		Manifests json.RawMessage `json:"manifests"`
 		Config    json.RawMessage `json:"config"`
 	}
-	if json.Unmarshal(data, &probe) != nil {
+	if oci.Decode(desc, data, &probe) != nil {
 		return ocispec.Descriptor{}, nil, false
 	}
 	desc = ocispec.Descriptor{MediaType: probe.MediaType, Digest: desc.Digest, Size: desc.Size}

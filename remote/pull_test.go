@@ -9,6 +9,7 @@ import (
 
 	"github.com/docker-krust/docker-krust/internal/testregistry"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -211,7 +212,7 @@ func TestPullBaseByDigestCompletesMissingBlob(t *testing.T) {
 	dst := newStore(t)
 	ctx := context.Background()
 	for _, d := range []ocispec.Descriptor{img.manifest, img.config} {
-		data, err := src.ReadBlob(ctx, d, 1<<20)
+		data, err := oci.ReadBlob(ctx, src, d, 1<<20)
 		if err != nil {
 			t.Fatal(err)
 		}

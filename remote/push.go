@@ -72,10 +72,7 @@ func (c *Client) Push(ctx context.Context, src content.ReadOnlyStorage, desc oci
 
 // tag points each tag at desc, uploading the manifest by tag.
 func (c *Client) tag(ctx context.Context, src content.ReadOnlyStorage, dst *pushTarget, desc ocispec.Descriptor, tags []string) error {
-	if desc.Size > oci.MaxManifestSize {
-		return fmt.Errorf("%s is %d bytes, more than the %d allowed for a manifest", blobName(desc), desc.Size, oci.MaxManifestSize)
-	}
-	data, err := content.FetchAll(ctx, src, desc)
+	data, err := oci.ReadBlob(ctx, src, desc, oci.MaxManifestSize)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", blobName(desc), err)
 	}

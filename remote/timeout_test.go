@@ -18,7 +18,7 @@ func TestStallingRegistryTimesOut(t *testing.T) {
 		run  func(ctx context.Context, c *Client, host string) error
 	}{
 		{"pull", func(ctx context.Context, c *Client, host string) error {
-			store, err := layout.Create(t.TempDir())
+			store, err := layout.Create(context.Background(), t.TempDir())
 			if err != nil {
 				return err
 			}

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/docker-krust/docker-krust/build"
+	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker-krust/docker-krust/internal/atomicfile"
+	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/remote"
 	"github.com/spf13/cobra"
 )
@@ -60,37 +61,41 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		return err
 	}
 	dir = filepath.Dir(manifest)
-	builder := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}
-	proj, files, err := fileSettings(ctx, env, cfg, builder, dir, f.pkg)
+	cargoCmd := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}
+	proj, pkg, files, err := fileSettings(ctx, env, cfg, cargoCmd, dir, f.pkg)
 	if err != nil {
 		return err
 	}
-	opts, r, err := f.options(env, cmd, dir, cargoArgs, files)
+	req, r, err := f.request(env, cmd, dir, cargoArgs, files)
 	if err != nil {
 		return err
 	}
-	opts.Project = proj
-	builder.Command = r.Cargo
-	if err := builder.CheckBuilder(); err != nil {
+	req.Project, req.Package = proj, pkg
+	cargoCmd.Command = r.Cargo
+	if err := cargoCmd.CheckBuilder(); err != nil {
 		return err
-	}
-	if !f.noPush && opts.Name == "" && opts.Repo == "" {
-		return errors.New("no registry to push to: set --repo or KRUST_REPO (e.g. ghcr.io/you), or --image, or default_registry in the krust config; or add --no-push to stop at the OCI layout")
 	}
 	client, err := f.registry.client(env, cfg)
 	if err != nil {
 		return err
 	}
-	opts.Puller = puller{client}
+	b := &builder.Builder{Cargo: cargoCmd, Puller: basePuller{client}, Log: env.stderr}
 	if !f.noPush {
 		// Checked with the base and the Rust targets, before cargo runs.
-		opts.PushCheck = client.CheckPush
+		b.PushCheck = client
 	}
-	res, err := build.Run(ctx, builder, opts)
+	plan, err := b.Prepare(ctx, req)
 	if err != nil {
 		return err
 	}
-	ref := fmt.Sprintf("oci:%s:%s", res.LayoutDir, res.Tags[0])
+	if !f.noPush && plan.Image == nil {
+		return errors.New("no registry to push to: set --repo or KRUST_REPO (e.g. ghcr.io/you), or --image, or default_registry in the krust config; or add --no-push to stop at the OCI layout")
+	}
+	res, err := plan.Run(ctx)
+	if err != nil {
+		return err
+	}
+	ref := layout.FormatRef(res.LayoutDir, res.Tags[0])
 	if !f.noPush {
 		if ref, err = pushBuilt(ctx, client, res); err != nil {
 			return err
@@ -102,7 +107,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 // print writes the one line to stdout, and to --image-refs when given.
 func (f *buildFlags) print(env *environment, ref string) error {
 	if f.imageRefs != "" {
-		if err := writeFileAtomic(f.imageRefs, ref+"\n"); err != nil {
+		if err := atomicfile.WriteFile(f.imageRefs, []byte(ref+"\n"), 0o644); err != nil {
 			return fmt.Errorf("--image-refs: %w", err)
 		}
 	}
@@ -110,46 +115,47 @@ func (f *buildFlags) print(env *environment, ref string) error {
 	return err
 }
 
-// fileSettings asks cargo about the project and reads the settings that
-// Cargo.toml and the krust config give.
-func fileSettings(ctx context.Context, env *environment, cfg *config.Config, c *cargo.Cargo, dir, pkgName string) (*cargo.Project, config.Sources, error) {
+// fileSettings asks cargo about the project, selects the package to build
+// (the one the build is then for) and reads the settings that its
+// Cargo.toml, the workspace's and the krust config give.
+func fileSettings(ctx context.Context, env *environment, cfg *config.Config, c *cargo.Cargo, dir, pkgName string) (*cargo.Project, cargo.Package, config.Sources, error) {
 	var src config.Sources
 	proj, err := c.Metadata(ctx, dir)
 	if err != nil {
-		return nil, src, err
+		return nil, cargo.Package{}, src, err
 	}
 	pkg, err := proj.SelectPackage(dir, pkgName)
 	if err != nil {
-		return nil, src, err
+		return nil, cargo.Package{}, src, err
 	}
 	src.Package, src.Workspace, err = config.CargoSettings(pkg.ManifestPath, filepath.Join(proj.WorkspaceRoot, "Cargo.toml"), env.stderr)
 	if err != nil {
-		return nil, src, err
+		return nil, cargo.Package{}, src, err
 	}
 	path, _ := config.Path(env.getenv)
 	if src.User, err = cfg.Settings(path); err != nil {
-		return nil, src, err
+		return nil, cargo.Package{}, src, err
 	}
-	return proj, src, nil
+	return proj, pkg, src, nil
 }
 
-// options turns the flags and the files' settings into build options;
+// request turns the flags and the files' settings into a build request
+// (all but the project and package, which fileSettings found);
 // config.Resolve settles every setting, from flags to defaults.
-func (f *buildFlags) options(env *environment, cmd *cobra.Command, dir string, cargoArgs []string, files config.Sources) (build.Options, config.Resolved, error) {
+func (f *buildFlags) request(env *environment, cmd *cobra.Command, dir string, cargoArgs []string, files config.Sources) (builder.Request, config.Resolved, error) {
 	flagS, err := f.settings(cmd)
 	if err != nil {
-		return build.Options{}, config.Resolved{}, err
+		return builder.Request{}, config.Resolved{}, err
 	}
 	files.Flags, files.CargoArgs, files.Getenv = flagS, cargoArgs, env.getenv
 	r, err := config.Resolve(files)
 	if err != nil {
-		return build.Options{}, r, err
+		return builder.Request{}, r, err
 	}
-	return build.Options{
-		Dir: dir, Package: f.pkg, Bin: r.Bin, Profile: r.Profile, Platforms: r.Platforms, AllPlatforms: r.AllPlatforms,
+	return builder.Request{
+		Dir: dir, Bin: r.Bin, Profile: r.Profile, Platforms: r.Platforms, AllPlatforms: r.AllPlatforms,
 		Libc: r.Libc, CargoArgs: r.CargoArgs, Base: r.Base, LayoutDir: f.layoutDir, LayoutRef: f.noPush, Tags: r.Tags,
-		Name: r.Name, Repo: r.Repo, Created: r.Created, StampCreated: r.StampCreated,
-		Log: env.stderr, Verbose: f.registry.verbose, CargoHome: r.CargoHome,
+		Name: r.Name, Repo: r.Repo, Created: r.Created, StampCreated: r.StampCreated, CargoHome: r.CargoHome,
 		Image: r.Image, Annotations: r.Annotations,
 	}, r, nil
 }
@@ -175,41 +181,16 @@ func projectDir(cmd *cobra.Command, args []string) (string, []string, error) {
 }
 
 // pushBuilt pushes a build's image and returns its reference by digest.
-func pushBuilt(ctx context.Context, client *remote.Client, res build.Result) (string, error) {
+func pushBuilt(ctx context.Context, client *remote.Client, res builder.Result) (string, error) {
 	store, err := openLayout(res.LayoutDir)
 	if err != nil {
 		return "", err
 	}
-	release, err := leaseForPush(store)
+	release, err := leaseForPush(ctx, store)
 	if err != nil {
 		return "", err
 	}
 	defer release()
 	pushed, err := client.Push(ctx, store, res.Manifest, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: res.Bases})
 	return pushed.Reference, err
-}
-
-// writeFileAtomic replaces path with content, never leaving half of it.
-func writeFileAtomic(path, content string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".krust-refs-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(content); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/docker-krust/docker-krust/build"
+	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/oci"
 	"github.com/spf13/cobra"
@@ -24,7 +24,7 @@ func testEnv(vars map[string]string) *environment {
 // parse runs the flag parser on args and returns options from layers:
 // Cargo.toml's package and workspace tables and the krust config (or cfg's
 // settings, when given), in that order.
-func parse(t *testing.T, env map[string]string, cfg *config.Config, args []string, layers ...config.Settings) (build.Options, config.Resolved, error) {
+func parse(t *testing.T, env map[string]string, cfg *config.Config, args []string, layers ...config.Settings) (builder.Request, config.Resolved, error) {
 	t.Helper()
 	var f buildFlags
 	cmd := &cobra.Command{}
@@ -42,9 +42,9 @@ func parse(t *testing.T, env map[string]string, cfg *config.Config, args []strin
 	}
 	dir, cargoArgs, err := projectDir(cmd, cmd.Flags().Args())
 	if err != nil {
-		return build.Options{}, config.Resolved{}, err
+		return builder.Request{}, config.Resolved{}, err
 	}
-	return f.options(testEnv(env), cmd, dir, cargoArgs, files)
+	return f.request(testEnv(env), cmd, dir, cargoArgs, files)
 }
 
 // settingKey is one setting, how each source gives it, and where it ends.
@@ -52,7 +52,7 @@ type settingKey struct {
 	name    string
 	flag    func(v string) []string
 	set     func(s *config.Settings, v string)
-	get     func(o build.Options, r config.Resolved) string
+	get     func(o builder.Request, r config.Resolved) string
 	deflt   string
 	valueOf func(source string) string // a valid value for that source
 }
@@ -69,7 +69,7 @@ func settingKeys() []settingKey {
 	libc := func(source string) string {
 		return map[string]string{"flag": "glibc", "package": "musl", "workspace": "glibc", "user": "musl"}[source]
 	}
-	platformsOf := func(o build.Options, _ config.Resolved) string {
+	platformsOf := func(o builder.Request, _ config.Resolved) string {
 		var names []string
 		for _, p := range o.Platforms {
 			names = append(names, oci.PlatformString(p))
@@ -78,35 +78,35 @@ func settingKeys() []settingKey {
 	}
 	return []settingKey{
 		{"base-image", func(v string) []string { return []string{"--base", v} }, func(s *config.Settings, v string) { s.BaseImage = v },
-			func(o build.Options, _ config.Resolved) string { return o.Base }, config.DefaultBase, plain},
+			func(o builder.Request, _ config.Resolved) string { return o.Base }, config.DefaultBase, plain},
 		{"platforms", func(v string) []string { return []string{"--platform", v} }, func(s *config.Settings, v string) { s.Platforms = strings.Split(v, ",") },
 			platformsOf, "linux/amd64", platform},
 		{"libc", func(v string) []string { return []string{"--libc", v} }, func(s *config.Settings, v string) { s.Libc = v },
-			func(o build.Options, _ config.Resolved) string { return string(o.Libc) }, "musl", libc},
+			func(o builder.Request, _ config.Resolved) string { return string(o.Libc) }, "musl", libc},
 		{"bin", func(v string) []string { return []string{"--bin", v} }, func(s *config.Settings, v string) { s.Bin = v },
-			func(o build.Options, _ config.Resolved) string { return o.Bin }, "", plain},
+			func(o builder.Request, _ config.Resolved) string { return o.Bin }, "", plain},
 		{"profile", func(v string) []string { return []string{"--profile", v} }, func(s *config.Settings, v string) { s.Profile = v },
-			func(o build.Options, _ config.Resolved) string { return o.Profile }, "release", plain},
+			func(o builder.Request, _ config.Resolved) string { return o.Profile }, "release", plain},
 		{"cargo", func(v string) []string { return []string{"--cargo", v} }, func(s *config.Settings, v string) { s.Cargo = v },
-			func(_ build.Options, r config.Resolved) string { return r.Cargo }, "", plain},
+			func(_ builder.Request, r config.Resolved) string { return r.Cargo }, "", plain},
 		{"args", func(v string) []string { return []string{"--arg", v} }, func(s *config.Settings, v string) { s.Args = []string{v} },
-			func(o build.Options, _ config.Resolved) string { return strings.Join(o.Image.Cmd, " ") }, "", plain},
+			func(o builder.Request, _ config.Resolved) string { return strings.Join(o.Image.Cmd, " ") }, "", plain},
 		{"env", func(v string) []string { return []string{"--env", "K=" + v} }, func(s *config.Settings, v string) { s.Env = map[string]string{"K": v} },
-			func(o build.Options, _ config.Resolved) string { return o.Image.Env["K"] }, "", plain},
+			func(o builder.Request, _ config.Resolved) string { return o.Image.Env["K"] }, "", plain},
 		{"user", func(v string) []string { return []string{"--user", v} }, func(s *config.Settings, v string) { s.User = v },
-			func(o build.Options, _ config.Resolved) string { return o.Image.User }, "", plain},
+			func(o builder.Request, _ config.Resolved) string { return o.Image.User }, "", plain},
 		{"workdir", func(v string) []string { return []string{"--workdir", v} }, func(s *config.Settings, v string) { s.Workdir = v },
-			func(o build.Options, _ config.Resolved) string { return o.Image.WorkingDir }, "", absolute},
+			func(o builder.Request, _ config.Resolved) string { return o.Image.WorkingDir }, "", absolute},
 		{"ports", func(v string) []string { return []string{"--port", v} }, func(s *config.Settings, v string) { s.Ports = []string{v} },
-			func(o build.Options, _ config.Resolved) string { return strings.Join(o.Image.Ports, ",") }, "", port},
+			func(o builder.Request, _ config.Resolved) string { return strings.Join(o.Image.Ports, ",") }, "", port},
 		{"labels", func(v string) []string { return []string{"--label", "L=" + v} }, func(s *config.Settings, v string) { s.Labels = map[string]string{"L": v} },
-			func(o build.Options, _ config.Resolved) string { return o.Image.Labels["L"] }, "", plain},
+			func(o builder.Request, _ config.Resolved) string { return o.Image.Labels["L"] }, "", plain},
 		{"annotations", func(v string) []string { return []string{"--annotation", "A=" + v} }, func(s *config.Settings, v string) { s.Annotations = map[string]string{"A": v} },
-			func(o build.Options, _ config.Resolved) string { return o.Annotations["A"] }, "", plain},
+			func(o builder.Request, _ config.Resolved) string { return o.Annotations["A"] }, "", plain},
 		{"tags", func(v string) []string { return []string{"--tag", v} }, func(s *config.Settings, v string) { s.Tags = []string{v} },
-			func(o build.Options, _ config.Resolved) string { return strings.Join(o.Tags, ",") }, "latest", plain},
+			func(o builder.Request, _ config.Resolved) string { return strings.Join(o.Tags, ",") }, "latest", plain},
 		{"cargo-args", nil, func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
-			func(o build.Options, _ config.Resolved) string {
+			func(o builder.Request, _ config.Resolved) string {
 				return strings.TrimPrefix(strings.Join(o.CargoArgs, " "), "--")
 			}, "", plain},
 	}
@@ -169,45 +169,45 @@ func TestBuildOptions(t *testing.T) {
 		args    []string
 		env     map[string]string
 		cfg     *config.Config
-		check   func(t *testing.T, o build.Options)
+		check   func(t *testing.T, o builder.Request)
 		wantErr string
 	}{
-		{name: "defaults", check: func(t *testing.T, o build.Options) {
+		{name: "defaults", check: func(t *testing.T, o builder.Request) {
 			if abs, _ := filepath.Abs("."); o.Dir != abs || o.CargoArgs != nil || o.Name != "" || o.Repo != "" || o.Created.Unix() != 0 || o.StampCreated {
 				t.Errorf("options %+v", o)
 			}
 		}},
-		{name: "directory and cargo args", args: []string{"proj", "--", "--features", "x", "--locked"}, check: func(t *testing.T, o build.Options) {
+		{name: "directory and cargo args", args: []string{"proj", "--", "--features", "x", "--locked"}, check: func(t *testing.T, o builder.Request) {
 			if !filepath.IsAbs(o.Dir) || filepath.Base(o.Dir) != "proj" || !slices.Equal(o.CargoArgs, []string{"--features", "x", "--locked"}) {
 				t.Errorf("dir %s cargo args %v", o.Dir, o.CargoArgs)
 			}
 		}},
-		{name: "environment names the image", env: map[string]string{"KRUST_IMAGE": "r.example/app", "KRUST_REPO": "r.example/team"}, check: func(t *testing.T, o build.Options) {
+		{name: "environment names the image", env: map[string]string{"KRUST_IMAGE": "r.example/app", "KRUST_REPO": "r.example/team"}, check: func(t *testing.T, o builder.Request) {
 			if o.Name != "r.example/app" || o.Repo != "r.example/team" {
 				t.Errorf("image %q repo %q", o.Name, o.Repo)
 			}
 		}},
-		{name: "flags beat environment", args: []string{"-i", "flag.example/app", "--repo", "flag.example"}, env: map[string]string{"KRUST_IMAGE": "env/app", "KRUST_REPO": "env"}, check: func(t *testing.T, o build.Options) {
+		{name: "flags beat environment", args: []string{"-i", "flag.example/app", "--repo", "flag.example"}, env: map[string]string{"KRUST_IMAGE": "env/app", "KRUST_REPO": "env"}, check: func(t *testing.T, o builder.Request) {
 			if o.Name != "flag.example/app" || o.Repo != "flag.example" {
 				t.Errorf("image %q repo %q", o.Name, o.Repo)
 			}
 		}},
-		{name: "config default_registry is the last resort", cfg: &config.Config{DefaultRegistry: "cfg.example"}, check: func(t *testing.T, o build.Options) {
+		{name: "config default_registry is the last resort", cfg: &config.Config{DefaultRegistry: "cfg.example"}, check: func(t *testing.T, o builder.Request) {
 			if o.Repo != "cfg.example" {
 				t.Errorf("repo %q", o.Repo)
 			}
 		}},
-		{name: "KRUST_REPO beats default_registry", env: map[string]string{"KRUST_REPO": "env.example"}, cfg: &config.Config{DefaultRegistry: "cfg.example"}, check: func(t *testing.T, o build.Options) {
+		{name: "KRUST_REPO beats default_registry", env: map[string]string{"KRUST_REPO": "env.example"}, cfg: &config.Config{DefaultRegistry: "cfg.example"}, check: func(t *testing.T, o builder.Request) {
 			if o.Repo != "env.example" {
 				t.Errorf("repo %q", o.Repo)
 			}
 		}},
-		{name: "SOURCE_DATE_EPOCH", env: map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}, check: func(t *testing.T, o build.Options) {
+		{name: "SOURCE_DATE_EPOCH", env: map[string]string{"SOURCE_DATE_EPOCH": "1700000000"}, check: func(t *testing.T, o builder.Request) {
 			if o.Created.Unix() != 1700000000 || !o.StampCreated {
 				t.Errorf("created %v stamp %v", o.Created, o.StampCreated)
 			}
 		}},
-		{name: "platform all", args: []string{"--platform", "all"}, check: func(t *testing.T, o build.Options) {
+		{name: "platform all", args: []string{"--platform", "all"}, check: func(t *testing.T, o builder.Request) {
 			if !o.AllPlatforms || o.Platforms != nil {
 				t.Errorf("all %v platforms %v", o.AllPlatforms, o.Platforms)
 			}

@@ -191,8 +191,8 @@ func plural(n int, noun string) string {
 // leaseForPush takes a lease on the layout a push reads, as builds do, so
 // that gc waits for the push: the image's tag may move to a newer build
 // while it is being pushed, and its blobs must stay until the push ends.
-func leaseForPush(store *layout.Layout) (release func(), err error) {
-	lease, err := store.Lease()
+func leaseForPush(ctx context.Context, store *layout.Layout) (release func(), err error) {
+	lease, err := store.Lease(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("OCI layout %s: %w", store.Dir(), err)
 	}

@@ -65,7 +65,7 @@ func openSource(cmd *cobra.Command, source string) (_ *layout.Layout, _ ocispec.
 	if err != nil {
 		return nil, ocispec.Descriptor{}, nil, err
 	}
-	if release, err = leaseForPush(store); err != nil {
+	if release, err = leaseForPush(cmd.Context(), store); err != nil {
 		return nil, ocispec.Descriptor{}, nil, err
 	}
 	desc, err := store.ResolveOne(cmd.Context(), tag)

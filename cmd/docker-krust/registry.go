@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/docker-krust/docker-krust/auth"
 	"github.com/docker-krust/docker-krust/config"
-	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/remote"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/pflag"
 )
 
@@ -34,34 +30,17 @@ func (r *registryFlags) client(env *environment, cfg *config.Config) (*remote.Cl
 	if err != nil {
 		return nil, err
 	}
-	insecure := append(append([]string(nil), r.insecure...), cfg.InsecureRegistries...)
 	opts := remote.Options{
 		Credential: auth.Resolver{Krust: cfg, Docker: docker, Warn: env.stderr}.Credential,
-		Insecure: func(host string) bool {
-			for _, h := range insecure {
-				if strings.EqualFold(h, host) {
-					return true
-				}
-			}
-			return false
-		},
-		CertDirs:  []string{filepath.Join(env.dockerConfigDir(), "certs.d"), "/etc/docker/certs.d"},
-		Log:       env.stderr,
-		Progress:  newProgress(env.stderr).show,
-		UserAgent: "docker-krust/" + version,
-		Timeout:   r.timeout,
+		Insecure:   config.InsecureHosts(r.insecure, cfg.InsecureRegistries),
+		CertDirs:   []string{filepath.Join(env.dockerConfigDir(), "certs.d"), "/etc/docker/certs.d"},
+		Log:        env.stderr,
+		Progress:   newProgress(env.stderr).show,
+		UserAgent:  "docker-krust/" + version,
+		Timeout:    r.timeout,
 	}
 	if r.verbose {
 		opts.Debug = env.stderr
 	}
 	return remote.New(opts), nil
-}
-
-// puller gives a build's layout to remote, which takes any oras
-// content.Storage; it is the build's Puller.
-type puller struct{ *remote.Client }
-
-// PullBase pulls ref's image for platform into store.
-func (p puller) PullBase(ctx context.Context, ref string, platform ocispec.Platform, store *layout.Layout) (remote.Base, error) {
-	return p.Client.PullBase(ctx, ref, platform, store)
 }

@@ -1,0 +1,191 @@
+package builder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// target is one platform of a build.
+type target struct {
+	platform ocispec.Platform
+	triple   string
+	base     *base
+}
+
+// Run builds the image p describes into its OCI layout. Everything that
+// can be checked is checked before cargo runs. If the build fails, the
+// blobs it wrote that no tag reaches are removed again, and so are the
+// layout and its parent directories if this build created them and they
+// hold nothing else (see layout.Lease.Abandon), so a failed build leaves
+// no trace and takes nothing that is not its own.
+func (p *Plan) Run(ctx context.Context) (res Result, err error) {
+	// cargo's target directory is cargo's: make it first, so that cleaning
+	// up after a failure can never remove what cargo builds there.
+	if within(p.LayoutDir, p.req.Project.TargetDir) {
+		if err := os.MkdirAll(p.req.Project.TargetDir, 0o755); err != nil {
+			return Result{}, fmt.Errorf("create cargo's target directory: %w", err)
+		}
+	}
+	created := outermostMissing(p.LayoutDir)
+	store, lease, err := openLeased(ctx, p.LayoutDir)
+	if err != nil {
+		return Result{}, err
+	}
+	defer func() {
+		if err != nil {
+			// Remove what this build wrote that nothing uses, and the
+			// directories it created while they hold nothing else.
+			lease.Abandon(ctx, created)
+			return
+		}
+		lease.Release()
+	}()
+	targets, err := p.resolveTargets(ctx, store)
+	if err != nil {
+		return Result{}, err
+	}
+	arts, err := p.build(ctx, targets)
+	if err != nil {
+		return Result{}, err
+	}
+	return p.write(ctx, store, targets, arts)
+}
+
+// build runs cargo for every target.
+func (p *Plan) build(ctx context.Context, targets []target) ([]cargo.Artifact, error) {
+	var ts, names []string
+	for _, t := range targets {
+		ts = append(ts, t.triple)
+		names = append(names, oci.PlatformString(t.platform))
+	}
+	proj, req := p.req.Project, p.req
+	logf(p.b.Log, "building %s (binary %s) for %s with %s\n", p.Package.Name, p.Bin, strings.Join(names, ", "), builderName(p.b.Cargo))
+	stable, err := exposeStable(ctx, proj, p.Package.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer stable.release()
+	// cargo runs in the project's real directory, so that it reads the
+	// config files the user's own cargo would; only the manifest is named
+	// through the stable path.
+	manifestDir := req.Dir
+	if stable != nil {
+		manifestDir = stable.toStable(manifestDir)
+		logf(p.b.Log, "building in %s (a fixed path for %s, so path dependencies outside the workspace do not change the binary)\n", stable.stable, stable.real)
+	}
+	rustflags := append(remapFlags(proj, stable, req.CargoHome), req.Rustflags...)
+	arts, err := p.b.Cargo.Build(ctx, cargo.BuildRequest{
+		Dir: req.Dir, ManifestDir: manifestDir, Package: p.Package.Name, Bin: p.Bin, Profile: req.Profile,
+		Triples: ts, Rustflags: rustflags, Args: req.CargoArgs,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build for %s: %w", strings.Join(names, ", "), err)
+	}
+	if stable != nil {
+		for i := range arts {
+			arts[i].Path = stable.toReal(arts[i].Path)
+		}
+	}
+	if len(arts) != len(targets) {
+		return nil, fmt.Errorf("cargo built %d executables for %d platforms", len(arts), len(targets))
+	}
+	return arts, nil
+}
+
+// write puts the images (and, for several platforms, their index) into the
+// layout and tags the result.
+func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts []cargo.Artifact) (Result, error) {
+	var manifests []ocispec.Descriptor
+	tags, r := p.req.Tags, p.recipe()
+	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Image}
+	for i, t := range targets {
+		desc, err := writeImage(ctx, store, r, t, arts[i])
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
+		}
+		logf(p.b.Log, "built %s for %s: %s (%d bytes)\n", p.Bin, oci.PlatformString(t.platform), desc.Digest, desc.Size)
+		manifests = append(manifests, desc)
+		if t.base.ref != nil {
+			res.Bases = append(res.Bases, t.base.ref)
+		}
+	}
+	top := manifests[0]
+	if len(manifests) > 1 {
+		var err error
+		if top, err = writeJSON(ctx, store, ocispec.MediaTypeImageIndex, oci.NewIndex(manifests, r.annotations)); err != nil {
+			return Result{}, err
+		}
+	}
+	top.Platform = nil
+	// All the tags in one change of index.json: a failure or a kill never
+	// leaves some of them set.
+	if err := store.TagAll(ctx, top, tags...); err != nil {
+		return Result{}, fmt.Errorf("tag the image: %w", err)
+	}
+	logf(p.b.Log, "wrote %s (%s) to %s, tagged %s\n", top.Digest, kindOf(top), p.LayoutDir, strings.Join(tags, ", "))
+	res.Manifest = top
+	return res, nil
+}
+
+func kindOf(desc ocispec.Descriptor) string {
+	if desc.MediaType == ocispec.MediaTypeImageIndex {
+		return "index"
+	}
+	return "image"
+}
+
+// openLeased creates or opens the layout and takes a lease on it, so that
+// a concurrent build cleaning up after a failure leaves it alone; a layout
+// removed under our feet by such a cleanup is created again.
+func openLeased(ctx context.Context, dir string) (*layout.Layout, *layout.Lease, error) {
+	for attempt := 0; ; attempt++ {
+		store, err := layout.Create(ctx, dir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("create OCI layout: %w", err)
+		}
+		lease, err := store.Lease(ctx)
+		if err == nil {
+			// Write through the lease, so that it knows which blobs are
+			// this build's to remove if it fails.
+			return lease.Layout(), lease, nil
+		}
+		// A directory on the way removed by another build's cleanup
+		// (layout.Lease.Abandon) is ErrNotExist: try again too.
+		if !errors.Is(err, layout.ErrLayoutGone) && !errors.Is(err, fs.ErrNotExist) || attempt == 3 {
+			return nil, nil, fmt.Errorf("open OCI layout: %w", err)
+		}
+	}
+}
+
+// outermostMissing returns the outermost directory on the way to dir that
+// does not exist yet, or "" when dir exists.
+func outermostMissing(dir string) string {
+	missing := ""
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !errors.Is(err, os.ErrNotExist) {
+			return missing
+		}
+		missing = d
+		if filepath.Dir(d) == d {
+			return missing
+		}
+	}
+}
+
+// logf writes a progress message to log, if there is one.
+func logf(log io.Writer, format string, args ...any) {
+	if log != nil {
+		fmt.Fprintf(log, format, args...)
+	}
+}

@@ -1,0 +1,181 @@
+package builder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path"
+	"time"
+
+	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
+	digest "github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/errdef"
+)
+
+// appDir is where the executable lives in the image.
+const appDir = "app"
+
+// recipe is what every image of a build gets besides its base and its
+// layer; writeImage and checkDocuments build documents from it alike.
+type recipe struct {
+	created  time.Time
+	settings oci.ImageSettings
+	// annotations are the image's, or the index's for several platforms;
+	// each manifest adds its base's (see manifestAnnotations).
+	annotations map[string]string
+}
+
+// config is the config of an image of bin on b for platform, whose layer
+// has diffID.
+func (r recipe) config(b *base, platform ocispec.Platform, bin string, diffID digest.Digest) ocispec.Image {
+	return oci.NewConfig(b.config, oci.ConfigOptions{
+		Platform:   platform,
+		Entrypoint: []string{"/" + path.Join(appDir, bin)},
+		DiffID:     diffID,
+		Created:    r.created,
+		CreatedBy:  "krust build: /" + path.Join(appDir, bin),
+		Image:      r.settings,
+	})
+}
+
+// manifest is the manifest of an image of layer on b, with config cfg.
+func (r recipe) manifest(cfg ocispec.Descriptor, b *base, layer ocispec.Descriptor) ocispec.Manifest {
+	layers := append(append([]ocispec.Descriptor(nil), b.manifest.Layers...), layer)
+	return oci.NewManifest(cfg, layers, manifestAnnotations(r.annotations, b))
+}
+
+// writeImage writes the base's blobs, the new layer, the config and the
+// manifest into store and returns the manifest's descriptor.
+func writeImage(ctx context.Context, store *layout.Layout, r recipe, t target, art cargo.Artifact) (ocispec.Descriptor, error) {
+	if err := copyBaseBlobs(ctx, store, t.base); err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	layer, err := writeLayer(store, art, r.created)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	cfgDesc, err := writeJSON(ctx, store, ocispec.MediaTypeImageConfig, r.config(t.base, t.platform, art.Bin, layer.DiffID))
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	desc, err := writeJSON(ctx, store, ocispec.MediaTypeImageManifest, r.manifest(cfgDesc, t.base, layer.Descriptor))
+	platform := t.platform
+	desc.Platform = &platform
+	return desc, err
+}
+
+// imageAnnotations returns the annotations of the image, or of the index
+// for several platforms: what Cargo.toml and git say about the project,
+// then the user's own, which win.
+func imageAnnotations(pkg cargo.Package, revision string, user map[string]string, created time.Time, stampCreated bool) map[string]string {
+	a := map[string]string{}
+	set := func(key, value string) {
+		if value != "" {
+			a[key] = value
+		}
+	}
+	set(ocispec.AnnotationTitle, pkg.Name)
+	set(ocispec.AnnotationVersion, pkg.Version)
+	set(ocispec.AnnotationDescription, pkg.Description)
+	set(ocispec.AnnotationLicenses, pkg.License)
+	set(ocispec.AnnotationSource, pkg.Repository)
+	set(ocispec.AnnotationRevision, revision)
+	if stampCreated {
+		set(ocispec.AnnotationCreated, created.UTC().Format(time.RFC3339))
+	}
+	maps.Copy(a, user)
+	return a
+}
+
+// manifestAnnotations returns an image manifest's annotations: the
+// image's, plus the base's name and digest.
+func manifestAnnotations(image map[string]string, b *base) map[string]string {
+	a := maps.Clone(image)
+	if b.store != nil {
+		a[ocispec.AnnotationBaseImageDigest] = b.digest.String()
+		if b.name != "" {
+			a[ocispec.AnnotationBaseImageName] = b.name
+		}
+	}
+	return a
+}
+
+// copyBaseBlobs copies the base's config and layers into store, verified
+// on the way, skipping what store already has.
+func copyBaseBlobs(ctx context.Context, store *layout.Layout, b *base) error {
+	if b.store == nil {
+		return nil
+	}
+	for _, desc := range b.manifest.Layers {
+		if err := copyBlob(ctx, store, b.store, desc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyBlob(ctx context.Context, dst, src *layout.Layout, desc ocispec.Descriptor) error {
+	if dst == src {
+		return nil
+	}
+	if ok, err := dst.Exists(ctx, desc); err != nil || ok {
+		return err
+	}
+	r, err := src.Fetch(ctx, desc)
+	if err != nil {
+		return fmt.Errorf("read base layer %s: %w", desc.Digest, err)
+	}
+	defer r.Close()
+	if err := dst.Push(ctx, desc, r); err != nil && !errors.Is(err, errdef.ErrAlreadyExists) {
+		return fmt.Errorf("copy base layer %s: %w", desc.Digest, err)
+	}
+	return nil
+}
+
+// writeLayer streams the executable into a new layer blob at /app/BIN,
+// its files stamped with created.
+func writeLayer(store *layout.Layout, art cargo.Artifact, created time.Time) (oci.Layer, error) {
+	f, err := os.Open(art.Path)
+	if err != nil {
+		return oci.Layer{}, fmt.Errorf("read the built executable: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return oci.Layer{}, fmt.Errorf("read the built executable: %w", err)
+	}
+	w, err := store.NewBlobWriter()
+	if err != nil {
+		return oci.Layer{}, err
+	}
+	defer w.Close()
+	file := oci.File{Path: path.Join(appDir, art.Bin), Mode: 0o755, Size: info.Size(), Content: f}
+	layer, err := oci.WriteLayer(w, []oci.File{file}, created)
+	if err != nil {
+		return oci.Layer{}, fmt.Errorf("write layer for %s: %w", art.Path, err)
+	}
+	desc, err := w.Commit(layer.Descriptor.MediaType)
+	if err != nil {
+		return oci.Layer{}, err
+	}
+	if desc.Digest != layer.Descriptor.Digest || desc.Size != layer.Descriptor.Size {
+		return oci.Layer{}, fmt.Errorf("layer for %s: written %s (%d bytes) but computed %s (%d bytes)", art.Path, desc.Digest, desc.Size, layer.Descriptor.Digest, layer.Descriptor.Size)
+	}
+	return layer, nil
+}
+
+func writeJSON(ctx context.Context, store *layout.Layout, mediaType string, v any) (ocispec.Descriptor, error) {
+	desc, data, err := oci.Encode(mediaType, v)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	if _, err := store.WriteBlob(ctx, mediaType, data); err != nil {
+		return ocispec.Descriptor{}, fmt.Errorf("write %s: %w", mediaType, err)
+	}
+	return desc, nil
+}

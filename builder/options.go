@@ -1,0 +1,140 @@
+// Package builder turns a Cargo project into an OCI image in an image
+// layout: it asks cargo for a static executable, layers it on a base image
+// and tags the result. It does no registry I/O of its own: registry bases
+// come through a Puller and the push check through a PushChecker, both of
+// which the command implements with remote, and the command pushes the
+// result.
+package builder
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Scratch is the --base value for an image with no base layers.
+const Scratch = "scratch"
+
+// Builder holds what builds depend on; one Builder serves any number of
+// builds, one after the other or at once.
+type Builder struct {
+	// Cargo builds the executables; *cargo.Cargo implements it.
+	Cargo Cargo
+	// Puller fetches registry base images; nil means only scratch and
+	// layout bases can be used.
+	Puller Puller
+	// PushCheck, when set, checks before cargo runs that the image can be
+	// pushed where its name says; what it finds is reported with the other
+	// problems found before building. nil skips it, as for --no-push.
+	PushCheck PushChecker
+	// Log receives progress messages and warnings; nil discards them.
+	Log io.Writer
+}
+
+// Request is what to build: inputs only, resolved from flags, environment,
+// files and defaults by the command line.
+type Request struct {
+	// Dir is the project's directory (absolute).
+	Dir string
+	// Project is what cargo metadata says about the project, and Package
+	// the workspace member to build (see cargo.Project.SelectPackage): the
+	// caller selects it, once, as it reads the package's settings.
+	Project *cargo.Project
+	Package cargo.Package
+	// Bin chooses the binary; empty means the package's only (or
+	// default-run) binary.
+	Bin string
+	// Profile is cargo's build profile; empty means cargo.DefaultProfile.
+	// CargoArgs must not ask for another one.
+	Profile string
+	// Platforms are the platforms to build for; with several, the image is
+	// an index of one manifest per platform.
+	Platforms []ocispec.Platform
+	// AllPlatforms builds for every supported platform the base offers,
+	// instead of Platforms.
+	AllPlatforms bool
+	// Rustflags are added to the user's rustflags (see cargo.BuildRequest),
+	// after the path remappings that make builds reproducible.
+	Rustflags []string
+	// CargoHome is cargo's home directory, remapped in the executable.
+	CargoHome string
+	// Libc chooses musl or static glibc.
+	Libc cargo.Libc
+	// CargoArgs are passed to `cargo build` as they are.
+	CargoArgs []string
+	// Base is Scratch, "oci:PATH[:TAG]" (an image in a layout), or a
+	// registry reference that the Builder's Puller fetches.
+	Base string
+	// LayoutDir is the OCI layout to write; empty means one layout per
+	// package and binary under cargo's target directory (see
+	// defaultLayoutDir).
+	LayoutDir string
+	// LayoutRef says the caller prints the layout's reference, oci:DIR:TAG;
+	// a DIR holding ":" is then refused, as no tool could read it back.
+	LayoutRef bool
+	// Tags name the image in the layout (org.opencontainers.image.ref.name);
+	// at least one is required.
+	Tags []string
+	// Name and Repo name the image (see imageref.Name); both may be empty.
+	Name, Repo string
+	// Created stamps the layer's files and the config; the zero value is
+	// not used: callers pass SOURCE_DATE_EPOCH or the Unix epoch.
+	Created time.Time
+	// StampCreated adds the org.opencontainers.image.created annotation
+	// (from Created); set it when SOURCE_DATE_EPOCH is.
+	StampCreated bool
+	// Image holds the user's config settings: Cmd, Env, User, ports...
+	Image oci.ImageSettings
+	// Annotations are added to the manifests and index, over the ones
+	// docker-krust computes.
+	Annotations map[string]string
+}
+
+// Cargo is what a build needs from cargo; *cargo.Cargo implements it and
+// tests substitute their own.
+type Cargo interface {
+	CheckTarget(ctx context.Context, dir, triple string) error
+	Build(ctx context.Context, req cargo.BuildRequest) ([]cargo.Artifact, error)
+}
+
+// Puller brings a base image from a registry into the build's layout; the
+// command implements it with remote, so that the pipeline does not depend
+// on registry I/O.
+type Puller interface {
+	// PullBase makes the image ref names for platform present in store and
+	// returns the normalised name it was pulled by (which names the base
+	// in the image's annotations, and where the push may mount blobs from)
+	// and the descriptor of the platform's image manifest, now in store.
+	PullBase(ctx context.Context, ref string, platform ocispec.Platform, store *layout.Layout) (reference.Named, ocispec.Descriptor, error)
+	// BasePlatforms lists the platforms the image ref offers.
+	BasePlatforms(ctx context.Context, ref string) ([]ocispec.Platform, error)
+}
+
+// PushChecker checks that image can be pushed where its name says: the
+// registry answers and accepts the credentials. *remote.Client implements
+// it.
+type PushChecker interface {
+	CheckPush(ctx context.Context, image reference.Named) error
+}
+
+// Result says what a build produced.
+type Result struct {
+	// LayoutDir is the absolute path of the layout written.
+	LayoutDir string
+	// Tags are the image's tags in the layout.
+	Tags []string
+	// Manifest is the descriptor of the image manifest, or of the index
+	// when there are several platforms.
+	Manifest ocispec.Descriptor
+	// Image is the image's name, or nil when none was given.
+	Image reference.Named
+	// Bases are the names of registry base images, one per platform that
+	// has one (blobs may be mounted from them).
+	Bases []reference.Named
+}
