@@ -2,9 +2,12 @@ package layout
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"oras.land/oras-go/v2/errdef"
 )
 
 func TestParseRef(t *testing.T) {
@@ -51,8 +54,8 @@ func TestResolveOne(t *testing.T) {
 	if got, err := store.ResolveOne(ctx, "two"); err != nil || got.Digest != b.Digest {
 		t.Errorf("by tag: %v, %v", got.Digest, err)
 	}
-	if _, err := store.ResolveOne(ctx, "three"); err == nil || !strings.Contains(err.Error(), `"three"`) {
-		t.Errorf("unknown tag: %v", err)
+	if _, err := store.ResolveOne(ctx, "three"); !errors.Is(err, errdef.ErrNotFound) || !strings.Contains(err.Error(), `"three"`) {
+		t.Errorf("unknown tag: %v, want errdef.ErrNotFound naming the tag", err)
 	}
 }
 

@@ -48,8 +48,8 @@ func TestPlatformsOfImageAndIndex(t *testing.T) {
 	}
 	big := idx
 	big.Size = oci.MaxManifestSize + 1
-	if _, err := oci.Platforms(ctx, store, big); err == nil || !strings.Contains(err.Error(), "allowed") {
-		t.Errorf("an oversized index gave %v", err)
+	if _, err := oci.Platforms(ctx, store, big); !errors.Is(err, errdef.ErrSizeExceedsLimit) || !strings.Contains(err.Error(), "allowed") {
+		t.Errorf("an oversized index gave %v, want errdef.ErrSizeExceedsLimit saying what is allowed", err)
 	}
 }
 
