@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker-krust/docker-krust/oci"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -42,24 +43,22 @@ func (g graph) json(mediaType string, v any) ocispec.Descriptor {
 func (g graph) image(name string, subject *ocispec.Descriptor, annotations map[string]string, layers ...ocispec.Descriptor) (manifest, config ocispec.Descriptor) {
 	g.t.Helper()
 	config = g.blob(ocispec.MediaTypeImageConfig, `{"architecture":"amd64","os":"linux","config":{"Labels":{"n":"`+name+`"}}}`)
-	m := ocispec.Manifest{MediaType: ocispec.MediaTypeImageManifest, Config: config, Layers: layers, Subject: subject, Annotations: annotations}
-	m.SchemaVersion = 2
+	m := oci.NewManifest(config, layers, annotations)
+	m.Subject = subject
 	return g.json(ocispec.MediaTypeImageManifest, m), config
 }
 
 // referrer writes an untagged artifact manifest whose subject is subject.
 func (g graph) referrer(artifactType string, subject, config ocispec.Descriptor, layers ...ocispec.Descriptor) ocispec.Descriptor {
 	g.t.Helper()
-	m := ocispec.Manifest{MediaType: ocispec.MediaTypeImageManifest, ArtifactType: artifactType, Config: config, Layers: layers, Subject: &subject}
-	m.SchemaVersion = 2
+	m := oci.NewManifest(config, layers, nil)
+	m.ArtifactType, m.Subject = artifactType, &subject
 	return g.json(ocispec.MediaTypeImageManifest, m)
 }
 
 func (g graph) index(manifests ...ocispec.Descriptor) ocispec.Descriptor {
 	g.t.Helper()
-	idx := ocispec.Index{MediaType: ocispec.MediaTypeImageIndex, Manifests: manifests}
-	idx.SchemaVersion = 2
-	return g.json(ocispec.MediaTypeImageIndex, idx)
+	return g.json(ocispec.MediaTypeImageIndex, oci.NewIndex(manifests, nil))
 }
 
 func (g graph) tag(desc ocispec.Descriptor, tag string) {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2"
 	"oras.land/oras-go/v2/errdef"
@@ -167,9 +168,7 @@ func TestOrasCopy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	manifest := ocispec.Manifest{MediaType: ocispec.MediaTypeImageManifest, Config: config, Layers: []ocispec.Descriptor{layer}}
-	manifest.SchemaVersion = 2
-	data, _ := json.Marshal(manifest)
+	data, _ := json.Marshal(oci.NewManifest(config, []ocispec.Descriptor{layer}, nil))
 	mdesc, err := src.WriteBlob(ctx, ocispec.MediaTypeImageManifest, data)
 	if err != nil {
 		t.Fatal(err)

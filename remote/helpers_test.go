@@ -14,7 +14,6 @@ import (
 	"github.com/docker-krust/docker-krust/internal/testregistry"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
-	specs "github.com/opencontainers/image-spec/specs-go"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2"
 )
@@ -133,13 +132,7 @@ func writeIndex(t *testing.T, store *layout.Layout, content string) testIndex {
 	if err != nil {
 		t.Fatal(err)
 	}
-	attManifest := ocispec.Manifest{
-		Versioned: specs.Versioned{SchemaVersion: 2},
-		MediaType: ocispec.MediaTypeImageManifest,
-		Config:    attCfg,
-		Layers:    []ocispec.Descriptor{statement},
-	}
-	attDesc, attData, err := oci.Encode(ocispec.MediaTypeImageManifest, attManifest)
+	attDesc, attData, err := oci.Encode(ocispec.MediaTypeImageManifest, oci.NewManifest(attCfg, []ocispec.Descriptor{statement}, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,12 +150,7 @@ func writeIndex(t *testing.T, store *layout.Layout, content string) testIndex {
 	amdEntry.Platform = &amdPlatform
 	armEntry := arm.manifest
 	armEntry.Platform = &arm64v8
-	idx := ocispec.Index{
-		Versioned: specs.Versioned{SchemaVersion: 2},
-		MediaType: ocispec.MediaTypeImageIndex,
-		Manifests: []ocispec.Descriptor{amdEntry, armEntry, attDesc},
-	}
-	idxDesc, idxData, err := oci.Encode(ocispec.MediaTypeImageIndex, idx)
+	idxDesc, idxData, err := oci.Encode(ocispec.MediaTypeImageIndex, oci.NewIndex([]ocispec.Descriptor{amdEntry, armEntry, attDesc}, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
