@@ -31,9 +31,18 @@ type target struct {
 // no trace and takes nothing that is not its own.
 func (p *Plan) Run(ctx context.Context) (res Result, err error) {
 	// cargo's target directory is cargo's: make it first, so that cleaning
-	// up after a failure can never remove what cargo builds there.
-	if within(p.LayoutDir, p.req.Project.TargetDir) {
-		if err := os.MkdirAll(p.req.Project.TargetDir, 0o755); err != nil {
+	// up after a failure can never remove what cargo builds there. One made
+	// here is removed again after a failure only while it is empty, as
+	// when a check before cargo fails.
+	if target := p.req.Project.TargetDir; within(p.LayoutDir, target) {
+		if _, statErr := os.Lstat(target); errors.Is(statErr, fs.ErrNotExist) {
+			defer func() {
+				if err != nil {
+					_ = os.Remove(target)
+				}
+			}()
+		}
+		if err := os.MkdirAll(target, 0o755); err != nil {
 			return Result{}, fmt.Errorf("create cargo's target directory: %w", err)
 		}
 	}

@@ -3,6 +3,7 @@ package builder
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -244,5 +245,36 @@ func TestFailedFirstBuildKeepsCargosTargetDir(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(f.project.TargetDir, "krust")); !os.IsNotExist(err) {
 		t.Errorf("the layout directory was left behind: %v", err)
+	}
+}
+
+// TestFailureBeforeCargoLeavesNoTargetDir: a build refused before cargo
+// ran (here: its base layout does not exist) removes the empty target
+// directory it made for cargo, and nothing of a target directory that was
+// there already.
+func TestFailureBeforeCargoLeavesNoTargetDir(t *testing.T) {
+	for _, existed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("target dir existed %v", existed), func(t *testing.T) {
+			f, opts := newFake(t)
+			if existed {
+				if err := os.MkdirAll(f.project.TargetDir, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			opts.Base = "oci:" + filepath.Join(t.TempDir(), "missing")
+			if _, err := Run(context.Background(), f, opts); err == nil {
+				t.Fatal("Run succeeded on a missing base layout")
+			}
+			if f.builds != 0 {
+				t.Fatalf("cargo ran %d times", f.builds)
+			}
+			_, err := os.Stat(f.project.TargetDir)
+			if existed && err != nil {
+				t.Errorf("the target directory that was there is gone: %v", err)
+			}
+			if !existed && !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the failed build left the target directory it made: %v", err)
+			}
+		})
 	}
 }
