@@ -67,7 +67,9 @@ func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Ar
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(path, append([]byte(triple+" "), f.exe...), 0o755); err != nil {
+		// Like cargo, replace the executable rather than rewrite it in
+		// place, so that builds running at once never read a torn one.
+		if err := replaceFile(path, append([]byte(triple+" "), f.exe...)); err != nil {
 			return nil, err
 		}
 	}
@@ -82,6 +84,9 @@ type testBuild struct {
 	pkg       string
 	Log       io.Writer
 	PushCheck PushChecker
+	// compressed, when set, is called each time a layer is compressed
+	// rather than taken from the layer cache.
+	compressed func()
 }
 
 // metadataCargo is a test's cargo, which can also describe the project.
@@ -102,7 +107,7 @@ func Run(ctx context.Context, c metadataCargo, tb testBuild) (Result, error) {
 		return Result{}, err
 	}
 	req.Project = proj
-	b := &Builder{Cargo: c, Log: tb.Log, PushCheck: tb.PushCheck}
+	b := &Builder{Cargo: c, Log: tb.Log, PushCheck: tb.PushCheck, layerCompressed: tb.compressed}
 	plan, err := b.Prepare(ctx, req)
 	if err != nil {
 		return Result{}, err
@@ -245,4 +250,20 @@ func TestFailedFirstBuildKeepsCargosTargetDir(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(f.project.TargetDir, "krust")); !os.IsNotExist(err) {
 		t.Errorf("the layout directory was left behind: %v", err)
 	}
+}
+
+func replaceFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".exe-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	err = errors.Join(err, tmp.Chmod(0o755), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
