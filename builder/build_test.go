@@ -28,6 +28,8 @@ type fakeCargo struct {
 	// hook, when set, runs as Build starts: what happens meanwhile.
 	hook   func()
 	builds int
+	// checks counts the Rust target checks.
+	checks int
 	// during, when set, runs while cargo "builds": what another build
 	// does meanwhile.
 	during func() error
@@ -37,7 +39,10 @@ func (f *fakeCargo) Metadata(context.Context, string) (*cargo.Project, error) {
 	return &f.project, nil
 }
 
-func (f *fakeCargo) CheckTarget(context.Context, string, string) error { return nil }
+func (f *fakeCargo) CheckTarget(context.Context, string, string) error {
+	f.checks++
+	return nil
+}
 
 func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Artifact, error) {
 	f.builds++
