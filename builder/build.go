@@ -118,8 +118,9 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 	var manifests []ocispec.Descriptor
 	tags, r := p.req.Tags, p.recipe()
 	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Image}
+	layers := &layerCache{dir: layerCacheDir(p.req.Project), log: p.b.Log, format: oci.LayerFormat(), compressed: p.b.layerCompressed}
 	for i, t := range targets {
-		desc, err := writeImage(ctx, store, r, t, arts[i])
+		desc, err := writeImage(ctx, store, layers, r, t, arts[i])
 		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
 		}
@@ -143,6 +144,9 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 		return Result{}, fmt.Errorf("tag the image: %w", err)
 	}
 	logf(p.b.Log, "wrote %s (%s) to %s, tagged %s\n", top.Digest, kindOf(top), p.LayoutDir, strings.Join(tags, ", "))
+	// Only now are the new layers worth remembering: a build that failed
+	// before its tag leaves no cache entries behind.
+	layers.save()
 	res.Manifest = top
 	return res, nil
 }

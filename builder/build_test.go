@@ -29,6 +29,8 @@ type fakeCargo struct {
 	// hook, when set, runs as Build starts: what happens meanwhile.
 	hook   func()
 	builds int
+	// checks counts the Rust target checks.
+	checks int
 	// during, when set, runs while cargo "builds": what another build
 	// does meanwhile.
 	during func() error
@@ -38,7 +40,10 @@ func (f *fakeCargo) Metadata(context.Context, string) (*cargo.Project, error) {
 	return &f.project, nil
 }
 
-func (f *fakeCargo) CheckTarget(context.Context, string, string) error { return nil }
+func (f *fakeCargo) CheckTarget(context.Context, string, string) error {
+	f.checks++
+	return nil
+}
 
 func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Artifact, error) {
 	f.builds++
@@ -68,7 +73,9 @@ func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Ar
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(path, append([]byte(triple+" "), f.exe...), 0o755); err != nil {
+		// Like cargo, replace the executable rather than rewrite it in
+		// place, so that builds running at once never read a torn one.
+		if err := replaceFile(path, append([]byte(triple+" "), f.exe...)); err != nil {
 			return nil, err
 		}
 	}
@@ -83,6 +90,9 @@ type testBuild struct {
 	pkg       string
 	Log       io.Writer
 	PushCheck PushChecker
+	// compressed, when set, is called each time a layer is compressed
+	// rather than taken from the layer cache.
+	compressed func()
 }
 
 // metadataCargo is a test's cargo, which can also describe the project.
@@ -103,7 +113,7 @@ func Run(ctx context.Context, c metadataCargo, tb testBuild) (Result, error) {
 		return Result{}, err
 	}
 	req.Project = proj
-	b := &Builder{Cargo: c, Log: tb.Log, PushCheck: tb.PushCheck}
+	b := &Builder{Cargo: c, Log: tb.Log, PushCheck: tb.PushCheck, layerCompressed: tb.compressed}
 	plan, err := b.Prepare(ctx, req)
 	if err != nil {
 		return Result{}, err
@@ -277,4 +287,20 @@ func TestFailureBeforeCargoLeavesNoTargetDir(t *testing.T) {
 			}
 		})
 	}
+}
+
+func replaceFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".exe-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	err = errors.Join(err, tmp.Chmod(0o755), tmp.Close())
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"path"
 	"time"
 
@@ -49,13 +48,14 @@ func (r recipe) manifest(cfg ocispec.Descriptor, b *base, layer ocispec.Descript
 	return oci.NewManifest(cfg, layers, manifestAnnotations(r.annotations, b))
 }
 
-// writeImage writes the base's blobs, the new layer, the config and the
-// manifest into store and returns the manifest's descriptor.
-func writeImage(ctx context.Context, store *layout.Layout, r recipe, t target, art cargo.Artifact) (ocispec.Descriptor, error) {
+// writeImage writes the base's blobs, the new layer (or takes it from
+// layers), the config and the manifest into store and returns the
+// manifest's descriptor.
+func writeImage(ctx context.Context, store *layout.Layout, layers *layerCache, r recipe, t target, art cargo.Artifact) (ocispec.Descriptor, error) {
 	if err := copyBaseBlobs(ctx, store, t.base); err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	layer, err := writeLayer(store, art, r.created)
+	layer, err := layers.layer(ctx, store, art, r.created)
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
@@ -137,34 +137,24 @@ func copyBlob(ctx context.Context, dst, src *layout.Layout, desc ocispec.Descrip
 	return nil
 }
 
-// writeLayer streams the executable into a new layer blob at /app/BIN,
-// its files stamped with created.
-func writeLayer(store *layout.Layout, art cargo.Artifact, created time.Time) (oci.Layer, error) {
-	f, err := os.Open(art.Path)
-	if err != nil {
-		return oci.Layer{}, fmt.Errorf("read the built executable: %w", err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return oci.Layer{}, fmt.Errorf("read the built executable: %w", err)
-	}
+// writeLayer streams file into a new layer blob in store, its entries
+// stamped with created.
+func writeLayer(store *layout.Layout, file oci.File, created time.Time) (oci.Layer, error) {
 	w, err := store.NewBlobWriter()
 	if err != nil {
 		return oci.Layer{}, err
 	}
 	defer w.Close()
-	file := oci.File{Path: path.Join(appDir, art.Bin), Mode: 0o755, Size: info.Size(), Content: f}
 	layer, err := oci.WriteLayer(w, []oci.File{file}, created)
 	if err != nil {
-		return oci.Layer{}, fmt.Errorf("write layer for %s: %w", art.Path, err)
+		return oci.Layer{}, err
 	}
 	desc, err := w.Commit(layer.Descriptor.MediaType)
 	if err != nil {
 		return oci.Layer{}, err
 	}
 	if desc.Digest != layer.Descriptor.Digest || desc.Size != layer.Descriptor.Size {
-		return oci.Layer{}, fmt.Errorf("layer for %s: written %s (%d bytes) but computed %s (%d bytes)", art.Path, desc.Digest, desc.Size, layer.Descriptor.Digest, layer.Descriptor.Size)
+		return oci.Layer{}, fmt.Errorf("written %s (%d bytes) but computed %s (%d bytes)", desc.Digest, desc.Size, layer.Descriptor.Digest, layer.Descriptor.Size)
 	}
 	return layer, nil
 }

@@ -35,6 +35,10 @@ type Builder struct {
 	PushCheck PushChecker
 	// Log receives progress messages and warnings; nil discards them.
 	Log io.Writer
+
+	// layerCompressed, when set, is called each time a layer is
+	// compressed rather than taken from the layer cache: tests count it.
+	layerCompressed func()
 }
 
 // Request is what to build: inputs only, resolved from flags, environment,

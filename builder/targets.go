@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/layout"
@@ -52,12 +54,29 @@ func (p *Plan) loadTargets(ctx context.Context, store *layout.Layout) ([]target,
 				errs = append(errs, fmt.Errorf("%s: %w", oci.PlatformString(pl), err))
 			}
 		}
-		if err := p.b.Cargo.CheckTarget(ctx, req.Dir, ts[i]); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", oci.PlatformString(pl), err))
+		// Once cargo has built this executable for the triple, its
+		// standard library was installed: asking rustc again would cost a
+		// process on every no-op build. Had it been removed since,
+		// cargo's own error names the target to add.
+		if !p.builtBefore(ts[i]) {
+			if err := p.b.Cargo.CheckTarget(ctx, req.Dir, ts[i]); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", oci.PlatformString(pl), err))
+			}
 		}
 		targets = append(targets, t)
 	}
 	return targets, errs
+}
+
+// builtBefore reports whether cargo's output directory for triple and
+// the build's profile holds the executable already.
+func (p *Plan) builtBefore(triple string) bool {
+	profile := p.req.Profile
+	if profile == "" {
+		profile = cargo.DefaultProfile
+	}
+	info, err := os.Stat(filepath.Join(p.req.Project.TargetDir, triple, cargo.ProfileDir(profile), p.Bin))
+	return err == nil && info.Mode().IsRegular()
 }
 
 // triples maps each platform to its Rust target triple.
