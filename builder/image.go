@@ -28,6 +28,8 @@ type recipe struct {
 	// annotations are the image's, or the index's for several platforms;
 	// each manifest adds its base's (see manifestAnnotations).
 	annotations map[string]string
+	// compression is the new layer's.
+	compression oci.Compression
 }
 
 // config is the config of an image of bin on b for platform, whose layer
@@ -55,7 +57,7 @@ func writeImage(ctx context.Context, store *layout.Layout, r recipe, t target, a
 	if err := copyBaseBlobs(ctx, store, t.base); err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	layer, err := writeLayer(store, art, r.created)
+	layer, err := writeLayer(store, art, r.created, r.compression)
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
@@ -138,8 +140,8 @@ func copyBlob(ctx context.Context, dst, src *layout.Layout, desc ocispec.Descrip
 }
 
 // writeLayer streams the executable into a new layer blob at /app/BIN,
-// its files stamped with created.
-func writeLayer(store *layout.Layout, art cargo.Artifact, created time.Time) (oci.Layer, error) {
+// its files stamped with created, compressed with c.
+func writeLayer(store *layout.Layout, art cargo.Artifact, created time.Time, c oci.Compression) (oci.Layer, error) {
 	f, err := os.Open(art.Path)
 	if err != nil {
 		return oci.Layer{}, fmt.Errorf("read the built executable: %w", err)
@@ -155,7 +157,7 @@ func writeLayer(store *layout.Layout, art cargo.Artifact, created time.Time) (oc
 	}
 	defer w.Close()
 	file := oci.File{Path: path.Join(appDir, art.Bin), Mode: 0o755, Size: info.Size(), Content: f}
-	layer, err := oci.WriteLayer(w, []oci.File{file}, created)
+	layer, err := oci.WriteLayerCompressed(w, []oci.File{file}, created, c)
 	if err != nil {
 		return oci.Layer{}, fmt.Errorf("write layer for %s: %w", art.Path, err)
 	}

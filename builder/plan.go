@@ -10,7 +10,11 @@ import (
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
 )
+
+// zstdReaders says who reads zstd layers, for the warning.
+const zstdReaders = "only some consumers read: " + oci.ZstdConsumers
 
 // Plan is a build settled and checked as far as it can be without the
 // base and cargo: what the command needs to know before building, and what
@@ -50,6 +54,12 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 			return nil, err
 		}
 	}
+	if _, err := oci.ParseCompression(string(req.Compression)); err != nil {
+		return nil, err
+	}
+	if req.Compression == oci.Zstd {
+		logf(b.Log, "warning: the layer is compressed with zstd, which %s; use --compression gzip (the default) for an image every engine pulls\n", zstdReaders)
+	}
 	p := &Plan{Package: req.Package, LayoutDir: req.LayoutDir, b: b, req: req, revision: gitRevision(ctx, req.Dir)}
 	var err error
 	if p.Bin, err = cargo.SelectBin(req.Package, req.Bin); err != nil {
@@ -84,5 +94,5 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 
 // recipe is what every image of the plan gets besides its base and layer.
 func (p *Plan) recipe() recipe {
-	return recipe{created: p.req.Created, settings: p.req.Image, annotations: p.annotations}
+	return recipe{created: p.req.Created, settings: p.req.Image, annotations: p.annotations, compression: p.req.Compression}
 }
