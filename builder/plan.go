@@ -13,9 +13,6 @@ import (
 	"github.com/docker-krust/docker-krust/oci"
 )
 
-// zstdReaders says who reads zstd layers, for the warning.
-const zstdReaders = "only some consumers read: " + oci.ZstdConsumers
-
 // Plan is a build settled and checked as far as it can be without the
 // base and cargo: what the command needs to know before building, and what
 // Run builds.
@@ -58,7 +55,7 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 		return nil, err
 	}
 	if req.Compression == oci.Zstd {
-		logf(b.Log, "warning: the layer is compressed with zstd, which %s; use --compression gzip (the default) for an image every engine pulls\n", zstdReaders)
+		logf(b.Log, "warning: the layer is compressed with zstd: %s; use --compression gzip (the default) for an image every engine pulls\n", oci.ZstdConsumers)
 	}
 	p := &Plan{Package: req.Package, LayoutDir: req.LayoutDir, b: b, req: req, revision: gitRevision(ctx, req.Dir)}
 	var err error

@@ -25,9 +25,10 @@ const (
 	Zstd Compression = "zstd"
 )
 
-// ZstdConsumers says which consumers read zstd layers, for warnings and
-// errors.
-const ZstdConsumers = "containerd 1.5+ (and Docker 23+ with the containerd image store), podman, skopeo, crane; Docker Engine 20.10's classic image store cannot pull or load them"
+// ZstdConsumers says which consumers read zstd layers and which do not
+// (as checked on Debian 12's tools), for warnings and errors.
+const ZstdConsumers = "containerd 1.5+ (so Docker 23+ with the containerd image store), podman, skopeo and crane read them; " +
+	"Docker Engine 20.10's classic image store cannot pull them (\"invalid tar header\"), nor umoci 0.4.7 or oci-image-tool 1.0.0-rc1 unpack or validate them"
 
 // ErrUnknownCompression is returned for a compression krust does not write.
 var ErrUnknownCompression = errors.New("unknown layer compression")
