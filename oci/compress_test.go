@@ -205,3 +205,21 @@ func TestParseCompression(t *testing.T) {
 		t.Errorf("WriteLayerCompressed with lz4: %v, want ErrUnknownCompression", err)
 	}
 }
+
+// The fingerprint names the versions of the compression libraries go.mod
+// requires, so that a layer cache keyed on it misses after an update of
+// either.
+func TestFingerprintNamesTheLibraryVersions(t *testing.T) {
+	gomod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c, module := range map[Compression]string{Gzip: "github.com/klauspost/pgzip", Zstd: "github.com/klauspost/compress"} {
+		_, rest, ok := strings.Cut(string(gomod), "\t"+module+" ")
+		version, _, _ := strings.Cut(rest, "\n")
+		version = strings.TrimSuffix(version, " // indirect")
+		if !ok || !strings.Contains(c.Fingerprint(), "-"+version+"/") {
+			t.Errorf("%s fingerprint %q does not name %s %s, which go.mod requires", c, c.Fingerprint(), module, version)
+		}
+	}
+}

@@ -71,6 +71,9 @@ func BenchmarkCompressors(b *testing.B) {
 		{"pgzip-9", pgzipLevel(9)},
 		{"pgzip-7", pgzipLevel(7)},
 		{"pgzip-6", pgzipLevel(6)},
+		{"pgzip-5", pgzipLevel(5)},
+		{"pgzip-4", pgzipLevel(4)},
+		{"pgzip-3", pgzipLevel(3)},
 		{"pgzip-2", pgzipLevel(2)},
 		{"pgzip-1", pgzipLevel(1)},
 		{"zstd-default-stream", func(w io.Writer) (io.WriteCloser, error) {
