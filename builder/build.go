@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/layout"
@@ -115,24 +117,21 @@ func (p *Plan) build(ctx context.Context, targets []target) ([]cargo.Artifact, e
 // write puts the images (and, for several platforms, their index) into the
 // layout and tags the result.
 func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts []cargo.Artifact) (Result, error) {
-	var manifests []ocispec.Descriptor
 	tags, r := p.req.Tags, p.recipe()
 	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Image}
-	layers := &layerCache{dir: layerCacheDir(p.req.Project), log: p.b.Log, format: oci.LayerFormat(), compressed: p.b.layerCompressed}
+	layers := &layerCache{dir: layerCacheDir(p.req.Project), log: p.b.Log, compression: r.compression, compressed: p.b.layerCompressed}
+	manifests, err := writeImages(ctx, store, layers, r, targets, arts)
+	if err != nil {
+		return Result{}, err
+	}
 	for i, t := range targets {
-		desc, err := writeImage(ctx, store, layers, r, t, arts[i])
-		if err != nil {
-			return Result{}, fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
-		}
-		logf(p.b.Log, "built %s for %s: %s (%d bytes)\n", p.Bin, oci.PlatformString(t.platform), desc.Digest, desc.Size)
-		manifests = append(manifests, desc)
+		logf(p.b.Log, "built %s for %s: %s (%d bytes)\n", p.Bin, oci.PlatformString(t.platform), manifests[i].Digest, manifests[i].Size)
 		if t.base.ref != nil {
 			res.Bases = append(res.Bases, t.base.ref)
 		}
 	}
 	top := manifests[0]
 	if len(manifests) > 1 {
-		var err error
 		if top, err = writeJSON(ctx, store, ocispec.MediaTypeImageIndex, oci.NewIndex(manifests, r.annotations)); err != nil {
 			return Result{}, err
 		}
@@ -149,6 +148,32 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 	layers.save()
 	res.Manifest = top
 	return res, nil
+}
+
+// writeImages writes the image of every target at once, since each
+// compresses its own layer, and returns their manifests in the targets'
+// order, so that the index is the same however the writes interleave. A
+// failure is reported for every platform it happened to.
+func writeImages(ctx context.Context, store *layout.Layout, layers *layerCache, r recipe, targets []target, arts []cargo.Artifact) ([]ocispec.Descriptor, error) {
+	manifests := make([]ocispec.Descriptor, len(targets))
+	errs := make([]error, len(targets))
+	var wg sync.WaitGroup
+	// Each layer's compression is parallel already: more writes at once
+	// than cores would only add memory.
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, t := range targets {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			desc, err := writeImage(ctx, store, layers, r, t, arts[i])
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
+			}
+			manifests[i] = desc
+		})
+	}
+	wg.Wait()
+	return manifests, errors.Join(errs...)
 }
 
 func kindOf(desc ocispec.Descriptor) string {

@@ -27,6 +27,8 @@ type recipe struct {
 	// annotations are the image's, or the index's for several platforms;
 	// each manifest adds its base's (see manifestAnnotations).
 	annotations map[string]string
+	// compression is the new layer's.
+	compression oci.Compression
 }
 
 // config is the config of an image of bin on b for platform, whose layer
@@ -138,14 +140,14 @@ func copyBlob(ctx context.Context, dst, src *layout.Layout, desc ocispec.Descrip
 }
 
 // writeLayer streams file into a new layer blob in store, its entries
-// stamped with created.
-func writeLayer(store *layout.Layout, file oci.File, created time.Time) (oci.Layer, error) {
+// stamped with created, compressed with c.
+func writeLayer(store *layout.Layout, file oci.File, created time.Time, c oci.Compression) (oci.Layer, error) {
 	w, err := store.NewBlobWriter()
 	if err != nil {
 		return oci.Layer{}, err
 	}
 	defer w.Close()
-	layer, err := oci.WriteLayer(w, []oci.File{file}, created)
+	layer, err := oci.WriteLayerCompressed(w, []oci.File{file}, created, c)
 	if err != nil {
 		return oci.Layer{}, err
 	}

@@ -72,8 +72,9 @@ type layerCache struct {
 	// dir holds the entries; "" disables the cache.
 	dir string
 	log io.Writer
-	// format is the layer writer's oci.LayerFormat, part of every key.
-	format string
+	// compression is how new layers are compressed; its Fingerprint
+	// (algorithm, library and version, level) is part of every key.
+	compression oci.Compression
 	// compressed, when not nil, is called each time a layer is built
 	// rather than taken from the cache (tests count the calls).
 	compressed func()
@@ -126,7 +127,7 @@ func (c *layerCache) layer(ctx context.Context, store *layout.Layout, art cargo.
 	// digest.
 	h := sha256.New()
 	file.Content = io.TeeReader(f, h)
-	layer, err := writeLayer(store, file, created)
+	layer, err := writeLayer(store, file, created, c.compression)
 	if err != nil {
 		return oci.Layer{}, fmt.Errorf("write layer for %s: %w", art.Path, err)
 	}
@@ -148,7 +149,7 @@ func (c *layerCache) key(f oci.File, exe hash.Hash, created time.Time) layerKey 
 		Path:       f.Path,
 		Mode:       f.Mode,
 		ModTime:    created.UTC().Format(time.RFC3339Nano),
-		Format:     c.format,
+		Format:     c.compression.Fingerprint(),
 	}
 }
 

@@ -109,7 +109,7 @@ func checkDocuments(r recipe, t target, bin string) error {
 	if len(data) > oci.MaxConfigSize {
 		return fmt.Errorf("the image config would take %d bytes with the base's settings and labels, more than the %d krust reads: drop labels or env (--label, --env), or use another base", len(data), oci.MaxConfigSize)
 	}
-	layer := ocispec.Descriptor{MediaType: ocispec.MediaTypeImageLayerGzip, Digest: placeholder, Size: math.MaxInt64}
+	layer := ocispec.Descriptor{MediaType: r.compression.MediaType(), Digest: placeholder, Size: math.MaxInt64}
 	_, data, err = oci.Encode(ocispec.MediaTypeImageManifest, r.manifest(cfgDesc, t.base, layer))
 	if err != nil {
 		return err

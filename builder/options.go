@@ -70,6 +70,9 @@ type Request struct {
 	CargoHome string
 	// Libc chooses musl or static glibc.
 	Libc cargo.Libc
+	// Compression is how the new layer is compressed; the zero value is
+	// oci.Gzip. Base layers keep theirs, whatever it is.
+	Compression oci.Compression
 	// CargoArgs are passed to `cargo build` as they are.
 	CargoArgs []string
 	// Base is Scratch, "oci:PATH[:TAG]" (an image in a layout), or a

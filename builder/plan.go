@@ -10,6 +10,7 @@ import (
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
 )
 
 // Plan is a build settled and checked as far as it can be without the
@@ -50,6 +51,12 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 			return nil, err
 		}
 	}
+	if _, err := oci.ParseCompression(string(req.Compression)); err != nil {
+		return nil, err
+	}
+	if req.Compression == oci.Zstd {
+		logf(b.Log, "warning: the layer is compressed with zstd: %s; use --compression gzip (the default) for an image every engine pulls\n", oci.ZstdConsumers)
+	}
 	p := &Plan{Package: req.Package, LayoutDir: req.LayoutDir, b: b, req: req, revision: gitRevision(ctx, req.Dir)}
 	var err error
 	if p.Bin, err = cargo.SelectBin(req.Package, req.Bin); err != nil {
@@ -84,5 +91,5 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 
 // recipe is what every image of the plan gets besides its base and layer.
 func (p *Plan) recipe() recipe {
-	return recipe{created: p.req.Created, settings: p.req.Image, annotations: p.annotations}
+	return recipe{created: p.req.Created, settings: p.req.Image, annotations: p.annotations, compression: p.req.Compression}
 }

@@ -2,6 +2,7 @@ package builder
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/docker-krust/docker-krust/oci"
@@ -74,5 +75,22 @@ func TestRunSeveralPlatformsMakesAnIndex(t *testing.T) {
 				t.Errorf("index annotations %v lack the title", index.Annotations)
 			}
 		})
+	}
+}
+
+// Platforms are written at once; a failure is reported for every platform
+// it happened to, not only the first, and nothing is tagged.
+func TestRunReportsEveryFailedPlatform(t *testing.T) {
+	f, opts := newFake(t)
+	f.noFile = true
+	opts.Platforms = []ocispec.Platform{{OS: "linux", Architecture: "amd64"}, {OS: "linux", Architecture: "arm64"}, {OS: "linux", Architecture: "arm", Variant: "v7"}}
+	_, err := Run(context.Background(), f, opts)
+	if err == nil {
+		t.Fatal("Run succeeded with no executables")
+	}
+	for _, p := range []string{"linux/amd64: ", "linux/arm64: ", "linux/arm/v7: "} {
+		if !strings.Contains(err.Error(), p) {
+			t.Errorf("error %q does not name %s", err, p)
+		}
 	}
 }

@@ -78,6 +78,7 @@ base_image = "gcr.io/distroless/static:nonroot"
 default_registry = "registry.example.com/team"
 insecure_registries = ["127.0.0.1:5000", "localhost:5001"]
 profile = "dist"
+compression = "zstd"
 
 [build]
 cargo_args = ["--features", "metrics", "--locked"]
@@ -117,7 +118,7 @@ func TestLoad(t *testing.T) {
 			content: fullConfig,
 			mode:    0o600,
 			want: &config.Config{
-				ImageKeys:          config.ImageKeys{Profile: "dist"},
+				ImageKeys:          config.ImageKeys{Profile: "dist", Compression: "zstd"},
 				BaseImage:          "gcr.io/distroless/static:nonroot",
 				DefaultRegistry:    "registry.example.com/team",
 				InsecureRegistries: []string{"127.0.0.1:5000", "localhost:5001"},

@@ -51,6 +51,9 @@ type Resolved struct {
 	Platforms    []ocispec.Platform
 	AllPlatforms bool
 	Libc         cargo.Libc
+	// Compression is how the new layer is compressed; oci.Gzip unless a
+	// source says zstd.
+	Compression oci.Compression
 	// Bin is the binary to build; empty means the package's only one.
 	Bin string
 	// Cargo is the cargo-compatible builder command; empty means cargo.
@@ -96,6 +99,10 @@ func Resolve(src Sources) (Resolved, error) {
 	if err != nil {
 		return Resolved{}, err
 	}
+	compression, err := oci.ParseCompression(s.Compression)
+	if err != nil {
+		return Resolved{}, err
+	}
 	created, stamp, err := sourceDateEpoch(getenv("SOURCE_DATE_EPOCH"))
 	if err != nil {
 		return Resolved{}, err
@@ -106,7 +113,7 @@ func Resolve(src Sources) (Resolved, error) {
 	}
 	return Resolved{
 		Name: s.Name, Repo: s.Repo, Base: firstString(s.BaseImage, DefaultBase),
-		Platforms: platforms, AllPlatforms: all, Libc: libc, Bin: s.Bin, Cargo: s.Cargo,
+		Platforms: platforms, AllPlatforms: all, Libc: libc, Compression: compression, Bin: s.Bin, Cargo: s.Cargo,
 		Profile: profile, CargoArgs: cargoArgs, Tags: orDefault(s.Tags, DefaultTag),
 		Image: oci.ImageSettings{
 			Cmd: s.Args, Env: s.Env, User: s.User, WorkingDir: s.Workdir, Ports: s.Ports, Labels: s.Labels,

@@ -51,6 +51,9 @@ func resolveKeys() []resolveKey {
 		{name: "libc", from: layers, set: func(s *config.Settings, v string) { s.Libc = v },
 			get: func(r config.Resolved) string { return string(r.Libc) }, deflt: "musl",
 			in: pick(map[string]string{"flag": "glibc", "package": "musl", "workspace": "glibc", "user": "musl"})},
+		{name: "compression", from: layers, set: func(s *config.Settings, v string) { s.Compression = v },
+			get: func(r config.Resolved) string { return string(r.Compression) }, deflt: "gzip",
+			in: pick(map[string]string{"flag": "zstd", "package": "gzip", "workspace": "zstd", "user": "gzip"})},
 		{name: "bin", from: layers, set: func(s *config.Settings, v string) { s.Bin = v },
 			get: func(r config.Resolved) string { return r.Bin }, in: plain},
 		{name: "profile", from: layers, set: func(s *config.Settings, v string) { s.Profile = v },
@@ -135,7 +138,7 @@ func TestResolveDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if r.Base != config.DefaultBase || len(r.Platforms) != 1 || oci.PlatformString(r.Platforms[0]) != config.DefaultPlatform || r.AllPlatforms ||
-		r.Libc != "musl" || r.Profile != "release" || !slices.Equal(r.Tags, []string{config.DefaultTag}) ||
+		r.Libc != "musl" || r.Compression != oci.Gzip || r.Profile != "release" || !slices.Equal(r.Tags, []string{config.DefaultTag}) ||
 		r.Name != "" || r.Repo != "" || r.Bin != "" || r.Cargo != "" || r.CargoArgs != nil || r.CargoHome != "" ||
 		r.Created.Unix() != 0 || r.StampCreated || r.Image.Env != nil || r.Annotations != nil {
 		t.Errorf("Resolve(Sources{}) = %+v", r)
@@ -175,6 +178,9 @@ func TestResolveChecksEverySource(t *testing.T) {
 		{"workspace env", config.Sources{Workspace: config.Settings{Source: "ws", Env: map[string]string{"A=B": "1"}}}, "env in ws"},
 		{"user cargo args", config.Sources{User: config.Settings{Source: "/u/config.toml", CargoArgs: []string{"--target=x"}}}, "build.cargo_args in /u/config.toml"},
 		{"command-line cargo args", config.Sources{CargoArgs: []string{"--target", "x"}}, "arguments after --"},
+		{"flag compression", config.Sources{Flags: config.Settings{Compression: "lz4"}}, `compression "lz4" (--compression): want gzip`},
+		{"package compression", config.Sources{Package: config.Settings{Source: "Cargo.toml [package.metadata.krust]", Compression: "GZIP"}, User: config.Settings{Compression: "zstd"}},
+			"compression in Cargo.toml [package.metadata.krust]"},
 		{"environment", config.Sources{Getenv: func(k string) string { return map[string]string{"SOURCE_DATE_EPOCH": "soon"}[k] }}, `SOURCE_DATE_EPOCH="soon"`},
 	}
 	for _, tt := range tests {

@@ -21,6 +21,7 @@ type Settings struct {
 	BaseImage   string
 	Platforms   []string
 	Libc        string
+	Compression string
 	Bin         string
 	Profile     string
 	Cargo       string
@@ -46,6 +47,7 @@ func merge(layers ...Settings) Settings {
 		out.Repo = firstString(out.Repo, l.Repo)
 		out.BaseImage = firstString(out.BaseImage, l.BaseImage)
 		out.Libc = firstString(out.Libc, l.Libc)
+		out.Compression = firstString(out.Compression, l.Compression)
 		out.Bin = firstString(out.Bin, l.Bin)
 		out.Profile = firstString(out.Profile, l.Profile)
 		out.Cargo = firstString(out.Cargo, l.Cargo)
@@ -102,6 +104,7 @@ func mergeMap(have, next map[string]string) map[string]string {
 type ImageKeys struct {
 	Platforms   []string          `toml:"platforms"`
 	Libc        string            `toml:"libc"`
+	Compression string            `toml:"compression"`
 	Bin         string            `toml:"bin"`
 	Profile     string            `toml:"profile"`
 	Cargo       string            `toml:"cargo"`
@@ -123,7 +126,7 @@ func (k ImageKeys) settings(source string) (Settings, error) {
 	}
 	return Settings{
 		Source:    source,
-		Platforms: k.Platforms, Libc: k.Libc, Bin: k.Bin, Profile: k.Profile, Cargo: k.Cargo, Args: k.Args, Env: k.Env,
+		Platforms: k.Platforms, Libc: k.Libc, Compression: k.Compression, Bin: k.Bin, Profile: k.Profile, Cargo: k.Cargo, Args: k.Args, Env: k.Env,
 		User: k.User, Workdir: k.Workdir, Ports: ports, Labels: k.Labels, Annotations: k.Annotations, Tags: k.Tags,
 	}, nil
 }

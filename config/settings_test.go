@@ -36,19 +36,19 @@ func TestCargoSettings(t *testing.T) {
 		}
 	}
 	write(ws, "[workspace]\nmembers = [\"api\"]\n\n[workspace.metadata.krust]\nbase-image = \"ws/base:1\"\nplatforms = [\"linux/amd64\", \"linux/arm64\"]\ncolour = \"blue\"\n")
-	write(member, "[package]\nname = \"api\"\nversion = \"0.1.0\"\n\n[package.metadata.krust]\nports = [8080, \"53/udp\"]\ncargo-args = [\"--locked\"]\nprofile = \"dist\"\nenv = { A = \"1\" }\n")
+	write(member, "[package]\nname = \"api\"\nversion = \"0.1.0\"\n\n[package.metadata.krust]\nports = [8080, \"53/udp\"]\ncargo-args = [\"--locked\"]\nprofile = \"dist\"\ncompression = \"zstd\"\nenv = { A = \"1\" }\n")
 	var warn bytes.Buffer
 	pkg, wsS, err := CargoSettings(member, ws, &warn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(pkg.Ports, []string{"8080", "53/udp"}) || !slices.Equal(pkg.CargoArgs, []string{"--locked"}) || pkg.Env["A"] != "1" || pkg.Profile != "dist" {
+	if !slices.Equal(pkg.Ports, []string{"8080", "53/udp"}) || !slices.Equal(pkg.CargoArgs, []string{"--locked"}) || pkg.Env["A"] != "1" || pkg.Profile != "dist" || pkg.Compression != "zstd" {
 		t.Errorf("package settings %+v", pkg)
 	}
 	if wsS.BaseImage != "ws/base:1" || len(wsS.Platforms) != 2 {
 		t.Errorf("workspace settings %+v", wsS)
 	}
-	if !strings.Contains(warn.String(), `unknown key "colour" in [workspace.metadata.krust]`) || !strings.Contains(warn.String(), ws) {
+	if strings.Count(warn.String(), "unknown key") != 1 || !strings.Contains(warn.String(), `unknown key "colour" in [workspace.metadata.krust]`) || !strings.Contains(warn.String(), ws) {
 		t.Errorf("warnings %q", warn.String())
 	}
 	write(member, "[package]\nname = \"api\"\n[package.metadata.krust]\nports = [true]\n")

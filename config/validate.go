@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/docker-krust/docker-krust/oci"
 )
 
 // ErrInvalidSetting is wrapped by every error Resolve returns for a value
@@ -35,6 +37,10 @@ func mergeChecked(layers ...Settings) (Settings, error) {
 		if err := checkEnv(k, s.Env[k]); err != nil {
 			errs = append(errs, invalid("env", envSource(layers, k), k+"="+s.Env[k], err))
 		}
+	}
+	if _, err := oci.ParseCompression(s.Compression); err != nil {
+		errs = append(errs, invalid("compression", stringSource(layers, "compression"), s.Compression,
+			errors.New("want gzip (the default, which every engine reads) or zstd (smaller and faster, read by fewer)")))
 	}
 	if err := checkCargoArgs(s.CargoArgs, listSource(layers, "cargo-args")); err != nil {
 		errs = append(errs, err)
@@ -111,7 +117,7 @@ func invalid(setting, source, value string, rule error) error {
 // command line (source ""), else the key and the file it is in.
 func keyName(setting, source string) string {
 	if source == "" {
-		return map[string]string{"ports": "--port", "workdir": "--workdir", "env": "--env",
+		return map[string]string{"ports": "--port", "workdir": "--workdir", "env": "--env", "compression": "--compression",
 			"cargo-args": "arguments after --"}[setting]
 	}
 	if setting == "cargo-args" && !strings.Contains(source, "[") {
@@ -124,7 +130,7 @@ func keyName(setting, source string) string {
 // from, by the rules of merge.
 func stringSource(layers []Settings, setting string) string {
 	for _, l := range layers {
-		if setting == "workdir" && l.Workdir != "" {
+		if setting == "workdir" && l.Workdir != "" || setting == "compression" && l.Compression != "" {
 			return l.Source
 		}
 	}

@@ -2,7 +2,6 @@ package oci
 
 import (
 	"archive/tar"
-	"compress/gzip"
 	"crypto/sha256"
 	"fmt"
 	"hash"
@@ -30,38 +29,51 @@ type File struct {
 
 // Layer describes a layer blob written by WriteLayer.
 type Layer struct {
-	// Descriptor is the compressed blob's descriptor (OCI gzip layer media type).
+	// Descriptor is the compressed blob's descriptor (OCI gzip or zstd
+	// layer media type).
 	Descriptor ocispec.Descriptor
 	// DiffID is the digest of the uncompressed tar stream.
 	DiffID digest.Digest
 }
 
 // WriteLayer writes a reproducible gzip-compressed tar layer holding files
-// (and their parent directories) to w in one pass, hashing the compressed
-// and uncompressed streams as it goes. Entries are sorted by path, owned by
-// 0:0 without user or group names, and stamped with modTime; the gzip header
-// carries no name and no timestamp. The same files and modTime give the same
-// bytes.
+// (and their parent directories) to w; see WriteLayerCompressed.
 func WriteLayer(w io.Writer, files []File, modTime time.Time) (Layer, error) {
+	return WriteLayerCompressed(w, files, modTime, Gzip)
+}
+
+// WriteLayerCompressed writes a reproducible tar layer holding files (and
+// their parent directories), compressed with c, to w in one pass, hashing
+// the compressed and uncompressed streams as it goes. Entries are sorted
+// by path, owned by 0:0 without user or group names, and stamped with
+// modTime; a gzip header carries no name and no timestamp. The same files,
+// modTime and c give the same bytes, whatever the number of cores: the
+// compression runs in parallel, but its output does not depend on it.
+func WriteLayerCompressed(w io.Writer, files []File, modTime time.Time, c Compression) (Layer, error) {
+	if c == "" {
+		c = Gzip
+	}
 	compressed := &countingHash{h: sha256.New()}
-	gz, err := gzip.NewWriterLevel(io.MultiWriter(w, compressed), gzip.DefaultCompression)
+	zw, err := c.newCompressor(io.MultiWriter(w, compressed))
 	if err != nil {
-		return Layer{}, fmt.Errorf("start gzip stream: %w", err)
+		return Layer{}, fmt.Errorf("start %s stream: %w", c, err)
 	}
 	uncompressed := sha256.New()
-	tw := tar.NewWriter(io.MultiWriter(gz, uncompressed))
+	tw := tar.NewWriter(io.MultiWriter(zw, uncompressed))
 	if err := writeEntries(tw, files, modTime.UTC()); err != nil {
+		zw.Close()
 		return Layer{}, err
 	}
 	if err := tw.Close(); err != nil {
+		zw.Close()
 		return Layer{}, fmt.Errorf("finish tar stream: %w", err)
 	}
-	if err := gz.Close(); err != nil {
-		return Layer{}, fmt.Errorf("finish gzip stream: %w", err)
+	if err := zw.Close(); err != nil {
+		return Layer{}, fmt.Errorf("finish %s stream: %w", c, err)
 	}
 	return Layer{
 		Descriptor: ocispec.Descriptor{
-			MediaType: ocispec.MediaTypeImageLayerGzip,
+			MediaType: c.MediaType(),
 			Digest:    digest.NewDigest(digest.SHA256, compressed.h),
 			Size:      compressed.n,
 		},

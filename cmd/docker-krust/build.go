@@ -154,7 +154,7 @@ func (f *buildFlags) request(env *environment, cmd *cobra.Command, dir string, c
 	}
 	return builder.Request{
 		Dir: dir, Bin: r.Bin, Profile: r.Profile, Platforms: r.Platforms, AllPlatforms: r.AllPlatforms,
-		Libc: r.Libc, CargoArgs: r.CargoArgs, Base: r.Base, LayoutDir: f.layoutDir, LayoutRef: f.noPush, Tags: r.Tags,
+		Libc: r.Libc, Compression: r.Compression, CargoArgs: r.CargoArgs, Base: r.Base, LayoutDir: f.layoutDir, LayoutRef: f.noPush, Tags: r.Tags,
 		Name: r.Name, Repo: r.Repo, Created: r.Created, StampCreated: r.StampCreated, CargoHome: r.CargoHome,
 		Image: r.Image, Annotations: r.Annotations,
 	}, r, nil

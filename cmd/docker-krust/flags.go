@@ -12,7 +12,7 @@ import (
 // buildFlags holds the build command's flags as given.
 type buildFlags struct {
 	image, repo, platform, base, libc, layoutDir, bin, pkg, cargo string
-	user, workdir, imageRefs, profile                             string
+	user, workdir, imageRefs, profile, compression                string
 	tags, env, labels, annotations, ports, args                   []string
 	noPush                                                        bool
 	registry                                                      registryFlags
@@ -27,6 +27,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.noPush, "no-push", false, "write the OCI layout only and print oci:DIR:TAG")
 	fl.StringVar(&f.base, "base", "", "base image: a registry reference, scratch, or oci:PATH[:TAG] (default "+config.DefaultBase+")")
 	fl.StringVar(&f.libc, "libc", "", "C library to link statically: musl or glibc (default musl)")
+	fl.StringVar(&f.compression, "compression", "", "compression of the new layer: gzip, read by every engine, or zstd, smaller and faster but not read by Docker Engine 20.10 and older (default gzip)")
 	fl.StringVar(&f.layoutDir, "oci-layout", "", "OCI layout directory to write (default: krust/PACKAGE/BIN under cargo's target directory)")
 	fl.StringArrayVar(&f.tags, "tag", nil, "tag of the image, in the layout and the registry (repeatable; default latest)")
 	fl.StringVar(&f.bin, "bin", "", "binary to build when the package has several")
@@ -58,6 +59,7 @@ func (f *buildFlags) settings(cmd *cobra.Command) (config.Settings, error) {
 	var err error
 	s.BaseImage, s.Libc, s.Bin, s.Cargo = set("base", f.base), set("libc", f.libc), set("bin", f.bin), set("cargo", f.cargo)
 	s.User, s.Workdir, s.Profile = set("user", f.user), set("workdir", f.workdir), set("profile", f.profile)
+	s.Compression = set("compression", f.compression)
 	s.Name, s.Repo = set("image", f.image), set("repo", f.repo)
 	if p := set("platform", f.platform); p != "" {
 		s.Platforms = strings.Split(p, ",")
