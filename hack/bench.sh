@@ -5,7 +5,7 @@
 # tools take turns (A B, then B A, ...), so a change in the machine's load
 # falls on both. Not part of `make test`.
 #
-#   BENCH_RUNS=1 make bench        # one run of each, about 2 minutes once warm
+#   BENCH_RUNS=1 make bench        # one run of each, under a minute once compiled
 #
 # Environment: BENCH_RUNS (3), BENCH_MIB (100, the payload of the test
 # crate), BENCH_BIG_MIB (500, for peak memory), BENCH_DIR (target/bench:
@@ -47,14 +47,15 @@ need() {
   command -v cargo >/dev/null || missing+=("cargo: install Rust with rustup")
   command -v skopeo >/dev/null || missing+=("skopeo: apt-get install -y skopeo")
   command -v docker-registry >/dev/null || missing+=("docker-registry: apt-get install -y docker-registry")
-  command -v jq >/dev/null || missing+=("jq: apt-get install -y jq")
   command -v curl >/dev/null || missing+=("curl: apt-get install -y curl")
   [[ -x /usr/bin/time ]] || missing+=("/usr/bin/time (for peak memory): apt-get install -y time")
   if ((${#missing[@]})); then
     printf 'bench: missing %s\n' "${missing[@]}" >&2
     exit 1
   fi
-  crane=$(command -v crane || echo "$(go env GOPATH)/bin/crane")
+  local gobin
+  gobin=$(go env GOBIN)
+  crane=$(command -v crane || echo "${gobin:-$(go env GOPATH)/bin}/crane")
   if [[ ! -x $crane ]]; then
     say "installing crane v0.22.1 with go install (about 45 s)"
     go install github.com/google/go-containerregistry/cmd/crane@v0.22.1
@@ -238,7 +239,7 @@ go_bench() {
 report() {
   local pack=$((krust_build - cargo_ms))
   echo
-  echo "docker-krust $("$krust" version | head -1 | cut -d' ' -f2)${BENCH_KRUST_ARGS:+ with $BENCH_KRUST_ARGS}, medians of $runs, $(mb "$binary_bytes") static binary ($mib MiB payload):"
+  echo "docker-krust $("$krust" version | head -1 | cut -d' ' -f2)${BENCH_KRUST_ARGS:+ with $BENCH_KRUST_ARGS}, crane $("$crane" version), medians of $runs, $(mb "$binary_bytes") static binary ($mib MiB payload):"
   echo
   echo "| step | krust | peer or floor | ratio | target |"
   echo "|---|---|---|---|---|"
