@@ -9,7 +9,7 @@
 #
 # Environment: BENCH_RUNS (3), BENCH_MIB (100, the payload of the test
 # crate), BENCH_BIG_MIB (500, for peak memory), BENCH_DIR (target/bench:
-# the generated crates, about 2 GB, kept so the next run needs no 500 MiB
+# the generated crates, about 1.4 GB, kept so the next run needs no 500 MiB
 # compile; rm -rf it to reclaim), BENCH_GOTIME (go test -benchtime, 1s),
 # BENCH_KRUST_ARGS (more krust build flags, e.g. "--compression zstd"),
 # BENCH_GOPKGS (the packages whose Go benchmarks run, ./oci).
