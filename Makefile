@@ -6,7 +6,7 @@ VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo d
 COMMIT     ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS    := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build install test lint fuzz fuzz-quick demo clean
+.PHONY: build install test lint fuzz fuzz-quick demo bench clean
 
 build: ## the plugin binary, with a krust link beside it
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/docker-krust ./cmd/docker-krust
@@ -55,6 +55,9 @@ fuzz-quick: ## the fuzz part of make test alone
 
 demo: build ## build example/hello-krust into an OCI layout and run it
 	hack/demo.sh
+
+bench: build ## packaging, no-op rebuild, memory and push against crane, cargo and skopeo (hack/bench.sh; BENCH_RUNS=1 for a quick run)
+	hack/bench.sh
 
 clean:
 	rm -rf $(BIN) example/hello-krust/target
