@@ -43,7 +43,10 @@ var ErrUnknownCompression = errors.New("unknown layer compression")
 // output does not depend on concurrency either; its job-parallel mode is
 // left off because it falls back to another encoding on one core.
 const (
-	gzipLevel     = 6
+	// gzipLevel 4 is what make bench chose on the 2-core machine: on a
+	// 100 MiB executable about 0.75x the time of level 6 for a layer about
+	// 3% larger, and still 5% smaller than crane's (Go's gzip level 1).
+	gzipLevel     = 4
 	gzipBlockSize = 1 << 20
 	// gzipMaxBlocks bounds the blocks in flight, and so the memory: each
 	// holds about three blocks' worth of buffers.
