@@ -59,6 +59,9 @@ type layerEntry struct {
 	Key    layerKey           `json:"key"`
 	Layer  ocispec.Descriptor `json:"layer"`
 	DiffID digest.Digest      `json:"diffID"`
+	// Blob is the stamp of the layer's blob file when its content was
+	// last known to match the digest (written or verified by krust).
+	Blob *layout.BlobStamp `json:"blob,omitempty"`
 }
 
 // layerCache maps executables to the layers already built from them, so
@@ -114,7 +117,7 @@ func (c *layerCache) layer(ctx context.Context, store *layout.Layout, art cargo.
 			return oci.Layer{}, fmt.Errorf("read the built executable %s: %w", art.Path, err)
 		}
 		key := c.key(file, h, created)
-		if layer, ok := c.lookup(store, key); ok {
+		if layer, ok := c.lookup(ctx, store, key); ok {
 			logf(c.log, "layer for /%s taken from the cache (%s, executable %s)\n", file.Path, layer.Descriptor.Digest, key.Executable)
 			return layer, nil
 		}
@@ -136,7 +139,11 @@ func (c *layerCache) layer(ctx context.Context, store *layout.Layout, art cargo.
 	}
 	if c.dir != "" {
 		c.mu.Lock()
-		c.pending = append(c.pending, layerEntry{Key: c.key(file, h, created), Layer: layer.Descriptor, DiffID: layer.DiffID})
+		e := layerEntry{Key: c.key(file, h, created), Layer: layer.Descriptor, DiffID: layer.DiffID}
+		if stamp, err := store.Stamp(layer.Descriptor.Digest); err == nil {
+			e.Blob = &stamp
+		}
+		c.pending = append(c.pending, e)
 		c.mu.Unlock()
 	}
 	return layer, nil
@@ -153,13 +160,14 @@ func (c *layerCache) key(f oci.File, exe hash.Hash, created time.Time) layerKey 
 	}
 }
 
-// lookup returns the cached layer for key if its entry is intact and its
-// blob is in store with the entry's size. The blob's content is not hashed
-// again (that would cost about 1.2 ms per MB on every no-op build): krust
-// wrote it through a digest-checking writer and renamed it into place
-// atomically, its size catches truncation, and whoever reads it (a push,
-// skopeo, the engine) verifies its digest.
-func (c *layerCache) lookup(store *layout.Layout, key layerKey) (oci.Layer, bool) {
+// lookup returns the cached layer for key if its entry is intact and the
+// layout holds its blob with the right content. The content is hashed
+// only when the blob file is not the one the entry recorded (its stamp
+// differs: it was rewritten, replaced or touched since), so a no-op
+// build pays a stat, not a read of the layer, while a blob someone
+// changed is caught as on every other reuse and the layer is built
+// again. A blob that verifies gets its new stamp recorded.
+func (c *layerCache) lookup(ctx context.Context, store *layout.Layout, key layerKey) (oci.Layer, bool) {
 	e, err := readLayerEntry(filepath.Join(c.dir, key.name()))
 	if err != nil || e.Key != key {
 		return oci.Layer{}, false
@@ -167,11 +175,21 @@ func (c *layerCache) lookup(store *layout.Layout, key layerKey) (oci.Layer, bool
 	if e.Layer.Digest.Validate() != nil || e.DiffID.Validate() != nil || e.Layer.MediaType == "" || e.Layer.Size <= 0 {
 		return oci.Layer{}, false
 	}
-	size, err := store.Size(e.Layer.Digest)
-	if err != nil || size != e.Layer.Size {
+	desc := ocispec.Descriptor{MediaType: e.Layer.MediaType, Digest: e.Layer.Digest, Size: e.Layer.Size}
+	stamp, err := store.Stamp(desc.Digest)
+	if err != nil || stamp.Size != desc.Size {
 		return oci.Layer{}, false
 	}
-	return oci.Layer{Descriptor: ocispec.Descriptor{MediaType: e.Layer.MediaType, Digest: e.Layer.Digest, Size: e.Layer.Size}, DiffID: e.DiffID}, true
+	if e.Blob == nil || !stamp.Trusted() || *e.Blob != stamp {
+		if ok, err := store.Exists(ctx, desc); err != nil || !ok {
+			return oci.Layer{}, false
+		}
+		e.Blob = &stamp
+		c.mu.Lock()
+		c.pending = append(c.pending, e)
+		c.mu.Unlock()
+	}
+	return oci.Layer{Descriptor: desc, DiffID: e.DiffID}, true
 }
 
 // readLayerEntry reads one entry, bounded; a truncated or damaged one is

@@ -151,6 +151,21 @@ func TestDamagedCacheIsRebuilt(t *testing.T) {
 		{"blob missing", func(t *testing.T, _, blob string) { mustDo(t, os.Remove(blob)) }},
 		{"blob truncated", func(t *testing.T, _, blob string) { mustDo(t, os.Truncate(blob, 10)) }},
 		{"blob grown", func(t *testing.T, _, blob string) { appendTo(t, blob, "x") }},
+		// The size is right, the content is not: a rewrite changes the
+		// file's stamp, so its content is checked and the layer rebuilt.
+		{"blob same size, other bytes", func(t *testing.T, _, blob string) {
+			data, err := os.ReadFile(blob)
+			mustDo(t, err)
+			data[len(data)/2] ^= 0xff
+			mustDo(t, os.WriteFile(blob, data, 0o644))
+		}},
+		{"blob replaced by a damaged file of the same size", func(t *testing.T, _, blob string) {
+			data, err := os.ReadFile(blob)
+			mustDo(t, err)
+			data[len(data)/2] ^= 0xff
+			mustDo(t, os.WriteFile(blob+".new", data, 0o644))
+			mustDo(t, os.Rename(blob+".new", blob))
+		}},
 		{"entry truncated", func(t *testing.T, entry, _ string) { mustDo(t, os.Truncate(entry, 20)) }},
 		{"entry empty", func(t *testing.T, entry, _ string) { mustDo(t, os.Truncate(entry, 0)) }},
 		{"entry garbage", func(t *testing.T, entry, _ string) {

@@ -102,3 +102,38 @@ func (l *Layout) Size(dgst digest.Digest) (int64, error) {
 	}
 	return info.Size(), nil
 }
+
+// BlobStamp identifies one state of a blob file: the file (device and
+// inode), its size and its modification and change times. Writing to the
+// file, replacing it or changing its mode changes the stamp (the change
+// time cannot be set back), so a blob whose stamp is the one recorded
+// when it was verified still holds what was verified, as git trusts its
+// index for unchanged files.
+type BlobStamp struct {
+	Dev, Ino         uint64
+	Size             int64
+	MTimeNs, CTimeNs int64
+}
+
+// Trusted reports whether the stamp identifies the file well enough to
+// stand for a check of its content: only where the file's identity and
+// change time are known (Linux).
+func (s BlobStamp) Trusted() bool { return s.Ino != 0 && s.CTimeNs != 0 }
+
+// Stamp returns the stamp of dgst's blob file, refusing what Size refuses.
+func (l *Layout) Stamp(dgst digest.Digest) (BlobStamp, error) {
+	name, err := blobName(ocispec.Descriptor{Digest: dgst})
+	if err != nil {
+		return BlobStamp{}, fmt.Errorf("look up blob in %s: %w", l.dir, err)
+	}
+	root, err := openRoot(l.dir)
+	if err != nil {
+		return BlobStamp{}, fmt.Errorf("look up blob %s: %w", dgst, err)
+	}
+	defer root.Close()
+	info, err := statRegularIn(root, name)
+	if err != nil {
+		return BlobStamp{}, fmt.Errorf("look up blob %s in %s: %w", dgst, l.dir, err)
+	}
+	return stampOf(info), nil
+}
