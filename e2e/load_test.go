@@ -1,0 +1,129 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// layoutConfig returns the config digest of the image tagged tag in the
+// layout dir, read from the layout's own files.
+func layoutConfig(t *testing.T, dir, tag string) string {
+	t.Helper()
+	var idx struct {
+		Manifests []struct {
+			Digest      string
+			Annotations map[string]string
+		}
+	}
+	readJSON(t, filepath.Join(dir, "index.json"), &idx)
+	for _, m := range idx.Manifests {
+		if m.Annotations["org.opencontainers.image.ref.name"] != tag {
+			continue
+		}
+		var man struct{ Config struct{ Digest string } }
+		readJSON(t, filepath.Join(dir, "blobs", "sha256", strings.TrimPrefix(m.Digest, "sha256:")), &man)
+		return man.Config.Digest
+	}
+	t.Fatalf("layout %s has no image tagged %s", dir, tag)
+	return ""
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+}
+
+// removeImage removes a name from the Docker Engine when the test ends; by
+// name, not ID, as other tests may hold the same image under theirs.
+func removeImage(t *testing.T, name string) {
+	t.Cleanup(func() { run(t, "", nil, "docker", "rmi", name) })
+}
+
+// podman runs podman with the flags that work on this machine, in its own
+// storage under root.
+func podman(t *testing.T, root string, args ...string) string {
+	t.Helper()
+	base := []string{"--root", filepath.Join(root, "root"), "--runroot", filepath.Join(root, "run"),
+		"--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file", "--runtime", "runc"}
+	return mustRun(t, "", "podman", append(base, args...)...)
+}
+
+const greeting = "Hello, world, from docker-krust!"
+
+func TestTarballLoadsIntoDockerAndPodman(t *testing.T) {
+	requireTool(t, "docker")
+	requireTool(t, "podman")
+	tmp := t.TempDir()
+	project := copyExample(t, tmp)
+	tag := "e2e-" + randomHex(t)
+	build := func(file string) result {
+		return krust(t, project, nil, "build", "--libc", "glibc", "--base", "scratch", "--tag", tag, "--tarball", file)
+	}
+	first, second := filepath.Join(tmp, "a.tar"), filepath.Join(tmp, "b.tar")
+	dir := ociRef(t, build(first), tag)
+	ociRef(t, build(second), tag)
+	a, _ := os.ReadFile(first)
+	b, err := os.ReadFile(second)
+	if err != nil || !bytes.Equal(a, b) || len(a) == 0 {
+		t.Fatalf("the same image gave different tarballs (%d and %d bytes, %v)", len(a), len(b), err)
+	}
+	name := "krust.local/hello-krust:" + tag
+	removeImage(t, name)
+	if out := mustRun(t, "", "docker", "load", "-i", first); !strings.Contains(out, name) {
+		t.Errorf("docker load did not tag %s:\n%s", name, out)
+	}
+	if out := mustRun(t, "", "docker", "run", "--rm", "--network", "none", name); !strings.Contains(out, greeting) {
+		t.Errorf("docker run %s printed %q", name, out)
+	}
+	id := strings.TrimSpace(mustRun(t, "", "docker", "image", "inspect", "--format", "{{.Id}}", name))
+	if want := layoutConfig(t, dir, tag); id != want {
+		t.Errorf("docker loaded image %s, the layout's config is %s", id, want)
+	}
+	root, err := os.MkdirTemp("", "pm") // podman wants a short runroot
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	podman(t, root, "load", "-i", first)
+	out := podman(t, root, "run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", name)
+	if !strings.Contains(out, greeting) {
+		t.Errorf("podman run %s printed %q", name, out)
+	}
+}
+
+func TestTarballRefusesWhatItCannotWrite(t *testing.T) {
+	tmp := t.TempDir()
+	project := copyExample(t, tmp)
+	file := filepath.Join(tmp, "img.tar")
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"zstd layers", []string{"--compression", "zstd", "--tarball", file}, "--compression gzip"},
+		{"zstd layers with load", []string{"--compression", "zstd", "--load"}, "--compression gzip"},
+		{"missing directory", []string{"--tarball", filepath.Join(tmp, "no", "img.tar")}, filepath.Join(tmp, "no")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := krust(t, project, nil, append([]string{"build", "--libc", "glibc", "--base", "scratch"}, tc.args...)...)
+			assertCleanFailure(t, res, tc.want)
+			entries, _ := os.ReadDir(tmp)
+			for _, e := range entries {
+				if e.Name() != "hello-krust" {
+					t.Errorf("a failed --tarball left %s", e.Name())
+				}
+			}
+		})
+	}
+}
