@@ -127,3 +127,96 @@ func TestTarballRefusesWhatItCannotWrite(t *testing.T) {
 		})
 	}
 }
+
+// loadFaces are the two ways to run --load: standalone krust, which
+// resolves the engine as the docker CLI does, and the plugin under
+// `docker --config DIR`, which uses the docker CLI's own.
+func loadFaces(t *testing.T) []loadFace {
+	config := installPlugin(t)
+	return []loadFace{
+		{name: "standalone", cmd: filepath.Join(h.binDir, "krust")},
+		{name: "plugin", cmd: "docker", pre: []string{"--config", config, "krust"}},
+	}
+}
+
+type loadFace struct {
+	name, cmd string
+	pre       []string
+}
+
+func (f loadFace) build(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	return run(t, dir, env, f.cmd, append(append(append([]string{}, f.pre...), "build", "--libc", "glibc", "--base", "scratch"), args...)...)
+}
+
+// imageID checks that stdout is one line, an image ID, and returns it.
+func imageID(t *testing.T, res result) string {
+	t.Helper()
+	if res.code != 0 {
+		t.Fatalf("build --load failed: exit %d\nstderr:\n%s", res.code, res.stderr)
+	}
+	id, ok := strings.CutSuffix(res.stdout, "\n")
+	if !ok || !strings.HasPrefix(id, "sha256:") || len(id) != len("sha256:")+64 {
+		t.Fatalf("stdout %q is not one line sha256:IMAGE_ID", res.stdout)
+	}
+	return id
+}
+
+func TestLoadRunsInDocker(t *testing.T) {
+	requireTool(t, "docker")
+	for _, f := range loadFaces(t) {
+		t.Run(f.name, func(t *testing.T) {
+			project := copyExample(t, t.TempDir())
+			tag := "e2e-" + randomHex(t)
+			name := "krust.local/hello-krust:" + tag
+			removeImage(t, name)
+			res := f.build(t, project, nil, "--load", "--tag", tag)
+			id := imageID(t, res)
+			if out := mustRun(t, "", "docker", "run", "--rm", "--network", "none", id); !strings.Contains(out, greeting) {
+				t.Errorf("docker run %s printed %q", id, out)
+			}
+			got := strings.TrimSpace(mustRun(t, "", "docker", "image", "inspect", "--format", "{{.Id}}", name))
+			if want := layoutConfig(t, filepath.Join(project, "target", "krust", "hello-krust", "hello-krust"), tag); got != want || id != want {
+				t.Errorf("%s is image %s and stdout said %s; the layout's config is %s", name, got, id, want)
+			}
+
+			// Again, with one more tag: the engine has the image, so it is
+			// not sent, but it gains the new tag.
+			tag2 := tag + "-again"
+			removeImage(t, "krust.local/hello-krust:"+tag2)
+			again := f.build(t, project, nil, "--load", "--tag", tag, "--tag", tag2)
+			if imageID(t, again) != id || !strings.Contains(again.stderr, "not sent again") {
+				t.Errorf("a second --load of the same image was sent again or changed its ID:\n%s", again.stderr)
+			}
+			tags := mustRun(t, "", "docker", "image", "inspect", "--format", "{{.RepoTags}}", id)
+			if !strings.Contains(tags, name) || !strings.Contains(tags, tag2) {
+				t.Errorf("image %s has tags %s, want %s and %s", id, tags, name, tag2)
+			}
+		})
+	}
+}
+
+func TestLoadWithoutEngine(t *testing.T) {
+	for _, f := range loadFaces(t) {
+		t.Run(f.name, func(t *testing.T) {
+			project := copyExample(t, t.TempDir())
+			res := f.build(t, project, []string{"DOCKER_HOST=tcp://127.0.0.1:1"}, "--load")
+			assertCleanFailure(t, res, "no Docker Engine answers at tcp://127.0.0.1:1", "DOCKER_HOST")
+			layoutDir := filepath.Join(project, "target", "krust", "hello-krust", "hello-krust")
+			validateLayout(t, layoutDir)
+		})
+	}
+}
+
+func TestKrustLocalRepoMeansLoad(t *testing.T) {
+	requireTool(t, "docker")
+	project := copyExample(t, t.TempDir())
+	tag := "e2e-" + randomHex(t)
+	removeImage(t, "krust.local/hello-krust:"+tag)
+	// No --load and no --no-push: krust.local is the engine, never a registry.
+	res := krust(t, project, []string{"KRUST_REPO=krust.local"}, "build", "--libc", "glibc", "--base", "scratch", "--tag", tag)
+	id := imageID(t, res)
+	if out := mustRun(t, "", "docker", "run", "--rm", "--network", "none", "krust.local/hello-krust:"+tag); !strings.Contains(out, greeting) {
+		t.Errorf("docker run of %s printed %q", id, out)
+	}
+}
