@@ -220,3 +220,37 @@ func TestKrustLocalRepoMeansLoad(t *testing.T) {
 		t.Errorf("docker run of %s printed %q", id, out)
 	}
 }
+
+// A two-platform index loads the engine's own platform (amd64 here), and
+// says so; the tarball holds this machine's.
+func TestLoadTwoPlatformsLoadsTheEngines(t *testing.T) {
+	requireTool(t, "docker")
+	for _, tool := range []string{debianCargo, "/usr/bin/rustc", "aarch64-linux-gnu-gcc"} {
+		requireTool(t, tool)
+	}
+	project := copyExample(t, t.TempDir())
+	// Debian's cargo 1.65 cannot read the newer Cargo.lock: leave it out.
+	if err := os.Remove(filepath.Join(project, "Cargo.lock")); err != nil {
+		t.Fatal(err)
+	}
+	tag := "e2e-" + randomHex(t)
+	removeImage(t, "krust.local/hello-krust:"+tag)
+	tarball := filepath.Join(t.TempDir(), "img.tar")
+	res := krust(t, project, []string{"PATH=/usr/bin:" + os.Getenv("PATH")}, "build", "--libc", "glibc", "--base", "scratch",
+		"--platform", "linux/amd64,linux/arm64", "--cargo", debianCargo, "--tag", tag, "--load", "--tarball", tarball)
+	id := imageID(t, res)
+	if !strings.Contains(res.stderr, "linux/amd64 for the Docker Engine") || !strings.Contains(res.stderr, "linux/amd64 for this machine") {
+		t.Errorf("stderr does not say which platform was loaded and written:\n%s", res.stderr)
+	}
+	if arch := strings.TrimSpace(mustRun(t, "", "docker", "image", "inspect", "--format", "{{.Architecture}}", id)); arch != "amd64" {
+		t.Errorf("the engine got the %s image, want amd64", arch)
+	}
+	if out := mustRun(t, "", "docker", "run", "--rm", "--network", "none", id); !strings.Contains(out, "built for x86_64-linux") {
+		t.Errorf("docker run %s printed %q", id, out)
+	}
+	var dm []struct{ Config string }
+	mustJSON(t, mustRun(t, "", "tar", "xOf", tarball, "manifest.json"), &dm)
+	if len(dm) != 1 || "sha256:"+filepath.Base(dm[0].Config) != id {
+		t.Errorf("the tarball holds %+v, want the loaded image %s", dm, id)
+	}
+}
