@@ -30,6 +30,11 @@ type Image struct {
 	// Manifest is the image manifest's descriptor (not an index: pick the
 	// platform first, e.g. with oci.SelectManifest).
 	Manifest ocispec.Descriptor
+	// Index, when set, is the image index Manifest was chosen from: the
+	// archive then holds the whole index (every platform's image), which
+	// the containerd image store loads, while manifest.json still names
+	// Manifest for the classic store.
+	Index *ocispec.Descriptor
 	// RepoTags are the full names the loader tags the image with,
 	// e.g. krust.local/app:latest; at least one.
 	RepoTags []string
@@ -82,18 +87,18 @@ func Write(ctx context.Context, w io.Writer, f content.Fetcher, img Image) (Writ
 	aw := &archiveWriter{ctx: ctx, tw: tw, f: f}
 	aw.dir("blobs/")
 	aw.dir("blobs/sha256/")
-	aw.blob(img.Manifest)
-	aw.blob(m.Config)
-	seen := map[digest.Digest]bool{m.Config.Digest: true, img.Manifest.Digest: true}
+	aw.seen = map[digest.Digest]bool{}
+	top := img.Manifest
+	if img.Index != nil {
+		top = *img.Index
+		aw.others(img.Index, img.Manifest)
+	}
+	aw.image(img.Manifest, m)
 	dm := dockerManifest{Config: blobPath(m.Config.Digest), RepoTags: img.RepoTags}
 	for _, l := range m.Layers {
 		dm.Layers = append(dm.Layers, blobPath(l.Digest))
-		if !seen[l.Digest] {
-			seen[l.Digest] = true
-			aw.blob(l)
-		}
 	}
-	aw.json("index.json", index(img))
+	aw.json("index.json", index(top, img.RepoTags))
 	aw.json("manifest.json", []dockerManifest{dm})
 	aw.file("oci-layout", []byte(`{"imageLayoutVersion":"1.0.0"}`))
 	if aw.err != nil {
@@ -107,11 +112,11 @@ func Write(ctx context.Context, w io.Writer, f content.Fetcher, img Image) (Writ
 
 // index is the archive's index.json: the image once per name, annotated
 // as containerd and docker save do, so the OCI side tags it too.
-func index(img Image) ocispec.Index {
+func index(top ocispec.Descriptor, names []string) ocispec.Index {
 	idx := ocispec.Index{MediaType: ocispec.MediaTypeImageIndex}
 	idx.SchemaVersion = 2
-	for _, name := range img.RepoTags {
-		d := ocispec.Descriptor{MediaType: img.Manifest.MediaType, Digest: img.Manifest.Digest, Size: img.Manifest.Size}
+	for _, name := range names {
+		d := ocispec.Descriptor{MediaType: top.MediaType, Digest: top.Digest, Size: top.Size}
 		tag := name[strings.LastIndex(name, ":")+1:]
 		d.Annotations = map[string]string{"io.containerd.image.name": name, ocispec.AnnotationRefName: tag}
 		idx.Manifests = append(idx.Manifests, d)
@@ -129,6 +134,35 @@ type archiveWriter struct {
 	tw  *tar.Writer
 	f   content.Fetcher
 	err error
+	// seen are the blobs written, each once.
+	seen map[digest.Digest]bool
+}
+
+// image writes an image's manifest, config and layers.
+func (a *archiveWriter) image(desc ocispec.Descriptor, m ocispec.Manifest) {
+	a.blob(desc)
+	a.blob(m.Config)
+	for _, l := range m.Layers {
+		a.blob(l)
+	}
+}
+
+// others writes the index and its images other than chosen.
+func (a *archiveWriter) others(idxDesc *ocispec.Descriptor, chosen ocispec.Descriptor) {
+	var idx ocispec.Index
+	if a.err == nil {
+		a.err = oci.ReadJSON(a.ctx, a.f, *idxDesc, oci.MaxManifestSize, &idx)
+	}
+	a.blob(*idxDesc)
+	for _, d := range idx.Manifests {
+		if a.err != nil || d.Digest == chosen.Digest || !oci.IsManifest(d.MediaType) {
+			continue
+		}
+		var m ocispec.Manifest
+		if a.err = oci.ReadJSON(a.ctx, a.f, d, oci.MaxManifestSize, &m); a.err == nil {
+			a.image(d, m)
+		}
+	}
 }
 
 func header(name string, typ byte, mode, size int64) *tar.Header {
@@ -159,9 +193,10 @@ func (a *archiveWriter) json(name string, v any) {
 }
 
 func (a *archiveWriter) blob(desc ocispec.Descriptor) {
-	if a.err != nil {
+	if a.err != nil || a.seen[desc.Digest] {
 		return
 	}
+	a.seen[desc.Digest] = true
 	rc, err := a.f.Fetch(a.ctx, desc)
 	if err != nil {
 		a.err = fmt.Errorf("blob %s: %w", desc.Digest, err)

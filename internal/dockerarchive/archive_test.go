@@ -125,3 +125,51 @@ func TestWriteRefuses(t *testing.T) {
 		})
 	}
 }
+
+// With Index set the archive holds every platform's image and index.json
+// names the index, for the containerd image store; manifest.json still
+// names the chosen image, for the classic store.
+func TestWriteWholeIndex(t *testing.T) {
+	ctx := context.Background()
+	store, amd, amdM := image(t, ocispec.MediaTypeImageLayerGzip)
+	otherLayer, _ := store.WriteBlob(ctx, ocispec.MediaTypeImageLayerGzip, []byte("arm layer"))
+	otherConfig, _ := store.WriteBlob(ctx, ocispec.MediaTypeImageConfig, []byte(`{"architecture":"arm64","os":"linux"}`))
+	arm, data, err := oci.Encode(ocispec.MediaTypeImageManifest, oci.NewManifest(otherConfig, []ocispec.Descriptor{otherLayer}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Push(ctx, arm, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	idx := ocispec.Index{MediaType: ocispec.MediaTypeImageIndex, Manifests: []ocispec.Descriptor{amd, arm}}
+	idx.SchemaVersion = 2
+	idxDesc, data, err := oci.Encode(ocispec.MediaTypeImageIndex, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Push(ctx, idxDesc, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := Write(ctx, &buf, store, Image{Manifest: amd, Index: &idxDesc, RepoTags: []string{"krust.local/app:v1"}}); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	tr := tar.NewReader(&buf)
+	for hdr, err := tr.Next(); err == nil; hdr, err = tr.Next() {
+		files[hdr.Name], _ = io.ReadAll(tr)
+	}
+	for _, d := range []ocispec.Descriptor{idxDesc, amd, arm, amdM.Config, amdM.Layers[0], otherConfig, otherLayer} {
+		if _, ok := files[blobPath(d.Digest)]; !ok {
+			t.Errorf("the archive lacks blob %s", d.Digest)
+		}
+	}
+	var top ocispec.Index
+	var dm []dockerManifest
+	if json.Unmarshal(files["index.json"], &top) != nil || len(top.Manifests) != 1 || top.Manifests[0].Digest != idxDesc.Digest {
+		t.Errorf("index.json = %s, want the index %s", files["index.json"], idxDesc.Digest)
+	}
+	if json.Unmarshal(files["manifest.json"], &dm) != nil || len(dm) != 1 || dm[0].Config != blobPath(amdM.Config.Digest) {
+		t.Errorf("manifest.json = %s, want the amd64 image", files["manifest.json"])
+	}
+}
