@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/docker-krust/docker-krust/internal/testregistry"
 )
 
 // layoutConfig returns the config digest of the image tagged tag in the
@@ -252,5 +254,23 @@ func TestLoadTwoPlatformsLoadsTheEngines(t *testing.T) {
 	mustJSON(t, mustRun(t, "", "tar", "xOf", tarball, "manifest.json"), &dm)
 	if len(dm) != 1 || "sha256:"+filepath.Base(dm[0].Config) != id {
 		t.Errorf("the tarball holds %+v, want the loaded image %s", dm, id)
+	}
+}
+
+// --load with a registry set pushes and loads; stdout stays the registry
+// reference by digest.
+func TestLoadWithRegistryPushesAndLoads(t *testing.T) {
+	requireTool(t, "docker")
+	reg := testregistry.Start(t, testregistry.Options{})
+	project := copyExample(t, t.TempDir())
+	repo := reg.Host + "/e2e" + randomHex(t)
+	tag := "e2e-" + randomHex(t)
+	name := repo + "/hello-krust:" + tag
+	removeImage(t, name)
+	res := krust(t, project, isolatedEnv(t), "build", "--libc", "glibc", "--base", "scratch", "--repo", repo, "--tag", tag, "--load")
+	ref := pushedRef(t, res, repo+"/hello-krust")
+	mustRun(t, "", "skopeo", "inspect", "--tls-verify=false", "docker://"+ref)
+	if out := mustRun(t, "", "docker", "run", "--rm", "--network", "none", name); !strings.Contains(out, greeting) {
+		t.Errorf("docker run %s printed %q", name, out)
 	}
 }
