@@ -244,6 +244,11 @@ func TestLoadTwoPlatformsLoadsTheEngines(t *testing.T) {
 	if !strings.Contains(res.stderr, "linux/amd64 for the Docker Engine") || !strings.Contains(res.stderr, "linux/amd64 for this machine") {
 		t.Errorf("stderr does not say which platform was loaded and written:\n%s", res.stderr)
 	}
+	// Engine 20.10 has the classic image store: detected as such, it gets
+	// the one platform's docker archive, not the whole index.
+	if strings.Contains(res.stderr, "containerd image store") {
+		t.Errorf("Engine 20.10's classic store was taken for the containerd store:\n%s", res.stderr)
+	}
 	if arch := strings.TrimSpace(mustRun(t, "", "docker", "image", "inspect", "--format", "{{.Architecture}}", id)); arch != "amd64" {
 		t.Errorf("the engine got the %s image, want amd64", arch)
 	}

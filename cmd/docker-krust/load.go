@@ -7,6 +7,7 @@ import (
 
 	"github.com/docker-krust/docker-krust/internal/dockerarchive"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
 	"github.com/moby/moby/client"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -29,7 +30,16 @@ func loadImage(ctx context.Context, env *environment, eng *engine, store *layout
 	if err != nil {
 		return "", err
 	}
+	// The classic store names an image by its config digest; the
+	// containerd store by what was loaded, the whole index when there is one.
 	id := m.Config.Digest.String()
+	if eng.containerdStore(ctx) {
+		if oci.IsIndex(desc.MediaType) {
+			img.Index = &desc
+			fmt.Fprintf(env.stderr, "the %s uses the containerd image store: loading the whole index\n", eng.where())
+		}
+		id = desc.Digest.String()
+	}
 	if have, err := eng.client.ImageInspect(ctx, id); err == nil {
 		fmt.Fprintf(env.stderr, "the %s has image %s already: not sent again\n", eng.where(), id)
 		return id, eng.tagMissing(ctx, id, have.RepoTags, tags)
@@ -39,6 +49,28 @@ func loadImage(ctx context.Context, env *environment, eng *engine, store *layout
 		return err
 	})
 	return id, err
+}
+
+// containerdSnapshotter is the driver-type the engine reports in
+// DriverStatus when it keeps images in containerd (Docker 24+ option,
+// default in 29), not in its classic image store.
+const containerdSnapshotter = "io.containerd.snapshotter.v1"
+
+// containerdStore asks the engine whether it uses the containerd image
+// store; an engine that does not say is taken as classic, which loads the
+// docker-archive form every engine reads.
+func (e *engine) containerdStore(ctx context.Context) bool {
+	info, err := e.client.Info(ctx, client.InfoOptions{})
+	return err == nil && usesContainerd(info.Info.DriverStatus)
+}
+
+func usesContainerd(status [][2]string) bool {
+	for _, kv := range status {
+		if kv[0] == "driver-type" && kv[1] == containerdSnapshotter {
+			return true
+		}
+	}
+	return false
 }
 
 // tagMissing gives image id the tags it lacks.
