@@ -198,14 +198,32 @@ func TestLoadRunsInDocker(t *testing.T) {
 	}
 }
 
+// No engine answering: each way of choosing the engine is named in the
+// error, stdout stays empty and the layout is kept.
 func TestLoadWithoutEngine(t *testing.T) {
-	for _, f := range loadFaces(t) {
-		t.Run(f.name, func(t *testing.T) {
+	requireTool(t, "docker")
+	config := installPlugin(t)
+	mustRun(t, "", "docker", "--config", config, "context", "create", "krust-nowhere", "--docker", "host=tcp://127.0.0.1:1")
+	krustBin := filepath.Join(h.binDir, "krust")
+	tests := []struct {
+		name string
+		env  []string
+		cmd  string
+		pre  []string
+		want string
+	}{
+		{"standalone DOCKER_HOST", []string{"DOCKER_HOST=tcp://127.0.0.1:1"}, krustBin, nil, `tcp://127.0.0.1:1 (Docker context "default")`},
+		{"plugin DOCKER_HOST", []string{"DOCKER_HOST=tcp://127.0.0.1:1"}, "docker", []string{"--config", config, "krust"}, `tcp://127.0.0.1:1 (Docker context "default")`},
+		{"standalone DOCKER_CONTEXT", []string{"DOCKER_CONFIG=" + config, "DOCKER_CONTEXT=krust-nowhere"}, krustBin, nil, `tcp://127.0.0.1:1 (Docker context "krust-nowhere")`},
+		{"plugin --context", nil, "docker", []string{"--config", config, "--context", "krust-nowhere", "krust"}, `tcp://127.0.0.1:1 (Docker context "krust-nowhere")`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
 			project := copyExample(t, t.TempDir())
-			res := f.build(t, project, []string{"DOCKER_HOST=tcp://127.0.0.1:1"}, "--load")
-			assertCleanFailure(t, res, "no Docker Engine answers at tcp://127.0.0.1:1", "DOCKER_HOST")
-			layoutDir := filepath.Join(project, "target", "krust", "hello-krust", "hello-krust")
-			validateLayout(t, layoutDir)
+			f := loadFace{name: tc.name, cmd: tc.cmd, pre: tc.pre}
+			res := f.build(t, project, append([]string{"DOCKER_HOST="}, tc.env...), "--load")
+			assertCleanFailure(t, res, "no Docker Engine answers at "+tc.want, "DOCKER_HOST or --context")
+			validateLayout(t, filepath.Join(project, "target", "krust", "hello-krust", "hello-krust"))
 		})
 	}
 }
