@@ -1,19 +1,16 @@
-//go:build linux
-
 package layout
 
 import (
-	"io/fs"
+	"os"
 	"syscall"
 )
 
-// stampOf reads a blob file's stamp from its stat: device, inode and
-// change time come from the system's stat structure.
-func stampOf(info fs.FileInfo) BlobStamp {
+// stampOf reads a file's identity and times from its stat.
+func stampOf(info os.FileInfo) BlobStamp {
 	s := BlobStamp{Size: info.Size(), MTimeNs: info.ModTime().UnixNano()}
 	if st, ok := info.Sys().(*syscall.Stat_t); ok {
-		s.Dev, s.Ino = uint64(st.Dev), uint64(st.Ino)
-		s.CTimeNs = st.Ctim.Sec*1e9 + st.Ctim.Nsec
+		s.Dev, s.Ino = uint64(st.Dev), st.Ino
+		s.CTimeNs = st.Ctim.Nano()
 	}
 	return s
 }
