@@ -30,9 +30,11 @@ func newBuildCommand(env *environment) *cobra.Command {
 			"[package.metadata.krust] and [workspace.metadata.krust] in Cargo.toml, then\n" +
 			"~/.config/krust/config.toml, then defaults.\n\n" +
 			"stdout gets exactly one line: the pushed image as REGISTRY/REPO@sha256:DIGEST,\n" +
-			"or with --no-push oci:LAYOUT_DIR:TAG, which skopeo and podman accept as it is.",
+			"or with --no-push oci:LAYOUT_DIR:TAG, which skopeo and podman accept as it is,\n" +
+			"or with --load and no registry the image ID (sha256:...), which docker run accepts.",
 		Example: strings.ReplaceAll("  KRUST_REPO=ghcr.io/me FACE build\n"+
 			"  docker run --rm \"$(FACE build --repo localhost:5000)\"\n"+
+			"  docker run --rm \"$(FACE build --load)\"\n"+
 			"  FACE build --platform linux/amd64,linux/arm64 --env RUST_LOG=info --port 8080\n"+
 			"  FACE build --no-push --base scratch --libc glibc ./example/hello-krust -- --locked", "FACE", env.face),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -71,6 +73,12 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		return err
 	}
 	req.Project, req.Package = proj, pkg
+	out, err := f.outputs(r, pkg.Name)
+	if err != nil {
+		return err
+	}
+	// Without a push or a load, stdout is the layout's reference.
+	req.LayoutRef = !out.push && !out.load
 	cargoCmd.Command = r.Cargo
 	if err := cargoCmd.CheckBuilder(); err != nil {
 		return err
@@ -80,7 +88,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		return err
 	}
 	b := &builder.Builder{Cargo: cargoCmd, Puller: basePuller{client}, Log: env.stderr}
-	if !f.noPush {
+	if out.push {
 		// Checked with the base and the Rust targets, before cargo runs.
 		b.PushCheck = client
 	}
@@ -88,7 +96,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	if err != nil {
 		return err
 	}
-	if !f.noPush && plan.Image == nil {
+	if out.push && plan.Image == nil {
 		return errors.New("no registry to push to: set --repo or KRUST_REPO (e.g. ghcr.io/you), or --image, or default_registry in the krust config; or add --no-push to stop at the OCI layout")
 	}
 	res, err := plan.Run(ctx)
@@ -96,10 +104,18 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		return err
 	}
 	ref := layout.FormatRef(res.LayoutDir, res.Tags[0])
-	if !f.noPush {
+	if out.push {
 		if ref, err = pushBuilt(ctx, client, res); err != nil {
 			return err
 		}
+	}
+	id, err := out.export(ctx, env, res)
+	if err != nil {
+		return err
+	}
+	if id != "" && !out.push {
+		// The image ID names exactly this build; a tag can move.
+		ref = id
 	}
 	return f.print(env, ref)
 }

@@ -22,6 +22,9 @@ type environment struct {
 	// dockerConfig loads the Docker CLI config: the plugin's (which honours
 	// `docker --config`) or, standalone, the one in DOCKER_CONFIG or ~/.docker.
 	dockerConfig func() (*configfile.ConfigFile, error)
+	// engine connects to the Docker Engine, only for --load: the plugin's
+	// docker CLI never talks to one unless asked.
+	engine func() (*engine, error)
 }
 
 func newEnvironment(stdout, stderr io.Writer, dockerConfig func() (*configfile.ConfigFile, error)) *environment {
@@ -32,7 +35,7 @@ func newEnvironment(stdout, stderr io.Writer, dockerConfig func() (*configfile.C
 	if isPlugin(os.Args) {
 		face = "docker krust"
 	}
-	return &environment{stdout: stdout, stderr: stderr, face: face, getenv: os.Getenv, environ: os.Environ, dockerConfig: dockerConfig}
+	return &environment{stdout: stdout, stderr: stderr, face: face, getenv: os.Getenv, environ: os.Environ, dockerConfig: dockerConfig, engine: standaloneEngine}
 }
 
 // krustConfig loads the user's krust config file.

@@ -12,9 +12,9 @@ import (
 // buildFlags holds the build command's flags as given.
 type buildFlags struct {
 	image, repo, platform, base, libc, layoutDir, bin, pkg, cargo string
-	user, workdir, imageRefs, profile, compression                string
+	user, workdir, imageRefs, profile, compression, tarball       string
 	tags, env, labels, annotations, ports, args                   []string
-	noPush                                                        bool
+	noPush, load                                                  bool
 	registry                                                      registryFlags
 }
 
@@ -25,6 +25,8 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.repo, "repo", "", "repository prefix; the image is REPO/PACKAGE (env KRUST_REPO, config default_registry)")
 	fl.StringVar(&f.platform, "platform", "", "platforms, comma-separated (linux/amd64, linux/arm64, linux/arm/v7), or all the base offers; several give an image index (default linux/amd64)")
 	fl.BoolVar(&f.noPush, "no-push", false, "write the OCI layout only and print oci:DIR:TAG")
+	fl.BoolVar(&f.load, "load", false, "load the image into the Docker Engine of the current Docker context and print its image ID; without a repository it is tagged krust.local/PACKAGE:TAG and not pushed (also KRUST_REPO=krust.local)")
+	fl.StringVar(&f.tarball, "tarball", "", "also write the image as a tar that docker load and podman load read (without a repository, named krust.local/PACKAGE:TAG and not pushed)")
 	fl.StringVar(&f.base, "base", "", "base image: a registry reference, scratch, or oci:PATH[:TAG] (default "+config.DefaultBase+")")
 	fl.StringVar(&f.libc, "libc", "", "C library to link statically: musl or glibc (default musl)")
 	fl.StringVar(&f.compression, "compression", "", "compression of the new layer: gzip, read by every engine, or zstd, smaller and faster but not read by Docker Engine 20.10 and older (default gzip)")

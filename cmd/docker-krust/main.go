@@ -40,9 +40,11 @@ func runPlugin() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	cmd := newKrustCommand(newEnvironment(dockerCli.Out(), dockerCli.Err(), func() (*configfile.ConfigFile, error) {
+	env := newEnvironment(dockerCli.Out(), dockerCli.Err(), func() (*configfile.ConfigFile, error) {
 		return dockerCli.ConfigFile(), nil
-	}))
+	})
+	env.engine = func() (*engine, error) { return engineFromCli(dockerCli) }
+	cmd := newKrustCommand(env)
 	setContext(ctx, cmd)
 	return s.exit(dockerCli.Err(), "", plugin.RunPlugin(dockerCli, cmd, pluginMetadata()))
 }

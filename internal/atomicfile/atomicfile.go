@@ -6,6 +6,7 @@ package atomicfile
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,7 +22,16 @@ const TempPrefix = ".tmp-"
 // and flushes the directory, so the rename survives a crash too. On any
 // error path is as it was and the temp file is gone. A symbolic link at
 // path is replaced, not followed.
-func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
+func WriteFile(path string, data []byte, perm fs.FileMode) error {
+	return WriteWith(path, perm, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteWith is WriteFile for content too big to hold: write streams it
+// into the temp file. When write fails, path is as it was.
+func WriteWith(path string, perm fs.FileMode, write func(io.Writer) error) (err error) {
 	dir, name := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -37,7 +47,7 @@ func WriteFile(path string, data []byte, perm fs.FileMode) (err error) {
 			_ = os.Remove(tmp)
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
+	if err = write(f); err != nil {
 		return fmt.Errorf("write %s: %w", tmp, err)
 	}
 	if err = f.Chmod(perm); err != nil {

@@ -2,6 +2,7 @@ package atomicfile
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -105,4 +106,27 @@ func names(t *testing.T, dir string) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// A writer that fails part way leaves the old file and no temp file: a
+// half-written --tarball is never seen.
+func TestWriteWithFailureLeavesTheOldFile(t *testing.T) {
+	dir := t.TempDir()
+	path := write(t, filepath.Join(dir, "img.tar"), "old", 0o644)
+	boom := errors.New("boom")
+	err := WriteWith(path, 0o644, func(w io.Writer) error {
+		if _, err := w.Write([]byte("half")); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("WriteWith = %v, want the writer's error", err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "old" {
+		t.Errorf("%s holds %q after a failed write, want the old content", path, got)
+	}
+	if got := names(t, dir); !slices.Equal(got, []string{".", "img.tar"}) {
+		t.Errorf("a failed write left %v", got)
+	}
 }
