@@ -3,18 +3,14 @@ package builder
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/docker-krust/docker-krust/internal/ggcrcheck"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
-	gcrlayout "github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/validate"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -49,52 +45,6 @@ func zstdBase(t *testing.T) (string, []ocispec.Descriptor) {
 		t.Fatal(err)
 	}
 	return "oci:" + dir + ":v1", descs
-}
-
-// checkWithGGCR has go-containerregistry check the layout: documents,
-// digests and sizes with validate; its validate.Layer reads every layer as
-// gzip (v0.22.1), so the layers' digests and diff IDs are checked here
-// through its layer reader, which reads zstd too.
-func checkWithGGCR(t *testing.T, dir string) {
-	t.Helper()
-	idx, err := gcrlayout.ImageIndexFromPath(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := validate.Index(idx, validate.Fast); err != nil {
-		t.Fatalf("go-containerregistry rejects the layout: %v", err)
-	}
-	im, err := idx.IndexManifest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := idx.Image(im.Manifests[0].Digest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := img.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	layers, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, l := range layers {
-		r, err := l.Uncompressed()
-		if err != nil {
-			t.Fatalf("layer %d: %v", i, err)
-		}
-		h := sha256.New()
-		_, err = io.Copy(h, r)
-		r.Close()
-		if err != nil {
-			t.Fatalf("layer %d: %v", i, err)
-		}
-		if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != cfg.RootFS.DiffIDs[i].String() {
-			t.Errorf("layer %d uncompresses to %s, config says %s", i, got, cfg.RootFS.DiffIDs[i])
-		}
-	}
 }
 
 // The new layer has the media type of the compression asked for; base
@@ -136,7 +86,7 @@ func TestRunCompression(t *testing.T) {
 			if got := m.Layers[2].MediaType; got != tt.mediaType {
 				t.Errorf("new layer's media type %s, want %s", got, tt.mediaType)
 			}
-			checkWithGGCR(t, res.LayoutDir)
+			ggcrcheck.Layout(t, res.LayoutDir)
 			warned := strings.Contains(log.String(), "warning: the layer is compressed with zstd") &&
 				strings.Contains(log.String(), "Docker Engine 20.10") && strings.Contains(log.String(), "--compression gzip")
 			if warned != tt.warns {
