@@ -60,4 +60,4 @@ bench: build ## packaging, no-op rebuild, memory and push against crane, cargo a
 	hack/bench.sh
 
 clean:
-	rm -rf $(BIN) example/hello-krust/target
+	rm -rf $(BIN) example/*/target

@@ -20,7 +20,7 @@ type cargoKeys struct {
 // knownCargoKeys lists the keys of cargoKeys, for unknown-key warnings.
 func knownCargoKeys() []string {
 	return []string{"annotations", "args", "base-image", "bin", "cargo", "cargo-args", "compression", "env", "labels",
-		"libc", "platforms", "ports", "profile", "tags", "user", "workdir"}
+		"libc", "platforms", "ports", "profile", "provenance", "sbom", "tags", "user", "workdir"}
 }
 
 type cargoManifest struct {

@@ -79,6 +79,8 @@ default_registry = "registry.example.com/team"
 insecure_registries = ["127.0.0.1:5000", "localhost:5001"]
 profile = "dist"
 compression = "zstd"
+sbom = "cyclonedx"
+provenance = false
 
 [build]
 cargo_args = ["--features", "metrics", "--locked"]
@@ -118,7 +120,7 @@ func TestLoad(t *testing.T) {
 			content: fullConfig,
 			mode:    0o600,
 			want: &config.Config{
-				ImageKeys:          config.ImageKeys{Profile: "dist", Compression: "zstd"},
+				ImageKeys:          config.ImageKeys{Profile: "dist", Compression: "zstd", SBOM: "cyclonedx", Provenance: false},
 				BaseImage:          "gcr.io/distroless/static:nonroot",
 				DefaultRegistry:    "registry.example.com/team",
 				InsecureRegistries: []string{"127.0.0.1:5000", "localhost:5001"},

@@ -19,6 +19,8 @@ func FuzzLoad(f *testing.F) {
 			"[registries.\"ghcr.io\"]\nusername = \"me\"\npassword = \"secret\"\n",
 		"colour = \"blue\"\n[build]\nspeed = 11\n",
 		"ports = [true]\n",
+		"sbom = \"cyclonedx\"\nprovenance = false\n",
+		"sbom = [true]\n",
 		"ports = [1.5, {a = 1}]\n",
 		"base_image = [\"not\", \"a\", \"string\"]\n",
 		"[registries]\nx = 1\n",
@@ -70,6 +72,7 @@ func FuzzCargoSettings(f *testing.F) {
 		"[package]\nname = \"api\"\n[package.metadata]\nkrust = 1\n",
 		"package = \"not a table\"\n",
 		"[package.metadata.krust]\nenv = { A = 1 }\n",
+		"[package.metadata.krust]\nsbom = false\nprovenance = \"slsa\"\n[workspace.metadata.krust]\nsbom = 1\n",
 		"[package\n",
 		"",
 	} {

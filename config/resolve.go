@@ -72,6 +72,12 @@ type Resolved struct {
 	StampCreated bool
 	// CargoHome is CARGO_HOME, else ~/.cargo, else "".
 	CargoHome string
+	// SBOM is the format of the SBOM attached to each platform's image:
+	// SBOMSPDX unless a source says SBOMCycloneDX or SBOMNone.
+	SBOM string
+	// Provenance is the provenance attached to each platform's image:
+	// ProvenanceSLSA unless a source says ProvenanceNone.
+	Provenance string
 }
 
 // Resolve settles the settings from their sources and checks every value
@@ -119,6 +125,7 @@ func Resolve(src Sources) (Resolved, error) {
 			Cmd: s.Args, Env: s.Env, User: s.User, WorkingDir: s.Workdir, Ports: s.Ports, Labels: s.Labels,
 		},
 		Annotations: s.Annotations, Created: created, StampCreated: stamp, CargoHome: cargoHome(getenv),
+		SBOM: firstString(s.SBOM, SBOMSPDX), Provenance: firstString(s.Provenance, ProvenanceSLSA),
 	}, nil
 }
 

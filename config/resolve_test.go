@@ -79,6 +79,12 @@ func resolveKeys() []resolveKey {
 			get: func(r config.Resolved) string { return r.Annotations["A"] }, in: plain},
 		{name: "tags", from: layers, set: func(s *config.Settings, v string) { s.Tags = []string{v} },
 			get: func(r config.Resolved) string { return join(r.Tags) }, deflt: "latest", in: plain},
+		{name: "sbom", from: layers, set: func(s *config.Settings, v string) { s.SBOM = v },
+			get: func(r config.Resolved) string { return r.SBOM }, deflt: "spdx",
+			in: pick(map[string]string{"flag": "cyclonedx", "package": "none", "workspace": "spdx", "user": "cyclonedx"})},
+		{name: "provenance", from: layers, set: func(s *config.Settings, v string) { s.Provenance = v },
+			get: func(r config.Resolved) string { return r.Provenance }, deflt: "slsa",
+			in: pick(map[string]string{"flag": "none", "package": "slsa", "workspace": "none", "user": "none"})},
 		{name: "created", from: []string{"SOURCE_DATE_EPOCH"},
 			get:   func(r config.Resolved) string { return fmt.Sprint(r.Created.Unix(), r.StampCreated) },
 			deflt: "0 false", in: func(string) string { return "1700000000" }, out: func(string) string { return "1700000000 true" }},
@@ -140,7 +146,8 @@ func TestResolveDefaults(t *testing.T) {
 	if r.Base != config.DefaultBase || len(r.Platforms) != 1 || oci.PlatformString(r.Platforms[0]) != config.DefaultPlatform || r.AllPlatforms ||
 		r.Libc != "musl" || r.Compression != oci.Gzip || r.Profile != "release" || !slices.Equal(r.Tags, []string{config.DefaultTag}) ||
 		r.Name != "" || r.Repo != "" || r.Bin != "" || r.Cargo != "" || r.CargoArgs != nil || r.CargoHome != "" ||
-		r.Created.Unix() != 0 || r.StampCreated || r.Image.Env != nil || r.Annotations != nil {
+		r.Created.Unix() != 0 || r.StampCreated || r.Image.Env != nil || r.Annotations != nil ||
+		r.SBOM != config.SBOMSPDX || r.Provenance != config.ProvenanceSLSA {
 		t.Errorf("Resolve(Sources{}) = %+v", r)
 	}
 }

@@ -34,6 +34,9 @@ type Settings struct {
 	Labels      map[string]string
 	Annotations map[string]string
 	Tags        []string
+	// SBOM is the SBOM format (SBOMFormats) and Provenance the provenance
+	// mode (ProvenanceModes) of the documents attached to each image.
+	SBOM, Provenance string
 }
 
 // merge combines settings, highest precedence first: each single value and
@@ -53,6 +56,8 @@ func merge(layers ...Settings) Settings {
 		out.Cargo = firstString(out.Cargo, l.Cargo)
 		out.User = firstString(out.User, l.User)
 		out.Workdir = firstString(out.Workdir, l.Workdir)
+		out.SBOM = firstString(out.SBOM, l.SBOM)
+		out.Provenance = firstString(out.Provenance, l.Provenance)
 		out.Platforms = firstList(out.Platforms, l.Platforms)
 		out.CargoArgs = firstList(out.CargoArgs, l.CargoArgs)
 		out.Args = firstList(out.Args, l.Args)
@@ -116,6 +121,10 @@ type ImageKeys struct {
 	Labels      map[string]string `toml:"labels"`
 	Annotations map[string]string `toml:"annotations"`
 	Tags        []string          `toml:"tags"`
+	// SBOM and Provenance are each a string (checked by Resolve) or a
+	// boolean: false is "none", true the default ("spdx", "slsa").
+	SBOM       any `toml:"sbom"`
+	Provenance any `toml:"provenance"`
 }
 
 // settings converts the keys; source names the file for errors.
@@ -124,10 +133,19 @@ func (k ImageKeys) settings(source string) (Settings, error) {
 	if err != nil {
 		return Settings{}, fmt.Errorf("%s: ports: %w", source, err)
 	}
+	sbom, err := switchValue("sbom", k.SBOM, SBOMSPDX, SBOMNone, sbomRule)
+	if err != nil {
+		return Settings{}, fmt.Errorf("%s: %w", source, err)
+	}
+	provenance, err := switchValue("provenance", k.Provenance, ProvenanceSLSA, ProvenanceNone, provenanceRule)
+	if err != nil {
+		return Settings{}, fmt.Errorf("%s: %w", source, err)
+	}
 	return Settings{
 		Source:    source,
 		Platforms: k.Platforms, Libc: k.Libc, Compression: k.Compression, Bin: k.Bin, Profile: k.Profile, Cargo: k.Cargo, Args: k.Args, Env: k.Env,
 		User: k.User, Workdir: k.Workdir, Ports: ports, Labels: k.Labels, Annotations: k.Annotations, Tags: k.Tags,
+		SBOM: sbom, Provenance: provenance,
 	}, nil
 }
 

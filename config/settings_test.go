@@ -35,7 +35,7 @@ func TestCargoSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write(ws, "[workspace]\nmembers = [\"api\"]\n\n[workspace.metadata.krust]\nbase-image = \"ws/base:1\"\nplatforms = [\"linux/amd64\", \"linux/arm64\"]\ncolour = \"blue\"\n")
+	write(ws, "[workspace]\nmembers = [\"api\"]\n\n[workspace.metadata.krust]\nbase-image = \"ws/base:1\"\nplatforms = [\"linux/amd64\", \"linux/arm64\"]\ncolour = \"blue\"\nsbom = false\nprovenance = \"none\"\n")
 	write(member, "[package]\nname = \"api\"\nversion = \"0.1.0\"\n\n[package.metadata.krust]\nports = [8080, \"53/udp\"]\ncargo-args = [\"--locked\"]\nprofile = \"dist\"\ncompression = \"zstd\"\nenv = { A = \"1\" }\n")
 	var warn bytes.Buffer
 	pkg, wsS, err := CargoSettings(member, ws, &warn)
@@ -45,7 +45,7 @@ func TestCargoSettings(t *testing.T) {
 	if !slices.Equal(pkg.Ports, []string{"8080", "53/udp"}) || !slices.Equal(pkg.CargoArgs, []string{"--locked"}) || pkg.Env["A"] != "1" || pkg.Profile != "dist" || pkg.Compression != "zstd" {
 		t.Errorf("package settings %+v", pkg)
 	}
-	if wsS.BaseImage != "ws/base:1" || len(wsS.Platforms) != 2 {
+	if wsS.BaseImage != "ws/base:1" || len(wsS.Platforms) != 2 || wsS.SBOM != "none" || wsS.Provenance != "none" {
 		t.Errorf("workspace settings %+v", wsS)
 	}
 	if strings.Count(warn.String(), "unknown key") != 1 || !strings.Contains(warn.String(), `unknown key "colour" in [workspace.metadata.krust]`) || !strings.Contains(warn.String(), ws) {

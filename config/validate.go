@@ -45,6 +45,7 @@ func mergeChecked(layers ...Settings) (Settings, error) {
 	if err := checkCargoArgs(s.CargoArgs, listSource(layers, "cargo-args")); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, checkSupplyChain(s, layers)...)
 	return s, errors.Join(errs...)
 }
 
@@ -118,7 +119,7 @@ func invalid(setting, source, value string, rule error) error {
 func keyName(setting, source string) string {
 	if source == "" {
 		return map[string]string{"ports": "--port", "workdir": "--workdir", "env": "--env", "compression": "--compression",
-			"cargo-args": "arguments after --"}[setting]
+			"sbom": "--sbom", "provenance": "--provenance", "cargo-args": "arguments after --"}[setting]
 	}
 	if setting == "cargo-args" && !strings.Contains(source, "[") {
 		return "build.cargo_args in " + source // the krust config
@@ -130,7 +131,8 @@ func keyName(setting, source string) string {
 // from, by the rules of merge.
 func stringSource(layers []Settings, setting string) string {
 	for _, l := range layers {
-		if setting == "workdir" && l.Workdir != "" || setting == "compression" && l.Compression != "" {
+		value := map[string]string{"workdir": l.Workdir, "compression": l.Compression, "sbom": l.SBOM, "provenance": l.Provenance}[setting]
+		if value != "" {
 			return l.Source
 		}
 	}

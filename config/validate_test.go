@@ -49,6 +49,13 @@ func TestResolveRefusesBadValues(t *testing.T) {
 			[]string{`"--target"`, "cargo-args in " + pkg, "--platform"}},
 		{"--target= in build.cargo_args", []Settings{{}, {}, {Source: user, CargoArgs: []string{"--target=aarch64-unknown-linux-gnu"}}},
 			[]string{`"--target=aarch64-unknown-linux-gnu"`, "build.cargo_args in " + user, "--platform"}},
+		{"--sbom unknown", []Settings{{SBOM: "bogus"}}, []string{`sbom "bogus"`, "(--sbom)", "spdx", "cyclonedx", "none"}},
+		{"--sbom upper-case", []Settings{{SBOM: "SPDX"}}, []string{`sbom "SPDX"`, "(--sbom)"}},
+		{"sbom in Cargo.toml", []Settings{{}, {Source: pkg, SBOM: "spdx-2.3"}}, []string{`"spdx-2.3"`, "sbom in " + pkg, "cyclonedx"}},
+		{"sbom in the krust config", []Settings{{}, {}, {}, {Source: user, SBOM: "syft"}}, []string{`"syft"`, "sbom in " + user}},
+		{"--provenance unknown", []Settings{{Provenance: "max"}}, []string{`provenance "max"`, "(--provenance)", "slsa", "none"}},
+		{"provenance in the workspace", []Settings{{}, {}, {Source: "/w/Cargo.toml [workspace.metadata.krust]", Provenance: "true"}},
+			[]string{`"true"`, "provenance in /w/Cargo.toml [workspace.metadata.krust]", "slsa"}},
 		{"every problem at once", []Settings{{Ports: []string{"abc"}, Workdir: "rel"}}, []string{`"abc"`, `"rel"`}},
 	}
 	for _, tt := range tests {
@@ -70,12 +77,13 @@ func TestResolveAcceptsGoodValues(t *testing.T) {
 	s, err := Resolve(layered(
 		Settings{Ports: []string{"1", "8080", "53/udp", "65535/tcp", "9/sctp"}, Env: map[string]string{"A": "x=y", "LINES": "a\nb"}},
 		// A bad value hidden by a higher source is never used: not an error.
-		Settings{Source: "Cargo.toml", Ports: []string{"abc"}, Workdir: "/srv", CargoArgs: []string{"--target-dir", "t", "--locked"}},
+		Settings{Source: "Cargo.toml", Ports: []string{"abc"}, Workdir: "/srv", CargoArgs: []string{"--target-dir", "t", "--locked"}, SBOM: "none", Provenance: "none"},
+		Settings{Source: "config.toml", SBOM: "bogus", Provenance: "bogus"},
 	))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Image.WorkingDir != "/srv" || len(s.Image.Ports) != 5 {
+	if s.Image.WorkingDir != "/srv" || len(s.Image.Ports) != 5 || s.SBOM != SBOMNone || s.Provenance != ProvenanceNone {
 		t.Errorf("Resolve = %+v", s)
 	}
 }

@@ -69,6 +69,12 @@ func settingKeys() []settingKey {
 	libc := func(source string) string {
 		return map[string]string{"flag": "glibc", "package": "musl", "workspace": "glibc", "user": "musl"}[source]
 	}
+	sbom := func(source string) string {
+		return map[string]string{"flag": "none", "package": "cyclonedx", "workspace": "none", "user": "cyclonedx"}[source]
+	}
+	provenance := func(source string) string {
+		return map[string]string{"flag": "none", "package": "slsa", "workspace": "none", "user": "none"}[source]
+	}
 	platformsOf := func(o builder.Request, _ config.Resolved) string {
 		var names []string
 		for _, p := range o.Platforms {
@@ -105,6 +111,10 @@ func settingKeys() []settingKey {
 			func(o builder.Request, _ config.Resolved) string { return o.Annotations["A"] }, "", plain},
 		{"tags", func(v string) []string { return []string{"--tag", v} }, func(s *config.Settings, v string) { s.Tags = []string{v} },
 			func(o builder.Request, _ config.Resolved) string { return strings.Join(o.Tags, ",") }, "latest", plain},
+		{"sbom", func(v string) []string { return []string{"--sbom", v} }, func(s *config.Settings, v string) { s.SBOM = v },
+			func(_ builder.Request, r config.Resolved) string { return r.SBOM }, "spdx", sbom},
+		{"provenance", func(v string) []string { return []string{"--provenance", v} }, func(s *config.Settings, v string) { s.Provenance = v },
+			func(_ builder.Request, r config.Resolved) string { return r.Provenance }, "slsa", provenance},
 		{"cargo-args", nil, func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
 			func(o builder.Request, _ config.Resolved) string {
 				return strings.TrimPrefix(strings.Join(o.CargoArgs, " "), "--")

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/config"
 	"github.com/spf13/cobra"
 )
 
@@ -110,6 +111,9 @@ func registerCompletions(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("platform", completePlatforms)
 	_ = cmd.RegisterFlagCompletionFunc("libc", cobra.FixedCompletions(
 		[]cobra.Completion{string(cargo.Musl), string(cargo.Glibc)}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("sbom", cobra.FixedCompletions(config.SBOMFormats(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("provenance", cobra.FixedCompletions(config.ProvenanceModes(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagDirname("sbom-dir")
 }
 
 // completePlatforms completes a comma-separated list of platforms: each

@@ -13,6 +13,7 @@ import (
 type buildFlags struct {
 	image, repo, platform, base, libc, layoutDir, bin, pkg, cargo string
 	user, workdir, imageRefs, profile, compression, tarball       string
+	sbom, provenance, sbomDir                                     string
 	tags, env, labels, annotations, ports, args                   []string
 	noPush, load                                                  bool
 	registry                                                      registryFlags
@@ -30,6 +31,9 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.base, "base", "", "base image: a registry reference, scratch, or oci:PATH[:TAG] (default "+config.DefaultBase+")")
 	fl.StringVar(&f.libc, "libc", "", "C library to link statically: musl or glibc (default musl)")
 	fl.StringVar(&f.compression, "compression", "", "compression of the new layer: gzip, read by every engine, or zstd, smaller and faster but not read by Docker Engine 20.10 and older (default gzip)")
+	fl.StringVar(&f.sbom, "sbom", "", "`FORMAT` of the SBOM of the crates linked into each platform's binary, attached to its image as an OCI referrer: spdx (SPDX 2.3 JSON), cyclonedx (CycloneDX 1.6 JSON) or none (default spdx)")
+	fl.StringVar(&f.provenance, "provenance", "", "`MODE` of the build provenance attached to each platform's image as an OCI referrer: slsa (an in-toto statement with a SLSA provenance v1 predicate) or none (default slsa)")
+	fl.StringVar(&f.sbomDir, "sbom-dir", "", "also write each platform's SBOM (and provenance) documents into `DIR`, named BIN[-OS-ARCH[-VARIANT]].spdx.json, .cdx.json and .intoto.json")
 	fl.StringVar(&f.layoutDir, "oci-layout", "", "OCI layout directory to write (default: krust/PACKAGE/BIN under cargo's target directory)")
 	fl.StringArrayVar(&f.tags, "tag", nil, "tag of the image, in the layout and the registry (repeatable; default latest)")
 	fl.StringVar(&f.bin, "bin", "", "binary to build when the package has several")
@@ -61,7 +65,7 @@ func (f *buildFlags) settings(cmd *cobra.Command) (config.Settings, error) {
 	var err error
 	s.BaseImage, s.Libc, s.Bin, s.Cargo = set("base", f.base), set("libc", f.libc), set("bin", f.bin), set("cargo", f.cargo)
 	s.User, s.Workdir, s.Profile = set("user", f.user), set("workdir", f.workdir), set("profile", f.profile)
-	s.Compression = set("compression", f.compression)
+	s.Compression, s.SBOM, s.Provenance = set("compression", f.compression), set("sbom", f.sbom), set("provenance", f.provenance)
 	s.Name, s.Repo = set("image", f.image), set("repo", f.repo)
 	if p := set("platform", f.platform); p != "" {
 		s.Platforms = strings.Split(p, ",")
