@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/docker-krust/docker-krust/builder"
+	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/internal/atomicfile"
 	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -45,6 +46,21 @@ func writeDocuments(ctx context.Context, dir string, res builder.Result) error {
 		if err := atomicfile.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return fmt.Errorf("--sbom-dir: %w", err)
 		}
+	}
+	return nil
+}
+
+// checkDocumentsDir checks --sbom-dir before anything is built: it must
+// have something to write, and be a directory if it exists.
+func checkDocumentsDir(dir string, r config.Resolved) error {
+	if dir == "" {
+		return nil
+	}
+	if r.SBOM == config.SBOMNone && r.Provenance == config.ProvenanceNone {
+		return fmt.Errorf("--sbom-dir %s: nothing to write with --sbom none and --provenance none: drop --sbom-dir, or choose an SBOM format", dir)
+	}
+	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
+		return fmt.Errorf("--sbom-dir %s: not a directory: name a directory (it is created if missing)", dir)
 	}
 	return nil
 }
