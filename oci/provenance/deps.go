@@ -9,6 +9,7 @@ import (
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/cargo"
 	attestation "github.com/in-toto/attestation/go/v1"
+	digest "github.com/opencontainers/go-digest"
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
@@ -22,26 +23,25 @@ const layoutPrefix = "oci:"
 // resolvedDependencies lists, in this order, the source commit, Cargo.lock,
 // the base image, rustc and cargo: each that in has.
 func resolvedDependencies(in Input) ([]*attestation.ResourceDescriptor, error) {
+	source, err := sourceDep(in.Source)
+	if err != nil {
+		return nil, err
+	}
+	lock, err := lockfileDep(in.Lockfile)
+	if err != nil {
+		return nil, err
+	}
+	base, err := baseDep(in.Base)
+	if err != nil {
+		return nil, err
+	}
 	var deps []*attestation.ResourceDescriptor
-	add := func(rd *attestation.ResourceDescriptor, err error) error {
-		if err == nil && rd != nil {
+	for _, rd := range []*attestation.ResourceDescriptor{source, lock, base} {
+		if rd != nil {
 			deps = append(deps, rd)
 		}
-		return err
 	}
-	if err := add(sourceDep(in.Source)); err != nil {
-		return nil, err
-	}
-	if err := add(lockfileDep(in)); err != nil {
-		return nil, err
-	}
-	if err := add(baseDep(in.Base)); err != nil {
-		return nil, err
-	}
-	for _, rd := range toolchainDeps(in.Toolchain) {
-		_ = add(rd, nil)
-	}
-	return deps, nil
+	return append(deps, toolchainDeps(in.Toolchain)...), nil
 }
 
 // sourceDep is the commit built: uri git+URL@COMMIT (SPDX's form, which
@@ -69,11 +69,11 @@ func sourceDep(s Source) (*attestation.ResourceDescriptor, error) {
 	return rd, nil
 }
 
-func lockfileDep(in Input) (*attestation.ResourceDescriptor, error) {
-	if in.Lockfile == "" {
+func lockfileDep(d digest.Digest) (*attestation.ResourceDescriptor, error) {
+	if d == "" {
 		return nil, nil
 	}
-	set, err := digestSet(in.Lockfile)
+	set, err := digestSet(d)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Cargo.lock: %w", errInput, err)
 	}

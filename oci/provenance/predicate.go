@@ -1,7 +1,6 @@
 package provenance
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -54,17 +53,25 @@ func externalParameters(p Params) map[string]any {
 		"target":    scrub(p.Target),
 		"profile":   scrub(p.Profile),
 		"libc":      scrub(p.Libc),
-		"features":  list(features, scrub),
-		"cargoArgs": list(redactArgs(p.CargoArgs), func(s string) string { return s }),
+		"features":  list(scrubAll(features)),
+		"cargoArgs": list(redactArgs(p.CargoArgs)),
 		"base":      scrub(p.Base),
 	}
 }
 
-// list returns ss, each through f, as structpb.NewStruct takes a list.
-func list(ss []string, f func(string) string) []any {
+// list returns ss as structpb.NewStruct takes a list.
+func list(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {
-		out[i] = f(s)
+		out[i] = s
+	}
+	return out
+}
+
+func scrubAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = scrub(s)
 	}
 	return out
 }
@@ -111,6 +118,3 @@ func validateProvenance(p *slsa.Provenance) error {
 	}
 	return nil
 }
-
-// errInput marks an Input the document cannot be written from.
-var errInput = errors.New("invalid provenance input")

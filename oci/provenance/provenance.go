@@ -5,6 +5,8 @@ import (
 	// and sha512, whatever else the binary links.
 	_ "crypto/sha256"
 	_ "crypto/sha512"
+
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,6 +34,9 @@ const (
 	// builderName is the key of builder.version.
 	builderName = "docker-krust"
 )
+
+// errInput marks an Input no document can be written from.
+var errInput = errors.New("invalid provenance input")
 
 // Input is what a provenance document says about one image: everything
 // in it comes from here, so the same Input gives the same bytes.
@@ -131,13 +136,21 @@ func FileName(bin string) string {
 func Encode(in Input) ([]byte, error) {
 	st, err := statement(in)
 	if err != nil {
-		return nil, fmt.Errorf("provenance of %s: %w", in.Subject.Digest, err)
+		return nil, fmt.Errorf("%s: %w", about(in.Subject), err)
 	}
 	data, err := canonicalJSON(st)
 	if err != nil {
-		return nil, fmt.Errorf("provenance of %s: %w", in.Subject.Digest, err)
+		return nil, fmt.Errorf("%s: %w", about(in.Subject), err)
 	}
 	return data, nil
+}
+
+// about names the document of s in errors.
+func about(s Subject) string {
+	if s.Digest == "" {
+		return "provenance"
+	}
+	return "provenance of " + s.Digest.String()
 }
 
 // statement builds and validates the Statement of in.
@@ -172,7 +185,7 @@ func statement(in Input) (*attestation.Statement, error) {
 func subjectOf(s Subject) (*attestation.ResourceDescriptor, error) {
 	set, err := digestSet(s.Digest)
 	if err != nil {
-		return nil, fmt.Errorf("subject (the image manifest's digest): %w", err)
+		return nil, fmt.Errorf("%w: subject (the image manifest's digest): %w", errInput, err)
 	}
 	return &attestation.ResourceDescriptor{Name: scrub(s.Name), Digest: set}, nil
 }

@@ -346,8 +346,8 @@ func TestEncodeErrors(t *testing.T) {
 			in := fullInput()
 			tt.change(&in)
 			_, err := Encode(in)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("Encode error = %v, want one naming %q", err, tt.want)
+			if !errors.Is(err, errInput) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Encode error = %v, want an invalid input naming %q", err, tt.want)
 			}
 		})
 	}
