@@ -55,13 +55,27 @@ func (c Cargo) Graph(ctx context.Context, req DepsRequest) (*Graph, error) {
 	return g, nil
 }
 
+// graph runs cargo metadata and cargo tree side by side (each takes about
+// as long as a no-op cargo build). cargo tree is asked for the package by
+// name, or by its full ID once metadata has given it if that name is
+// shared (a member named as a dependency is).
 func (c Cargo) graph(ctx context.Context, req DepsRequest, manifest string) (*Graph, error) {
 	if req.Triple == "" {
 		return nil, fmt.Errorf("no target triple")
 	}
 	args := resolutionArgs(req.Args)
+	type result struct {
+		out []byte
+		err error
+	}
+	tree := make(chan result, 1)
+	go func() {
+		out, err := c.output(ctx, req.Dir, append(treeArgs(manifest, req.Package, req.Triple), args...))
+		tree <- result{out, err}
+	}()
 	out, err := c.output(ctx, req.Dir, append([]string{"metadata", "--format-version", "1",
 		"--filter-platform", req.Triple, "--manifest-path", manifest}, args...))
+	t := <-tree
 	if err != nil {
 		return nil, err
 	}
@@ -73,11 +87,24 @@ func (c Cargo) graph(ctx context.Context, req DepsRequest, manifest string) (*Gr
 	if err != nil {
 		return nil, err
 	}
-	tree, err := c.output(ctx, req.Dir, append(treeArgs(manifest, root, req.Triple), args...))
-	if err != nil {
-		return nil, err
+	if t.err != nil && m.shared(req.Package) {
+		t.out, t.err = c.output(ctx, req.Dir, append(treeArgs(manifest, root, req.Triple), args...))
 	}
-	return m.graph(root, tree, filepath.Join(m.WorkspaceRoot, LockfileName))
+	if t.err != nil {
+		return nil, t.err
+	}
+	return m.graph(root, t.out, filepath.Join(m.WorkspaceRoot, LockfileName))
+}
+
+// shared reports whether several packages are named name.
+func (m *depsMetadata) shared(name string) bool {
+	n := 0
+	for _, p := range m.Packages {
+		if p.Name == name {
+			n++
+		}
+	}
+	return n > 1
 }
 
 // graph is the Graph of root: the crates the output of cargo tree lists,

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 )
@@ -121,6 +122,34 @@ func TestGraphRealErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGraphSharedName builds a member named as one of its dependencies,
+// which cargo tree cannot be asked for by name alone.
+func TestGraphSharedName(t *testing.T) {
+	requireShopCrates(t)
+	dir := t.TempDir()
+	writeTestFile(t, filepath.Join(dir, ".cargo", "config.toml"),
+		"[source.crates-io]\nreplace-with = \"debian\"\n\n[source.debian]\ndirectory = \""+debianRegistry+"\"\n")
+	writeTestFile(t, filepath.Join(dir, "Cargo.toml"), "[workspace]\nmembers = [\"itoa\"]\nresolver = \"2\"\n")
+	writeTestFile(t, filepath.Join(dir, "itoa", "Cargo.toml"),
+		"[package]\nname = \"itoa\"\nversion = \"9.0.0\"\nedition = \"2021\"\n\n[dependencies]\nserde_json = \"1\"\n")
+	writeTestFile(t, filepath.Join(dir, "itoa", "src", "main.rs"), "fn main() {}\n")
+	req := DepsRequest{Dir: dir, Package: "itoa", Bin: "itoa", Triple: tripleX86, Args: []string{"--offline"}}
+	g, err := Cargo{Env: os.Environ()}.Graph(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range g.Crates {
+		got = append(got, c.Name+"@"+c.Version)
+	}
+	if want := []string{"itoa@1.0.1", "itoa@9.0.0", "ryu@1.0.2", "serde@1.0.152", "serde_json@1.0.87"}; !slices.Equal(got, want) {
+		t.Errorf("crates %v, want %v", got, want)
+	}
+	if root := g.Crates[1]; g.Root != root.ID || root.Source.Kind != SourcePath {
+		t.Errorf("root %s, want %+v", g.Root, root)
 	}
 }
 
@@ -310,4 +339,35 @@ func checkUnitGraph(t *testing.T, s shop, req DepsRequest, g *Graph) {
 			t.Errorf("%s: features %v deps %v; cargo's unit graph: %v %v", c.Name, c.Features, c.Dependencies, w.features, w.deps)
 		}
 	}
+}
+
+// BenchmarkGraph times Graph on shop after a build, and reports the time
+// of the no-op `cargo build` that precedes it in krust build (the first,
+// real build takes about half a minute, mostly serde_derive and syn):
+//
+//	go test ./cargo -run '^$' -bench BenchmarkGraph -benchtime 20x
+func BenchmarkGraph(b *testing.B) {
+	s := writeShop(b)
+	build := func() time.Duration {
+		cmd := exec.Command("cargo", "build", "--offline", "--target", tripleX86, "--package", "shop", "--bin", "shop")
+		cmd.Dir, cmd.Env = s.dir, s.env
+		start := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("cargo build: %v\n%s", err, out)
+		}
+		return time.Since(start)
+	}
+	b.Logf("first build: %v", build())
+	var noop time.Duration
+	for range 5 {
+		noop += build()
+	}
+	req := DepsRequest{Dir: s.dir, Package: "shop", Bin: "shop", Triple: tripleX86, Args: []string{"--offline"}}
+	c := Cargo{Env: s.env}
+	for b.Loop() {
+		if _, err := c.Graph(context.Background(), req); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(noop.Nanoseconds()/5), "noop-build-ns")
 }

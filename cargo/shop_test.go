@@ -27,7 +27,7 @@ const shopPackages = "librust-serde-json-dev librust-hex-dev librust-serde-deriv
 // requireShopCrates fails the test (CI installs the crates, so their
 // absence is a broken machine, not one to skip on) unless cargo and the
 // crates are there.
-func requireShopCrates(t *testing.T) {
+func requireShopCrates(t testing.TB) {
 	t.Helper()
 	if _, err := exec.LookPath("cargo"); err != nil {
 		t.Fatalf("cargo is not on PATH: install Rust with rustup")
@@ -67,7 +67,7 @@ type shop struct {
 //   - autocfg, a build-dependency only; itoa, a build-dependency that
 //     serde_json links anyway;
 //   - log (and cfg-if) for aarch64 only.
-func writeShop(t *testing.T) shop {
+func writeShop(t testing.TB) shop {
 	t.Helper()
 	requireShopCrates(t)
 	base := t.TempDir()
@@ -152,7 +152,7 @@ serde_json = "1"
 
 // gitCommit makes dir a git repository with one commit on main and
 // returns the commit.
-func gitCommit(t *testing.T, dir string) string {
+func gitCommit(t testing.TB, dir string) string {
 	t.Helper()
 	git := func(args ...string) string {
 		cmd := exec.Command("git", append([]string{"-C", dir, "-c", "user.name=krust", "-c", "user.email=krust@example.com"}, args...)...)

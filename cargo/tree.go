@@ -15,13 +15,18 @@ import (
 // Feature names cannot hold "|"; a package's source can.
 const treeFormat = "{f}|{p}"
 
-// treeArgs are the arguments of the cargo tree that lists what root links
-// for triple: normal dependencies without proc macros, with the features
-// of cargo's feature resolver for that target, one line per package
-// reached, prefixed with its depth.
-func treeArgs(manifest, root, triple string) []string {
-	return []string{"tree", "--manifest-path", manifest, "--package", root, "--target", triple,
+// treeArgs are the arguments of the cargo tree that lists what pkg (a
+// package ID spec: its name or its ID; "" for the manifest's package)
+// links for triple: normal dependencies without proc macros, with the
+// features of cargo's feature resolver for that target, one line per
+// package reached, prefixed with its depth.
+func treeArgs(manifest, pkg, triple string) []string {
+	args := []string{"tree", "--manifest-path", manifest, "--target", triple,
 		"--edges", "normal,no-proc-macro", "--prefix", "depth", "--format", treeFormat, "--charset", "ascii"}
+	if pkg != "" {
+		args = append(args, "--package", pkg)
+	}
+	return args
 }
 
 // parseTree reads the output of cargo tree (treeArgs) for root: the
