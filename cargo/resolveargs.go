@@ -105,3 +105,21 @@ func shortOption(arg string) (name, value string, ok bool) {
 	}
 	return "", "", false
 }
+
+// Features returns the features the user's cargo build arguments ask for
+// with --features or -F, in every spelling cargo accepts ("-F a,b",
+// "--features=a --features b", "-Fa"), one name per entry in the order
+// given; "pkg/feat" names stay as they are. --all-features and
+// --no-default-features are flags, not features: they stay in the
+// arguments.
+func Features(args []string) []string {
+	var out []string
+	for _, arg := range resolutionArgs(args) {
+		value, ok := strings.CutPrefix(arg, "--features=")
+		if !ok {
+			continue
+		}
+		out = append(out, strings.FieldsFunc(value, func(r rune) bool { return r == ',' || r == ' ' })...)
+	}
+	return out
+}

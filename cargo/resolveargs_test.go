@@ -54,3 +54,21 @@ func TestResolutionArgs(t *testing.T) {
 		})
 	}
 }
+
+func TestFeatures(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{nil, nil},
+		{[]string{"--locked", "--all-features"}, nil},
+		{[]string{"-F", "a,b", "--features=c", "--features", "d e"}, []string{"a", "b", "c", "d", "e"}},
+		{[]string{"-Fserde/std", "-v", "--jobs", "4"}, []string{"serde/std"}},
+		{[]string{"--target-dir", "x", "--", "--features", "not-cargos"}, nil},
+	}
+	for _, tt := range tests {
+		if got := Features(tt.args); !slices.Equal(got, tt.want) {
+			t.Errorf("Features(%q) = %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}
