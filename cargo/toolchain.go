@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/docker-krust/docker-krust/internal/procgroup"
 )
 
 // CheckTarget asks the project's rustc (RUSTC, or rustc from PATH, run in
@@ -99,4 +101,60 @@ func installHint(program string) string {
 		return "install it with `cargo install --locked cargo-zigbuild` (it also needs zig on PATH), or drop --cargo to build with cargo"
 	}
 	return "install it, or drop --cargo to build with cargo"
+}
+
+// Toolchain asks the project's toolchain for its versions: `rustc -vV`
+// (RUSTC, or rustc from PATH) for rustc's version line and host triple,
+// and `cargo --version`, both run in dir so that its rust-toolchain.toml
+// applies. An error names the command that failed; whether that fails the
+// build is the caller's choice.
+func (c Cargo) Toolchain(ctx context.Context, dir string) (Toolchain, error) {
+	rustc := "rustc"
+	if v, ok := lookupEnv(c.Env, "RUSTC"); ok && v != "" {
+		rustc = v
+	}
+	out, err := c.firstLines(ctx, dir, rustc, "-vV")
+	if err != nil {
+		return Toolchain{}, err
+	}
+	var t Toolchain
+	t.Rustc = out[0]
+	for _, line := range out[1:] {
+		if host, ok := strings.CutPrefix(line, "host: "); ok {
+			t.Host = strings.TrimSpace(host)
+		}
+	}
+	if t.Host == "" {
+		return Toolchain{}, fmt.Errorf("%s -vV in %s printed no `host:` line: %q", rustc, dir, strings.Join(out, "\n"))
+	}
+	out, err = c.firstLines(ctx, dir, c.program(), "--version")
+	if err != nil {
+		return Toolchain{}, err
+	}
+	t.Cargo = out[0]
+	return t, nil
+}
+
+// firstLines runs program with args in dir and returns the lines it
+// prints (bounded by MaxMetadataBytes), of which there is at least one.
+func (c Cargo) firstLines(ctx context.Context, dir, program string, args ...string) ([]string, error) {
+	what := strings.Join(append([]string{program}, args...), " ")
+	cmd := procgroup.Command(ctx, 0, program, args...)
+	var stdout limitedBuffer
+	var stderr headBuffer
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, c.Env, &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%s stopped: %w", what, context.Cause(ctx))
+		}
+		return nil, fmt.Errorf("%s in %s: %w\n%s", what, dir, err, strings.TrimSpace(stderr.buf.String()))
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.buf.String()), "\n")
+	if lines[0] == "" {
+		return nil, fmt.Errorf("%s in %s printed nothing", what, dir)
+	}
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return lines, nil
 }
