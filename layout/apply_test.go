@@ -3,6 +3,7 @@ package layout
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -169,5 +170,24 @@ func TestApplyAddsReferrersToATaggedImage(t *testing.T) {
 	want := append(b.all(), sig)
 	if !slices.Equal(digestsOf(got), digestsOf(want)) {
 		t.Errorf("Referrers = %v, want the build's, then the signature of its SBOM: %v", digestsOf(got), digestsOf(want))
+	}
+}
+
+// TestReferrersRefusesADamagedReferrer: a referrer whose blob is damaged
+// fails Referrers (a push would go without it), while Apply keeps it, as
+// it keeps everything it cannot read.
+func TestReferrersRefusesADamagedReferrer(t *testing.T) {
+	ctx := context.Background()
+	g := graph{t: t, l: newLayout(t)}
+	b := g.build("one")
+	g.apply(b, "latest")
+	damaged := b.referrers[0][0]
+	writeFile(t, filepath.Join(g.l.Dir(), "blobs", "sha256", damaged.Digest.Encoded()), strings.Repeat("x", int(damaged.Size)))
+	if _, err := g.l.Referrers(ctx, b.index); !errors.Is(err, ErrCorruptBlob) || !strings.Contains(err.Error(), damaged.Digest.String()) {
+		t.Errorf("Referrers with a damaged referrer = %v, want ErrCorruptBlob naming %s", err, damaged.Digest)
+	}
+	g.apply(g.build("two"), "latest")
+	if !slices.ContainsFunc(untaggedEntries(t, g.l), func(e ocispec.Descriptor) bool { return e.Digest == damaged.Digest }) {
+		t.Error("Apply dropped a referrer it could not read")
 	}
 }

@@ -2,6 +2,7 @@ package layout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/errdef"
 )
 
 // docReader reads many small documents (manifests, indexes) of a layout
@@ -71,15 +73,24 @@ type subjectDoc struct {
 }
 
 // subject reads desc's blob for its subject and artifact type (see
-// graphDoc.artifactType); ok is false when it has no valid subject.
-func (r *docReader) subject(ctx context.Context, desc ocispec.Descriptor) (subject digest.Digest, artifactType string, ok bool) {
+// graphDoc.artifactType); ok is false when it has no valid subject. A
+// blob that is missing or not JSON is no referrer; err reports one that
+// cannot be read (damaged, not a regular file, a link out of the layout),
+// and the context's end.
+func (r *docReader) subject(ctx context.Context, desc ocispec.Descriptor) (subject digest.Digest, artifactType string, ok bool, err error) {
 	var doc subjectDoc
-	if oci.ReadJSON(ctx, r, desc, maxDocSize, &doc) != nil || doc.Subject == nil || doc.Subject.Digest.Validate() != nil {
-		return "", "", false
+	switch err := oci.ReadJSON(ctx, r, desc, maxDocSize, &doc); {
+	case errors.Is(err, errdef.ErrNotFound), errors.Is(err, oci.ErrNotJSON):
+		return "", "", false, nil
+	case err != nil:
+		return "", "", false, err
+	}
+	if doc.Subject == nil || doc.Subject.Digest.Validate() != nil {
+		return "", "", false, nil
 	}
 	artifactType = doc.ArtifactType
 	if artifactType == "" && doc.Config != nil {
 		artifactType = doc.Config.MediaType
 	}
-	return doc.Subject.Digest, artifactType, true
+	return doc.Subject.Digest, artifactType, true, nil
 }

@@ -82,7 +82,7 @@ func (l *Layout) images(ctx context.Context, entries []ocispec.Descriptor) (out 
 	defer docs.Close()
 	at := map[digest.Digest]int{}
 	for _, e := range entries {
-		if _, ok := docs.asReferrer(ctx, e, nil); ok {
+		if _, ok, _ := docs.asReferrer(ctx, e, nil); ok {
 			continue
 		}
 		tags = append(tags, e.Annotations[ocispec.AnnotationRefName])
@@ -93,5 +93,5 @@ func (l *Layout) images(ctx context.Context, entries []ocispec.Descriptor) (out 
 		at[e.Digest] = len(out)
 		out = append(out, e)
 	}
-	return out, tags, nil
+	return out, tags, ctx.Err()
 }

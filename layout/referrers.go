@@ -20,8 +20,9 @@ const mediaTypeArtifactManifest = "application/vnd.oci.artifact.manifest.v1+json
 // of its manifests, and then the referrers of those (a signature of an
 // SBOM), level by level. Each level is sorted by artifactType, then
 // digest, so the same layout always gives the same list; every descriptor
-// has its artifactType set. An entry that cannot be read is no one's
-// referrer. desc itself must be readable when it is an index.
+// has its artifactType set. An entry whose blob is missing or not JSON is
+// no one's referrer; one that is damaged is an error, as is an index desc
+// that cannot be read.
 func (l *Layout) Referrers(ctx context.Context, desc ocispec.Descriptor) ([]ocispec.Descriptor, error) {
 	idx, err := l.Index(ctx)
 	if err != nil {
@@ -38,7 +39,11 @@ func (l *Layout) Referrers(ctx context.Context, desc ocispec.Descriptor) ([]ocis
 	}
 	bySubject := map[digest.Digest][]ocispec.Descriptor{}
 	for _, e := range idx.Manifests {
-		if r, ok := docs.asReferrer(ctx, e, nil); ok {
+		r, ok, err := docs.asReferrer(ctx, e, nil)
+		if err != nil {
+			return nil, fmt.Errorf("referrers of %s: index.json lists %s, which cannot be read (remove it from index.json, or build again): %w", desc.Digest, e.Digest, err)
+		}
+		if ok {
 			bySubject[r.subject] = append(bySubject[r.subject], r.desc)
 		}
 	}
@@ -95,22 +100,24 @@ func (r *docReader) manifestsOf(ctx context.Context, desc ocispec.Descriptor) ([
 
 // asReferrer reports whether index entry e is a referrer, that is untagged
 // and a readable manifest with a valid subject, and returns it with its
-// artifactType set. known holds referrers already read, by digest.
-func (r *docReader) asReferrer(ctx context.Context, e ocispec.Descriptor, known map[digest.Digest]referrer) (referrer, bool) {
+// artifactType set. known holds referrers already read, by digest. err
+// reports an entry that cannot be read (see docReader.subject), which
+// callers that only keep or count entries may take as no referrer.
+func (r *docReader) asReferrer(ctx context.Context, e ocispec.Descriptor, known map[digest.Digest]referrer) (_ referrer, ok bool, err error) {
 	if tagged(e) || !canHaveSubject(e.MediaType) || e.Size > maxDocSize {
-		return referrer{}, false
+		return referrer{}, false, nil
 	}
 	if k, ok := known[e.Digest]; ok {
-		return referrer{desc: e, subject: k.subject}, true
+		return referrer{desc: e, subject: k.subject}, true, nil
 	}
-	subject, artifactType, ok := r.subject(ctx, e)
+	subject, artifactType, ok, err := r.subject(ctx, e)
 	if !ok {
-		return referrer{}, false
+		return referrer{}, false, err
 	}
 	if e.ArtifactType == "" {
 		e.ArtifactType = artifactType
 	}
-	return referrer{desc: e, subject: subject}, true
+	return referrer{desc: e, subject: subject}, true, nil
 }
 
 // readDoc reads desc's blob as a manifest or index, verified.

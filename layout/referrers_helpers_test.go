@@ -79,7 +79,7 @@ func (g graph) apply(b build, tags ...string) {
 	}
 }
 
-// entryDigests returns the digests of index.json's untagged entries.
+// untaggedEntries returns the untagged entries of index.json.
 func untaggedEntries(t *testing.T, l *Layout) []ocispec.Descriptor {
 	t.Helper()
 	var out []ocispec.Descriptor

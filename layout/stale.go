@@ -29,7 +29,8 @@ func (l *Layout) dropStale(ctx context.Context, entries []ocispec.Descriptor, ad
 	w := newStaleWalk(len(entries))
 	var roots, indexes []ocispec.Descriptor
 	for i, e := range entries {
-		if r, ok := docs.asReferrer(ctx, e, known); ok {
+		// An entry that cannot be read is kept: never judged stale.
+		if r, ok, _ := docs.asReferrer(ctx, e, known); ok {
 			w.wait(i, r.subject, e.Digest)
 			continue
 		}
@@ -37,6 +38,9 @@ func (l *Layout) dropStale(ctx context.Context, entries []ocispec.Descriptor, ad
 		if oci.IsIndex(e.MediaType) {
 			indexes = append(indexes, e)
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	for _, e := range roots {
 		w.reach(e.Digest)
