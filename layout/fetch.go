@@ -28,13 +28,18 @@ func (l *Layout) Fetch(ctx context.Context, desc ocispec.Descriptor) (io.ReadClo
 	if err != nil {
 		return nil, fmt.Errorf("fetch blob %s from %s: %w", desc.Digest, l.dir, err)
 	}
+	return l.verifying(f, desc), nil
+}
+
+// verifying returns a reader of f, desc's blob, that verifies it.
+func (l *Layout) verifying(f *os.File, desc ocispec.Descriptor) *verifyingReader {
 	return &verifyingReader{
 		dir:  l.dir,
 		file: f,
 		src:  io.LimitReader(f, desc.Size+1),
 		desc: desc,
 		hash: desc.Digest.Algorithm().Hash(),
-	}, nil
+	}
 }
 
 // verifyingReader reads a blob file while checking it against a descriptor.

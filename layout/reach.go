@@ -36,13 +36,14 @@ type blobFile struct {
 // graphDoc holds the fields of a manifest or index, of any kind (OCI or
 // Docker, image, index or artifact), that name other blobs.
 type graphDoc struct {
-	MediaType   string               `json:"mediaType"`
-	Manifests   []ocispec.Descriptor `json:"manifests"`
-	Config      *ocispec.Descriptor  `json:"config"`
-	Layers      []ocispec.Descriptor `json:"layers"`
-	Blobs       []ocispec.Descriptor `json:"blobs"`
-	Subject     *ocispec.Descriptor  `json:"subject"`
-	Annotations map[string]string    `json:"annotations"`
+	MediaType    string               `json:"mediaType"`
+	ArtifactType string               `json:"artifactType"`
+	Manifests    []ocispec.Descriptor `json:"manifests"`
+	Config       *ocispec.Descriptor  `json:"config"`
+	Layers       []ocispec.Descriptor `json:"layers"`
+	Blobs        []ocispec.Descriptor `json:"blobs"`
+	Subject      *ocispec.Descriptor  `json:"subject"`
+	Annotations  map[string]string    `json:"annotations"`
 }
 
 // node is a blob the walk reads as a manifest or index. A strict node is

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -44,7 +45,10 @@ const refPrefix = "oci:"
 const maxTagsShown = 20
 
 // ResolveOne resolves tag, or when tag is empty the layout's only image;
-// with several images the error lists their tags.
+// with several images the error lists their tags. Referrers (SBOMs,
+// provenance, signatures: untagged entries whose manifest has a subject)
+// are not images here, and an image listed under several tags is one
+// image.
 func (l *Layout) ResolveOne(ctx context.Context, tag string) (ocispec.Descriptor, error) {
 	if tag != "" {
 		desc, err := l.Resolve(ctx, tag)
@@ -57,13 +61,37 @@ func (l *Layout) ResolveOne(ctx context.Context, tag string) (ocispec.Descriptor
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	if len(idx.Manifests) == 1 {
-		return idx.Manifests[0], nil
+	images, tags, err := l.images(ctx, idx.Manifests)
+	if err != nil {
+		return ocispec.Descriptor{}, err
 	}
-	var tags []string
-	for _, m := range idx.Manifests {
-		tags = append(tags, m.Annotations[ocispec.AnnotationRefName])
+	if len(images) == 1 {
+		return images[0], nil
 	}
 	sort.Strings(tags)
-	return ocispec.Descriptor{}, fmt.Errorf("%s holds %d images: name one as %s (tags: %s)", l.dir, len(idx.Manifests), FormatRef(l.dir, "TAG"), listSome(tags, maxTagsShown))
+	return ocispec.Descriptor{}, fmt.Errorf("%s holds %d images: name one as %s (tags: %s)", l.dir, len(images), FormatRef(l.dir, "TAG"), listSome(tags, maxTagsShown))
+}
+
+// images returns the entries that are not referrers, the last one of
+// each digest, and the tags of them all.
+func (l *Layout) images(ctx context.Context, entries []ocispec.Descriptor) (out []ocispec.Descriptor, tags []string, err error) {
+	docs, err := l.docs()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer docs.Close()
+	at := map[digest.Digest]int{}
+	for _, e := range entries {
+		if _, ok, _ := docs.asReferrer(ctx, e, nil); ok {
+			continue
+		}
+		tags = append(tags, e.Annotations[ocispec.AnnotationRefName])
+		if i, ok := at[e.Digest]; ok {
+			out[i] = e
+			continue
+		}
+		at[e.Digest] = len(out)
+		out = append(out, e)
+	}
+	return out, tags, ctx.Err()
 }

@@ -80,3 +80,24 @@ func TestFormatRefRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveOneIgnoresReferrers: "the only image" of a layout holding one
+// build and its SBOMs and provenance is the build, under any of its tags.
+func TestResolveOneIgnoresReferrers(t *testing.T) {
+	ctx := context.Background()
+	g := graph{t: t, l: newLayout(t)}
+	b := g.build("one")
+	g.apply(b, "latest")
+	if got, err := g.l.ResolveOne(ctx, ""); err != nil || got.Digest != b.index.Digest {
+		t.Fatalf("ResolveOne of one image and %d referrers = %v, %v; want the image %s", len(b.all()), got.Digest, err, b.index.Digest)
+	}
+	g.apply(b, "v1")
+	if got, err := g.l.ResolveOne(ctx, ""); err != nil || got.Digest != b.index.Digest {
+		t.Fatalf("ResolveOne of one image under two tags = %v, %v; want the image", got.Digest, err)
+	}
+	g.apply(g.build("two"), "two")
+	_, err := g.l.ResolveOne(ctx, "")
+	if err == nil || !strings.Contains(err.Error(), "holds 2 images") || !strings.Contains(err.Error(), "(tags: latest, two, v1)") {
+		t.Fatalf("ResolveOne of two images = %v, want them counted without their referrers, and every tag", err)
+	}
+}

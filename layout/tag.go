@@ -63,38 +63,13 @@ func (l *Layout) Tag(ctx context.Context, desc ocispec.Descriptor, reference str
 // TagAll records desc under every tag in one replacement of index.json:
 // readers see all the tags or none of them, also when a tag is invalid or
 // the process dies half-way. Otherwise it is like Tag, which is TagAll with
-// one tag. A tag given twice is recorded once.
+// one tag. A tag given twice is recorded once. It is Apply with no
+// referrers, so it too drops the referrers that went stale.
 func (l *Layout) TagAll(ctx context.Context, desc ocispec.Descriptor, tags ...string) error {
-	what := fmt.Sprintf("tag %s in %s", listSome(tags, 5), l.dir)
 	if len(tags) == 0 {
 		return fmt.Errorf("tag %s in %s: no tag given: %w", desc.Digest, l.dir, errdef.ErrMissingReference)
 	}
-	for _, tag := range tags {
-		if err := validateTag(tag); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	ok, err := l.Exists(ctx, desc)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	if !ok {
-		return fmt.Errorf("%s: blob %s not in the layout: %w", what, desc.Digest, errdef.ErrNotFound)
-	}
-	unlock, err := lockDir(ctx, l.dir)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	defer unlock()
-	idx, err := l.Index(ctx)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	idx.Manifests = retag(idx.Manifests, desc, tags)
-	if err := writeIndexFile(l.dir, idx); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	return nil
+	return l.Apply(ctx, Update{Desc: desc, Tags: tags})
 }
 
 // retag drops every entry tagged with one of tags and appends desc once per

@@ -91,6 +91,15 @@ func (c *Client) Repository(ctx context.Context, named reference.Named) (*orasre
 	}
 	repo := &orasremote.Repository{
 		Reference: registry.Reference{Registry: host, Repository: reference.Path(named)},
+		// Where the registry has no referrers API, oras-go keeps each
+		// subject's referrers in an index tagged sha256-<hex> and, by
+		// default, deletes the index it replaces, by digest. We keep it:
+		// distribution refuses deletes unless configured to allow them
+		// (405), which would fail a push whose referrers are in place,
+		// and a delete by digest also removes whatever other tag names
+		// the same index, another pusher's included. The old index is
+		// left untagged, for the registry's own garbage collection.
+		SkipReferrersGC: true,
 		Client: &auth.Client{
 			Client:     &http.Client{Transport: c.opts.Retry.retryTransport(transport)},
 			Header:     http.Header{"User-Agent": {c.userAgent()}},

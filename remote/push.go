@@ -21,6 +21,13 @@ type PushOptions struct {
 	// MountFrom lists repositories (typically the base image's) whose blobs
 	// may be mounted instead of uploaded when they are on the same registry.
 	MountFrom []reference.Named
+	// Referrers are manifests in the source whose subject is the image or
+	// one of its manifests (SBOMs, provenance, signatures: what
+	// layout.Layout.Referrers lists), pushed after the image and its tags,
+	// in order, to the referrers API where the registry has one and to the
+	// referrers tag schema (a sha256-<hex> tag per subject) where not.
+	// Nil pushes none.
+	Referrers []ocispec.Descriptor
 }
 
 // PushResult says what a push did.
@@ -31,12 +38,16 @@ type PushResult struct {
 	Pushed, Skipped, Mounted int
 	// Bytes is how much was uploaded.
 	Bytes int64
+	// Referrers counts the referrers of PushOptions the registry lists for
+	// their subjects after the push, uploaded now or before.
+	Referrers int
 }
 
 // Push copies the image or index desc and everything it references from
 // src (an OCI layout, or any oras store) to target, sets the tags, and
-// checks that the registry now serves desc under the first tag. What the
-// registry has is not uploaded again.
+// checks that the registry now serves desc under the first tag; then it
+// pushes the referrers of opts and checks that the registry lists them.
+// What the registry has is not uploaded again.
 func (c *Client) Push(ctx context.Context, src content.ReadOnlyStorage, desc ocispec.Descriptor, target reference.Named, opts PushOptions) (_ PushResult, err error) {
 	ctx, done := c.bounded(ctx, "push to "+target.Name())
 	defer func() { err = done(err) }()
@@ -59,6 +70,10 @@ func (c *Client) Push(ctx context.Context, src content.ReadOnlyStorage, desc oci
 	if err := c.tag(ctx, src, dst, desc, tags); err != nil {
 		return PushResult{}, explain(explainLayout(fmt.Errorf("tag %s in %s: %w", ShortDigest(desc.Digest), name, err), src), repo)
 	}
+	referrers, err := c.pushReferrers(ctx, repo, source, dst, target, desc, opts.Referrers, ev)
+	if err != nil {
+		return PushResult{}, explain(explainLayout(err, src), repo)
+	}
 	got, err := repo.Resolve(ctx, tags[0])
 	if err != nil {
 		return PushResult{}, explain(fmt.Errorf("check %s:%s after the push: %w", name, tags[0], err), repo)
@@ -67,7 +82,7 @@ func (c *Client) Push(ctx context.Context, src content.ReadOnlyStorage, desc oci
 		return PushResult{}, fmt.Errorf("%s:%s is %s after the push, not the %s we built (another push at the same time?)", name, tags[0], got.Digest, desc.Digest)
 	}
 	sum := ev.finish(name + "@" + desc.Digest.String())
-	return PushResult{Reference: sum.Reference, Pushed: sum.Copied, Skipped: sum.Skipped, Mounted: sum.Mounted, Bytes: sum.Bytes}, nil
+	return PushResult{Reference: sum.Reference, Pushed: sum.Copied, Skipped: sum.Skipped, Mounted: sum.Mounted, Bytes: sum.Bytes, Referrers: referrers}, nil
 }
 
 // tag points each tag at desc, uploading the manifest by tag.

@@ -112,7 +112,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	}
 	ref := layout.FormatRef(res.LayoutDir, res.Tags[0])
 	if out.push {
-		if ref, err = pushBuilt(ctx, client, res); err != nil {
+		if ref, err = pushBuilt(ctx, env, client, res); err != nil {
 			return err
 		}
 	}
@@ -203,8 +203,10 @@ func projectDir(cmd *cobra.Command, args []string) (string, []string, error) {
 	return abs, cargoArgs, nil
 }
 
-// pushBuilt pushes a build's image and returns its reference by digest.
-func pushBuilt(ctx context.Context, client *remote.Client, res builder.Result) (string, error) {
+// pushBuilt pushes a build's image with its referrers (SBOM, provenance)
+// and returns its reference by digest; env's stderr hears how many
+// referrers went with it.
+func pushBuilt(ctx context.Context, env *environment, client *remote.Client, res builder.Result) (string, error) {
 	store, err := openLayout(res.LayoutDir)
 	if err != nil {
 		return "", err
@@ -214,6 +216,14 @@ func pushBuilt(ctx context.Context, client *remote.Client, res builder.Result) (
 		return "", err
 	}
 	defer release()
-	pushed, err := client.Push(ctx, store, res.Manifest, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: res.Bases})
-	return pushed.Reference, err
+	refs, err := store.Referrers(ctx, res.Manifest)
+	if err != nil {
+		return "", err
+	}
+	pushed, err := client.Push(ctx, store, res.Manifest, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: res.Bases, Referrers: refs})
+	if err != nil {
+		return "", err
+	}
+	reportReferrers(env.stderr, pushed, refs)
+	return pushed.Reference, nil
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -21,7 +23,8 @@ func newPushCommand(env *environment) *cobra.Command {
 		Long: "Push the image SOURCE names to REFERENCE (REGISTRY/REPO[:TAG], tag default latest)\n" +
 			"and print it by digest. SOURCE is what `build --no-push` prints (oci:DIR:TAG),\n" +
 			"oci:DIR (a layout holding one image), or a layout directory; layouts written by\n" +
-			"skopeo or crane work too. Blobs the registry has are not uploaded again.",
+			"skopeo or crane work too. The image's referrers in the layout (its SBOM and\n" +
+			"provenance) go with it. Blobs the registry has are not uploaded again.",
 		Example: strings.ReplaceAll(`  FACE push "$(FACE build --no-push)" registry.example.com/team/app:v1`, "FACE", env.face),
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -42,10 +45,15 @@ func newPushCommand(env *environment) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			pushed, err := client.Push(cmd.Context(), store, desc, target, remote.PushOptions{Tags: []string{tag}})
+			refs, err := store.Referrers(cmd.Context(), desc)
 			if err != nil {
 				return err
 			}
+			pushed, err := client.Push(cmd.Context(), store, desc, target, remote.PushOptions{Tags: []string{tag}, Referrers: refs})
+			if err != nil {
+				return err
+			}
+			reportReferrers(env.stderr, pushed, refs)
 			_, err = fmt.Fprintln(env.stdout, pushed.Reference)
 			return err
 		},
@@ -102,4 +110,26 @@ func parseTarget(s string) (reference.Named, string, error) {
 		tag = t.Tag()
 	}
 	return reference.TrimNamed(named), tag, nil
+}
+
+// reportReferrers says on stderr how many referrers went with a push, by
+// artifact type, when there were any.
+func reportReferrers(w io.Writer, pushed remote.PushResult, refs []ocispec.Descriptor) {
+	if pushed.Referrers == 0 {
+		return
+	}
+	count := map[string]int{}
+	var types []string
+	for _, r := range refs {
+		if count[r.ArtifactType] == 0 {
+			types = append(types, r.ArtifactType)
+		}
+		count[r.ArtifactType]++
+	}
+	slices.Sort(types)
+	parts := make([]string, len(types))
+	for i, t := range types {
+		parts[i] = fmt.Sprintf("%d %s", count[t], t)
+	}
+	fmt.Fprintf(w, "pushed %s with %s: %s\n", pushed.Reference, plural(pushed.Referrers, "referrer"), strings.Join(parts, ", "))
 }

@@ -35,11 +35,12 @@ type settings struct {
 	secret   string
 	tls      *tlsFiles // nil: plain HTTP
 	htpasswd string    // "": no authentication
+	noDelete bool
 }
 
 // prepare writes the TLS files and the htpasswd file opts asks for under dir.
 func prepare(dir, certDir string, opts Options) (settings, error) {
-	s := settings{dataDir: filepath.Join(dir, "data")}
+	s := settings{dataDir: filepath.Join(dir, "data"), noDelete: opts.NoDelete}
 	secret := make([]byte, 16)
 	if _, err := rand.Read(secret); err != nil {
 		return s, fmt.Errorf("generate http secret: %w", err)
@@ -73,7 +74,7 @@ func (s settings) configJSON(addr string) ([]byte, error) {
 		"log":     map[string]any{"level": "info"},
 		"storage": map[string]any{
 			"filesystem":  map[string]any{"rootdirectory": s.dataDir},
-			"delete":      map[string]any{"enabled": true},
+			"delete":      map[string]any{"enabled": !s.noDelete},
 			"maintenance": map[string]any{"uploadpurging": map[string]any{"enabled": false}},
 		},
 		"http": httpCfg,

@@ -32,6 +32,9 @@ type Options struct {
 	// Users, when non-empty, turns on htpasswd basic auth with these
 	// user → password pairs.
 	Users map[string]string
+	// NoDelete refuses every DELETE with 405, as distribution does by
+	// default (storage.delete.enabled unset); otherwise deletes work.
+	NoDelete bool
 }
 
 // Registry is a running docker-registry, stopped by the cleanup of the test

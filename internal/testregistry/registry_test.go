@@ -189,3 +189,18 @@ func TestLaunchReportsPortTaken(t *testing.T) {
 		t.Fatalf("launch on a taken port: err = %v, want errPortTaken", err)
 	}
 }
+
+// TestNoDelete: with NoDelete the registry refuses deletes as distribution
+// does by default; without it, it deletes.
+func TestNoDelete(t *testing.T) {
+	t.Parallel()
+	const missing = "/v2/x/manifests/sha256:0000000000000000000000000000000000000000000000000000000000000000"
+	for _, tt := range []struct {
+		noDelete bool
+		want     int
+	}{{true, http.StatusMethodNotAllowed}, {false, http.StatusNotFound}} {
+		r := Start(t, Options{NoDelete: tt.noDelete})
+		resp, body := do(t, newClient(t, ""), http.MethodDelete, r.URL()+missing, nil, "", "")
+		expectStatus(t, resp, body, tt.want)
+	}
+}
