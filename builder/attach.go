@@ -124,6 +124,11 @@ func (p *Plan) documents(t target, manifest ocispec.Descriptor, g *cargo.Graph, 
 // writeReferrer writes doc and the referrer manifest attaching it to
 // subject.
 func (p *Plan) writeReferrer(ctx context.Context, store *layout.Layout, subject ocispec.Descriptor, doc document) (Referrer, error) {
+	// The empty config is a blob like any other: registries check that a
+	// manifest's config is there.
+	if _, err := store.WriteBlob(ctx, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data); err != nil {
+		return Referrer{}, fmt.Errorf("write the empty config: %w", err)
+	}
 	layer, err := store.WriteBlob(ctx, doc.artifactType, doc.data)
 	if err != nil {
 		return Referrer{}, fmt.Errorf("write %s: %w", doc.fileName, err)
@@ -142,12 +147,11 @@ func (p *Plan) writeReferrer(ctx context.Context, store *layout.Layout, subject 
 	return Referrer{Manifest: desc, Document: layer, FileName: doc.fileName}, nil
 }
 
-// imageName is what the documents call the image: its repository, or
-// the package's name when it has none.
+// imageName is what the documents call the image: the package's name,
+// not the repository's, so that the documents of an image are the same
+// wherever it is pushed, and those of a --no-push build are those of a
+// pushed one.
 func (p *Plan) imageName() string {
-	if p.Image != nil {
-		return p.Image.Name()
-	}
 	return p.Package.Name
 }
 
@@ -188,4 +192,23 @@ func (p *Plan) profile() string {
 		return cargo.DefaultProfile
 	}
 	return p.req.Profile
+}
+
+// documentNames says which documents the build attaches.
+func (p *Plan) documentNames() string {
+	var names []string
+	if p.sbom != sbom.None {
+		names = append(names, "an SBOM ("+string(p.sbom)+")")
+	}
+	if p.provenance != ProvenanceNone {
+		names = append(names, "SLSA provenance")
+	}
+	return strings.Join(names, " and ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "the " + what
+	}
+	return fmt.Sprintf("each of the %d %ss", n, what)
 }

@@ -18,12 +18,14 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// platformManifests returns the image manifests of res: the one tagged,
-// or the index's.
-func platformManifests(t *testing.T, store *layout.Layout, res Result) []ocispec.Descriptor {
+// platformManifests returns the image manifests of res, with their
+// platforms: the one tagged (for single, its platform), or the index's.
+func platformManifests(t *testing.T, store *layout.Layout, res Result, single ocispec.Platform) []ocispec.Descriptor {
 	t.Helper()
 	if res.Manifest.MediaType != ocispec.MediaTypeImageIndex {
-		return []ocispec.Descriptor{res.Manifest}
+		d := res.Manifest
+		d.Platform = &single
+		return []ocispec.Descriptor{d}
 	}
 	var idx ocispec.Index
 	if err := oci.ReadJSON(context.Background(), store, res.Manifest, oci.MaxManifestSize, &idx); err != nil {
@@ -73,7 +75,7 @@ func TestRunAttachesDocumentsToEveryPlatform(t *testing.T) {
 					untagged[e.Digest] = e
 				}
 			}
-			manifests := platformManifests(t, store, res)
+			manifests := platformManifests(t, store, res, tt.platforms[0])
 			if len(untagged) != len(tt.want)*len(manifests) || len(res.Referrers) != len(untagged) {
 				t.Fatalf("%d untagged index entries and %d referrers, want %d", len(untagged), len(res.Referrers), len(tt.want)*len(manifests))
 			}

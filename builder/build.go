@@ -143,6 +143,9 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 	if res.Referrers, err = p.attach(ctx, store, targets, manifests, d); err != nil {
 		return Result{}, err
 	}
+	if len(res.Referrers) > 0 {
+		logf(p.b.Log, "attached %s to %s\n", p.documentNames(), plural(len(targets), "image manifest"))
+	}
 	top.Platform = nil
 	// All the tags and the referrers in one change of index.json: a
 	// failure or a kill never leaves some of them set, nor an image
