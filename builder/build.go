@@ -70,7 +70,11 @@ func (p *Plan) Run(ctx context.Context) (res Result, err error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return p.write(ctx, store, targets, arts)
+	d, err := p.describe(ctx, targets)
+	if err != nil {
+		return Result{}, err
+	}
+	return p.write(ctx, store, targets, arts, d)
 }
 
 // build runs cargo for every target.
@@ -116,7 +120,7 @@ func (p *Plan) build(ctx context.Context, targets []target) ([]cargo.Artifact, e
 
 // write puts the images (and, for several platforms, their index) into the
 // layout and tags the result.
-func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts []cargo.Artifact) (Result, error) {
+func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts []cargo.Artifact, d *described) (Result, error) {
 	tags, r := p.req.Tags, p.recipe()
 	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Image}
 	layers := &layerCache{dir: layerCacheDir(p.req.Project), log: p.b.Log, compression: r.compression, compressed: p.b.layerCompressed}
@@ -136,10 +140,21 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 			return Result{}, err
 		}
 	}
+	if res.Referrers, err = p.attach(ctx, store, targets, manifests, d); err != nil {
+		return Result{}, err
+	}
+	if len(res.Referrers) > 0 {
+		logf(p.b.Log, "attached %s to %s\n", p.documentNames(), plural(len(targets), "image manifest"))
+	}
 	top.Platform = nil
-	// All the tags in one change of index.json: a failure or a kill never
-	// leaves some of them set.
-	if err := store.TagAll(ctx, top, tags...); err != nil {
+	// All the tags and the referrers in one change of index.json: a
+	// failure or a kill never leaves some of them set, nor an image
+	// without its SBOM.
+	update := layout.Update{Desc: top, Tags: tags}
+	for _, r := range res.Referrers {
+		update.Referrers = append(update.Referrers, r.Manifest)
+	}
+	if err := store.Apply(ctx, update); err != nil {
 		return Result{}, fmt.Errorf("tag the image: %w", err)
 	}
 	logf(p.b.Log, "wrote %s (%s) to %s, tagged %s\n", top.Digest, kindOf(top), p.LayoutDir, strings.Join(tags, ", "))

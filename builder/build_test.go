@@ -15,6 +15,7 @@ import (
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
+	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -34,6 +35,27 @@ type fakeCargo struct {
 	// during, when set, runs while cargo "builds": what another build
 	// does meanwhile.
 	during func() error
+	// graphErr, when set, is what Graph returns; graphs counts its calls.
+	graphErr error
+	graphs   int
+}
+
+// Graph describes a binary that links only its own package.
+func (f *fakeCargo) Graph(_ context.Context, req cargo.DepsRequest) (*cargo.Graph, error) {
+	f.graphs++
+	if f.graphErr != nil {
+		return nil, f.graphErr
+	}
+	id := "path+file:///" + req.Package + "#1.2.3"
+	return &cargo.Graph{
+		Root:     id,
+		Crates:   []cargo.Crate{{ID: id, Name: req.Package, Version: "1.2.3", License: "MIT", Source: cargo.Source{Kind: cargo.SourcePath, Path: "."}}},
+		Lockfile: cargo.Lockfile{Digest: digest.FromString("Cargo.lock of " + req.Triple)},
+	}, nil
+}
+
+func (f *fakeCargo) Toolchain(context.Context, string) (cargo.Toolchain, error) {
+	return cargo.Toolchain{Rustc: "rustc 1.95.0 (fake)", Cargo: "cargo 1.95.0 (fake)", Host: "x86_64-unknown-linux-gnu"}, nil
 }
 
 func (f *fakeCargo) Metadata(context.Context, string) (*cargo.Project, error) {

@@ -15,6 +15,7 @@ import (
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
+	"github.com/docker-krust/docker-krust/oci/sbom"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -35,6 +36,9 @@ type Builder struct {
 	PushCheck PushChecker
 	// Log receives progress messages and warnings; nil discards them.
 	Log io.Writer
+	// Version is docker-krust's version, which SBOMs and provenance name
+	// as their tool; "" means "dev".
+	Version string
 
 	// layerCompressed, when set, is called each time a layer is
 	// compressed rather than taken from the layer cache: tests count it.
@@ -101,6 +105,12 @@ type Request struct {
 	// Annotations are added to the manifests and index, over the ones
 	// docker-krust computes.
 	Annotations map[string]string
+	// SBOM is the format of the SBOM attached to every platform's image;
+	// "" means sbom.SPDX, and sbom.None attaches none.
+	SBOM sbom.Format
+	// Provenance is ProvenanceSLSA or ProvenanceNone; "" means
+	// ProvenanceSLSA.
+	Provenance string
 }
 
 // Cargo is what a build needs from cargo; *cargo.Cargo implements it and
@@ -108,6 +118,10 @@ type Request struct {
 type Cargo interface {
 	CheckTarget(ctx context.Context, dir, triple string) error
 	Build(ctx context.Context, req cargo.BuildRequest) ([]cargo.Artifact, error)
+	// Graph lists what cargo linked into the binary for a target, and
+	// Toolchain which Rust toolchain built it: the SBOM and provenance.
+	Graph(ctx context.Context, req cargo.DepsRequest) (*cargo.Graph, error)
+	Toolchain(ctx context.Context, dir string) (cargo.Toolchain, error)
 }
 
 // Puller brings a base image from a registry into the build's layout; the
@@ -144,4 +158,15 @@ type Result struct {
 	// Bases are the names of registry base images, one per platform that
 	// has one (blobs may be mounted from them).
 	Bases []reference.Named
+	// Referrers are the documents attached to the platforms' image
+	// manifests (SBOM, provenance), in the platforms' order.
+	Referrers []Referrer
+}
+
+// version is docker-krust's version as the documents name it.
+func (b *Builder) version() string {
+	if b.Version == "" {
+		return "dev"
+	}
+	return b.Version
 }

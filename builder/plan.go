@@ -11,6 +11,7 @@ import (
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
+	"github.com/docker-krust/docker-krust/oci/sbom"
 )
 
 // Plan is a build settled and checked as far as it can be without the
@@ -29,6 +30,8 @@ type Plan struct {
 	req         Request
 	revision    string
 	annotations map[string]string // the image's, or the index's
+	sbom        sbom.Format
+	provenance  string
 }
 
 // Prepare checks req and settles what can be settled before the base is
@@ -59,6 +62,12 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 	}
 	p := &Plan{Package: req.Package, LayoutDir: req.LayoutDir, b: b, req: req, revision: gitRevision(ctx, req.Dir)}
 	var err error
+	if p.sbom, err = sbom.ParseFormat(string(req.SBOM)); err != nil {
+		return nil, err
+	}
+	if p.provenance, err = parseProvenance(req.Provenance); err != nil {
+		return nil, err
+	}
 	if p.Bin, err = cargo.SelectBin(req.Package, req.Bin); err != nil {
 		return nil, err
 	}
@@ -92,4 +101,15 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 // recipe is what every image of the plan gets besides its base and layer.
 func (p *Plan) recipe() recipe {
 	return recipe{created: p.req.Created, settings: p.req.Image, annotations: p.annotations, compression: p.req.Compression}
+}
+
+// parseProvenance reads Request.Provenance.
+func parseProvenance(mode string) (string, error) {
+	switch mode {
+	case "", ProvenanceSLSA:
+		return ProvenanceSLSA, nil
+	case ProvenanceNone:
+		return ProvenanceNone, nil
+	}
+	return "", fmt.Errorf("invalid provenance %q: want %s (in-toto SLSA provenance v1) or %s", mode, ProvenanceSLSA, ProvenanceNone)
 }

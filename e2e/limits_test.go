@@ -63,10 +63,11 @@ func TestTwentyThousandTagLayoutBuildsAndPushes(t *testing.T) {
 	if !strings.HasSuffix(ref, first.Digest.String()) {
 		t.Errorf("pushed %s, want the image built (%s)", ref, first.Digest)
 	}
+	// Every tag names the one image (the build gave the same digest), so
+	// oci:DIR names it too, its referrers aside.
 	one := krust(t, project, env, "push", "--insecure-registry", reg.Host, "oci:"+dir, reg.Host+"/team/app:any")
-	assertCleanFailure(t, one, "holds 20002 images", "oci:"+dir+":TAG", "more")
-	if len(one.stderr) > 4096 {
-		t.Errorf("the error lists every tag: %d bytes of stderr", len(one.stderr))
+	if ref := pushedRef(t, one, reg.Host+"/team/app"); !strings.HasSuffix(ref, first.Digest.String()) {
+		t.Errorf("pushed %s from oci:DIR, want the one image %s", ref, first.Digest)
 	}
 }
 

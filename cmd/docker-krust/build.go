@@ -12,6 +12,7 @@ import (
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/internal/atomicfile"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci/sbom"
 	"github.com/docker-krust/docker-krust/remote"
 	"github.com/spf13/cobra"
 )
@@ -73,6 +74,9 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		return err
 	}
 	req.Project, req.Package = proj, pkg
+	if err := checkDocumentsDir(f.sbomDir, r); err != nil {
+		return err
+	}
 	out, err := f.outputs(r, pkg.Name)
 	if err != nil {
 		return err
@@ -87,7 +91,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	if err != nil {
 		return err
 	}
-	b := &builder.Builder{Cargo: cargoCmd, Puller: basePuller{client}, Log: env.stderr}
+	b := &builder.Builder{Cargo: cargoCmd, Puller: basePuller{client}, Log: env.stderr, Version: version}
 	if out.push {
 		// Checked with the base and the Rust targets, before cargo runs.
 		b.PushCheck = client
@@ -101,6 +105,9 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	}
 	res, err := plan.Run(ctx)
 	if err != nil {
+		return err
+	}
+	if err := writeDocuments(ctx, f.sbomDir, res); err != nil {
 		return err
 	}
 	ref := layout.FormatRef(res.LayoutDir, res.Tags[0])
@@ -172,7 +179,7 @@ func (f *buildFlags) request(env *environment, cmd *cobra.Command, dir string, c
 		Dir: dir, Bin: r.Bin, Profile: r.Profile, Platforms: r.Platforms, AllPlatforms: r.AllPlatforms,
 		Libc: r.Libc, Compression: r.Compression, CargoArgs: r.CargoArgs, Base: r.Base, LayoutDir: f.layoutDir, LayoutRef: f.noPush, Tags: r.Tags,
 		Name: r.Name, Repo: r.Repo, Created: r.Created, StampCreated: r.StampCreated, CargoHome: r.CargoHome,
-		Image: r.Image, Annotations: r.Annotations,
+		Image: r.Image, Annotations: r.Annotations, SBOM: sbom.Format(r.SBOM), Provenance: r.Provenance,
 	}, r, nil
 }
 

@@ -1,0 +1,214 @@
+package builder
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
+	"github.com/docker-krust/docker-krust/oci/provenance"
+	"github.com/docker-krust/docker-krust/oci/sbom"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Provenance modes (Request.Provenance).
+const (
+	// ProvenanceSLSA attaches an in-toto statement with SLSA provenance
+	// v1 to every platform's image.
+	ProvenanceSLSA = "slsa"
+	// ProvenanceNone attaches none.
+	ProvenanceNone = "none"
+)
+
+// Referrer is a document attached to one of the build's image manifests
+// as an OCI 1.1 referrer: its SBOM or its provenance.
+type Referrer struct {
+	// Platform is the platform of the image it refers to.
+	Platform ocispec.Platform
+	// Manifest is the referrer's manifest, listed in the layout's
+	// index.json without a tag.
+	Manifest ocispec.Descriptor
+	// Document is the manifest's one layer: the document itself.
+	Document ocispec.Descriptor
+	// FileName names the document as a file (its layer's title).
+	FileName string
+}
+
+// described is what cargo says, after building, about what it built:
+// the crates linked into each target's binary, and the toolchain.
+type described struct {
+	graphs    []*cargo.Graph // in the targets' order
+	toolchain cargo.Toolchain
+}
+
+// wantsDocuments reports whether the build attaches any document.
+func (p *Plan) wantsDocuments() bool {
+	return p.sbom != sbom.None || p.provenance != ProvenanceNone
+}
+
+// describe asks cargo what it linked into the binary for every target.
+// It runs after the build, when Cargo.lock is settled.
+func (p *Plan) describe(ctx context.Context, targets []target) (*described, error) {
+	if !p.wantsDocuments() {
+		return nil, nil
+	}
+	d := &described{}
+	var err error
+	if d.toolchain, err = p.b.Cargo.Toolchain(ctx, p.req.Dir); err != nil {
+		return nil, fmt.Errorf("ask for the Rust toolchain, which the SBOM and provenance name: %w", err)
+	}
+	for _, t := range targets {
+		g, err := p.b.Cargo.Graph(ctx, cargo.DepsRequest{
+			Dir: p.req.Dir, Package: p.Package.Name, Bin: p.Bin, Triple: t.triple, Args: p.req.CargoArgs,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list the crates linked for %s, for the SBOM and provenance (--sbom none --provenance none attach neither): %w", oci.PlatformString(t.platform), err)
+		}
+		d.graphs = append(d.graphs, g)
+	}
+	return d, nil
+}
+
+// attach writes every platform's SBOM and provenance, and the referrer
+// manifests that attach them to its image manifest, into store.
+func (p *Plan) attach(ctx context.Context, store *layout.Layout, targets []target, manifests []ocispec.Descriptor, d *described) ([]Referrer, error) {
+	if d == nil {
+		return nil, nil
+	}
+	var out []Referrer
+	for i, t := range targets {
+		docs, err := p.documents(t, manifests[i], d.graphs[i], d.toolchain)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
+		}
+		for _, doc := range docs {
+			ref, err := p.writeReferrer(ctx, store, manifests[i], doc)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
+			}
+			ref.Platform = t.platform
+			out = append(out, ref)
+		}
+	}
+	return out, nil
+}
+
+// document is one document to attach, before it is written.
+type document struct {
+	artifactType, fileName string
+	data                   []byte
+}
+
+// documents encodes the SBOM and provenance of t's image, manifest.
+func (p *Plan) documents(t target, manifest ocispec.Descriptor, g *cargo.Graph, tc cargo.Toolchain) ([]document, error) {
+	var docs []document
+	if p.sbom != sbom.None {
+		data, err := sbom.Encode(p.sbom, p.sbomInput(t, manifest, g, tc))
+		if err != nil {
+			return nil, fmt.Errorf("SBOM: %w", err)
+		}
+		docs = append(docs, document{p.sbom.MediaType(), p.sbom.FileName(p.Bin), data})
+	}
+	if p.provenance != ProvenanceNone {
+		data, err := provenance.Encode(p.provenanceInput(t, manifest, g, tc))
+		if err != nil {
+			return nil, fmt.Errorf("provenance: %w", err)
+		}
+		docs = append(docs, document{provenance.MediaType, provenance.FileName(p.Bin), data})
+	}
+	return docs, nil
+}
+
+// writeReferrer writes doc and the referrer manifest attaching it to
+// subject.
+func (p *Plan) writeReferrer(ctx context.Context, store *layout.Layout, subject ocispec.Descriptor, doc document) (Referrer, error) {
+	// The empty config is a blob like any other: registries check that a
+	// manifest's config is there.
+	if _, err := store.WriteBlob(ctx, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data); err != nil {
+		return Referrer{}, fmt.Errorf("write the empty config: %w", err)
+	}
+	layer, err := store.WriteBlob(ctx, doc.artifactType, doc.data)
+	if err != nil {
+		return Referrer{}, fmt.Errorf("write %s: %w", doc.fileName, err)
+	}
+	layer.Annotations = map[string]string{ocispec.AnnotationTitle: doc.fileName}
+	var annotations map[string]string
+	if p.req.StampCreated {
+		annotations = map[string]string{ocispec.AnnotationCreated: p.req.Created.UTC().Format("2006-01-02T15:04:05Z")}
+	}
+	m := oci.NewReferrer(doc.artifactType, subject, layer, annotations)
+	desc, err := writeJSON(ctx, store, ocispec.MediaTypeImageManifest, m)
+	if err != nil {
+		return Referrer{}, err
+	}
+	desc.ArtifactType = doc.artifactType
+	return Referrer{Manifest: desc, Document: layer, FileName: doc.fileName}, nil
+}
+
+// imageName is what the documents call the image: the package's name,
+// not the repository's, so that the documents of an image are the same
+// wherever it is pushed, and those of a --no-push build are those of a
+// pushed one.
+func (p *Plan) imageName() string {
+	return p.Package.Name
+}
+
+func (p *Plan) sbomInput(t target, manifest ocispec.Descriptor, g *cargo.Graph, tc cargo.Toolchain) sbom.Input {
+	in := sbom.Input{
+		Graph: g, Bin: p.Bin, Toolchain: tc, Created: p.req.Created, Tool: "docker-krust " + p.b.version(),
+		Image: sbom.Image{Name: p.imageName(), Digest: manifest.Digest, Platform: t.platform},
+	}
+	if t.base.store != nil {
+		in.Base = &sbom.Base{Name: t.base.name, Digest: t.base.digest}
+	}
+	return in
+}
+
+func (p *Plan) provenanceInput(t target, manifest ocispec.Descriptor, g *cargo.Graph, tc cargo.Toolchain) provenance.Input {
+	commit, dirty := strings.CutSuffix(p.revision, "-dirty")
+	in := provenance.Input{
+		Subject: provenance.Subject{Name: p.imageName(), Digest: manifest.Digest},
+		Builder: provenance.Builder{Version: p.b.version()},
+		Params: provenance.Params{
+			Package: p.Package.Name, Bin: p.Bin, Platform: oci.PlatformString(t.platform), Target: t.triple,
+			Profile: p.profile(), Libc: string(p.req.Libc), Features: cargo.Features(p.req.CargoArgs),
+			CargoArgs: p.req.CargoArgs, Base: p.req.Base,
+		},
+		Source:    provenance.Source{Repository: p.Package.Repository, Commit: commit, Dirty: dirty},
+		Lockfile:  g.Lockfile.Digest,
+		Toolchain: tc, Created: p.req.Created,
+	}
+	if t.base.store != nil {
+		in.Base = &provenance.Base{Name: t.base.name, Digest: t.base.digest}
+	}
+	return in
+}
+
+// profile is cargo's profile the build uses.
+func (p *Plan) profile() string {
+	if p.req.Profile == "" {
+		return cargo.DefaultProfile
+	}
+	return p.req.Profile
+}
+
+// documentNames says which documents the build attaches.
+func (p *Plan) documentNames() string {
+	var names []string
+	if p.sbom != sbom.None {
+		names = append(names, "an SBOM ("+string(p.sbom)+")")
+	}
+	if p.provenance != ProvenanceNone {
+		names = append(names, "SLSA provenance")
+	}
+	return strings.Join(names, " and ")
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "the " + what
+	}
+	return fmt.Sprintf("each of the %d %ss", n, what)
+}
