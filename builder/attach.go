@@ -36,6 +36,15 @@ type Referrer struct {
 	FileName string
 }
 
+// documentTypes are the artifact types of every document a build may
+// attach: a build replaces those an earlier build attached to the same
+// image, whatever it attaches itself, so that the image carries this
+// build's documents only (and none after --sbom none --provenance none).
+// Referrers of other types, such as signatures, stay.
+func documentTypes() []string {
+	return []string{sbom.SPDX.MediaType(), sbom.CycloneDX.MediaType(), provenance.MediaType}
+}
+
 // described is what cargo says, after building, about what it built:
 // the crates linked into each target's binary, and the toolchain.
 type described struct {

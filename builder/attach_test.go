@@ -212,3 +212,49 @@ func TestPrepareRefusesUnknownDocumentSettings(t *testing.T) {
 		}
 	}
 }
+
+// TestRebuildOfTheSameImageReplacesItsDocuments: the same image built
+// again with another SBOM format, or without documents, carries that
+// build's documents only.
+func TestRebuildOfTheSameImageReplacesItsDocuments(t *testing.T) {
+	tests := []struct {
+		name       string
+		sbom       sbom.Format
+		provenance string
+		want       []string
+	}{
+		{"cyclonedx", sbom.CycloneDX, "", []string{"application/vnd.cyclonedx+json", provenance.MediaType}},
+		{"none", sbom.None, ProvenanceNone, nil},
+		{"same", "", "", []string{"application/spdx+json", provenance.MediaType}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, opts := newFake(t)
+			first, err := Run(context.Background(), f, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts.SBOM, opts.Provenance = tt.sbom, tt.provenance
+			second, err := Run(context.Background(), f, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first.Manifest.Digest != second.Manifest.Digest {
+				t.Fatalf("the documents changed the image: %s, then %s", first.Manifest.Digest, second.Manifest.Digest)
+			}
+			refs, err := mustOpen(t, second.LayoutDir).Referrers(context.Background(), second.Manifest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range refs {
+				got = append(got, r.ArtifactType)
+			}
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tt.want))
+			if !slices.Equal(got, want) {
+				t.Errorf("the image's referrers are %v after the rebuild, want %v", got, want)
+			}
+		})
+	}
+}

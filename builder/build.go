@@ -150,7 +150,7 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 	// All the tags and the referrers in one change of index.json: a
 	// failure or a kill never leaves some of them set, nor an image
 	// without its SBOM.
-	update := layout.Update{Desc: top, Tags: tags}
+	update := layout.Update{Desc: top, Tags: tags, Supersede: documentTypes()}
 	for _, r := range res.Referrers {
 		update.Referrers = append(update.Referrers, r.Manifest)
 	}

@@ -29,6 +29,15 @@ type Update struct {
 	// does), once per digest. Their blobs, configs and layers must be in
 	// the layout. Nil adds none.
 	Referrers []ocispec.Descriptor
+	// Supersede lists artifact types whose referrers this update
+	// replaces: entries of those types whose subject is Desc (when Tags
+	// are given), one of its manifests, or the subject of one of
+	// Referrers, are dropped unless Referrers lists them again. A build
+	// names the documents it makes (SBOM, provenance), so that a rebuild
+	// with another SBOM format, or none, leaves the image with its new
+	// documents only, and referrers of other types (signatures) stay. Nil
+	// replaces nothing.
+	Supersede []string
 }
 
 // Apply records u in one replacement of index.json, under the layout's
@@ -77,6 +86,9 @@ func (l *Layout) Apply(ctx context.Context, u Update) error {
 	entries := idx.Manifests
 	if len(u.Tags) > 0 {
 		entries = retag(entries, u.Desc, u.Tags)
+	}
+	if entries, err = l.supersede(ctx, entries, u, refs); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	entries = addReferrers(entries, refs)
 	if idx.Manifests, err = l.dropStale(ctx, entries, refs); err != nil {

@@ -33,7 +33,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.compression, "compression", "", "compression of the new layer: gzip, read by every engine, or zstd, smaller and faster but not read by Docker Engine 20.10 and older (default gzip)")
 	fl.StringVar(&f.sbom, "sbom", "", "`FORMAT` of the SBOM of the crates linked into each platform's binary, attached to its image as an OCI referrer: spdx (SPDX 2.3 JSON), cyclonedx (CycloneDX 1.6 JSON) or none (default spdx)")
 	fl.StringVar(&f.provenance, "provenance", "", "`MODE` of the build provenance attached to each platform's image as an OCI referrer: slsa (an in-toto statement with a SLSA provenance v1 predicate) or none (default slsa)")
-	fl.StringVar(&f.sbomDir, "sbom-dir", "", "also write each platform's SBOM (and provenance) documents into `DIR`, named BIN[-OS-ARCH[-VARIANT]].spdx.json, .cdx.json and .intoto.json")
+	fl.StringVar(&f.sbomDir, "sbom-dir", "", "also write each platform's SBOM (and provenance) documents into `DIR`, named BIN[-OS-ARCH[-VARIANT]].spdx.json (or .cdx.json) and BIN[-OS-ARCH[-VARIANT]].provenance.json")
 	fl.StringVar(&f.layoutDir, "oci-layout", "", "OCI layout directory to write (default: krust/PACKAGE/BIN under cargo's target directory)")
 	fl.StringArrayVar(&f.tags, "tag", nil, "tag of the image, in the layout and the registry (repeatable; default latest)")
 	fl.StringVar(&f.bin, "bin", "", "binary to build when the package has several")

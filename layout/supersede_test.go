@@ -1,0 +1,73 @@
+package layout
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// TestApplySupersedesTheImagesOwnDocuments: a rebuild of the same image
+// with another SBOM format, or none, leaves the image with the documents
+// of that build only; a signature (a type the build does not name) stays.
+func TestApplySupersedesTheImagesOwnDocuments(t *testing.T) {
+	const cdxType, sigType = "application/vnd.cyclonedx+json", "application/vnd.example.signature"
+	own := []string{spdxType, "application/vnd.cyclonedx+json", provenanceType}
+	tests := []struct {
+		name      string
+		supersede []string
+		// again returns the referrers the second build attaches.
+		again func(g graph, b build) []ocispec.Descriptor
+		want  func(b build, again []ocispec.Descriptor, sig ocispec.Descriptor) []ocispec.Descriptor
+	}{
+		{"other format", own, func(g graph, b build) []ocispec.Descriptor {
+			return []ocispec.Descriptor{otherReferrer(g, b, 0, cdxType), b.referrers[0][1], otherReferrer(g, b, 1, cdxType), b.referrers[1][1]}
+		}, func(b build, again []ocispec.Descriptor, sig ocispec.Descriptor) []ocispec.Descriptor {
+			return append(slices.Clone(again), sig)
+		}},
+		{"none", own, func(graph, build) []ocispec.Descriptor { return nil },
+			func(_ build, _ []ocispec.Descriptor, sig ocispec.Descriptor) []ocispec.Descriptor {
+				return []ocispec.Descriptor{sig}
+			}},
+		{"nothing superseded", nil, func(graph, build) []ocispec.Descriptor { return nil },
+			func(b build, _ []ocispec.Descriptor, sig ocispec.Descriptor) []ocispec.Descriptor {
+				return append(b.all(), sig)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			g := graph{t: t, l: newLayout(t)}
+			b := g.build("one")
+			g.apply(b, "v1")
+			sig := otherReferrer(g, b, 0, sigType)
+			if err := g.l.Apply(ctx, Update{Referrers: []ocispec.Descriptor{sig}}); err != nil {
+				t.Fatal(err)
+			}
+			again := tt.again(g, b)
+			if err := g.l.Apply(ctx, Update{Desc: b.index, Tags: []string{"v1"}, Referrers: again, Supersede: tt.supersede}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := g.l.Referrers(ctx, b.index)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.want(b, again, sig)
+			sortReferrers(want)
+			if !slices.Equal(digestsOf(got), digestsOf(want)) {
+				t.Errorf("referrers after the rebuild %v, want %v", digestsOf(got), digestsOf(want))
+			}
+		})
+	}
+}
+
+// otherReferrer writes a referrer of artifactType for b's image i.
+func otherReferrer(g graph, b build, i int, artifactType string) ocispec.Descriptor {
+	g.t.Helper()
+	empty := g.blob(ocispec.MediaTypeEmptyJSON, "{}")
+	doc := g.blob(artifactType, `{"of":"`+b.images[i].Digest.String()+`"}`)
+	r := g.referrer(artifactType, b.images[i], empty, doc)
+	r.ArtifactType = artifactType
+	return r
+}
