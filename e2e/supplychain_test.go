@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/internal/testregistry"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -52,6 +53,7 @@ func TestSupplyChainCrates(t *testing.T) {
 	t.Run("sbom-dir holds the attached documents", func(t *testing.T) { testSBOMDir(t, b) })
 	t.Run("cyclonedx", func(t *testing.T) { testCycloneDX(t, b) })
 	t.Run("none attaches nothing", func(t *testing.T) { testNoDocuments(t, b) })
+	t.Run("a rebuild into the same layout replaces the documents", func(t *testing.T) { testRebuildReplacesDocuments(t, b) })
 	t.Run("settings in Cargo.toml", func(t *testing.T) { testDocumentSettings(t, b) })
 	t.Run("SOURCE_DATE_EPOCH dates the documents", func(t *testing.T) { testSourceDateEpoch(t, b) })
 	t.Run("git commit in the provenance", func(t *testing.T) { testGitSource(t, b) })
@@ -216,4 +218,33 @@ func digestsOf(ds []ocispec.Descriptor) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// Rebuilding the same image into its layout with another SBOM format, and
+// then with none, leaves it with that build's documents only, in the
+// layout and in what krust push sends.
+func testRebuildReplacesDocuments(t *testing.T, b cratesBuild) {
+	dir := filepath.Join(t.TempDir(), "reused")
+	mustRun(t, "", "cp", "-a", b.layout, dir)
+	for _, step := range []struct {
+		flags []string
+		want  []string
+	}{
+		{[]string{"--sbom", "cyclonedx"}, []string{cyclonedxArtifact, provenanceArtifact}},
+		{[]string{"--sbom", "none", "--provenance", "none"}, nil},
+	} {
+		buildCrates(t, b.project, nil, append(step.flags, "--oci-layout", dir)...)
+		if got := artifactTypes(orasDiscover(t, dir+":v1", "--oci-layout")); !slices.Equal(got, step.want) {
+			t.Errorf("after a rebuild with %v, oras discover finds %v, want %v", step.flags, got, step.want)
+		}
+	}
+	reg := testregistry.Start(t, testregistry.Options{})
+	pushed := krust(t, "", nil, "push", "--insecure-registry", reg.Host, "oci:"+dir+":v1", reg.Host+"/reused/app:v1")
+	ref := pushedRef(t, pushed, reg.Host+"/reused/app")
+	if strings.Contains(pushed.stderr, "referrer") {
+		t.Errorf("the push sent referrers of a build that attached none:\n%s", pushed.stderr)
+	}
+	if found := orasDiscover(t, ref, "--plain-http"); len(found) != 0 {
+		t.Errorf("the registry lists %v for %s, want nothing", artifactTypes(found), ref)
+	}
 }
