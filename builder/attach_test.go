@@ -61,8 +61,8 @@ func TestRunAttachesDocumentsToEveryPlatform(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if tt.want == nil && f.graphs != 0 {
-				t.Errorf("cargo was asked for the crate graph %d times with no document to write", f.graphs)
+			if n := f.graphs.Load(); tt.want == nil && n != 0 {
+				t.Errorf("cargo was asked for the crate graph %d times with no document to write", n)
 			}
 			store := mustOpen(t, res.LayoutDir)
 			idx, err := store.Index(context.Background())

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,12 +38,12 @@ type fakeCargo struct {
 	during func() error
 	// graphErr, when set, is what Graph returns; graphs counts its calls.
 	graphErr error
-	graphs   int
+	graphs   atomic.Int64
 }
 
 // Graph describes a binary that links only its own package.
 func (f *fakeCargo) Graph(_ context.Context, req cargo.DepsRequest) (*cargo.Graph, error) {
-	f.graphs++
+	f.graphs.Add(1)
 	if f.graphErr != nil {
 		return nil, f.graphErr
 	}
