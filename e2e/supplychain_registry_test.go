@@ -35,10 +35,10 @@ func testPushToTagSchema(t *testing.T, b cratesBuild) {
 	}
 	// What made that work is the tag schema: the registry has no API.
 	repo := reg.URL() + "/v2/team/crates-krust"
-	if status, _ := httpGet(t, repo+"/referrers/"+b.image.Digest.String(), ocispec.MediaTypeImageIndex); status != http.StatusNotFound {
+	if status, _ := testregistry.Get(t, repo+"/referrers/"+b.image.Digest.String(), ocispec.MediaTypeImageIndex); status != http.StatusNotFound {
 		t.Errorf("distribution 2.8 answered %d to the referrers API, want 404: this test no longer tests the tag schema", status)
 	}
-	status, body := httpGet(t, repo+"/manifests/sha256-"+b.image.Digest.Encoded(), ocispec.MediaTypeImageIndex)
+	status, body := testregistry.Get(t, repo+"/manifests/sha256-"+b.image.Digest.Encoded(), ocispec.MediaTypeImageIndex)
 	var idx ocispec.Index
 	if err := json.Unmarshal(body, &idx); status != http.StatusOK || err != nil {
 		t.Fatalf("referrers tag sha256-%s: %d %s", b.image.Digest.Encoded(), status, body)
@@ -136,25 +136,6 @@ func runStatus(t *testing.T, out string) cratesStatus {
 	var s cratesStatus
 	mustJSON(t, strings.TrimSpace(out), &s)
 	return s
-}
-
-func httpGet(t *testing.T, url, accept string) (int, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Accept", accept)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	defer resp.Body.Close()
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(resp.Body); err != nil {
-		t.Fatalf("GET %s: %v", url, err)
-	}
-	return resp.StatusCode, buf.Bytes()
 }
 
 func readFileBytes(t *testing.T, path string) []byte {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/oci"
@@ -49,12 +50,24 @@ func (c *Client) pushReferrers(ctx context.Context, repo *orasremote.Repository,
 		if subjects[i], err = subjectOf(ctx, src, r); err != nil {
 			return 0, err
 		}
+	}
+	push := func(i int) error {
 		opts := copyOptions(target, nil, ev)
 		opts.FindSuccessors = skipping(there)
-		if err := oras.CopyGraph(ctx, src, dst, r, opts); err != nil {
-			return 0, referrerError(fmt.Errorf("push referrer %s of %s to %s: %w", ShortDigest(r.Digest), ShortDigest(subjects[i].Digest), dst.name, ourWords(err)))
+		if err := oras.CopyGraph(ctx, src, dst, refs[i], opts); err != nil {
+			return referrerError(fmt.Errorf("push referrer %s of %s to %s: %w", ShortDigest(refs[i].Digest), ShortDigest(subjects[i].Digest), dst.name, ourWords(err)))
 		}
-		there[r.Digest] = true
+		return nil
+	}
+	for pending := indexes(refs); len(pending) > 0; {
+		var wave []int
+		wave, pending = nextWave(pending, subjects, there)
+		if err := pushAtOnce(wave, push); err != nil {
+			return 0, err
+		}
+		for _, i := range wave {
+			there[refs[i].Digest] = true
+		}
 	}
 	if api && known {
 		// The registry keeps its own list from the manifests it stores.
@@ -199,4 +212,53 @@ func referrerError(err error) error {
 			"which are OCI 1.1 artifacts (artifactType, subject): push to a registry that stores them, or build with --sbom none --provenance none", err)
 	}
 	return err
+}
+
+// maxReferrersAtOnce bounds the referrers pushed at once; each push has
+// oras-go's own concurrency for its blobs.
+const maxReferrersAtOnce = 4
+
+// nextWave splits pending (positions in refs) into the referrers whose
+// subject is in the registry already (there), which may be pushed at
+// once, and the rest (referrers of those: a signature of an SBOM). When
+// none is ready, the subjects are not ours to push: all go at once.
+func nextWave(pending []int, subjects []ocispec.Descriptor, there map[digest.Digest]bool) (wave, rest []int) {
+	for _, i := range pending {
+		if there[subjects[i].Digest] {
+			wave = append(wave, i)
+		} else {
+			rest = append(rest, i)
+		}
+	}
+	if len(wave) == 0 {
+		return rest, nil
+	}
+	return wave, rest
+}
+
+// pushAtOnce runs push for every position in wave, at most
+// maxReferrersAtOnce at a time: oras-go merges the changes of one
+// subject's referrers index that run at once. It returns every failure.
+func pushAtOnce(wave []int, push func(int) error) error {
+	errs := make([]error, len(wave))
+	slots := make(chan struct{}, maxReferrersAtOnce)
+	var wg sync.WaitGroup
+	for j, i := range wave {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			errs[j] = push(i)
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// indexes returns 0 .. len(refs)-1.
+func indexes(refs []ocispec.Descriptor) []int {
+	out := make([]int, len(refs))
+	for i := range out {
+		out[i] = i
+	}
+	return out
 }

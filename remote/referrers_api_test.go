@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/internal/testregistry"
 	"github.com/google/go-containerregistry/pkg/registry"
 )
 
@@ -39,12 +40,12 @@ func TestPushReferrersToTheReferrersAPI(t *testing.T) {
 	}
 	for _, img := range []testImage{a.amd64, a.arm64} {
 		want := digests(a.byImage[img.manifest.Digest])
-		status, idx := getIndex(t, srv.URL+"/v2/team/app/referrers/"+img.manifest.Digest.String())
+		status, idx := testregistry.GetIndex(t, srv.URL+"/v2/team/app/referrers/"+img.manifest.Digest.String())
 		if status != http.StatusOK || !slices.Equal(digests(idx.Manifests), want) {
 			t.Errorf("GET referrers of %s: %d, %v; want %v", ShortDigest(img.manifest.Digest), status, digests(idx.Manifests), want)
 		}
 		tag := "sha256-" + img.manifest.Digest.Encoded()
-		if status, _ := getIndex(t, srv.URL+"/v2/team/app/manifests/"+tag); status != http.StatusNotFound {
+		if status, _ := testregistry.GetIndex(t, srv.URL+"/v2/team/app/manifests/"+tag); status != http.StatusNotFound {
 			t.Errorf("referrers tag %s exists (%d) next to a referrers API", tag, status)
 		}
 	}

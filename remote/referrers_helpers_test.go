@@ -2,10 +2,7 @@ package remote
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
 	"os/exec"
 	"slices"
 	"strings"
@@ -115,33 +112,6 @@ func runTool(t *testing.T, env []string, name string, args ...string) []byte {
 		t.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
 	}
 	return out
-}
-
-// getIndex GETs an OCI index from a registry URL and decodes it; a status
-// other than 200 is returned with an empty index.
-func getIndex(t *testing.T, url string) (int, ocispec.Index) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Accept", ocispec.MediaTypeImageIndex)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var idx ocispec.Index
-	if resp.StatusCode == http.StatusOK {
-		if err := json.Unmarshal(data, &idx); err != nil {
-			t.Fatalf("GET %s: %v\n%s", url, err, data)
-		}
-	}
-	return resp.StatusCode, idx
 }
 
 // digests returns the sorted digests of descs.

@@ -49,7 +49,7 @@ func TestPushReferrersThroughTheTagSchema(t *testing.T) {
 	for _, img := range []testImage{a.amd64, a.arm64} {
 		want := digests(a.byImage[img.manifest.Digest])
 		tag := "sha256-" + img.manifest.Digest.Encoded()
-		status, idx := getIndex(t, reg.URL()+"/v2/team/app/manifests/"+tag)
+		status, idx := testregistry.GetIndex(t, reg.URL()+"/v2/team/app/manifests/"+tag)
 		if status != 200 || !slices.Equal(digests(idx.Manifests), want) {
 			t.Errorf("referrers tag %s: %d, %v; want 200 listing %v", tag, status, digests(idx.Manifests), want)
 		}
@@ -101,7 +101,7 @@ func TestPushRepairsAReferrersIndexMissingAReferrer(t *testing.T) {
 	pushImage(t, c, reg.Host, "app", img, "latest")
 	putRaw(t, store, reg, "app", sbom)
 	tag := "sha256-" + img.manifest.Digest.Encoded()
-	if status, _ := getIndex(t, reg.URL()+"/v2/app/manifests/"+tag); status != 404 {
+	if status, _ := testregistry.GetIndex(t, reg.URL()+"/v2/app/manifests/"+tag); status != 404 {
 		t.Fatalf("the setup left referrers tag %s (%d)", tag, status)
 	}
 
@@ -109,7 +109,7 @@ func TestPushRepairsAReferrersIndexMissingAReferrer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, idx := getIndex(t, reg.URL()+"/v2/app/manifests/"+tag)
+	status, idx := testregistry.GetIndex(t, reg.URL()+"/v2/app/manifests/"+tag)
 	if status != 200 || !slices.Equal(digests(idx.Manifests), digests([]ocispec.Descriptor{sbom})) || res.Referrers != 1 {
 		t.Errorf("referrers tag after the push: %d, %v (%+v); want it to list %s", status, digests(idx.Manifests), res, sbom.Digest)
 	}
@@ -225,7 +225,7 @@ func TestPushReferrersRetries(t *testing.T) {
 			if err != nil || res.Referrers != 1 || injected != 1 {
 				t.Fatalf("push through one %s: %+v, %v (%d injected)", tt.fault, res, err, injected)
 			}
-			status, idx := getIndex(t, reg.URL()+"/v2/app/manifests/sha256-"+img.manifest.Digest.Encoded())
+			status, idx := testregistry.GetIndex(t, reg.URL()+"/v2/app/manifests/sha256-"+img.manifest.Digest.Encoded())
 			if status != http.StatusOK || !slices.Equal(digests(idx.Manifests), digests([]ocispec.Descriptor{sbom})) {
 				t.Errorf("referrers index after the retry: %d, %v", status, digests(idx.Manifests))
 			}

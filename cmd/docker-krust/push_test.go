@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -92,19 +91,9 @@ func writeAttachedImage(t *testing.T, dir string) (ocispec.Descriptor, []ocispec
 // subject lists in repo.
 func referrersTag(t *testing.T, reg *testregistry.Registry, repo string, subject ocispec.Descriptor) []string {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, reg.URL()+"/v2/"+repo+"/manifests/sha256-"+subject.Digest.Encoded(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Accept", ocispec.MediaTypeImageIndex)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var idx ocispec.Index
-	if err := json.NewDecoder(resp.Body).Decode(&idx); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("referrers tag of %s: %s, %v", subject.Digest, resp.Status, err)
+	status, idx := testregistry.GetIndex(t, reg.URL()+"/v2/"+repo+"/manifests/sha256-"+subject.Digest.Encoded())
+	if status != http.StatusOK {
+		t.Fatalf("referrers tag of %s: status %d", subject.Digest, status)
 	}
 	var out []string
 	for _, d := range idx.Manifests {
