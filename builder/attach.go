@@ -80,6 +80,7 @@ func (p *Plan) describe(ctx context.Context, targets []target) (*described, erro
 		wg.Go(func() {
 			g, err := p.b.Cargo.Graph(ctx, cargo.DepsRequest{
 				Dir: p.req.Dir, Package: p.Package.Name, Bin: p.Bin, Triple: t.triple, Args: p.req.CargoArgs,
+				Rustflags: p.req.Rustflags,
 			})
 			if err != nil {
 				errs[i] = fmt.Errorf("list the crates linked for %s, for the SBOM and provenance (--sbom none --provenance none attach neither): %w", oci.PlatformString(t.platform), err)

@@ -76,8 +76,8 @@ type Artifact struct {
 }
 
 // IsDefault reports whether Command is cargo itself (from PATH or by
-// path), which builds several targets at once and whose toolchain
-// CheckTarget can inspect; cross and zigbuild are not.
+// path), whose toolchain CheckTarget can inspect and which reads the crate
+// graph; cross and zigbuild are not.
 func (c Cargo) IsDefault() bool {
 	fields := strings.Fields(c.Command)
 	return len(fields) == 0 || len(fields) == 1 && filepath.Base(fields[0]) == "cargo"
@@ -123,13 +123,13 @@ func (c Cargo) Metadata(ctx context.Context, dir string) (*Project, error) {
 
 // Build runs `cargo build --profile PROFILE` for one binary and every triple of
 // req, linked statically, streaming cargo's progress to Stderr, and returns
-// the executables cargo reports, in the order of req.Triples. Plain cargo
-// builds all triples in one invocation; other builders (cross, zigbuild)
-// run once per triple.
+// the executables cargo reports, in the order of req.Triples. cargo runs
+// once per triple: in one invocation for several targets, cargo's feature
+// resolver unifies the features of normal dependencies across them, so a
+// dependency one platform needs with a feature would be built with it
+// (and with what that feature pulls in) for every platform, and the binary
+// would not be what `cargo tree --target TRIPLE` says, which the SBOM lists.
 func (c Cargo) Build(ctx context.Context, req BuildRequest) ([]Artifact, error) {
-	if c.IsDefault() {
-		return c.buildTriples(ctx, req, req.Triples)
-	}
 	var out []Artifact
 	for _, triple := range req.Triples {
 		arts, err := c.buildTriples(ctx, req, []string{triple})
@@ -178,12 +178,10 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 
 // buildCommand prepares the cargo build command line and environment.
 func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []string) (*procgroup.Cmd, error) {
-	cfg, err := readCargoConfig(c.Env, req.Dir, req.Args)
+	cfg, env, extra, err := c.rustflagsFor(req.Dir, req.Args, triples, req.Rustflags)
 	if err != nil {
 		return nil, err
 	}
-	flags := append([]string{"-C", staticFlag}, req.Rustflags...)
-	env, extra := addRustflags(cfg, triples, flags)
 	lookPath := c.LookPath
 	if lookPath == nil {
 		lookPath = exec.LookPath
@@ -218,6 +216,19 @@ func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []str
 	cmd := procgroup.Command(ctx, 0, program, args...)
 	cmd.Dir, cmd.Env, cmd.Stderr = req.Dir, env, c.stderr()
 	return cmd, nil
+}
+
+// rustflagsFor returns the cargo configuration of dir and args, and the
+// environment and extra arguments with which cargo builds for triples:
+// the user's rustflags, then +crt-static, then rustflags. The crate graph
+// is read with them too, since `cfg(target_feature = "crt-static")`
+// dependencies depend on them.
+func (c Cargo) rustflagsFor(dir string, args, triples, rustflags []string) (cfg cargoConfig, env, extra []string, err error) {
+	if cfg, err = readCargoConfig(c.Env, dir, args); err != nil {
+		return cargoConfig{}, nil, nil, err
+	}
+	env, extra = addRustflags(cfg, triples, append([]string{"-C", staticFlag}, rustflags...))
+	return cfg, env, extra, nil
 }
 
 // rustflagsNotes says which rustflags krust set, and how: a rustflags

@@ -28,6 +28,10 @@ type DepsRequest struct {
 	// --no-default-features, --locked, --offline, --frozen, --config, -Z)
 	// and ignores the others.
 	Args []string
+	// Rustflags are the build's, as in BuildRequest: with +crt-static
+	// and the user's own, they decide which cfg(target_feature = ...)
+	// dependencies cargo links.
+	Rustflags []string
 }
 
 func (r DepsRequest) manifest() string {
@@ -63,21 +67,26 @@ func (c Cargo) graph(ctx context.Context, req DepsRequest, manifest string) (*Gr
 	if req.Triple == "" {
 		return nil, fmt.Errorf("no target triple")
 	}
-	args := resolutionArgs(req.Args)
+	_, env, extra, err := c.rustflagsFor(req.Dir, req.Args, []string{req.Triple}, req.Rustflags)
+	if err != nil {
+		return nil, err
+	}
+	args := append(resolutionArgs(req.Args), extra...)
+	run := func(args []string) ([]byte, error) { return c.output(ctx, req.Dir, env, args) }
 	type result struct {
 		out []byte
 		err error
 	}
 	tree := make(chan result, 1)
 	go func() {
-		out, err := c.output(ctx, req.Dir, append(treeArgs(manifest, req.Package, req.Triple), args...))
+		out, err := run(append(treeArgs(manifest, req.Package, req.Triple), args...))
 		tree <- result{out, err}
 	}()
-	out, err := c.output(ctx, req.Dir, append([]string{"metadata", "--format-version", "1",
+	out, err := run(append([]string{"metadata", "--format-version", "1",
 		"--filter-platform", req.Triple, "--manifest-path", manifest}, args...))
 	t := <-tree
 	if err != nil {
-		return nil, err
+		return nil, metadataHint(err)
 	}
 	m, err := parseDepsMetadata(out)
 	if err != nil {
@@ -88,7 +97,7 @@ func (c Cargo) graph(ctx context.Context, req DepsRequest, manifest string) (*Gr
 		return nil, err
 	}
 	if t.err != nil && m.shared(req.Package) {
-		t.out, t.err = c.output(ctx, req.Dir, append(treeArgs(manifest, root, req.Triple), args...))
+		t.out, t.err = run(append(treeArgs(manifest, root, req.Triple), args...))
 	}
 	if t.err != nil {
 		return nil, t.err
@@ -142,12 +151,12 @@ func (c Cargo) program() string {
 // output runs cargo with args in dir, in its own process group, and
 // returns what it prints, at most MaxMetadataBytes; a failure carries
 // cargo's messages.
-func (c Cargo) output(ctx context.Context, dir string, args []string) ([]byte, error) {
+func (c Cargo) output(ctx context.Context, dir string, env, args []string) ([]byte, error) {
 	what := "cargo " + args[0]
 	cmd := procgroup.Command(ctx, 0, c.program(), args...)
 	var stdout limitedBuffer
 	var stderr headBuffer
-	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, c.Env, &stdout, &stderr
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, &stdout, &stderr
 	switch err := cmd.Run(); {
 	case stdout.over:
 		return nil, fmt.Errorf("%s: %w", what, errMetadataTooLarge())
@@ -173,4 +182,15 @@ func (b *headBuffer) Write(p []byte) (int, error) {
 		b.buf.Write(p[:min(len(p), room)])
 	}
 	return len(p), nil
+}
+
+// metadataHint explains a cargo metadata that could not download a
+// package: unlike cargo build, it reads the Cargo.toml of every package
+// of the resolve, dev-dependencies and other members' dependencies too.
+func metadataHint(err error) error {
+	if !strings.Contains(err.Error(), "failed to download") {
+		return err
+	}
+	return fmt.Errorf("%w\ncargo metadata, which the SBOM is read from, needs the sources of every package in Cargo.lock, also those the build did not: "+
+		"run `cargo fetch` once with network (or vendor them with `cargo vendor`), or build with --sbom none --provenance none", err)
 }
