@@ -76,6 +76,19 @@ func (p *Plan) describe(ctx context.Context, targets []target) (*described, erro
 			errs[len(targets)] = fmt.Errorf("ask for the Rust toolchain, which the SBOM and provenance name: %w", err)
 		}
 	})
+	if p.sbom == sbom.None {
+		// The provenance names Cargo.lock, not the crates: no need to ask
+		// cargo for the graph.
+		wg.Wait()
+		lock, err := cargo.ReadLockfile(p.req.Project.WorkspaceRoot)
+		if err = errors.Join(errs[len(targets)], err); err != nil {
+			return nil, err
+		}
+		for i := range targets {
+			d.graphs[i] = &cargo.Graph{Lockfile: lock}
+		}
+		return d, nil
+	}
 	for i, t := range targets {
 		wg.Go(func() {
 			g, err := p.b.Cargo.Graph(ctx, cargo.DepsRequest{

@@ -158,6 +158,10 @@ func newFake(t *testing.T) (*fakeCargo, testBuild) {
 		},
 		exe: []byte("\x7fELF pretend executable"),
 	}
+	// As cargo leaves it: the provenance of a build without SBOM reads it.
+	if err := os.WriteFile(filepath.Join(dir, "Cargo.lock"), []byte("version = 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	opts := testBuild{Request: Request{
 		Dir: dir, Platforms: []ocispec.Platform{{OS: "linux", Architecture: "amd64"}},
 		Libc: cargo.Glibc, Base: Scratch, Tags: []string{"latest"}, Created: time.Unix(1700000000, 0),

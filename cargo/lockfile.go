@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	digest "github.com/opencontainers/go-digest"
@@ -48,6 +49,14 @@ type lockfileData struct {
 
 // readLockfile reads the Cargo.lock at path, at most MaxLockfileBytes, and
 // returns it with the packages it locks.
+// ReadLockfile reads the Cargo.lock of the workspace at root, checked as
+// Graph checks it, for what needs its digest and not the crate graph
+// (the provenance of a build without SBOM).
+func ReadLockfile(root string) (Lockfile, error) {
+	lock, _, err := readLockfile(filepath.Join(root, LockfileName))
+	return lock, err
+}
+
 func readLockfile(path string) (Lockfile, lockedPackages, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
