@@ -89,7 +89,7 @@ func sourceInfo(c crateModel) string {
 			s += " (" + c.Source.Ref + ")"
 		}
 	case cargo.SourcePath:
-		s = "path " + c.Source.Path + " in the workspace"
+		s = "path " + c.Source.Path + ", relative to the workspace root"
 	}
 	return "From " + s + "."
 }
