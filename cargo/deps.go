@@ -152,8 +152,14 @@ func (c Cargo) program() string {
 // returns what it prints, at most MaxMetadataBytes; a failure carries
 // cargo's messages.
 func (c Cargo) output(ctx context.Context, dir string, env, args []string) ([]byte, error) {
-	what := "cargo " + args[0]
-	cmd := procgroup.Command(ctx, 0, c.program(), args...)
+	return capture(ctx, dir, env, "cargo "+args[0], c.program(), args...)
+}
+
+// capture runs program with args in dir and env, in its own process
+// group, and returns its stdout, at most MaxMetadataBytes; what names the
+// command in errors, which carry the first maxStderr bytes of its stderr.
+func capture(ctx context.Context, dir string, env []string, what, program string, args ...string) ([]byte, error) {
+	cmd := procgroup.Command(ctx, 0, program, args...)
 	var stdout limitedBuffer
 	var stderr headBuffer
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, &stdout, &stderr

@@ -7,8 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-
-	"github.com/docker-krust/docker-krust/internal/procgroup"
 )
 
 // CheckTarget asks the project's rustc (RUSTC, or rustc from PATH, run in
@@ -21,10 +19,7 @@ func (c Cargo) CheckTarget(ctx context.Context, dir, triple string) error {
 	if !c.IsDefault() {
 		return nil
 	}
-	rustc := "rustc"
-	if v, ok := lookupEnv(c.Env, "RUSTC"); ok && v != "" {
-		rustc = v
-	}
+	rustc := c.rustc()
 	cmd := exec.CommandContext(ctx, rustc, "--print", "sysroot")
 	cmd.Dir, cmd.Env = dir, c.Env
 	out, err := cmd.Output()
@@ -109,10 +104,7 @@ func installHint(program string) string {
 // applies. An error names the command that failed; whether that fails the
 // build is the caller's choice.
 func (c Cargo) Toolchain(ctx context.Context, dir string) (Toolchain, error) {
-	rustc := "rustc"
-	if v, ok := lookupEnv(c.Env, "RUSTC"); ok && v != "" {
-		rustc = v
-	}
+	rustc := c.rustc()
 	out, err := c.firstLines(ctx, dir, rustc, "-vV")
 	if err != nil {
 		return Toolchain{}, err
@@ -138,23 +130,25 @@ func (c Cargo) Toolchain(ctx context.Context, dir string) (Toolchain, error) {
 // firstLines runs program with args in dir and returns the lines it
 // prints (bounded by MaxMetadataBytes), of which there is at least one.
 func (c Cargo) firstLines(ctx context.Context, dir, program string, args ...string) ([]string, error) {
-	what := strings.Join(append([]string{program}, args...), " ")
-	cmd := procgroup.Command(ctx, 0, program, args...)
-	var stdout limitedBuffer
-	var stderr headBuffer
-	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, c.Env, &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%s stopped: %w", what, context.Cause(ctx))
-		}
-		return nil, fmt.Errorf("%s in %s: %w\n%s", what, dir, err, strings.TrimSpace(stderr.buf.String()))
+	what := strings.Join(append([]string{program}, args...), " ") + " in " + dir
+	out, err := capture(ctx, dir, c.Env, what, program, args...)
+	if err != nil {
+		return nil, err
 	}
-	lines := strings.Split(strings.TrimSpace(stdout.buf.String()), "\n")
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	if lines[0] == "" {
-		return nil, fmt.Errorf("%s in %s printed nothing", what, dir)
+		return nil, fmt.Errorf("%s printed nothing", what)
 	}
 	for i := range lines {
 		lines[i] = strings.TrimSpace(lines[i])
 	}
 	return lines, nil
+}
+
+// rustc is the project's rustc: RUSTC, or rustc from PATH.
+func (c Cargo) rustc() string {
+	if v, ok := lookupEnv(c.Env, "RUSTC"); ok && v != "" {
+		return v
+	}
+	return "rustc"
 }
