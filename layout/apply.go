@@ -87,11 +87,16 @@ func (l *Layout) Apply(ctx context.Context, u Update) error {
 	if len(u.Tags) > 0 {
 		entries = retag(entries, u.Desc, u.Tags)
 	}
-	if entries, err = l.supersede(ctx, entries, u, refs); err != nil {
+	docs, err := l.docs()
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	defer docs.Close()
+	if entries, err = supersede(ctx, docs, entries, u, refs); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	entries = addReferrers(entries, refs)
-	if idx.Manifests, err = l.dropStale(ctx, entries, refs); err != nil {
+	if idx.Manifests, err = dropStale(ctx, docs, entries, refs); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := writeIndexFile(l.dir, idx); err != nil {

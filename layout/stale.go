@@ -16,16 +16,11 @@ import (
 // a mistake. Only untagged entries are read (a few per image), and the
 // indexes among the others only while some referrer's subject is still
 // unaccounted for, so that a layout of many tags stays quick to update.
-func (l *Layout) dropStale(ctx context.Context, entries []ocispec.Descriptor, added []referrer) ([]ocispec.Descriptor, error) {
+func dropStale(ctx context.Context, docs *docReader, entries []ocispec.Descriptor, added []referrer) ([]ocispec.Descriptor, error) {
 	known := make(map[digest.Digest]referrer, len(added))
 	for _, r := range added {
 		known[r.desc.Digest] = r
 	}
-	docs, err := l.docs()
-	if err != nil {
-		return nil, err
-	}
-	defer docs.Close()
 	w := newStaleWalk(len(entries))
 	var roots, indexes []ocispec.Descriptor
 	for i, e := range entries {

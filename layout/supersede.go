@@ -14,15 +14,10 @@ import (
 // u.Desc, one of its manifests, or the subject of one of added, unless
 // added lists them again. Entries of other types (a signature) and
 // entries it cannot read are kept.
-func (l *Layout) supersede(ctx context.Context, entries []ocispec.Descriptor, u Update, added []referrer) ([]ocispec.Descriptor, error) {
+func supersede(ctx context.Context, docs *docReader, entries []ocispec.Descriptor, u Update, added []referrer) ([]ocispec.Descriptor, error) {
 	if len(u.Supersede) == 0 {
 		return entries, nil
 	}
-	docs, err := l.docs()
-	if err != nil {
-		return nil, err
-	}
-	defer docs.Close()
 	subjects := digestSet{}
 	keep := digestSet{}
 	for _, r := range added {
