@@ -44,7 +44,10 @@ func TestZstdCompression(t *testing.T) {
 	for _, tool := range []string{"cargo", "skopeo", "podman", "docker", "docker-registry"} {
 		requireTool(t, tool)
 	}
-	project := copyExample(t, t.TempDir())
+	// A layer no other test makes: the engine's pull below must fail on
+	// the zstd layer itself, not skip it because it already holds a layer
+	// with the same diff ID.
+	project := uniqueExample(t, t.TempDir())
 	// podman names the image after the layout's path, which must be lower
 	// case: t.TempDir's is not.
 	parent, err := os.MkdirTemp("", "krust-zstd-")

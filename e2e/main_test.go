@@ -130,6 +130,25 @@ func copyExample(t *testing.T, parent string) string {
 	return dst
 }
 
+// uniqueExample is copyExample with a marker of its own compiled into the
+// binary, so that its layer's diff ID is one no other test or build makes:
+// a test that asks what the shared Docker Engine does with a layer must
+// not depend on whether the engine already holds that layer. The program
+// prints what the example prints.
+func uniqueExample(t *testing.T, parent string) string {
+	t.Helper()
+	dst := copyExample(t, parent)
+	main := filepath.Join(dst, "src", "main.rs")
+	data, err := os.ReadFile(main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(data), "fn main() {",
+		"static KRUST_TEST_MARKER: &str = \""+randomHex(t)+"\";\n\nfn main() {\n    std::hint::black_box(KRUST_TEST_MARKER);", 1)
+	writeFile(t, main, src)
+	return dst
+}
+
 func writeFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
