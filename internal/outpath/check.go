@@ -83,7 +83,7 @@ func (r Rules) check(o Output, kept []Kept) (Target, error) {
 	case "":
 		return t, problem(o, "an empty path: name a file")
 	case "-":
-		return t, problem(o, "%w: \"-\" would be krust's standard output, which carries the image reference alone; %s", ErrStandardStream, streamHint)
+		return t, refuse(o, ErrStandardStream, "\"-\" would be krust's standard output, which carries the image reference alone; %s", streamHint)
 	}
 	real, err := resolve(o.Path)
 	if err != nil {
@@ -117,7 +117,7 @@ func (r Rules) check(o Output, kept []Kept) (Target, error) {
 func (r Rules) notStandard(o Output, info fs.FileInfo) error {
 	for _, s := range r.Streams {
 		if s.Info != nil && os.SameFile(s.Info, info) {
-			return problem(o, "%w: it is krust's %s, which carries the image reference and messages alone; %s", ErrStandardStream, s.Name, streamHint)
+			return refuse(o, ErrStandardStream, "it is krust's %s; %s", s.Name, streamHint)
 		}
 	}
 	return nil
@@ -133,12 +133,12 @@ func (t *Target) checkExisting() error {
 			t.Real, t.Stream = "", true
 			return nil
 		}
-		return problem(t.Output, "it leads to %s that has no path of its own: %w; name the file itself", regular.Describe(mode), regular.ErrNotRegular)
+		return refuse(t.Output, regular.ErrNotRegular, "it leads to %s that has no path of its own: name the file itself", regular.Describe(mode))
 	}
 	switch t.Kind {
 	case Dir:
 		if !mode.IsDir() {
-			return problem(t.Output, "%s is %s, not a directory: name a directory (it is created if missing)", Show(t.Real), regular.Describe(mode))
+			return problem(t.Output, "%s %s, not a directory: name a directory (it is created if missing)", t.is(), regular.Describe(mode))
 		}
 	case File:
 		if mode&fs.ModeNamedPipe != 0 {
@@ -146,10 +146,19 @@ func (t *Target) checkExisting() error {
 			return nil
 		}
 		if !mode.IsRegular() {
-			return problem(t.Output, "%w; name a regular file (replaced whole), a new file, or a named pipe (written as a stream)", regular.NotRegular(Show(t.Real), mode))
+			return refuse(t.Output, regular.ErrNotRegular, "%s %s, not a file krust can write: name a regular file (replaced whole), a new file, or a named pipe (written as a stream)", t.is(), regular.Describe(mode))
 		}
 	}
 	return nil
+}
+
+// is starts a sentence about what t names: "it is", or "it leads to
+// REAL, which is" when links or ".." make it another path.
+func (t *Target) is() string {
+	if abs, err := filepath.Abs(t.Path); err == nil && abs == t.Real {
+		return "it is"
+	}
+	return "it leads to " + Show(t.Real) + ", which is"
 }
 
 // checkMissing checks that a missing file can be created: its directory
@@ -162,7 +171,7 @@ func (t *Target) checkMissing() error {
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return problem(t.Output, "directory %s does not exist: create it first: %w", Show(dir), err)
+		return refuse(t.Output, fs.ErrNotExist, "directory %s does not exist: create it first", Show(dir))
 	case err != nil:
 		return problem(t.Output, "%w", err)
 	case !info.IsDir():
@@ -182,11 +191,11 @@ func (t *Target) checkPlace(kept []Kept) error {
 			continue
 		}
 		if inside(t.Real, k.Dir) {
-			return problem(t.Output, "%w: it is inside %s, %s (%s); name a path outside it", ErrInside, Show(k.Dir), k.What, Show(t.Real))
+			return refuse(t.Output, ErrInside, "%s inside %s (%s): writing there would damage it; name a path outside it", t.is(), k.What, Show(k.Dir))
 		}
 	}
 	if l := enclosingLayout(t.Real, t.Kind != Layout); l != "" {
-		return problem(t.Output, "%w: it is inside the OCI layout %s (%s), which writing there would damage; name a path outside it", ErrInside, Show(l), Show(t.Real))
+		return refuse(t.Output, ErrInside, "%s inside the OCI layout %s: writing there would damage it; name a path outside it", t.is(), Show(l))
 	}
 	return nil
 }
@@ -208,7 +217,7 @@ func (t *Target) checkWritable() error {
 		}
 	}
 	if err := access(dir); err != nil {
-		return problem(t.Output, "cannot write in %s: %w: %w", Show(dir), ErrNotWritable, err)
+		return refuse(t.Output, ErrNotWritable, "cannot write in %s: %w", Show(dir), err)
 	}
 	return nil
 }

@@ -111,7 +111,7 @@ func TestCheckOneOutput(t *testing.T) {
 		{name: "stdout as -", setup: func(f *fixture) Output { return tarball("-") }, wantErr: ErrStandardStream, want: ">(docker load)"},
 		{name: "an empty path", setup: func(f *fixture) Output { return tarball("") }, want: "empty path"},
 		{name: "a directory", setup: func(f *fixture) Output { return tarball(f.path("out")) }, wantErr: regular.ErrNotRegular, want: "is a directory"},
-		{name: "a device", setup: func(f *fixture) Output { return tarball("/dev/null") }, wantErr: regular.ErrNotRegular, want: "/dev/null is a character device"},
+		{name: "a device", setup: func(f *fixture) Output { return tarball("/dev/null") }, wantErr: regular.ErrNotRegular, want: "it is a character device"},
 		{name: "a socket", setup: func(f *fixture) Output {
 			l, err := net.Listen("unix", f.path("out/sock"))
 			if err != nil {

@@ -93,5 +93,28 @@ func Show(path string) string {
 
 // problem is the error of one output: its setting and path, then why.
 func problem(o Output, format string, args ...any) error {
-	return fmt.Errorf("%s %s: "+format, append([]any{o.Setting, Show(o.Path)}, args...)...)
+	return refuse(o, nil, format, args...)
+}
+
+// refuse is problem for a refusal of kind (one of the Err values above,
+// or regular.ErrNotRegular), which the error wraps without saying it.
+func refuse(o Output, kind error, format string, args ...any) error {
+	return &pathError{prefix: o.Setting + " " + Show(o.Path), kind: kind, err: fmt.Errorf(format, args...)}
+}
+
+// pathError is an output's error: it reads as prefix and err, and is
+// both kind and err to errors.Is.
+type pathError struct {
+	prefix string
+	kind   error
+	err    error
+}
+
+func (e *pathError) Error() string { return e.prefix + ": " + e.err.Error() }
+
+func (e *pathError) Unwrap() []error {
+	if e.kind == nil {
+		return []error{e.err}
+	}
+	return []error{e.kind, e.err}
 }

@@ -74,6 +74,10 @@ func (t Target) unchanged() error {
 	return nil
 }
 
+// New reports whether nothing was at t's path when it was checked, so
+// that Write creates the file.
+func (t Target) New() bool { return t.info == nil && !t.Stream }
+
 // Join is the output for the file name inside the directory t names.
 func (t Target) Join(name string) Output {
 	return Output{Setting: t.Setting, Path: filepath.Join(t.Path, name), Kind: File}
