@@ -54,9 +54,10 @@ func (f *buildFlags) checkOutputs(env *environment, plan *builder.Plan, r config
 
 // checkDocuments checks the files --sbom-dir gets, where their names are
 // known before the base is read (not for --platform all), with the other
-// files, which must not be one of them.
+// files, which must not be one of them. A directory that does not exist
+// yet holds none of them.
 func (o *outputFiles) checkDocuments(bin string, r config.Resolved) error {
-	if o.sbomDir == nil {
+	if o.sbomDir == nil || o.sbomDir.New() {
 		return nil
 	}
 	outs := o.others()
