@@ -2,7 +2,6 @@ package outpath
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -23,7 +22,7 @@ func resolve(path string) (string, error) {
 	if !filepath.IsAbs(path) {
 		wd, err := os.Getwd()
 		if err != nil {
-			return "", fmt.Errorf("resolve %s: %w", Show(path), err)
+			return "", err
 		}
 		path = wd + string(filepath.Separator) + path
 	}
@@ -36,7 +35,7 @@ func resolve(path string) (string, error) {
 		case c == "." || c == "":
 			continue
 		case c == ".." && missing:
-			return "", fmt.Errorf("resolve %s: %s: %w", Show(path), Show(done), fs.ErrNotExist)
+			return "", &fs.PathError{Op: "resolve", Path: Show(done), Err: syscall.ENOENT}
 		case c == "..":
 			done = filepath.Dir(done)
 			continue
@@ -52,14 +51,14 @@ func resolve(path string) (string, error) {
 			missing, done = true, next
 			continue
 		case err != nil:
-			return "", fmt.Errorf("resolve %s: %w", Show(path), err)
+			return "", err
 		case info.Mode()&fs.ModeSymlink != 0:
 			if links++; links > maxLinks {
-				return "", fmt.Errorf("resolve %s: %w", Show(path), syscall.ELOOP)
+				return "", &fs.PathError{Op: "resolve", Path: Show(path), Err: syscall.ELOOP}
 			}
 			target, err := os.Readlink(next)
 			if err != nil {
-				return "", fmt.Errorf("resolve %s: %w", Show(path), err)
+				return "", err
 			}
 			if filepath.IsAbs(target) {
 				done = string(filepath.Separator)
@@ -67,7 +66,7 @@ func resolve(path string) (string, error) {
 			todo = append(components(target), todo...)
 			continue
 		case !info.IsDir() && more(todo):
-			return "", fmt.Errorf("resolve %s: %s: %w", Show(path), Show(next), syscall.ENOTDIR)
+			return "", &fs.PathError{Op: "resolve", Path: Show(next), Err: syscall.ENOTDIR}
 		}
 		done = next
 	}
