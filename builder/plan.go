@@ -98,6 +98,10 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 	return p, nil
 }
 
+// CacheDir is the layer cache the build reads and writes, which is
+// krust's own: nothing else the build writes may go there.
+func (p *Plan) CacheDir() string { return layerCacheDir(p.req.Project) }
+
 // recipe is what every image of the plan gets besides its base and layer.
 func (p *Plan) recipe() recipe {
 	return recipe{created: p.req.Created, settings: p.req.Image, annotations: p.annotations, compression: p.req.Compression}

@@ -10,7 +10,6 @@ import (
 	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
-	"github.com/docker-krust/docker-krust/internal/atomicfile"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci/sbom"
 	"github.com/docker-krust/docker-krust/remote"
@@ -32,7 +31,16 @@ func newBuildCommand(env *environment) *cobra.Command {
 			"~/.config/krust/config.toml, then defaults.\n\n" +
 			"stdout gets exactly one line: the pushed image as REGISTRY/REPO@sha256:DIGEST,\n" +
 			"or with --no-push oci:LAYOUT_DIR:TAG, which skopeo and podman accept as it is,\n" +
-			"or with --load and no registry the image ID (sha256:...), which docker run accepts.",
+			"or with --load and no registry the image ID (sha256:...), which docker run accepts.\n\n" +
+			"Paths to write (--tarball, --image-refs, --sbom-dir, --oci-layout) are checked\n" +
+			"before cargo runs. Refused: a path inside an OCI layout (this build's, the\n" +
+			"base's, anyone's) or krust's layer cache, after links and .. are resolved; a\n" +
+			"directory, device or socket where a file goes; - or the file that is krust's\n" +
+			"stdout (it carries the reference alone); two outputs naming one file. A link is\n" +
+			"followed: its target is written, the link stays. A regular file is replaced\n" +
+			"whole (temp file, fsync, rename), so a failure leaves the old one. A named pipe,\n" +
+			"or bash's --tarball >(docker load), is written as a stream; krust waits for its\n" +
+			"reader up to --timeout.",
 		Example: strings.ReplaceAll("  KRUST_REPO=ghcr.io/me FACE build\n"+
 			"  docker run --rm \"$(FACE build --repo localhost:5000)\"\n"+
 			"  docker run --rm \"$(FACE build --load)\"\n"+
@@ -74,7 +82,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		return err
 	}
 	req.Project, req.Package = proj, pkg
-	if err := checkDocumentsDir(f.sbomDir, r); err != nil {
+	if err := checkDocuments(f.sbomDir, r); err != nil {
 		return err
 	}
 	out, err := f.outputs(r, pkg.Name)
@@ -103,11 +111,17 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	if out.push && plan.Image == nil {
 		return errors.New("no registry to push to: set --repo or KRUST_REPO (e.g. ghcr.io/you), or --image, or default_registry in the krust config; or add --no-push to stop at the OCI layout")
 	}
+	// Every path the build writes is checked once the layout is settled,
+	// before cargo runs.
+	paths, err := f.checkOutputs(env, plan, r)
+	if err != nil {
+		return err
+	}
 	res, err := plan.Run(ctx)
 	if err != nil {
 		return err
 	}
-	if err := writeDocuments(ctx, f.sbomDir, res); err != nil {
+	if err := writeDocuments(ctx, paths, res); err != nil {
 		return err
 	}
 	ref := layout.FormatRef(res.LayoutDir, res.Tags[0])
@@ -116,7 +130,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 			return err
 		}
 	}
-	id, err := out.export(ctx, env, res)
+	id, err := out.export(ctx, env, paths, res)
 	if err != nil {
 		return err
 	}
@@ -124,15 +138,14 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		// The image ID names exactly this build; a tag can move.
 		ref = id
 	}
-	return f.print(env, ref)
+	return printRef(ctx, env, paths, ref)
 }
 
-// print writes the one line to stdout, and to --image-refs when given.
-func (f *buildFlags) print(env *environment, ref string) error {
-	if f.imageRefs != "" {
-		if err := atomicfile.WriteFile(f.imageRefs, []byte(ref+"\n"), 0o644); err != nil {
-			return fmt.Errorf("--image-refs: %w", err)
-		}
+// printRef writes the one line to stdout, and to --image-refs when given
+// (first, so that a failure there leaves stdout empty).
+func printRef(ctx context.Context, env *environment, paths *outputFiles, ref string) error {
+	if err := paths.writeImageRefs(ctx, ref); err != nil {
+		return err
 	}
 	_, err := fmt.Fprintln(env.stdout, ref)
 	return err

@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/config"
-	"github.com/docker-krust/docker-krust/internal/atomicfile"
+	"github.com/docker-krust/docker-krust/internal/outpath"
 	"github.com/docker-krust/docker-krust/oci"
+	"github.com/docker-krust/docker-krust/oci/provenance"
+	"github.com/docker-krust/docker-krust/oci/sbom"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -20,15 +21,28 @@ import (
 const maxDocumentBytes = 64 << 20
 
 // writeDocuments writes the documents the build attached to its images
-// (SBOM, provenance) into dir, for --sbom-dir; with several platforms
-// each file is named after its platform too (BIN-linux-arm64.spdx.json).
-func writeDocuments(ctx context.Context, dir string, res builder.Result) error {
-	if dir == "" {
+// (SBOM, provenance) into --sbom-dir; with several platforms each file is
+// named after its platform too (BIN-linux-arm64.spdx.json). Each file is
+// written whole (see outpath.Target.Write); when one fails, the files and
+// directories this run created are removed again.
+func writeDocuments(ctx context.Context, files *outputFiles, res builder.Result) (err error) {
+	dir := files.sbomDir
+	if dir == nil {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("--sbom-dir: %w", err)
+	undo, err := dir.MakeDir()
+	if err != nil {
+		return err
 	}
+	var created []string
+	defer func() {
+		if err != nil {
+			for _, p := range created {
+				_ = os.Remove(p)
+			}
+			undo()
+		}
+	}()
 	store, err := openLayout(res.LayoutDir)
 	if err != nil {
 		return err
@@ -43,26 +57,54 @@ func writeDocuments(ctx context.Context, dir string, res builder.Result) error {
 		if err != nil {
 			return fmt.Errorf("--sbom-dir: read %s from %s: %w", name, res.LayoutDir, err)
 		}
-		if err := atomicfile.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			return fmt.Errorf("--sbom-dir: %w", err)
+		// Checked again: with --platform all, the names were not known
+		// before the build.
+		targets, err := files.rules.Check(append([]outpath.Output{dir.Join(name)}, files.others()...)...)
+		if err != nil {
+			return err
+		}
+		if targets[0].New() {
+			created = append(created, targets[0].Real)
+		}
+		if err := targets[0].WriteFile(ctx, files.write, data); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// checkDocumentsDir checks --sbom-dir before anything is built: it must
-// have something to write, and be a directory if it exists.
-func checkDocumentsDir(dir string, r config.Resolved) error {
-	if dir == "" {
-		return nil
-	}
-	if r.SBOM == config.SBOMNone && r.Provenance == config.ProvenanceNone {
-		return fmt.Errorf("--sbom-dir %s: nothing to write with --sbom none and --provenance none: drop --sbom-dir, or choose an SBOM format", dir)
-	}
-	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
-		return fmt.Errorf("--sbom-dir %s: not a directory: name a directory (it is created if missing)", dir)
+// checkDocuments checks --sbom-dir's settings before anything is built:
+// it must have something to write.
+func checkDocuments(dir string, r config.Resolved) error {
+	if dir != "" && r.SBOM == config.SBOMNone && r.Provenance == config.ProvenanceNone {
+		return fmt.Errorf("--sbom-dir %s: nothing to write with --sbom none and --provenance none: drop --sbom-dir, or choose an SBOM format", outpath.Show(dir))
 	}
 	return nil
+}
+
+// documentNames are the names of the files --sbom-dir gets, when they are
+// known before the base is read: not for --platform all.
+func documentNames(bin string, r config.Resolved) []string {
+	if r.AllPlatforms {
+		return nil
+	}
+	var names []string
+	if format, err := sbom.ParseFormat(r.SBOM); err == nil && format != sbom.None {
+		names = append(names, format.FileName(bin))
+	}
+	if r.Provenance != config.ProvenanceNone {
+		names = append(names, provenance.FileName(bin))
+	}
+	if len(r.Platforms) < 2 {
+		return names
+	}
+	var each []string
+	for _, p := range r.Platforms {
+		for _, n := range names {
+			each = append(each, platformFileName(n, p))
+		}
+	}
+	return each
 }
 
 // platformsOf returns the distinct platforms of refs.

@@ -11,7 +11,6 @@ import (
 	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/imageref"
-	"github.com/docker-krust/docker-krust/internal/atomicfile"
 	"github.com/docker-krust/docker-krust/internal/dockerarchive"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
@@ -62,9 +61,10 @@ func (o outputs) repoTags(tags []string) ([]string, error) {
 	return out, nil
 }
 
-// export writes the tarball and loads the engine, as o asks. It returns
-// the image ID when it loaded the engine.
-func (o outputs) export(ctx context.Context, env *environment, res builder.Result) (string, error) {
+// export writes the tarball (files.tarball, checked before the build) and
+// loads the engine, as o asks. It returns the image ID when it loaded the
+// engine.
+func (o outputs) export(ctx context.Context, env *environment, files *outputFiles, res builder.Result) (string, error) {
 	if !o.load && o.tarball == "" {
 		return "", nil
 	}
@@ -81,13 +81,13 @@ func (o outputs) export(ctx context.Context, env *environment, res builder.Resul
 	if err != nil {
 		return "", err
 	}
-	if o.tarball != "" {
+	if files.tarball != nil {
 		host := ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH}
 		img, err := chooseImage(ctx, env, store, res.Manifest, host, "this machine", tags)
 		if err != nil {
 			return "", err
 		}
-		if err := writeTarball(ctx, o.tarball, store, img); err != nil {
+		if err := writeTarball(ctx, files, store, img); err != nil {
 			return "", err
 		}
 	}
@@ -114,17 +114,13 @@ func chooseImage(ctx context.Context, env *environment, store *layout.Layout, de
 	return dockerarchive.Image{Manifest: m, RepoTags: tags}, nil
 }
 
-// writeTarball writes img's archive to path atomically: a failure leaves
-// nothing there.
-func writeTarball(ctx context.Context, path string, store *layout.Layout, img dockerarchive.Image) error {
-	err := atomicfile.WriteWith(path, 0o644, func(w io.Writer) error {
+// writeTarball writes img's archive to --tarball: a file whole (a
+// failure leaves what was there), a pipe as a stream.
+func writeTarball(ctx context.Context, files *outputFiles, store *layout.Layout, img dockerarchive.Image) error {
+	return files.tarball.Write(ctx, files.write, func(w io.Writer) error {
 		_, err := dockerarchive.Write(ctx, w, store, img)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("--tarball %s: %w", path, err)
-	}
-	return nil
 }
 
 // errNoEngine means no Docker Engine answered for --load.

@@ -27,7 +27,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.platform, "platform", "", "platforms, comma-separated (linux/amd64, linux/arm64, linux/arm/v7), or all the base offers; several give an image index (default linux/amd64)")
 	fl.BoolVar(&f.noPush, "no-push", false, "write the OCI layout only and print oci:DIR:TAG")
 	fl.BoolVar(&f.load, "load", false, "load the image into the Docker Engine of the current Docker context and print its image ID; without a repository it is tagged krust.local/PACKAGE:TAG and not pushed (also KRUST_REPO=krust.local)")
-	fl.StringVar(&f.tarball, "tarball", "", "also write the image as a tar that docker load and podman load read (without a repository, named krust.local/PACKAGE:TAG and not pushed)")
+	fl.StringVar(&f.tarball, "tarball", "", "also write the image as a tar that docker load and podman load read (without a repository, named krust.local/PACKAGE:TAG and not pushed): a file is replaced whole, a named pipe or >(docker load) gets a stream")
 	fl.StringVar(&f.base, "base", "", "base image: a registry reference, scratch, or oci:PATH[:TAG] (default "+config.DefaultBase+")")
 	fl.StringVar(&f.libc, "libc", "", "C library to link statically: musl or glibc (default musl)")
 	fl.StringVar(&f.compression, "compression", "", "compression of the new layer: gzip, read by every engine, or zstd, smaller and faster but not read by Docker Engine 20.10 and older (default gzip)")
@@ -47,7 +47,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&f.annotations, "annotation", nil, "manifest annotation KEY=VALUE (repeatable)")
 	fl.StringArrayVar(&f.ports, "port", nil, "port to expose, e.g. 8080 or 53/udp (repeatable)")
 	fl.StringArrayVar(&f.args, "arg", nil, "default argument after the entrypoint, the image's Cmd (repeatable)")
-	fl.StringVar(&f.imageRefs, "image-refs", "", "also write the printed reference to this file")
+	fl.StringVar(&f.imageRefs, "image-refs", "", "also write the printed reference to this file (replaced whole) or named pipe")
 	f.registry.register(fl)
 }
 
