@@ -22,15 +22,25 @@ type indexWriteError struct{ err error }
 func (e *indexWriteError) Error() string { return e.err.Error() }
 func (e *indexWriteError) Unwrap() error { return e.err }
 
-// IncompleteError reports a push that stopped after the image was in the
-// registry under its tags, checked, and before all its referrers were:
-// the image is usable, its SBOM, provenance or signatures are (partly)
-// missing. Pushing again completes it.
+// tagError is a failure to set a tag on a pushed image, told apart for
+// its explanation.
+type tagError struct {
+	tag string
+	err error
+}
+
+func (e *tagError) Error() string { return e.err.Error() }
+func (e *tagError) Unwrap() error { return e.err }
+
+// IncompleteError reports a push that stopped after the image's manifest
+// was in the registry: the image can be pulled by digest, and what the
+// error lists was not done (tags, referrers). Pushing again completes it.
 type IncompleteError struct {
-	// Reference is the image pushed, REGISTRY/REPO@sha256:..., and Tags
-	// the tags that name it.
+	// Reference is the image pushed, REGISTRY/REPO@sha256:...; Tags the
+	// tags that name it, Untagged those that were not set.
 	Reference string
 	Tags      []string
+	Untagged  []string
 	// Listed are the referrers the registry was seen to list for their
 	// subjects; Missing the others, which may be partly there.
 	Listed, Missing []ocispec.Descriptor
@@ -44,13 +54,24 @@ func (e *IncompleteError) Error() string {
 	if len(e.Tags) > 0 {
 		fmt.Fprintf(&b, " (tagged %s)", strings.Join(e.Tags, ", "))
 	}
-	missing := describeReferrers(e.Missing)
-	if n := len(e.Listed); n > 0 {
-		fmt.Fprintf(&b, " and %d of its %d referrers; the rest, %s,", n, n+len(e.Missing), missing)
-	} else {
-		fmt.Fprintf(&b, "; %s", missing)
+	var not []string
+	switch len(e.Untagged) {
+	case 0:
+	case 1:
+		not = append(not, "tag "+e.Untagged[0])
+	default:
+		not = append(not, "tags "+strings.Join(e.Untagged, ", "))
 	}
-	fmt.Fprintf(&b, " %s not: %v", wasWere(len(e.Missing)), e.Err)
+	if len(e.Missing) > 0 {
+		not = append(not, describeReferrers(e.Missing))
+	}
+	what := strings.Join(not, " and ")
+	if n := len(e.Listed); n > 0 {
+		fmt.Fprintf(&b, " and %d of its %d referrers; the rest, %s,", n, n+len(e.Missing), what)
+	} else {
+		fmt.Fprintf(&b, "; %s", what)
+	}
+	fmt.Fprintf(&b, " %s not: %v", wasWere(len(e.Untagged)+len(e.Missing)), e.Err)
 	return b.String()
 }
 
@@ -59,7 +80,11 @@ func (e *IncompleteError) Unwrap() error { return e.Err }
 // incomplete turns err, which stopped p, into an IncompleteError that
 // says what the registry lists and what to do.
 func (p *referrerPush) incomplete(err error) error {
-	inc := &IncompleteError{Reference: p.image, Tags: p.tags, Err: explainReferrers(explainLayout(err, p.src.ReadOnlyStorage), p.list, p.route)}
+	inc := &IncompleteError{Reference: p.image, Tags: p.tags, Err: explainIncomplete(explainLayout(err, p.src.ReadOnlyStorage), p.list, p.route)}
+	if len(p.refs) < len(p.given) { // they could not all be read
+		inc.Missing = p.given
+		return inc
+	}
 	for _, r := range p.refs {
 		if p.listed[r.desc.Digest] {
 			inc.Listed = append(inc.Listed, r.entry)
@@ -67,19 +92,22 @@ func (p *referrerPush) incomplete(err error) error {
 			inc.Missing = append(inc.Missing, r.entry)
 		}
 	}
-	if len(p.refs) == 0 { // they could not all be read
-		inc.Missing = p.given
-	}
 	return inc
 }
 
-// explainReferrers adds what to do next to err, which stopped a push of
-// referrers after the image and its tags were accepted: so a refusal
-// there is no lack of permission to push, but a rule about referrers.
-func explainReferrers(err error, repo *orasremote.Repository, r route) error {
+// explainIncomplete adds what to do next to err, which stopped a push
+// after the registry took the image's manifest: so a refusal there is no
+// lack of permission to push, but a rule about tags or referrers. r is
+// the referrers' route, 0 before it is known.
+func explainIncomplete(err error, repo *orasremote.Repository, r route) error {
 	host := repo.Reference.Registry
 	var resp *errcode.ErrorResponse
+	var tagErr *tagError
 	switch {
+	case errors.As(err, &resp) && resp.StatusCode == http.StatusForbidden && errors.As(err, &tagErr):
+		err = fmt.Errorf("%w\nregistry %s denied tag %s (403 Forbidden) after it took the image's manifest, so the account may push there: "+
+			"a rule of the registry forbids this tag (an immutable tag that exists already, a tag pattern); push to another tag, or change the rule for %s",
+			err, host, tagErr.tag, repo.Reference.Repository)
 	case errors.As(err, &resp) && resp.StatusCode == http.StatusForbidden:
 		what, elsewhere := "manifests with a subject (OCI 1.1 artifacts)", "a registry that stores them"
 		var idx *indexWriteError

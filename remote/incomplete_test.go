@@ -31,6 +31,10 @@ func TestIncompleteErrorSaysWhatWasPushed(t *testing.T) {
 			"pushed r@d (tagged v1, v2) and 2 of its 4 referrers; the rest, its SBOM and provenance, were not: cause"},
 		{"several of a kind, and one unknown", IncompleteError{Reference: "r@d", Missing: ref(spdxType, spdxType, provenanceType, "application/x"), Err: cause},
 			"pushed r@d; its 2 SBOMs, 1 provenance and 1 referrer of type application/x were not: cause"},
+		{"tags", IncompleteError{Reference: "r@d", Tags: []string{"v1"}, Untagged: []string{"v2", "v3"}, Err: cause},
+			"pushed r@d (tagged v1); tags v2, v3 were not: cause"},
+		{"no tag, no referrer", IncompleteError{Reference: "r@d", Untagged: []string{"v1"}, Missing: ref(spdxType), Err: cause},
+			"pushed r@d; tag v1 and its SBOM were not: cause"},
 		{"several unknown", IncompleteError{Reference: "r@d", Missing: ref("application/x", "application/x"), Err: cause},
 			"pushed r@d; its 2 referrers of type application/x were not: cause"},
 	}

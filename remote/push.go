@@ -70,8 +70,9 @@ func (c *Client) Push(ctx context.Context, src content.ReadOnlyStorage, desc oci
 	if err != nil {
 		return PushResult{}, explain(explainLayout(fmt.Errorf("push %s to %s: %w", ShortDigest(desc.Digest), name, ourWords(err)), src), repo)
 	}
-	if err := c.tag(ctx, src, dst, desc, tags); err != nil {
-		return PushResult{}, explain(explainLayout(fmt.Errorf("tag %s in %s: %w", ShortDigest(desc.Digest), name, err), src), repo)
+	if set, err := c.tag(ctx, src, dst, desc, tags); err != nil {
+		return PushResult{}, &IncompleteError{Reference: name + "@" + desc.Digest.String(), Tags: tags[:set], Untagged: tags[set:],
+			Missing: opts.Referrers, Err: explainIncomplete(explainLayout(fmt.Errorf("tag %s in %s: %w", ShortDigest(desc.Digest), name, err), src), repo, 0)}
 	}
 	if err := checkTag(ctx, repo, desc, name, tags[0]); err != nil {
 		return PushResult{}, err
@@ -97,21 +98,22 @@ func checkTag(ctx context.Context, repo *orasremote.Repository, desc ocispec.Des
 	return nil
 }
 
-// tag points each tag at desc, uploading the manifest by tag.
-func (c *Client) tag(ctx context.Context, src content.ReadOnlyStorage, dst *pushTarget, desc ocispec.Descriptor, tags []string) error {
+// tag points each tag at desc, uploading the manifest by tag. It returns
+// how many tags it set.
+func (c *Client) tag(ctx context.Context, src content.ReadOnlyStorage, dst *pushTarget, desc ocispec.Descriptor, tags []string) (int, error) {
 	data, err := oci.ReadBlob(ctx, src, desc, oci.MaxManifestSize)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", blobName(desc), err)
+		return 0, fmt.Errorf("read %s: %w", blobName(desc), err)
 	}
-	for _, tag := range tags {
+	for i, tag := range tags {
 		err := c.retryBlob(ctx, "tag "+tag, desc, func(int) error {
 			return dst.PushReference(ctx, desc, bytes.NewReader(data), tag)
 		})
 		if err != nil {
-			return err
+			return i, &tagError{tag: tag, err: err}
 		}
 	}
-	return nil
+	return len(tags), nil
 }
 
 // copyOptions reports what CopyGraph does as events, and offers the
