@@ -81,8 +81,8 @@ func (e *IncompleteError) Unwrap() error { return e.Err }
 // says what the registry lists and what to do.
 func (p *referrerPush) incomplete(err error) error {
 	inc := &IncompleteError{Reference: p.image, Tags: p.tags, Err: explainIncomplete(explainLayout(err, p.src.ReadOnlyStorage), p.list, p.route)}
-	if len(p.refs) < len(p.given) { // they could not all be read
-		inc.Missing = p.given
+	if p.dst == nil { // not all could be read, or the registry asked
+		inc.Missing = uniqueDigests(p.given)
 		return inc
 	}
 	for _, r := range p.refs {
@@ -209,4 +209,17 @@ func joinSome(errs []error) error {
 		some = append(some, fmt.Errorf("and %d more like these", n-3))
 	}
 	return errors.Join(some...)
+}
+
+// uniqueDigests returns descs without repeated digests, in order.
+func uniqueDigests(descs []ocispec.Descriptor) []ocispec.Descriptor {
+	seen := map[string]bool{}
+	var out []ocispec.Descriptor
+	for _, d := range descs {
+		if !seen[d.Digest.String()] {
+			seen[d.Digest.String()] = true
+			out = append(out, d)
+		}
+	}
+	return out
 }

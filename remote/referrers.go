@@ -92,11 +92,16 @@ func (c *Client) pushReferrers(ctx context.Context, repo *orasremote.Repository,
 	return len(p.refs), nil
 }
 
-// prepare reads the referrers, learns the registry's route and opens the
-// repository the manifests are put through.
+// prepare reads the referrers (once each), learns the registry's route
+// and opens the repository the manifests are put through.
 func (p *referrerPush) prepare(ctx context.Context, target reference.Named, desc ocispec.Descriptor, refs []ocispec.Descriptor) error {
 	var err error
+	seen := map[digest.Digest]bool{}
 	for _, r := range refs {
+		if seen[r.Digest] {
+			continue
+		}
+		seen[r.Digest] = true
 		doc, err := readReferrer(ctx, p.src, r)
 		if err != nil {
 			return err

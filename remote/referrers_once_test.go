@@ -23,6 +23,8 @@ type subjectImage struct {
 	desc      ocispec.Descriptor
 	subjects  []ocispec.Descriptor
 	bySubject map[digest.Digest][]ocispec.Descriptor
+	// setup are the referrers among subjects, pushed first.
+	setup []ocispec.Descriptor
 }
 
 func (s subjectImage) referrers() []ocispec.Descriptor {
@@ -65,6 +67,16 @@ func TestPushWritesEachReferrersIndexOnce(t *testing.T) {
 			idx := writeIndex(t, store, "app")
 			return newSubjectImage(t, store, idx.index, []ocispec.Descriptor{idx.amd64.manifest, idx.arm64.manifest}, round, n)
 		}},
+		{"an image with 20 referrers, the first with 20 of its own", func(t *testing.T, store *layout.Layout, round string, n int) subjectImage {
+			img := writeImage(t, store, linuxAmd64, "app")
+			s := newSubjectImage(t, store, img.manifest, []ocispec.Descriptor{img.manifest}, round, n)
+			// A referrer of the image, with referrers of its own.
+			signed := manyReferrers(t, store, img.manifest, "signed", 1)[0]
+			s.bySubject[img.manifest.Digest] = append(s.bySubject[img.manifest.Digest], signed)
+			s.subjects, s.setup = append(s.subjects, signed), []ocispec.Descriptor{signed}
+			s.bySubject[signed.Digest] = manyReferrers(t, store, signed, round, n)
+			return s
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,7 +88,7 @@ func TestPushWritesEachReferrersIndexOnce(t *testing.T) {
 			c := New(Options{})
 			target := mustNamed(t, host+"/team/app")
 			first := tt.write(t, store, "first", 20)
-			if _, err := c.Push(ctx, store, first.desc, target, PushOptions{Tags: []string{"v1"}}); err != nil {
+			if _, err := c.Push(ctx, store, first.desc, target, PushOptions{Tags: []string{"v1"}, Referrers: first.setup}); err != nil {
 				t.Fatal(err)
 			}
 			// Another tool's referrer, in the index before ours.
@@ -89,7 +101,7 @@ func TestPushWritesEachReferrersIndexOnce(t *testing.T) {
 			if second.desc.Digest != first.desc.Digest {
 				t.Fatal("the test wrote two images")
 			}
-			all := append(first.referrers(), second.referrers()...)
+			all := uniqueDigests(append(first.referrers(), second.referrers()...))
 			pushes := []struct {
 				name string
 				refs []ocispec.Descriptor
