@@ -117,13 +117,16 @@ func blobExists(dir string, d ocispec.Descriptor) bool {
 }
 
 // TestGCFreesWhatNoTagReaches: an image whose tag went to a newer build is
-// removed with its config and referrer; tagged images, their layers and
-// referrers stay, and the layout stays valid for skopeo and
+// removed with its config and referrer, and so is a referrer of a tagged
+// image that index.json does not list (no reader of the layout finds it);
+// tagged images, their layers and the referrers index.json lists (one
+// oras attach added) stay, and the layout stays valid for skopeo and
 // go-containerregistry. Both faces, default layout and a named one.
 func TestGCFreesWhatNoTagReaches(t *testing.T) {
 	requireTool(t, "cargo")
 	requireTool(t, "skopeo")
 	requireTool(t, "docker")
+	requireTool(t, "oras")
 	env := isolatedEnv(t)
 	project := copyExample(t, t.TempDir())
 	// Without the documents builds attach: the referrers here are the
@@ -138,12 +141,13 @@ func TestGCFreesWhatNoTagReaches(t *testing.T) {
 	build("v1", "2") // v1 now names another image
 	build("v2", "3")
 	current := manifestFor(t, dir, "v1")
-	referrer := putReferrer(t, dir, current, `{"spdxVersion":"SPDX-2.3","name":"current"}`)
-	gone := append([]ocispec.Descriptor{old, oldConfig}, oldReferrer...)
+	orasAttach(t, "--oci-layout", dir+":v1")
+	unlisted := putReferrer(t, dir, current, `{"spdxVersion":"SPDX-2.3","name":"unlisted"}`)
+	gone := slices.Concat([]ocispec.Descriptor{old, oldConfig}, oldReferrer, unlisted)
 
 	dry := krust(t, project, env, "gc", "--dry-run")
-	if dry.code != 0 || dry.stdout != "" || !contains(dry.stderr, "would remove 4 blobs") {
-		t.Fatalf("gc --dry-run: exit %d, stdout %q, stderr:\n%s\nwant exit 0, nothing on stdout, 4 blobs to remove", dry.code, dry.stdout, dry.stderr)
+	if dry.code != 0 || dry.stdout != "" || !contains(dry.stderr, "would remove 6 blobs") {
+		t.Fatalf("gc --dry-run: exit %d, stdout %q, stderr:\n%s\nwant exit 0, nothing on stdout, 6 blobs to remove", dry.code, dry.stdout, dry.stderr)
 	}
 	for _, d := range gone {
 		if !blobExists(dir, d) || !contains(dry.stderr, d.Digest.String()) {
@@ -152,18 +156,24 @@ func TestGCFreesWhatNoTagReaches(t *testing.T) {
 	}
 	// The plugin face, with the layout named.
 	res := run(t, project, append(slices.Clone(env), "DOCKER_HOST=unix:///nonexistent.sock"), "docker", "--config", installPlugin(t), "krust", "gc", dir)
-	if res.code != 0 || res.stdout != "" || !contains(res.stderr, "removed 4 blobs") {
-		t.Fatalf("docker krust gc: exit %d, stdout %q, stderr:\n%s\nwant exit 0, nothing on stdout, 4 blobs removed", res.code, res.stdout, res.stderr)
+	if res.code != 0 || res.stdout != "" || !contains(res.stderr, "removed 6 blobs") {
+		t.Fatalf("docker krust gc: exit %d, stdout %q, stderr:\n%s\nwant exit 0, nothing on stdout, 6 blobs removed", res.code, res.stdout, res.stderr)
 	}
 	for _, d := range gone {
 		if blobExists(dir, d) {
 			t.Errorf("gc left %s, which no tag reaches", d.Digest)
 		}
 	}
-	for _, d := range append([]ocispec.Descriptor{current, imageFor(t, dir, "v1").Config, manifestFor(t, dir, "v2")}, referrer...) {
+	for _, d := range []ocispec.Descriptor{current, imageFor(t, dir, "v1").Config, manifestFor(t, dir, "v2")} {
 		if !blobExists(dir, d) {
 			t.Errorf("gc removed %s, which a tag reaches", d.Digest)
 		}
+	}
+	if n, reached := blobCount(t, dir), len(reachableBlobs(t, dir)); n != reached {
+		t.Errorf("gc left %d blobs, of which index.json reaches %d", n, reached)
+	}
+	if got := referrerTypes(t, orasDiscover(t, dir+":v1", "--oci-layout")); !slices.Equal(got, []string{sigArtifact}) {
+		t.Errorf("after gc oras discover lists %v, want the signature oras attached", got)
 	}
 	for _, p := range layoutProblems(t, dir) {
 		t.Errorf("after gc: %s", p)

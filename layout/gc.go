@@ -66,7 +66,7 @@ func (l *Layout) GC(ctx context.Context, opts GCOptions) (GCResult, error) {
 	if err != nil {
 		return GCResult{}, fmt.Errorf("gc %s: %w", l.dir, err)
 	}
-	keep, err := l.reachable(ctx, blobs)
+	keep, err := l.reachable(ctx)
 	if err != nil {
 		return GCResult{}, fmt.Errorf("gc %s: nothing removed: %w", l.dir, err)
 	}

@@ -89,25 +89,32 @@ func newGCFixture(t *testing.T) gcFixture {
 	g := graph{t: t, l: newLayout(t)}
 	shared, own := layer(g, "shared"), layer(g, "own")
 	base, baseCfg := g.image("base", nil, nil, shared)
+	empty := g.blob(ocispec.MediaTypeEmptyJSON, `{}`)
+	// An image the tag app named before a rebuild: it, its config, layer
+	// and SBOM go.
+	oldLayer := layer(g, "old")
+	old, oldCfg := g.image("old", nil, nil, shared, oldLayer)
+	oldSbomBlob := g.blob("application/spdx+json", `{"spdxVersion":"SPDX-2.3","name":"old"}`)
+	oldSbom := g.referrer("application/spdx+json", old, empty, oldSbomBlob)
+	g.record(Update{Desc: old, Tags: []string{"app"}, Referrers: []ocispec.Descriptor{oldSbom}})
 	app, appCfg := g.image("app", nil, map[string]string{ocispec.AnnotationBaseImageDigest: base.Digest.String()}, shared, own)
-	g.tag(app, "app")
+	sbomBlob := g.blob("application/spdx+json", `{"spdxVersion":"SPDX-2.3"}`)
+	sbom := g.referrer("application/spdx+json", app, empty, sbomBlob)
+	g.record(Update{Desc: app, Tags: []string{"app"}, Referrers: []ocispec.Descriptor{sbom}})
+	// A signature of the SBOM, added later: a referrer of a referrer.
+	sig := g.referrer("application/vnd.example.sig", sbom, empty, empty)
+	g.record(Update{Referrers: []ocispec.Descriptor{sig}})
 	amd, amdCfg := g.image("amd64", nil, nil, shared)
 	armLayer := layer(g, "arm")
 	arm, armCfg := g.image("arm64", nil, nil, armLayer)
 	multi := g.index(amd, arm)
-	g.tag(multi, "multi")
-	sbomBlob := g.blob("application/spdx+json", `{"spdxVersion":"SPDX-2.3"}`)
-	empty := g.blob(ocispec.MediaTypeEmptyJSON, `{}`)
-	sbom := g.referrer("application/spdx+json", app, empty, sbomBlob)
-	sig := g.referrer("application/vnd.example.sig", sbom, empty, empty)
 	armSbom := g.referrer("application/spdx+json", arm, empty, empty)
-	// An image retagged away: it, its config and layer and its referrer go.
-	oldLayer := layer(g, "old")
-	old, oldCfg := g.image("old", nil, nil, shared, oldLayer)
-	g.tag(old, "app-old")
-	oldSbomBlob := g.blob("application/spdx+json", `{"spdxVersion":"SPDX-2.3","name":"old"}`)
-	oldSbom := g.referrer("application/spdx+json", old, empty, oldSbomBlob)
-	untag(t, g.l, "app-old")
+	g.record(Update{Desc: multi, Tags: []string{"multi"}, Referrers: []ocispec.Descriptor{armSbom}})
+	// A referrer of the tagged image that index.json does not list, as a
+	// tool that writes blobs only would leave it: no reader of the layout
+	// finds it, so it goes although its subject stays.
+	unlistedBlob := g.blob("application/spdx+json", `{"spdxVersion":"SPDX-2.3","name":"unlisted"}`)
+	unlisted := g.referrer("application/spdx+json", app, empty, unlistedBlob)
 	stray := g.blob("application/octet-stream", "stray")
 	blobs := filepath.Join(g.l.Dir(), "blobs", "sha256")
 	writeFile(t, filepath.Join(blobs, "notes.txt"), "not a blob")
@@ -122,23 +129,16 @@ func newGCFixture(t *testing.T) gcFixture {
 		g: g,
 		keep: []ocispec.Descriptor{shared, own, base, baseCfg, app, appCfg, amd, amdCfg, arm, armCfg, armLayer, multi,
 			sbomBlob, empty, sbom, sig, armSbom},
-		remove: []ocispec.Descriptor{oldLayer, old, oldCfg, oldSbomBlob, oldSbom, stray},
+		remove: []ocispec.Descriptor{oldLayer, old, oldCfg, oldSbomBlob, oldSbom, unlisted, unlistedBlob, stray},
 		others: []string{"notes.txt", "sub", link},
 	}
 }
 
-// untag removes a tag from index.json, as a retag to another image would.
-func untag(t *testing.T, l *Layout, tag string) {
-	t.Helper()
-	idx, err := l.Index(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx.Manifests = slices.DeleteFunc(idx.Manifests, func(d ocispec.Descriptor) bool {
-		return d.Annotations[ocispec.AnnotationRefName] == tag
-	})
-	if err := writeIndexFile(l.Dir(), idx); err != nil {
-		t.Fatal(err)
+// record applies u to the layout.
+func (g graph) record(u Update) {
+	g.t.Helper()
+	if err := g.l.Apply(context.Background(), u); err != nil {
+		g.t.Fatalf("Apply(%v): %v", u.Tags, err)
 	}
 }
 
@@ -220,7 +220,7 @@ func TestGCStopsAtAnUnreadableManifest(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newGCFixture(t)
-			target := f.keep[4] // the tagged image manifest
+			target := f.keep[4] // the tagged image manifest, app
 			if tt.spoil != nil {
 				tt.spoil(t, filepath.Join(f.g.l.Dir(), "blobs", "sha256", target.Digest.Encoded()))
 			} else {

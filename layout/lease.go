@@ -122,11 +122,7 @@ func (le *Lease) Abandon(ctx context.Context, created string) {
 	}
 	defer unlock()
 	l := &Layout{dir: le.dir}
-	blobs, _, err := l.listBlobs()
-	if err != nil {
-		return
-	}
-	keep, err := l.reachable(ctx, blobs)
+	keep, err := l.reachable(ctx)
 	if err != nil {
 		return
 	}

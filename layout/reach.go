@@ -1,7 +1,6 @@
 package layout
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -49,26 +48,30 @@ type graphDoc struct {
 // node is a blob the walk reads as a manifest or index. A strict node is
 // named as one (by index.json, an index, or a subject): failing to read it
 // fails the walk, since what it references could not be known. A lenient
-// node (a referrer, a base named by annotation) is kept whatever it holds.
+// node (a base named by annotation) is kept whatever it holds.
 type node struct {
 	desc   ocispec.Descriptor
 	strict bool
 }
 
-// reachable returns the blobs that index.json reaches: every tagged or
-// listed manifest and index, what they name (indexes' manifests, config,
-// layers, blobs, subject), every referrer whose subject is reached (SBOMs
-// and provenance are stored untagged), and the base image a manifest names
-// in org.opencontainers.image.base.digest, so that a later build on the
-// same base needs no download. blobs is the layout's blob files, where
-// referrers are looked for. A manifest named strictly that is present but
-// unreadable is an error: gc must not guess.
-func (l *Layout) reachable(ctx context.Context, blobs []blobFile) (digestSet, error) {
+// reachable returns the blobs that index.json reaches: every entry it
+// lists, tagged or not (krust lists the referrers it keeps, SBOMs and
+// provenance, untagged; so do oras attach and oras cp), and what they
+// name: indexes' manifests, configs, layers, blobs, subjects, and the base
+// image a manifest names in org.opencontainers.image.base.digest, so that
+// a later build on the same base needs no download.
+//
+// Nothing else is live. In particular a referrer in blobs/ that index.json
+// does not list is not, whatever its subject: that is how the SBOM and
+// provenance a rebuild superseded go, and no reader of the layout (oras
+// discover --oci-layout, krust push, oras cp) would find it anyway. A
+// manifest named strictly that is present but unreadable is an error: gc
+// must not guess.
+func (l *Layout) reachable(ctx context.Context) (digestSet, error) {
 	idx, err := l.Index(ctx)
 	if err != nil {
 		return nil, err
 	}
-	referrers := l.referrers(ctx, blobs)
 	keep := digestSet{}
 	var queue []node
 	for _, d := range idx.Manifests {
@@ -86,9 +89,6 @@ func (l *Layout) reachable(ctx context.Context, blobs []blobFile) (digestSet, er
 			return nil, err
 		}
 		queue = append(queue, l.next(doc, keep)...)
-		for _, r := range referrers[n.desc.Digest] {
-			queue = append(queue, node{desc: r})
-		}
 	}
 	return keep, nil
 }
@@ -148,50 +148,6 @@ func (l *Layout) readNode(ctx context.Context, n node) (graphDoc, error) {
 // walk knows.
 func isDocType(mediaType string) bool {
 	return oci.IsManifest(mediaType) || oci.IsIndex(mediaType)
-}
-
-// referrers maps each subject digest to the blobs of the layout whose
-// subject it is. Blobs that cannot be read or are not JSON are no one's
-// referrers.
-func (l *Layout) referrers(ctx context.Context, blobs []blobFile) map[digest.Digest][]ocispec.Descriptor {
-	out := map[digest.Digest][]ocispec.Descriptor{}
-	for _, b := range blobs {
-		if b.size > maxDocSize || !startsWithBrace(l.dir, b.name) {
-			continue
-		}
-		desc := ocispec.Descriptor{Digest: b.digest, Size: b.size}
-		var doc graphDoc
-		if oci.ReadJSON(ctx, l, desc, maxDocSize, &doc) != nil || doc.Subject == nil || doc.Subject.Digest.Validate() != nil {
-			continue
-		}
-		desc.MediaType = doc.MediaType
-		out[doc.Subject.Digest] = append(out[doc.Subject.Digest], desc)
-	}
-	return out
-}
-
-// startsWithBrace reports whether the file's first non-space byte is '{',
-// so that layers are not read whole to find the few JSON documents. It
-// opens the file as every read of the layout does, so a FIFO or a link
-// out of the layout is never read.
-func startsWithBrace(dir, name string) bool {
-	f, _, err := openRegular(dir, name)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	r := bufio.NewReaderSize(f, 512)
-	for {
-		c, err := r.ReadByte()
-		if err != nil {
-			return false
-		}
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		}
-		return c == '{'
-	}
 }
 
 // listBlobs returns the blob files of every blobs/ALG directory of a

@@ -53,7 +53,7 @@ type testIndex struct {
 }
 
 // newStore returns a new empty layout in a temp dir.
-func newStore(t *testing.T) *layout.Layout {
+func newStore(t testing.TB) *layout.Layout {
 	t.Helper()
 	store, err := layout.Create(context.Background(), filepath.Join(t.TempDir(), "layout"))
 	if err != nil {
@@ -64,7 +64,7 @@ func newStore(t *testing.T) *layout.Layout {
 
 // writeImage writes a one-layer image for platform into store; content
 // makes it unique. baseLayers (already in store) go below the new layer.
-func writeImage(t *testing.T, store *layout.Layout, platform ocispec.Platform, content string, baseLayers ...ocispec.Descriptor) testImage {
+func writeImage(t testing.TB, store *layout.Layout, platform ocispec.Platform, content string, baseLayers ...ocispec.Descriptor) testImage {
 	t.Helper()
 	ctx := context.Background()
 	bw, err := store.NewBlobWriter()
@@ -187,7 +187,7 @@ func pushImage(t *testing.T, c *Client, host, repo string, img testImage, tags .
 	return res
 }
 
-func mustNamed(t *testing.T, s string) reference.Named {
+func mustNamed(t testing.TB, s string) reference.Named {
 	t.Helper()
 	named, err := reference.ParseNormalizedNamed(s)
 	if err != nil {

@@ -46,8 +46,11 @@ type PushResult struct {
 // Push copies the image or index desc and everything it references from
 // src (an OCI layout, or any oras store) to target, sets the tags, and
 // checks that the registry now serves desc under the first tag; then it
-// pushes the referrers of opts and checks that the registry lists them.
-// What the registry has is not uploaded again.
+// pushes the referrers of opts and checks that the registry lists each by
+// the route a consumer takes (the referrers API, or the referrers tag
+// schema where there is none). What the registry has is not uploaded
+// again. A failure after the image and its tags are in place is an
+// *IncompleteError, which says what was pushed and what was not.
 func (c *Client) Push(ctx context.Context, src content.ReadOnlyStorage, desc ocispec.Descriptor, target reference.Named, opts PushOptions) (_ PushResult, err error) {
 	ctx, done := c.bounded(ctx, "push to "+target.Name())
 	defer func() { err = done(err) }()
@@ -67,39 +70,50 @@ func (c *Client) Push(ctx context.Context, src content.ReadOnlyStorage, desc oci
 	if err != nil {
 		return PushResult{}, explain(explainLayout(fmt.Errorf("push %s to %s: %w", ShortDigest(desc.Digest), name, ourWords(err)), src), repo)
 	}
-	if err := c.tag(ctx, src, dst, desc, tags); err != nil {
-		return PushResult{}, explain(explainLayout(fmt.Errorf("tag %s in %s: %w", ShortDigest(desc.Digest), name, err), src), repo)
+	if set, err := c.tag(ctx, src, dst, desc, tags); err != nil {
+		return PushResult{}, &IncompleteError{Reference: name + "@" + desc.Digest.String(), Tags: tags[:set], Untagged: tags[set:],
+			Missing: opts.Referrers, Err: explainIncomplete(explainLayout(fmt.Errorf("tag %s in %s: %w", ShortDigest(desc.Digest), name, err), src), repo, 0)}
 	}
-	referrers, err := c.pushReferrers(ctx, repo, source, dst, target, desc, opts.Referrers, ev)
+	if err := checkTag(ctx, repo, desc, name, tags[0]); err != nil {
+		return PushResult{}, err
+	}
+	referrers, err := c.pushReferrers(ctx, repo, source, target, desc, tags, opts.Referrers, ev)
 	if err != nil {
-		return PushResult{}, explain(explainLayout(err, src), repo)
-	}
-	got, err := repo.Resolve(ctx, tags[0])
-	if err != nil {
-		return PushResult{}, explain(fmt.Errorf("check %s:%s after the push: %w", name, tags[0], err), repo)
-	}
-	if got.Digest != desc.Digest {
-		return PushResult{}, fmt.Errorf("%s:%s is %s after the push, not the %s we built (another push at the same time?)", name, tags[0], got.Digest, desc.Digest)
+		return PushResult{}, err
 	}
 	sum := ev.finish(name + "@" + desc.Digest.String())
 	return PushResult{Reference: sum.Reference, Pushed: sum.Copied, Skipped: sum.Skipped, Mounted: sum.Mounted, Bytes: sum.Bytes, Referrers: referrers}, nil
 }
 
-// tag points each tag at desc, uploading the manifest by tag.
-func (c *Client) tag(ctx context.Context, src content.ReadOnlyStorage, dst *pushTarget, desc ocispec.Descriptor, tags []string) error {
+// checkTag checks that the registry serves desc under tag, as a consumer
+// pulling it by tag would find it.
+func checkTag(ctx context.Context, repo *orasremote.Repository, desc ocispec.Descriptor, name, tag string) error {
+	got, err := repo.Resolve(ctx, tag)
+	if err != nil {
+		return explain(fmt.Errorf("check %s:%s after the push: %w", name, tag, err), repo)
+	}
+	if got.Digest != desc.Digest {
+		return fmt.Errorf("%s:%s is %s after the push, not the %s we built (another push at the same time?)", name, tag, got.Digest, desc.Digest)
+	}
+	return nil
+}
+
+// tag points each tag at desc, uploading the manifest by tag. It returns
+// how many tags it set.
+func (c *Client) tag(ctx context.Context, src content.ReadOnlyStorage, dst *pushTarget, desc ocispec.Descriptor, tags []string) (int, error) {
 	data, err := oci.ReadBlob(ctx, src, desc, oci.MaxManifestSize)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", blobName(desc), err)
+		return 0, fmt.Errorf("read %s: %w", blobName(desc), err)
 	}
-	for _, tag := range tags {
+	for i, tag := range tags {
 		err := c.retryBlob(ctx, "tag "+tag, desc, func(int) error {
 			return dst.PushReference(ctx, desc, bytes.NewReader(data), tag)
 		})
 		if err != nil {
-			return err
+			return i, &tagError{tag: tag, err: err}
 		}
 	}
-	return nil
+	return len(tags), nil
 }
 
 // copyOptions reports what CopyGraph does as events, and offers the

@@ -59,7 +59,7 @@ func writeAttached(t *testing.T, store *layout.Layout, content string) attached 
 // writeReferrer writes an OCI 1.1 artifact: an image manifest with
 // artifactType, the empty config, one layer holding a document, and
 // subject.
-func writeReferrer(t *testing.T, store *layout.Layout, subject ocispec.Descriptor, artifactType, content string) ocispec.Descriptor {
+func writeReferrer(t testing.TB, store *layout.Layout, subject ocispec.Descriptor, artifactType, content string) ocispec.Descriptor {
 	t.Helper()
 	ctx := context.Background()
 	empty, err := store.WriteBlob(ctx, ocispec.MediaTypeEmptyJSON, []byte("{}"))

@@ -27,11 +27,13 @@ func newGCCommand(env *environment) *cobra.Command {
 		Use:   "gc [LAYOUT]",
 		Short: "Remove the blobs of an OCI layout that no tag uses any more",
 		Long: "Remove from the OCI layout LAYOUT the blobs index.json no longer reaches: the\n" +
-			"manifests, configs and layers of images whose tags went to newer builds, and\n" +
-			"their referrers. Tagged images, their SBOM and provenance referrers and the\n" +
-			"base images they name are kept. LAYOUT is a directory or oci:DIR; the default\n" +
-			"is every layout build wrote for the Cargo project in the current directory\n" +
-			"(under krust/ in cargo's target directory, one a package and binary).\n\n" +
+			"manifests, configs and layers of images whose tags went to newer builds, their\n" +
+			"referrers, the SBOM and provenance a rebuild replaced, and referrers index.json\n" +
+			"does not list. Tagged images, the referrers index.json lists (SBOM, provenance,\n" +
+			"signatures oras attach added) and the base images they name are kept.\n" +
+			"LAYOUT is a directory or oci:DIR; the default is every layout build wrote for\n" +
+			"the Cargo project in the current directory (under krust/ in cargo's target\n" +
+			"directory, one a package and binary).\n\n" +
 			"gc never runs while a build or push is using the layout: it fails at once,\n" +
 			"or with --wait waits for them to end. What it freed goes to stderr;\n" +
 			"stdout stays empty.",

@@ -41,6 +41,17 @@ const (
 	// the client gives up (its request context ends) or the proxy is
 	// closed; then the connection is closed.
 	FaultStall = "stall"
+	// Fault403 answers 403 Forbidden with a DENIED error, as a registry
+	// whose rules forbid the request, without forwarding.
+	Fault403 = "403"
+	// FaultDrop answers a PUT (or POST) 201 Created, with the
+	// Docker-Content-Digest of its body, as if the registry had stored
+	// it, and stores nothing: a registry that loses what it accepts.
+	FaultDrop = "drop"
+	// FaultEmptyReferrers answers 200 with an empty OCI image index, as
+	// a referrers API (GET /v2/REPO/referrers/DIGEST) that lists
+	// nothing, without forwarding.
+	FaultEmptyReferrers = "empty-referrers"
 )
 
 // Always injects fault into every request.

@@ -2,6 +2,8 @@ package testregistry
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -31,8 +33,30 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	case FaultStall:
 		p.stall(r)
 		hijackAndReset(sw)
+	case Fault403, FaultDrop, FaultEmptyReferrers:
+		lie(sw, r, fault)
 	default:
 		http.Error(sw, fmt.Sprintf("testregistry: unknown fault %q", fault), http.StatusInternalServerError)
+	}
+}
+
+// lie answers r as fault says, without forwarding it.
+func lie(w http.ResponseWriter, r *http.Request, fault string) {
+	switch fault {
+	case Fault403:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, `{"errors":[{"code":"DENIED","message":"testregistry: injected 403"}]}`)
+	case FaultDrop:
+		h := sha256.New()
+		if _, err := io.Copy(h, r.Body); err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		w.Header().Set("Docker-Content-Digest", "sha256:"+hex.EncodeToString(h.Sum(nil)))
+		w.WriteHeader(http.StatusCreated)
+	case FaultEmptyReferrers:
+		w.Header().Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+		_, _ = io.WriteString(w, `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}`)
 	}
 }
 

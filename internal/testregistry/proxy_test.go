@@ -3,6 +3,8 @@ package testregistry
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -322,5 +324,43 @@ func TestFaultPlans(t *testing.T) {
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// TestProxyLies: the faults that answer for the registry answer as one
+// that lies would, and the registry behind sees nothing of them.
+func TestProxyLies(t *testing.T) {
+	t.Parallel()
+	r := Start(t, Options{})
+	p := StartProxy(t, r.URL(), "", nil)
+	c := newClient(t, "")
+	manifest := []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}`)
+	sum := sha256.Sum256(manifest)
+	dgst := "sha256:" + hex.EncodeToString(sum[:])
+	tests := []struct {
+		fault, method, path string
+		status              int
+		header, body        string // expected in the answer
+	}{
+		{Fault403, http.MethodPut, "/v2/app/manifests/sha256-0123", http.StatusForbidden, "", `"code":"DENIED"`},
+		{FaultDrop, http.MethodPut, "/v2/app/manifests/" + dgst, http.StatusCreated, dgst, ""},
+		{FaultEmptyReferrers, http.MethodGet, "/v2/app/referrers/" + dgst, http.StatusOK, "", `"manifests":[]`},
+	}
+	for _, tt := range tests {
+		p.SetFault(Always(tt.fault))
+		resp, body := do(t, c, tt.method, p.URL()+tt.path, manifest, "", "")
+		expectStatus(t, resp, body, tt.status)
+		if got := resp.Header.Get("Docker-Content-Digest"); got != tt.header {
+			t.Errorf("%s: Docker-Content-Digest %q, want %q", tt.fault, got, tt.header)
+		}
+		if !bytes.Contains(body, []byte(tt.body)) {
+			t.Errorf("%s: body %s, want it to hold %s", tt.fault, body, tt.body)
+		}
+	}
+	p.SetFault(nil)
+	resp, body := do(t, c, http.MethodGet, p.URL()+"/v2/app/manifests/"+dgst, nil, "", "")
+	expectStatus(t, resp, body, http.StatusNotFound)
+	if puts, gets := strings.Count(r.Log(), `"PUT /v2/app/`), strings.Count(r.Log(), `"GET /v2/app/`); puts != 0 || gets != 1 {
+		t.Errorf("the registry saw %d PUTs and %d GETs for app, want only the last GET:\n%s", puts, gets, r.Log())
 	}
 }
