@@ -13,7 +13,10 @@ import (
 
 // base is the image a build starts from; a nil store means scratch.
 type base struct {
-	// name is what the org.opencontainers.image.base.name annotation says.
+	// name is the base as krust reaches it: a registry reference (what
+	// the org.opencontainers.image.base.name annotation says), or a
+	// layout's oci:ABSOLUTE_DIR:TAG, which only scrubbed (scrub.ImageRef)
+	// may leave the machine.
 	name     string
 	ref      reference.Named // a registry base's name, else nil
 	digest   digest.Digest
