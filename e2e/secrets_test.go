@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -134,5 +135,41 @@ func checkRecorded(t *testing.T, sbomDir, stderr string) {
 		if !strings.Contains(stderr, w) {
 			t.Errorf("-v lacks %q:\n%s", w, stderr)
 		}
+	}
+}
+
+// TestErrorsQuoteNoSecret: an error about a value the user gave names it
+// without the credentials it holds, whatever the password holds.
+func TestErrorsQuoteNoSecret(t *testing.T) {
+	requireTool(t, "cargo")
+	project := copyExample(t, t.TempDir())
+	tests := []struct {
+		name string
+		env  []string
+		args []string
+		want string // in stderr
+	}{
+		{"--repo as a URL", nil, []string{"--repo", "https://user:p=ss;w/LEAKrepoFlag@ghcr.io/me"}, "https://ghcr.io/me"},
+		{"--repo with user and password", nil, []string{"--repo", "user:p/LEAKrepoUser@ghcr.io/me"}, `"ghcr.io/me`},
+		{"KRUST_REPO", []string{"KRUST_REPO=https://u:LEAKkrustRepo@ghcr.io/me"}, nil, "https://ghcr.io/me"},
+		{"--base with user and password", nil, []string{"--no-push", "--base", "u:LEAKbaseFlag@ghcr.io/x:1"}, `"ghcr.io/x:1"`},
+		{"--base as a URL", nil, []string{"--no-push", "--base", "https://u:p w/LEAKbaseURL@ghcr.io/x:1"}, `"https://ghcr.io/x:1"`},
+		{"--image with a token", nil, []string{"--image", "LEAKimageTok@ghcr.io/me/app"}, `"ghcr.io/me/app"`},
+		{"--config that is no TOML", nil, []string{"--no-push", "--", "--config", "env.API_KEY=LEAKnotToml"}, "env.API_KEY=<redacted>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"build", "-v", "--libc", "glibc"}, tt.args...)
+			if !slices.Contains(args, "--base") {
+				args = slices.Insert(args, 1, "--base", "scratch")
+			}
+			res := krust(t, project, append(isolatedEnv(t), tt.env...), args...)
+			if res.code == 0 || res.stdout != "" {
+				t.Fatalf("exit %d, stdout %q: want a failure and nothing on stdout", res.code, res.stdout)
+			}
+			if strings.Contains(res.stderr, "LEAK") || !strings.Contains(res.stderr, tt.want) {
+				t.Errorf("stderr holds the secret or lacks %s:\n%s", tt.want, res.stderr)
+			}
+		})
 	}
 }

@@ -83,3 +83,22 @@ func TestImageRef(t *testing.T) {
 		}
 	}
 }
+
+func TestReference(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"ghcr.io/me/app", "ghcr.io/me/app"},
+		{"ghcr.io/me/app@sha256:0a7e8ee0a3e1d5bb6f5b1f5e0d8c6f1d2b9f8a7c6e5d4c3b2a1f0e9d8c7b6a59", "ghcr.io/me/app@sha256:0a7e8ee0a3e1d5bb6f5b1f5e0d8c6f1d2b9f8a7c6e5d4c3b2a1f0e9d8c7b6a59"},
+		{"127.0.0.1:5000/app:v1", "127.0.0.1:5000/app:v1"},
+		{"user:SECRET@ghcr.io/me", "ghcr.io/me"},
+		{"user:p/SECRET@ghcr.io/me", "ghcr.io/me"},
+		{"SECRET@127.0.0.1:5000/me", "127.0.0.1:5000/me"},
+		{"https://user:p=SECRET@ghcr.io/me/app", "https://ghcr.io/me/app"},
+		{"docker://u:p w SECRET@host.example/x", "docker://host.example/x"},
+		{"oci:/home/alice/layout:v1", "oci:/home/alice/layout:v1"},
+	}
+	for _, tt := range tests {
+		if got := Reference(tt.in); got != tt.want {
+			t.Errorf("Reference(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

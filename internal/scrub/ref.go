@@ -25,3 +25,20 @@ func ImageRef(ref string) string {
 	}
 	return out
 }
+
+// Reference returns s, an image reference or URL as a user typed it (for
+// an error that quotes --repo or --base), without user information: a
+// URL's (see Userinfo), or, without a scheme, everything up to the last
+// "@" followed by a host (USER:PASSWORD@HOST/..., curl's proxy syntax). A
+// digest (NAME@sha256:HEX) is no host and is kept.
+func Reference(s string) string {
+	if i, start := nextURL(s); i >= 0 && start == 0 {
+		return userinfoIn(s, false)
+	}
+	for i := len(s) - 1; i > 0; i-- {
+		if s[i] == '@' && hostFollows(s[i+1:]) {
+			return userinfoIn(s[i+1:], false)
+		}
+	}
+	return userinfoIn(s, false)
+}
