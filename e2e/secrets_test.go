@@ -155,6 +155,7 @@ func TestErrorsQuoteNoSecret(t *testing.T) {
 		{"--base with user and password", nil, []string{"--no-push", "--base", "u:LEAKbaseFlag@ghcr.io/x:1"}, `"ghcr.io/x:1"`},
 		{"--base as a URL", nil, []string{"--no-push", "--base", "https://u:p w/LEAKbaseURL@ghcr.io/x:1"}, `"https://ghcr.io/x:1"`},
 		{"--image with a token", nil, []string{"--image", "LEAKimageTok@ghcr.io/me/app"}, `"ghcr.io/me/app"`},
+		{"krust push to a reference with a token", nil, []string{"push", "{layout}", "u:p/LEAKpushRef@127.0.0.1:5999/x:1"}, `"127.0.0.1:5999/x:1"`},
 		{"--config that is no TOML", nil, []string{"--no-push", "--", "--config", "env.API_KEY=LEAKnotToml"}, "env.API_KEY=<redacted>"},
 	}
 	for _, tt := range tests {
@@ -162,6 +163,9 @@ func TestErrorsQuoteNoSecret(t *testing.T) {
 			args := append([]string{"build", "-v", "--libc", "glibc"}, tt.args...)
 			if !slices.Contains(args, "--base") {
 				args = slices.Insert(args, 1, "--base", "scratch")
+			}
+			if len(tt.args) > 0 && tt.args[0] == "push" {
+				args = []string{"push", makeBase(t), tt.args[2]}
 			}
 			res := krust(t, project, append(isolatedEnv(t), tt.env...), args...)
 			if res.code == 0 || res.stdout != "" {
