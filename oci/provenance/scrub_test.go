@@ -76,10 +76,11 @@ func TestEncodeRecordsBuildSettingsOnly(t *testing.T) {
 }
 
 // TestEncodeErrorsHoldNoSecret: an error about the base names it as the
-// document would.
+// document would, also when the layout was given by a relative path that
+// climbs into a home directory.
 func TestEncodeErrorsHoldNoSecret(t *testing.T) {
 	in := fullInput()
-	in.Base = &Base{Name: "oci:/home/SECRET/base:v1", Digest: "sha256:zz"}
+	in.Base = &Base{Name: "oci:../../home/SECRET/base:v1", Digest: "sha256:zz"}
 	_, err := Encode(in)
 	if err == nil || strings.Contains(err.Error(), "SECRET") || !strings.Contains(err.Error(), "oci:<local>/base:v1") {
 		t.Errorf("Encode error = %v, want one naming oci:<local>/base:v1 only", err)
