@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -91,8 +92,17 @@ func TestNoSecretNorLocalPathLeavesTheMachine(t *testing.T) {
 	sinks = append(sinks, filesUnder(t, "the registry's log", reg.LogFile)...)
 	sinks = append(sinks, tarMembers(t, "--tarball", tarball)...)
 	sinks = append(sinks, engineView(t, repo+"/hello-krust:"+tag)...)
+	realHome, err := os.UserHomeDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The machine's own directories: the test's, the home krust ran
+	// with, and the user's real one (rustup's and cargo's homes).
+	local := append(slices.Clone(canaries), canary{root, "the test's directory", true},
+		canary{home, "HOME", true}, canary{filepath.Join(realHome, ".cargo"), "CARGO_HOME", true},
+		canary{filepath.Join(realHome, ".rustup"), "RUSTUP_HOME", true})
 	for _, s := range sinks {
-		for _, c := range canaries {
+		for _, c := range local {
 			if c.local && s.local {
 				continue
 			}
