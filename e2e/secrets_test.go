@@ -101,6 +101,11 @@ func TestNoSecretNorLocalPathLeavesTheMachine(t *testing.T) {
 	local := append(slices.Clone(canaries), canary{root, "the test's directory", true},
 		canary{home, "HOME", true}, canary{filepath.Join(realHome, ".cargo"), "CARGO_HOME", true},
 		canary{filepath.Join(realHome, ".rustup"), "RUSTUP_HOME", true})
+	total := 0
+	for _, s := range sinks {
+		total += len(s.data)
+	}
+	t.Logf("searched %d files and streams (%d bytes) for %d canaries", len(sinks), total, len(local))
 	for _, s := range sinks {
 		for _, c := range local {
 			if c.local && s.local {
