@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/internal/scrub"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
@@ -13,7 +14,10 @@ import (
 
 // base is the image a build starts from; a nil store means scratch.
 type base struct {
-	// name is what the org.opencontainers.image.base.name annotation says.
+	// name is the base as krust reaches it: a registry reference (what
+	// the org.opencontainers.image.base.name annotation says), or a
+	// layout's oci:ABSOLUTE_DIR:TAG, which only scrubbed (scrub.ImageRef)
+	// may leave the machine.
 	name     string
 	ref      reference.Named // a registry base's name, else nil
 	digest   digest.Digest
@@ -32,6 +36,9 @@ func loadBase(ctx context.Context, puller Puller, spec string, platform ocispec.
 	if dir, tag, ok := layout.ParseRef(spec); ok {
 		return loadLayoutBase(ctx, spec, dir, tag, platform)
 	}
+	if err := checkBaseRef(spec); err != nil {
+		return nil, err
+	}
 	if puller == nil {
 		return nil, fmt.Errorf("base image %q: pulling from a registry is not available here; use --base scratch or --base oci:PATH[:TAG]", spec)
 	}
@@ -45,6 +52,16 @@ func loadBase(ctx context.Context, puller Puller, spec string, platform ocispec.
 	}
 	b.name, b.ref = name.String(), name
 	return b, nil
+}
+
+// checkBaseRef refuses a registry base whose reference holds user
+// information, naming it without: the reference grammar's own error would
+// quote the password, and the reference is written into the documents.
+func checkBaseRef(spec string) error {
+	if clean := scrub.Reference(spec); clean != spec {
+		return fmt.Errorf("base image %q (user information removed): a reference holds no user name or password; log in with docker login instead", clean)
+	}
+	return nil
 }
 
 // loadLayoutBase reads a base kept in another OCI layout.

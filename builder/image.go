@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/internal/scrub"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
@@ -73,7 +74,10 @@ func writeImage(ctx context.Context, store *layout.Layout, layers *layerCache, r
 
 // imageAnnotations returns the annotations of the image, or of the index
 // for several platforms: what Cargo.toml and git say about the project,
-// then the user's own, which win.
+// then the user's own, which win. Cargo.toml's fields are free text that
+// may hold credentials: the source is kept only as a URL without them
+// (nor query or fragment), the description and licenses lose the user
+// information of their URLs (package scrub).
 func imageAnnotations(pkg cargo.Package, revision string, user map[string]string, created time.Time, stampCreated bool) map[string]string {
 	a := map[string]string{}
 	set := func(key, value string) {
@@ -83,9 +87,9 @@ func imageAnnotations(pkg cargo.Package, revision string, user map[string]string
 	}
 	set(ocispec.AnnotationTitle, pkg.Name)
 	set(ocispec.AnnotationVersion, pkg.Version)
-	set(ocispec.AnnotationDescription, pkg.Description)
-	set(ocispec.AnnotationLicenses, pkg.License)
-	set(ocispec.AnnotationSource, pkg.Repository)
+	set(ocispec.AnnotationDescription, scrub.Prose(pkg.Description))
+	set(ocispec.AnnotationLicenses, scrub.Prose(pkg.License))
+	set(ocispec.AnnotationSource, scrub.URL(pkg.Repository))
 	set(ocispec.AnnotationRevision, revision)
 	if stampCreated {
 		set(ocispec.AnnotationCreated, created.UTC().Format(time.RFC3339))
@@ -95,12 +99,15 @@ func imageAnnotations(pkg cargo.Package, revision string, user map[string]string
 }
 
 // manifestAnnotations returns an image manifest's annotations: the
-// image's, plus the base's name and digest.
+// image's, plus the base's digest and, for a registry base, its name. A
+// base from a local layout has no name another machine could use, and its
+// path would name this one's directories and user: base.digest alone
+// says which it was (and is what gc follows).
 func manifestAnnotations(image map[string]string, b *base) map[string]string {
 	a := maps.Clone(image)
 	if b.store != nil {
 		a[ocispec.AnnotationBaseImageDigest] = b.digest.String()
-		if b.name != "" {
+		if b.ref != nil {
 			a[ocispec.AnnotationBaseImageName] = b.name
 		}
 	}

@@ -21,6 +21,8 @@ func basePlatforms(ctx context.Context, puller Puller, spec string) ([]ocispec.P
 	case spec == Scratch:
 	case isLayout:
 		offered, err = layoutPlatforms(ctx, dir, tag)
+	case checkBaseRef(spec) != nil:
+		return nil, checkBaseRef(spec)
 	case puller == nil:
 		return nil, fmt.Errorf("base image %q: pulling from a registry is not available here", spec)
 	default:

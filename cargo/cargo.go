@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/docker-krust/docker-krust/internal/procgroup"
+	"github.com/docker-krust/docker-krust/internal/scrub"
 )
 
 // Cargo runs a cargo executable. The zero value runs "cargo" from PATH with
@@ -26,7 +27,9 @@ type Cargo struct {
 	// Stderr receives cargo's progress and diagnostics; nil discards them.
 	Stderr io.Writer
 	// Verbose makes Build print the command it runs and the linkers it
-	// chose to Stderr.
+	// chose to Stderr; the user's arguments are shown as
+	// scrub.CargoArgsForLog shows them, without values that are no build
+	// setting.
 	Verbose bool
 	// LookPath finds cross linkers; nil means exec.LookPath.
 	LookPath func(string) (string, error)
@@ -204,13 +207,17 @@ func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []str
 	if req.Package != "" {
 		args = append(args, "--package", req.Package)
 	}
-	args = append(append(append(args, "--bin", req.Bin), extra...), req.Args...)
+	args = append(append(args, "--bin", req.Bin), extra...)
 	if c.Verbose {
 		for _, n := range notes {
 			fmt.Fprintln(c.stderr(), n)
 		}
-		fmt.Fprintf(c.stderr(), "running: %s %s\n", program, strings.Join(args, " "))
+		// The user's arguments as every channel shows them: values that
+		// are no build setting (env.*, http.proxy, tokens) redacted.
+		shown := append(append([]string(nil), args...), scrub.CargoArgsForLog(req.Args)...)
+		fmt.Fprintf(c.stderr(), "running: %s %s\n", program, strings.Join(shown, " "))
 	}
+	args = append(args, req.Args...)
 	// Its own process group, so that stopping the build stops rustc and
 	// build scripts too, not only cargo.
 	cmd := procgroup.Command(ctx, 0, program, args...)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/docker-krust/docker-krust/internal/scrub"
 	"github.com/pelletier/go-toml/v2"
 )
 
@@ -115,7 +116,8 @@ func readConfigArg(dir, arg string) (configFile, error) {
 	}
 	var f configFile
 	if err := toml.Unmarshal([]byte(arg), &f); err != nil || !strings.Contains(arg, "=") {
-		return f, fmt.Errorf("--config %q in cargo's arguments is neither an existing file nor a KEY=VALUE setting such as build.rustflags=[\"--cfg\",\"x\"]", arg)
+		// The value may be a secret (env.TOKEN=...): name the key only.
+		return f, fmt.Errorf("--config %q in cargo's arguments is neither an existing file nor a KEY=VALUE setting such as build.rustflags=[\"--cfg\",\"x\"] (a string value needs quotes: KEY=\"VALUE\")", scrub.ConfigForLog(arg))
 	}
 	return f, nil
 }

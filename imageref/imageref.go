@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/internal/scrub"
 )
 
 // Name returns the image name for a package: image when set (a whole
@@ -34,6 +35,11 @@ func Name(image, repo, pkg string) (reference.Named, error) {
 }
 
 func parseName(s, flag string) (reference.Named, error) {
+	if clean := scrub.Reference(s); clean != s {
+		// Said without the credentials, which the reference grammar's
+		// own error would quote.
+		return nil, fmt.Errorf("invalid %s %q (user information removed): an image name holds no user name or password, which would be sent and written wherever the name is; log in with docker login instead", flag, clean)
+	}
 	named, err := reference.ParseNormalizedNamed(s)
 	if err != nil {
 		return nil, fmt.Errorf("invalid %s %q: %w (want e.g. registry.example.com:5000/team/app, lower case)", flag, s, err)

@@ -268,3 +268,20 @@ func TestValidTag(t *testing.T) {
 		})
 	}
 }
+
+// TestNameRefusesCredentials: a name holding user information is refused
+// with an error that names it without them, whatever the password holds.
+func TestNameRefusesCredentials(t *testing.T) {
+	tests := []struct{ image, repo, want string }{
+		{"", "user:SECRET@ghcr.io/me", `"ghcr.io/me/app"`},
+		{"", "user:p/SECRET@ghcr.io/me", `"ghcr.io/me/app"`},
+		{"", "https://u:p=s;SECRET@ghcr.io/me", `"https://ghcr.io/me/app"`},
+		{"SECRET@127.0.0.1:5000/app", "", `"127.0.0.1:5000/app"`},
+	}
+	for _, tt := range tests {
+		_, err := Name(tt.image, tt.repo, "app")
+		if err == nil || strings.Contains(err.Error(), "SECRET") || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "docker login") {
+			t.Errorf("Name(%q, %q) error = %v, want one naming %s without the credentials", tt.image, tt.repo, err, tt.want)
+		}
+	}
+}

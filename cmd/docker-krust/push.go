@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/internal/scrub"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/remote"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -98,6 +99,9 @@ func openLayout(dir string) (*layout.Layout, error) {
 // parseTarget reads REGISTRY/REPO[:TAG]; a digest is refused because the
 // digest is the image's own.
 func parseTarget(s string) (reference.Named, string, error) {
+	if clean := scrub.Reference(s); clean != s {
+		return nil, "", fmt.Errorf("invalid reference %q (user information removed): a reference holds no user name or password; log in with docker login instead", clean)
+	}
 	named, err := reference.ParseNormalizedNamed(s)
 	if err != nil {
 		return nil, "", fmt.Errorf("invalid reference %q: %w (want REGISTRY/REPO[:TAG], e.g. localhost:5000/team/app:v1)", s, err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/internal/scrub"
 	attestation "github.com/in-toto/attestation/go/v1"
 	digest "github.com/opencontainers/go-digest"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -58,7 +59,7 @@ func sourceDep(s Source) (*attestation.ResourceDescriptor, error) {
 		Digest:      map[string]string{gitCommit: s.Commit},
 		Annotations: &structpb.Struct{Fields: map[string]*structpb.Value{"dirty": structpb.NewBoolValue(s.Dirty)}},
 	}
-	if repo := scrubRepository(s.Repository); repo != "" {
+	if repo := scrub.URL(s.Repository); repo != "" {
 		if !strings.HasPrefix(repo, "git://") && !strings.HasPrefix(repo, "git+") {
 			repo = "git+" + repo
 		}
@@ -88,10 +89,10 @@ func baseDep(b *Base) (*attestation.ResourceDescriptor, error) {
 	}
 	set, err := digestSet(b.Digest)
 	if err != nil {
-		return nil, fmt.Errorf("%w: base image %s: %w", errInput, scrub(b.Name), err)
+		return nil, fmt.Errorf("%w: base image %s: %w", errInput, scrub.ImageRef(b.Name), err)
 	}
 	return &attestation.ResourceDescriptor{
-		Name:   scrub(b.Name),
+		Name:   scrub.ImageRef(b.Name),
 		Uri:    ociPURL(b),
 		Digest: set,
 	}, nil
@@ -125,7 +126,7 @@ func toolchainDeps(t cargo.Toolchain) []*attestation.ResourceDescriptor {
 		if version == "" {
 			return
 		}
-		f := map[string]*structpb.Value{"version": structpb.NewStringValue(scrub(version))}
+		f := map[string]*structpb.Value{"version": structpb.NewStringValue(scrub.Prose(version))}
 		if host != "" {
 			f["host"] = structpb.NewStringValue(host)
 		}

@@ -10,17 +10,19 @@
 // this file) describes every field. It records no wall clock, no random
 // invocation ID and nothing of the machine but the Rust toolchain it used.
 //
-// What must not leave the machine is removed from every string written:
-//   - the value of a cargo --config KEY=VALUE whose key or value names a
-//     secret (token, password, passwd, secret, auth, credential, in any
-//     case) becomes KEY="<redacted>";
-//   - the user information of a URL (https://user:token@host/...), and of
-//     curl's user:password@host[:port] without a scheme, is dropped;
-//   - an absolute path, alone, after "=", inside a TOML value, in an
-//     oci:DIR:TAG reference or a file:// URL, becomes <local>/ followed by
-//     its last element: the directories name the user's home and differ
-//     between machines. Relative paths and ~ are kept.
-//
-// A source repository in scp-like git syntax (git@host:org/repo) is
-// written as the ssh URL it means, without the user.
+// What must not leave the machine is removed from every string written,
+// by package scrub, the one owner of that rule for every channel:
+//   - cargo's arguments are recorded only where they are known build
+//     settings (an allow-list of cargo build's options and of cargo config
+//     keys: profiles, targets, rustflags, features...); any other value,
+//     of env.*, http.*, registries.*, an unknown key or option, becomes
+//     "<redacted>" and only its key or option is kept;
+//   - URLs are parsed and lose their user information, whatever
+//     characters it holds; the source repository (Cargo.toml's
+//     repository, scp-like git syntax as the ssh URL it means) loses its
+//     query and fragment too, and is left out when it is no URL;
+//   - an absolute path, or a relative one that leaves the project, becomes
+//     <local>/ followed by its last element (a home directory, <local>
+//     alone), and a base in a local layout oci:<local>/NAME[:TAG]: the
+//     directories name the user's home and differ between machines.
 package provenance

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/docker-krust/docker-krust/internal/scrub"
 	slsa "github.com/in-toto/attestation/go/predicates/provenance/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -41,21 +42,22 @@ func predicate(in Input) (*slsa.Provenance, error) {
 }
 
 // externalParameters lists every parameter, empty ones too, so that a
-// verifier can tell "not given" from "not recorded".
+// verifier can tell "not given" from "not recorded". Each is scrubbed
+// (package scrub): cargo's arguments by its allow-list of build settings.
 func externalParameters(p Params) map[string]any {
 	features := slices.Clone(p.Features)
 	slices.Sort(features)
 	features = slices.Compact(features)
 	return map[string]any{
-		"package":   scrub(p.Package),
-		"bin":       scrub(p.Bin),
-		"platform":  scrub(p.Platform),
-		"target":    scrub(p.Target),
-		"profile":   scrub(p.Profile),
-		"libc":      scrub(p.Libc),
-		"features":  list(scrubAll(features)),
-		"cargoArgs": list(redactArgs(p.CargoArgs)),
-		"base":      scrub(p.Base),
+		"package":   scrub.Value(p.Package),
+		"bin":       scrub.Value(p.Bin),
+		"platform":  scrub.Value(p.Platform),
+		"target":    scrub.Value(p.Target),
+		"profile":   scrub.Value(p.Profile),
+		"libc":      scrub.Value(p.Libc),
+		"features":  list(valuesOf(features)),
+		"cargoArgs": list(scrub.CargoArgs(p.CargoArgs)),
+		"base":      scrub.ImageRef(p.Base),
 	}
 }
 
@@ -68,10 +70,10 @@ func list(ss []string) []any {
 	return out
 }
 
-func scrubAll(ss []string) []string {
+func valuesOf(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = scrub(s)
+		out[i] = scrub.Value(s)
 	}
 	return out
 }
@@ -81,7 +83,7 @@ func builder(b Builder) *slsa.Builder {
 	if id == "" {
 		id = BuilderID
 	}
-	out := &slsa.Builder{Id: scrub(id)}
+	out := &slsa.Builder{Id: scrub.Value(id)}
 	if b.Version != "" {
 		out.Version = map[string]string{builderName: b.Version}
 	}

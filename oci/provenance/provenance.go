@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/internal/scrub"
 	attestation "github.com/in-toto/attestation/go/v1"
 	digest "github.com/opencontainers/go-digest"
 )
@@ -95,7 +96,8 @@ type Params struct {
 	// sorted and once each, as cargo reads them.
 	Features []string
 	// CargoArgs are the arguments passed on to cargo, in their order.
-	// Secrets and local paths are redacted (see the package doc).
+	// Only build settings are recorded, without local paths (see the
+	// package doc).
 	CargoArgs []string
 	// Base is the base image as the user named it.
 	Base string
@@ -187,7 +189,7 @@ func subjectOf(s Subject) (*attestation.ResourceDescriptor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: subject (the image manifest's digest): %w", errInput, err)
 	}
-	return &attestation.ResourceDescriptor{Name: scrub(s.Name), Digest: set}, nil
+	return &attestation.ResourceDescriptor{Name: scrub.Value(s.Name), Digest: set}, nil
 }
 
 // digestSet returns d as an in-toto digest set: go-digest's algorithm

@@ -45,7 +45,8 @@ type Image struct {
 type Base struct {
 	// Name is the base as the user gave it, e.g.
 	// "gcr.io/distroless/static:nonroot", or "oci:/abs/dir:tag" for a base
-	// from a local OCI layout.
+	// from a local OCI layout (which the documents name
+	// oci:<local>/dir:tag).
 	Name string
 	// Digest is the digest of the base's image manifest for the platform.
 	Digest digest.Digest

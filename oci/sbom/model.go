@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/internal/scrub"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -144,10 +145,10 @@ func (m *model) addCrates(g *cargo.Graph) error {
 			return err
 		}
 		if _, dup := byID[c.ID]; dup {
-			return fmt.Errorf("%w: crate ID %q is in Graph.Crates twice", ErrInvalidInput, redact(c.ID))
+			return fmt.Errorf("%w: crate ID %q is in Graph.Crates twice", ErrInvalidInput, scrub.Prose(c.ID))
 		}
 		if other, dup := refs[cm.ref]; dup {
-			return fmt.Errorf("%w: crates %q and %q have the same identity %s", ErrInvalidInput, redact(other), redact(c.ID), cm.ref)
+			return fmt.Errorf("%w: crates %q and %q have the same identity %s", ErrInvalidInput, scrub.Prose(other), scrub.Prose(c.ID), cm.ref)
 		}
 		byID[c.ID] = len(m.crates)
 		refs[cm.ref] = c.ID
@@ -155,7 +156,7 @@ func (m *model) addCrates(g *cargo.Graph) error {
 	}
 	root, ok := byID[g.Root]
 	if !ok {
-		return fmt.Errorf("%w: the root %q is not in Graph.Crates", ErrInvalidInput, redact(g.Root))
+		return fmt.Errorf("%w: the root %q is not in Graph.Crates", ErrInvalidInput, scrub.Prose(g.Root))
 	}
 	m.crates[root].root = true
 	for i := range m.crates {
@@ -163,7 +164,7 @@ func (m *model) addCrates(g *cargo.Graph) error {
 		for _, d := range c.Dependencies {
 			j, ok := byID[d]
 			if !ok {
-				return fmt.Errorf("%w: crate %q depends on %q, which is not in Graph.Crates", ErrInvalidInput, redact(c.ID), redact(d))
+				return fmt.Errorf("%w: crate %q depends on %q, which is not in Graph.Crates", ErrInvalidInput, scrub.Prose(c.ID), scrub.Prose(d))
 			}
 			c.deps = append(c.deps, m.crates[j].ref)
 		}
@@ -184,7 +185,7 @@ func (m *model) addCrates(g *cargo.Graph) error {
 // newCrate checks c and derives what the documents say of it.
 func newCrate(c cargo.Crate) (crateModel, error) {
 	bad := func(format string, a ...any) (crateModel, error) {
-		return crateModel{}, fmt.Errorf("%w: crate %q: %s", ErrInvalidInput, redact(c.ID), fmt.Sprintf(format, a...))
+		return crateModel{}, fmt.Errorf("%w: crate %q: %s", ErrInvalidInput, scrub.Prose(c.ID), fmt.Sprintf(format, a...))
 	}
 	if c.ID == "" || c.Name == "" || c.Version == "" {
 		return bad("ID, Name and Version are required (Name %q, Version %q)", c.Name, c.Version)
@@ -193,7 +194,7 @@ func newCrate(c cargo.Crate) (crateModel, error) {
 	if c.Checksum != "" && !isSHA256Hex(c.Checksum) {
 		return bad("Checksum %q is not a hex SHA-256", c.Checksum)
 	}
-	c.Description = strings.TrimSpace(c.Description)
+	c = scrubCrate(c)
 	cm := crateModel{Crate: c, license: parseLicense(c.License)}
 	switch c.Source.Kind {
 	case cargo.SourceRegistry, cargo.SourceGit:

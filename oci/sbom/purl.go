@@ -6,6 +6,7 @@ import (
 
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/internal/scrub"
 	digest "github.com/opencontainers/go-digest"
 	packageurl "github.com/package-url/packageurl-go"
 )
@@ -61,19 +62,15 @@ func imagePurl(img Image) string {
 
 // newBase is the base image. A registry base is named as given and its
 // purl carries the full repository (docker.io/library/debian for debian);
-// a base from a local OCI layout is named by the layout directory's last
-// element, since its absolute path would make the document depend on the
-// machine.
+// a base from a local OCI layout is named oci:<local>/NAME[:TAG] by the
+// layout directory's last element (scrub.ImageRef), since its path would
+// make the document depend on the machine and name its user.
 func newBase(b Base, arch string) imageModel {
 	m := imageModel{ref: "base-image", name: b.Name, digest: b.Digest}
 	if dir, ok := strings.CutPrefix(b.Name, "oci:"); ok {
 		dir, tag := splitTag(dir)
-		name := path.Base(strings.TrimRight(dir, "/"))
-		m.name = "oci:" + name
-		if tag != "" {
-			m.name += ":" + tag
-		}
-		m.purl = ociPurl("", name, tag, b.Digest, arch)
+		m.name = scrub.ImageRef(b.Name)
+		m.purl = ociPurl("", layoutName(dir), tag, b.Digest, arch)
 		m.comment = "The base image, from a local OCI layout (its directory is left out, so that the document does not depend on where the layout was): its manifest's digest is " + b.Digest.String() + "."
 		return m
 	}
@@ -84,9 +81,20 @@ func newBase(b Base, arch string) imageModel {
 			tag = t.Tag()
 		}
 	}
+	m.name = scrub.ImageRef(b.Name)
 	m.purl = ociPurl(repo, path.Base(repo), tag, b.Digest, arch)
 	m.comment = "The base image: its manifest's digest is " + b.Digest.String() + "."
 	return m
+}
+
+// layoutName is the name a layout base's purl gives it: its directory's
+// last element, or "base" when that names a user's home or nothing.
+func layoutName(dir string) string {
+	name, ok := strings.CutPrefix(scrub.Path(path.Clean("/"+dir)), scrub.LocalPrefix)
+	if !ok || name == "" {
+		return "base"
+	}
+	return name
 }
 
 // splitTag splits "REPO[:TAG][@DIGEST]" into REPO and TAG; a ":" before the

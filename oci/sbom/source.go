@@ -1,41 +1,24 @@
 package sbom
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/internal/scrub"
 )
 
 // cleanURL is a source URL without credentials, query or fragment: a
 // registry or git URL may carry a token, and none may reach a document.
+// scrub.URL parses it whatever the password holds; a file URL (a local
+// registry) keeps only its last element.
 func cleanURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err // without the URL, which may hold credentials
+	u := scrub.URL(raw)
+	if u == "" {
+		return "", fmt.Errorf("%q is not an absolute URL", scrub.Prose(raw))
 	}
-	if err != nil {
-		return "", fmt.Errorf("parse %q: %w", redact(raw), err)
-	}
-	if u.Scheme == "" || u.Host == "" && u.Scheme != "file" {
-		return "", fmt.Errorf("%q is not an absolute URL", redact(raw))
-	}
-	u.User = nil
-	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
-	return u.String(), nil
-}
-
-// userinfo is the user and password of a URL in a string.
-var userinfo = regexp.MustCompile(`://[^/?#@\s]*@`)
-
-// redact cuts what may be credentials (a URL's user and password) out of a
-// URL or a package ID that holds one, for an error message.
-func redact(s string) string {
-	return userinfo.ReplaceAllString(s, "://REDACTED@")
+	return u, nil
 }
 
 // downloadLocation is SPDX's downloadLocation of a crate: the .crate file
@@ -94,13 +77,13 @@ func sourceInfo(c crateModel) string {
 	return "From " + s + "."
 }
 
-// webURL is u when it is an http(s) URL, with no credentials; else "".
-// Cargo.toml's homepage and repository are free text.
+// webURL is u when it is an http(s) URL, with no credentials, query or
+// fragment; else "". Cargo.toml's homepage and repository are free text
+// that anyone publishing a crate writes.
 func webURL(u string) string {
-	p, err := url.Parse(strings.TrimSpace(u))
-	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+	clean := scrub.URL(u)
+	if !strings.HasPrefix(clean, "https://") && !strings.HasPrefix(clean, "http://") {
 		return ""
 	}
-	p.User = nil
-	return p.String()
+	return clean
 }
