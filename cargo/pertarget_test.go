@@ -85,7 +85,8 @@ hex = "0.4"
 `)
 	writeTestFile(t, filepath.Join(dir, "src", "main.rs"), "fn main() {}\n")
 	c := Cargo{Env: append(os.Environ(), "CARGO_HOME="+filepath.Join(dir, ".home"))}
-	g, err := c.Graph(context.Background(), DepsRequest{Dir: dir, Bin: "static-only", Triple: "x86_64-unknown-linux-gnu", Args: []string{"--offline"}})
+	g, err := c.Graph(context.Background(), DepsRequest{Dir: dir, Bin: "static-only", Triple: "x86_64-unknown-linux-gnu", Args: []string{"--offline"},
+		Built: resolvedPackages(t, dir, c.Env)})
 	if err != nil {
 		t.Fatal(err)
 	}
