@@ -29,15 +29,19 @@ type joiner struct {
 	locked   lockedPackages
 	sources  map[nameVersion][]string // Cargo.lock's sources of each name and version
 	// read reads the fields from the Cargo.toml at manifest
-	// (readManifestFields); resolve asks cargo for them when they cannot
-	// be read from the file alone.
-	read    func(manifest string) (manifestFields, bool, error)
-	resolve func(manifest string) (manifestFields, error)
+	// (readManifestFields); when they cannot be read from the file alone,
+	// resolve asks cargo for the workspace the package is in, whose
+	// members (often the other crates of the same git repository) are
+	// kept in resolved.
+	read     func(manifest string) (manifestFields, bool, error)
+	resolve  func(manifest string) (*Project, error)
+	resolved map[string]*Package // by manifest path
 }
 
 func newJoiner(proj *Project, built []BuiltPackage, lockPath string, locked lockedPackages) *joiner {
 	j := &joiner{proj: proj, members: map[string]*Package{}, built: map[nameVersion][]builtPackage{},
-		lockPath: lockPath, locked: locked, sources: map[nameVersion][]string{}, read: readManifestFields}
+		lockPath: lockPath, locked: locked, sources: map[nameVersion][]string{},
+		read: readManifestFields, resolved: map[string]*Package{}}
 	for i := range proj.Packages {
 		j.members[filepath.Clean(proj.Packages[i].ManifestPath)] = &proj.Packages[i]
 	}
@@ -133,14 +137,28 @@ func (j *joiner) crate(p treePackage) (Crate, error) {
 // manifest: a member's as cargo metadata gave them, another's from the
 // file, or from cargo when the file leaves them to its workspace.
 func (j *joiner) fields(manifest string) (manifestFields, error) {
-	if m := j.members[filepath.Clean(manifest)]; m != nil {
+	manifest = filepath.Clean(manifest)
+	if m := j.members[manifest]; m != nil {
+		return packageFields(*m), nil
+	}
+	if m := j.resolved[manifest]; m != nil {
 		return packageFields(*m), nil
 	}
 	f, resolved, err := j.read(manifest)
 	if err != nil || resolved {
 		return f, err
 	}
-	return j.resolve(manifest)
+	proj, err := j.resolve(manifest)
+	if err != nil {
+		return manifestFields{}, fmt.Errorf("its Cargo.toml inherits from its workspace, so krust asked cargo: %w", err)
+	}
+	for i := range proj.Packages {
+		j.resolved[filepath.Clean(proj.Packages[i].ManifestPath)] = &proj.Packages[i]
+	}
+	if m := j.resolved[manifest]; m != nil {
+		return packageFields(*m), nil
+	}
+	return manifestFields{}, fmt.Errorf("cargo metadata for %s does not list its package", manifest)
 }
 
 // lockSource is p's source as Cargo.lock records it ("" for a path

@@ -87,7 +87,7 @@ func (c Cargo) graph(ctx context.Context, req DepsRequest, manifest string) (*Gr
 		return nil, err
 	}
 	j := newJoiner(in.proj, req.Built, lockPath, locked)
-	j.resolve = func(m string) (manifestFields, error) { return c.inheritedFields(ctx, req.Dir, in.env, m, in.args) }
+	j.resolve = func(m string) (*Project, error) { return c.members(ctx, req.Dir, in.env, m, in.args) }
 	g, err := j.graph(in.linked, in.root)
 	if err != nil {
 		return nil, err
@@ -149,7 +149,9 @@ func (c Cargo) askCargo(ctx context.Context, req DepsRequest, manifest string) (
 
 // members runs `cargo metadata --no-deps` for manifest: the workspace and
 // its members, whose fields inherited from the workspace cargo resolves.
-// It reads no package outside the workspace, so it needs no sources.
+// It reads no package outside the workspace, so it needs no sources. The
+// graph asks it of the project and of each workspace (outside the
+// project) that a linked crate inherits fields from.
 func (c Cargo) members(ctx context.Context, dir string, env []string, manifest string, args []string) (*Project, error) {
 	out, err := c.output(ctx, dir, env, append([]string{"metadata", "--format-version", "1", "--no-deps",
 		"--manifest-path", manifest}, sourceArgs(args)...))
@@ -157,22 +159,6 @@ func (c Cargo) members(ctx context.Context, dir string, env []string, manifest s
 		return nil, err
 	}
 	return ParseMetadata(out)
-}
-
-// inheritedFields asks cargo for the fields of the package whose
-// Cargo.toml at manifest (a git or path dependency outside the workspace)
-// inherits some from its own workspace.
-func (c Cargo) inheritedFields(ctx context.Context, dir string, env []string, manifest string, args []string) (manifestFields, error) {
-	proj, err := c.members(ctx, dir, env, manifest, args)
-	if err != nil {
-		return manifestFields{}, fmt.Errorf("its Cargo.toml inherits from its workspace, so krust asked cargo: %w", err)
-	}
-	for _, p := range proj.Packages {
-		if filepath.Clean(p.ManifestPath) == filepath.Clean(manifest) {
-			return packageFields(p), nil
-		}
-	}
-	return manifestFields{}, fmt.Errorf("cargo metadata for %s does not list its package", manifest)
 }
 
 // sourceArgs keeps of args (resolutionArgs and rustflags' --config

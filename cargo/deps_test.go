@@ -71,9 +71,9 @@ func (r recorded) joiner(t *testing.T, lockPath string) *joiner {
 		}
 		return f, true, nil
 	}
-	j.resolve = func(manifest string) (manifestFields, error) {
+	j.resolve = func(manifest string) (*Project, error) {
 		t.Errorf("asked cargo for the fields of %s", manifest)
-		return manifestFields{}, nil
+		return &Project{}, nil
 	}
 	return j
 }
@@ -404,5 +404,34 @@ func TestSourceArgs(t *testing.T) {
 	want := []string{"--offline", "--frozen", "--config=net.offline=true", "-Z", "unstable-options", "--config", "target.x.rustflags=[\"-C\"]"}
 	if got := sourceArgs(in); !slices.Equal(got, want) {
 		t.Errorf("sourceArgs = %q, want %q", got, want)
+	}
+}
+
+// TestInheritedFieldsAskedOncePerWorkspace: crates whose Cargo.toml
+// inherits fields from their workspace (the crates of one git repository)
+// cost one cargo metadata --no-deps for the workspace, not one each.
+func TestInheritedFieldsAskedOncePerWorkspace(t *testing.T) {
+	ws := &Project{WorkspaceRoot: "/git/repo", Packages: []Package{
+		{ID: "a", ManifestPath: "/git/repo/a/Cargo.toml", Description: "A", License: "MIT"},
+		{ID: "b", ManifestPath: "/git/repo/b/Cargo.toml", Description: "B", Homepage: "https://h"},
+	}}
+	j := newJoiner(&Project{}, nil, "Cargo.lock", nil)
+	j.read = func(string) (manifestFields, bool, error) { return manifestFields{}, false, nil }
+	asked := 0
+	j.resolve = func(manifest string) (*Project, error) {
+		asked++
+		return ws, nil
+	}
+	for _, m := range ws.Packages {
+		f, err := j.fields(m.ManifestPath)
+		if err != nil || f != packageFields(m) {
+			t.Errorf("fields(%s) = %+v, %v; want %+v", m.ManifestPath, f, err, packageFields(m))
+		}
+	}
+	if asked != 1 {
+		t.Errorf("cargo asked %d times for one workspace", asked)
+	}
+	if _, err := j.fields("/elsewhere/Cargo.toml"); err == nil || !strings.Contains(err.Error(), "does not list its package") {
+		t.Errorf("a package cargo does not list: %v", err)
 	}
 }
