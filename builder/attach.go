@@ -62,8 +62,10 @@ func (p *Plan) wantsDocuments() bool {
 // describe asks cargo what it linked into the binary for every target,
 // and which toolchain built it, all at once: each is a cargo or rustc
 // process of tens of milliseconds that a no-op rebuild would otherwise
-// wait for in turn. It runs after the build, when Cargo.lock is settled.
-func (p *Plan) describe(ctx context.Context, targets []target) (*described, error) {
+// wait for in turn. It runs after the build, when Cargo.lock is settled,
+// and reads the crates from what each target's build compiled (arts, in
+// the targets' order).
+func (p *Plan) describe(ctx context.Context, targets []target, arts []cargo.Artifact) (*described, error) {
 	if !p.wantsDocuments() {
 		return nil, nil
 	}
@@ -93,7 +95,7 @@ func (p *Plan) describe(ctx context.Context, targets []target) (*described, erro
 		wg.Go(func() {
 			g, err := p.b.Cargo.Graph(ctx, cargo.DepsRequest{
 				Dir: p.req.Dir, Package: p.Package.Name, Bin: p.Bin, Triple: t.triple, Args: p.req.CargoArgs,
-				Rustflags: p.req.Rustflags,
+				Rustflags: p.req.Rustflags, Built: arts[i].Packages,
 			})
 			if err != nil {
 				errs[i] = fmt.Errorf("list the crates linked for %s, for the SBOM and provenance (--sbom none --provenance none attach neither): %w", oci.PlatformString(t.platform), err)

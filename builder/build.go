@@ -70,7 +70,7 @@ func (p *Plan) Run(ctx context.Context) (res Result, err error) {
 	if err != nil {
 		return Result{}, err
 	}
-	d, err := p.describe(ctx, targets)
+	d, err := p.describe(ctx, targets, arts)
 	if err != nil {
 		return Result{}, err
 	}

@@ -41,11 +41,15 @@ type fakeCargo struct {
 	graphs   atomic.Int64
 }
 
-// Graph describes a binary that links only its own package.
+// Graph describes a binary that links only its own package. It must be
+// given the packages of the build for its triple.
 func (f *fakeCargo) Graph(_ context.Context, req cargo.DepsRequest) (*cargo.Graph, error) {
 	f.graphs.Add(1)
 	if f.graphErr != nil {
 		return nil, f.graphErr
+	}
+	if len(req.Built) != 1 || req.Built[0].ID != "built for "+req.Triple {
+		return nil, fmt.Errorf("graph for %s given the packages %v", req.Triple, req.Built)
 	}
 	id := "path+file:///" + req.Package + "#1.2.3"
 	return &cargo.Graph{
@@ -89,7 +93,8 @@ func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Ar
 	var arts []cargo.Artifact
 	for _, triple := range req.Triples {
 		path := filepath.Join(f.project.TargetDir, triple, "release", req.Bin)
-		arts = append(arts, cargo.Artifact{Bin: req.Bin, Path: path, Triple: triple})
+		arts = append(arts, cargo.Artifact{Bin: req.Bin, Path: path, Triple: triple,
+			Packages: []cargo.BuiltPackage{{ID: "built for " + triple}}})
 		if f.noFile || triple == f.noFileFor {
 			continue
 		}

@@ -76,6 +76,10 @@ type Artifact struct {
 	Path string
 	// Triple is the target triple it was built for.
 	Triple string
+	// Packages are the packages cargo compiled for this build, host ones
+	// (build scripts, proc macros) too: where the build found each, which
+	// Graph reads the SBOM's crates from (DepsRequest.Built).
+	Packages []BuiltPackage
 }
 
 // IsDefault reports whether Command is cargo itself (from PATH or by
@@ -160,7 +164,7 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 		}
 		return nil, fmt.Errorf("run %s: %w (install Rust with rustup, or choose a builder with --cargo)", cmd.Path, err)
 	}
-	exes, readErr := Executables(stdout)
+	msgs, readErr := readMessages(stdout)
 	_, _ = io.Copy(io.Discard, stdout)
 	if err := cmd.Wait(); err != nil {
 		return nil, buildError(ctx, triples, err)
@@ -170,11 +174,11 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 	}
 	var out []Artifact
 	for _, triple := range triples {
-		path, ok := find(exes, req.Bin, triple, req.profile())
+		path, ok := find(msgs.executables, req.Bin, triple, req.profile())
 		if !ok {
 			return nil, fmt.Errorf("cargo build for %s finished but reported no executable for binary %q with profile %s", triple, req.Bin, req.profile())
 		}
-		out = append(out, Artifact{Bin: req.Bin, Path: path, Triple: triple})
+		out = append(out, Artifact{Bin: req.Bin, Path: path, Triple: triple, Packages: msgs.packages})
 	}
 	return out, nil
 }

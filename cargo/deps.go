@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/docker-krust/docker-krust/internal/procgroup"
@@ -32,6 +33,11 @@ type DepsRequest struct {
 	// and the user's own, they decide which cfg(target_feature = ...)
 	// dependencies cargo links.
 	Rustflags []string
+	// Built are the packages the build for Triple compiled
+	// (Artifact.Packages). Every crate linked must be one of them: its
+	// package ID and, outside the workspace, its Cargo.toml come from
+	// there.
+	Built []BuiltPackage
 }
 
 func (r DepsRequest) manifest() string {
@@ -46,10 +52,13 @@ func (r DepsRequest) manifest() string {
 // package built and the crates it reaches through normal dependencies for
 // that target, without dev-dependencies, build-dependencies, proc macros
 // or what only they reach, with the features cargo resolves for the target
-// and the checksums of the workspace's Cargo.lock. It reads `cargo
-// metadata --filter-platform` for the packages and `cargo tree` for what
-// cargo's feature resolver links; run it after the build, so that
-// Cargo.lock is what the build used.
+// and the checksums of the workspace's Cargo.lock. It asks `cargo tree`
+// what is linked (crates, features, edges) and `cargo metadata --no-deps`
+// for the workspace's members, and takes every other crate's package ID
+// and Cargo.toml from the build (req.Built): nothing it reads needs a
+// source the build did not, so a build that cargo could do offline gets
+// its graph offline. Run it after the build, so that Cargo.lock is what
+// the build used.
 func (c Cargo) Graph(ctx context.Context, req DepsRequest) (*Graph, error) {
 	manifest := req.manifest()
 	g, err := c.graph(ctx, req, manifest)
@@ -59,83 +68,130 @@ func (c Cargo) Graph(ctx context.Context, req DepsRequest) (*Graph, error) {
 	return g, nil
 }
 
-// graph runs cargo metadata and cargo tree side by side (each takes about
-// as long as a no-op cargo build). cargo tree is asked for the package by
-// name, or by its full ID once metadata has given it if that name is
-// shared (a member named as a dependency is).
+// graph joins what cargo tree says is linked with the build's packages,
+// the workspace's members and Cargo.lock.
 func (c Cargo) graph(ctx context.Context, req DepsRequest, manifest string) (*Graph, error) {
 	if req.Triple == "" {
 		return nil, fmt.Errorf("no target triple")
 	}
-	_, env, extra, err := c.rustflagsFor(req.Dir, req.Args, []string{req.Triple}, req.Rustflags)
+	if len(req.Built) == 0 {
+		return nil, fmt.Errorf("no packages of the build: the graph is read from what the build compiled (Artifact.Packages)")
+	}
+	in, err := c.askCargo(ctx, req, manifest)
 	if err != nil {
 		return nil, err
 	}
-	args := append(resolutionArgs(req.Args), extra...)
-	run := func(args []string) ([]byte, error) { return c.output(ctx, req.Dir, env, args) }
+	lockPath := filepath.Join(in.proj.WorkspaceRoot, LockfileName)
+	lock, locked, err := readLockfile(lockPath)
+	if err != nil {
+		return nil, err
+	}
+	j := newJoiner(in.proj, req.Built, lockPath, locked)
+	j.resolve = func(m string) (*Project, error) { return c.members(ctx, req.Dir, in.env, m, in.args) }
+	g, err := j.graph(in.linked, in.root)
+	if err != nil {
+		return nil, err
+	}
+	g.Lockfile = lock
+	return g, nil
+}
+
+// cargoAnswers are what cargo says of the build: what is linked, the
+// workspace and the member built; and the environment and arguments it
+// was asked with.
+type cargoAnswers struct {
+	linked    linkGraph
+	proj      *Project
+	root      Package
+	env, args []string
+}
+
+// askCargo runs cargo tree and cargo metadata --no-deps side by side
+// (each takes about as long as a no-op cargo build), with the build's
+// rustflags and resolution arguments. cargo tree is asked for the package
+// by name, or by its full ID once metadata has given it if that failed (a
+// member named as one of its dependencies is ambiguous).
+func (c Cargo) askCargo(ctx context.Context, req DepsRequest, manifest string) (cargoAnswers, error) {
+	_, env, extra, err := c.rustflagsFor(req.Dir, req.Args, []string{req.Triple}, req.Rustflags)
+	if err != nil {
+		return cargoAnswers{}, err
+	}
+	a := cargoAnswers{env: env, args: append(resolutionArgs(req.Args), extra...)}
+	run := func(pkg string) ([]byte, error) {
+		return c.output(ctx, req.Dir, env, append(treeArgs(manifest, pkg, req.Triple), a.args...))
+	}
 	type result struct {
 		out []byte
 		err error
 	}
 	tree := make(chan result, 1)
 	go func() {
-		out, err := run(append(treeArgs(manifest, req.Package, req.Triple), args...))
+		out, err := run(req.Package)
 		tree <- result{out, err}
 	}()
-	out, err := run(append([]string{"metadata", "--format-version", "1",
-		"--filter-platform", req.Triple, "--manifest-path", manifest}, args...))
+	a.proj, err = c.members(ctx, req.Dir, env, manifest, a.args)
 	t := <-tree
 	if err != nil {
-		return nil, metadataHint(err)
+		return cargoAnswers{}, err
 	}
-	m, err := parseDepsMetadata(out)
-	if err != nil {
-		return nil, err
+	if a.root, err = a.proj.builtRoot(filepath.Dir(manifest), req.Package, req.Bin); err != nil {
+		return cargoAnswers{}, err
 	}
-	root, err := m.root(req.Package, req.Bin)
-	if err != nil {
-		return nil, err
-	}
-	if t.err != nil && m.shared(req.Package) {
-		t.out, t.err = run(append(treeArgs(manifest, root, req.Triple), args...))
+	if t.err != nil && req.Package != "" {
+		t.out, t.err = run(a.root.ID)
 	}
 	if t.err != nil {
-		return nil, t.err
+		return cargoAnswers{}, t.err
 	}
-	return m.graph(root, t.out, filepath.Join(m.WorkspaceRoot, LockfileName))
+	a.linked, err = parseTree(t.out)
+	return a, err
 }
 
-// shared reports whether several packages are named name.
-func (m *depsMetadata) shared(name string) bool {
-	n := 0
-	for _, p := range m.Packages {
-		if p.Name == name {
-			n++
+// members runs `cargo metadata --no-deps` for manifest: the workspace and
+// its members, whose fields inherited from the workspace cargo resolves.
+// It reads no package outside the workspace, so it needs no sources. The
+// graph asks it of the project and of each workspace (outside the
+// project) that a linked crate inherits fields from.
+func (c Cargo) members(ctx context.Context, dir string, env []string, manifest string, args []string) (*Project, error) {
+	out, err := c.output(ctx, dir, env, append([]string{"metadata", "--format-version", "1", "--no-deps",
+		"--manifest-path", manifest}, sourceArgs(args)...))
+	if err != nil {
+		return nil, err
+	}
+	return ParseMetadata(out)
+}
+
+// sourceArgs keeps of args (resolutionArgs and rustflags' --config
+// entries) those that change where cargo finds packages and how it reads
+// manifests, not what it resolves: --offline, --frozen, --config and -Z.
+// Features have no place in cargo metadata --no-deps, which resolves
+// nothing (and a dependency's own workspace has none of them).
+func sourceArgs(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		switch arg := args[i]; {
+		case arg == "--offline" || arg == "--frozen" || strings.HasPrefix(arg, "--config="):
+			out = append(out, arg)
+		case (arg == "--config" || arg == "-Z") && i+1 < len(args):
+			out = append(out, arg, args[i+1])
+			i++
 		}
 	}
-	return n > 1
+	return out
 }
 
-// graph is the Graph of root: the crates the output of cargo tree lists,
-// which must be among those the resolve graph reaches, with their
-// checksums from the Cargo.lock at lockPath.
-func (m *depsMetadata) graph(root string, tree []byte, lockPath string) (*Graph, error) {
-	linked, err := parseTree(tree, root, m)
+// builtRoot is the member built: the one named pkg, or without one the
+// package of the Cargo.toml in dir. bin, if given, must be one of its
+// binaries.
+func (p *Project) builtRoot(dir, pkg, bin string) (Package, error) {
+	root, err := p.SelectPackage(dir, pkg)
 	if err != nil {
-		return nil, err
+		return Package{}, err
 	}
-	if err := linked.within(m.walk(root)); err != nil {
-		return nil, err
+	if bin != "" && !slices.Contains(root.Bins(), bin) {
+		return Package{}, fmt.Errorf("package %s has no binary %q", root.Name, bin)
 	}
-	lock, locked, err := readLockfile(lockPath)
-	if err != nil {
-		return nil, err
-	}
-	crates, err := m.crates(linked, locked, lockPath)
-	if err != nil {
-		return nil, err
-	}
-	return &Graph{Root: root, Crates: crates, Lockfile: lock}, nil
+	return root, nil
 }
 
 // program is the cargo that reads the project: Command when it is cargo
@@ -188,15 +244,4 @@ func (b *headBuffer) Write(p []byte) (int, error) {
 		b.buf.Write(p[:min(len(p), room)])
 	}
 	return len(p), nil
-}
-
-// metadataHint explains a cargo metadata that could not download a
-// package: unlike cargo build, it reads the Cargo.toml of every package
-// of the resolve, dev-dependencies and other members' dependencies too.
-func metadataHint(err error) error {
-	if !strings.Contains(err.Error(), "failed to download") {
-		return err
-	}
-	return fmt.Errorf("%w\ncargo metadata, which the SBOM is read from, needs the sources of every package in Cargo.lock, also those the build did not: "+
-		"run `cargo fetch` once with network (or vendor them with `cargo vendor`), or build with --sbom none --provenance none", err)
 }

@@ -1,6 +1,7 @@
 package cargo
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -36,7 +37,8 @@ func TestGraphRealCrates(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.triple, func(t *testing.T) {
-			req := DepsRequest{Dir: s.dir, Package: "shop", Bin: "shop", Triple: tc.triple, Args: []string{"--offline"}}
+			req := DepsRequest{Dir: s.dir, Package: "shop", Bin: "shop", Triple: tc.triple, Args: []string{"--offline"},
+				Built: resolvedPackages(t, s.dir, s.env)}
 			g, err := Cargo{Env: s.env}.Graph(context.Background(), req)
 			if err != nil {
 				t.Fatal(err)
@@ -55,6 +57,7 @@ func TestGraphRealCrates(t *testing.T) {
 // the graph as they change the build; other arguments do not.
 func TestGraphFeatureArgs(t *testing.T) {
 	s := writeShop(t)
+	built := resolvedPackages(t, s.dir, s.env)
 	tests := []struct {
 		args        []string
 		cell, hexed bool // once_cell (feature cell, a default) and hex (feature hexfmt) linked
@@ -70,7 +73,7 @@ func TestGraphFeatureArgs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			req := DepsRequest{Dir: s.dir, Package: "shop", Bin: "shop", Triple: tripleX86, Args: append([]string{"--offline"}, tc.args...)}
+			req := DepsRequest{Dir: s.dir, Package: "shop", Bin: "shop", Triple: tripleX86, Args: append([]string{"--offline"}, tc.args...), Built: built}
 			g, err := Cargo{Env: s.env}.Graph(context.Background(), req)
 			if err != nil {
 				t.Fatal(err)
@@ -92,13 +95,16 @@ func TestGraphFeatureArgs(t *testing.T) {
 func TestGraphRealErrors(t *testing.T) {
 	s := writeShop(t)
 	manifest := filepath.Join(s.dir, "Cargo.toml")
+	built := resolvedPackages(t, s.dir, s.env)
 	tests := []struct {
 		name string
 		req  DepsRequest
 		want []string
 	}{
 		{"unknown triple", DepsRequest{Dir: s.dir, Triple: "nosuch-unknown-linux-gnu"},
-			[]string{manifest, "nosuch-unknown-linux-gnu", "cargo metadata: exit status 101", "error"}},
+			[]string{manifest, "nosuch-unknown-linux-gnu", "cargo tree: exit status 101", "error"}},
+		{"nothing built", DepsRequest{Dir: s.dir, Triple: tripleX86, Built: []BuiltPackage{}},
+			[]string{manifest, "no packages of the build"}},
 		{"unknown package", DepsRequest{Dir: s.dir, Package: "nosuch", Triple: tripleX86},
 			[]string{manifest, tripleX86, `no package "nosuch"`}},
 		{"unknown binary", DepsRequest{Dir: s.dir, Bin: "nosuch", Triple: tripleX86},
@@ -112,6 +118,9 @@ func TestGraphRealErrors(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.req.Args = append(tc.req.Args, "--offline")
+			if tc.req.Built == nil {
+				tc.req.Built = built
+			}
 			g, err := Cargo{Env: s.env}.Graph(context.Background(), tc.req)
 			if err == nil {
 				t.Fatalf("Graph = %d crates, want an error", len(g.Crates))
@@ -136,7 +145,8 @@ func TestGraphSharedName(t *testing.T) {
 	writeTestFile(t, filepath.Join(dir, "itoa", "Cargo.toml"),
 		"[package]\nname = \"itoa\"\nversion = \"9.0.0\"\nedition = \"2021\"\n\n[dependencies]\nserde_json = \"1\"\n")
 	writeTestFile(t, filepath.Join(dir, "itoa", "src", "main.rs"), "fn main() {}\n")
-	req := DepsRequest{Dir: dir, Package: "itoa", Bin: "itoa", Triple: tripleX86, Args: []string{"--offline"}}
+	req := DepsRequest{Dir: dir, Package: "itoa", Bin: "itoa", Triple: tripleX86, Args: []string{"--offline"},
+		Built: resolvedPackages(t, dir, os.Environ())}
 	g, err := Cargo{Env: os.Environ()}.Graph(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -151,6 +161,30 @@ func TestGraphSharedName(t *testing.T) {
 	if root := g.Crates[1]; g.Root != root.ID || root.Source.Kind != SourcePath {
 		t.Errorf("root %s, want %+v", g.Root, root)
 	}
+}
+
+// resolvedPackages lists every package of the resolve of the project in
+// dir, as a build names them (package ID and Cargo.toml), from cargo
+// metadata: the tests that use it have every source at hand, and need not
+// build to read the graph of a target (aarch64) whose standard library
+// rustup cannot install here.
+func resolvedPackages(t testing.TB, dir string, env []string) []BuiltPackage {
+	t.Helper()
+	cmd := exec.Command("cargo", "metadata", "--format-version", "1", "--offline")
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("cargo metadata in %s: %v", dir, err)
+	}
+	var m struct{ Packages []Package }
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	var built []BuiltPackage
+	for _, p := range m.Packages {
+		built = append(built, BuiltPackage{ID: p.ID, ManifestPath: p.ManifestPath})
+	}
+	return built
 }
 
 func crateNames(g *Graph) []string {
@@ -348,21 +382,29 @@ func checkUnitGraph(t *testing.T, s shop, req DepsRequest, g *Graph) {
 //	go test ./cargo -run '^$' -bench BenchmarkGraph -benchtime 20x
 func BenchmarkGraph(b *testing.B) {
 	s := writeShop(b)
+	var built []BuiltPackage
 	build := func() time.Duration {
-		cmd := exec.Command("cargo", "build", "--offline", "--target", tripleX86, "--package", "shop", "--bin", "shop")
-		cmd.Dir, cmd.Env = s.dir, s.env
+		cmd := exec.Command("cargo", "build", "--offline", "--target", tripleX86, "--package", "shop", "--bin", "shop", "--message-format=json")
+		cmd.Dir, cmd.Env, cmd.Stderr = s.dir, s.env, os.Stderr
 		start := time.Now()
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("cargo build: %v\n%s", err, out)
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatalf("cargo build: %v", err)
 		}
-		return time.Since(start)
+		elapsed := time.Since(start)
+		msgs, err := readMessages(bytes.NewReader(out))
+		if err != nil {
+			b.Fatal(err)
+		}
+		built = msgs.packages
+		return elapsed
 	}
 	b.Logf("first build: %v", build())
 	var noop time.Duration
 	for range 5 {
 		noop += build()
 	}
-	req := DepsRequest{Dir: s.dir, Package: "shop", Bin: "shop", Triple: tripleX86, Args: []string{"--offline"}}
+	req := DepsRequest{Dir: s.dir, Package: "shop", Bin: "shop", Triple: tripleX86, Args: []string{"--offline"}, Built: built}
 	c := Cargo{Env: s.env}
 	for b.Loop() {
 		if _, err := c.Graph(context.Background(), req); err != nil {

@@ -29,7 +29,9 @@ type Lockfile struct {
 
 // Crate is one package in a Graph.
 type Crate struct {
-	// ID is cargo's package ID, as cargo metadata gives it.
+	// ID is cargo's package ID, as the build's messages give it (in the
+	// format of the cargo that built; for a path crate through the path
+	// the build was given).
 	ID string
 	// Name and Version are the package's.
 	Name, Version string

@@ -12,10 +12,28 @@ import (
 
 // message is the part of one of cargo's JSON messages that we read.
 type message struct {
-	Reason     string  `json:"reason"`
-	Target     Target  `json:"target"`
-	Executable *string `json:"executable"`
-	Success    *bool   `json:"success"`
+	Reason       string  `json:"reason"`
+	PackageID    string  `json:"package_id"`
+	ManifestPath string  `json:"manifest_path"`
+	Target       Target  `json:"target"`
+	Executable   *string `json:"executable"`
+	Success      *bool   `json:"success"`
+}
+
+// BuiltPackage is a package cargo compiled (or found fresh) in a build,
+// as its compiler-artifact messages name it.
+type BuiltPackage struct {
+	// ID is cargo's package ID.
+	ID string
+	// ManifestPath is the Cargo.toml cargo read the package from: for a
+	// registry or git package, in the sources cargo unpacked or vendored.
+	ManifestPath string
+}
+
+// buildMessages is what krust takes from a build's JSON messages.
+type buildMessages struct {
+	executables []Executable
+	packages    []BuiltPackage
 }
 
 // Executable is an executable cargo reported building.
@@ -30,7 +48,17 @@ type Executable struct {
 // executable built for a binary target, in the order cargo reported them.
 // Lines that are not JSON objects are ignored, as cargo's own tools do.
 func Executables(r io.Reader) ([]Executable, error) {
-	out := []Executable{}
+	m, err := readMessages(r)
+	return m.executables, err
+}
+
+// readMessages reads cargo's --message-format=json stream: each
+// executable built for a binary target, in the order cargo reported them,
+// and each package it compiled or found fresh, once, in the order of its
+// first artifact.
+func readMessages(r io.Reader) (buildMessages, error) {
+	out := buildMessages{executables: []Executable{}}
+	seen := map[string]bool{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	for sc.Scan() {
@@ -40,14 +68,21 @@ func Executables(r io.Reader) ([]Executable, error) {
 		}
 		var m message
 		if err := json.Unmarshal(line, &m); err != nil {
-			return nil, fmt.Errorf("read cargo's JSON messages: %w", err)
+			return buildMessages{}, fmt.Errorf("read cargo's JSON messages: %w", err)
 		}
-		if m.Reason == "compiler-artifact" && m.Executable != nil && slices.Contains(m.Target.Kind, "bin") {
-			out = append(out, Executable{Name: m.Target.Name, Path: *m.Executable})
+		if m.Reason != "compiler-artifact" {
+			continue
+		}
+		if m.Executable != nil && slices.Contains(m.Target.Kind, "bin") {
+			out.executables = append(out.executables, Executable{Name: m.Target.Name, Path: *m.Executable})
+		}
+		if m.PackageID != "" && !seen[m.PackageID] {
+			seen[m.PackageID] = true
+			out.packages = append(out.packages, BuiltPackage{ID: m.PackageID, ManifestPath: m.ManifestPath})
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read cargo's JSON messages: %w", err)
+		return buildMessages{}, fmt.Errorf("read cargo's JSON messages: %w", err)
 	}
 	return out, nil
 }

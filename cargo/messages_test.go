@@ -6,6 +6,7 @@ import (
 	"errors"
 	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -171,4 +172,40 @@ func isSyntaxError(err error) bool {
 func isTypeError(err error) bool {
 	var typ *json.UnmarshalTypeError
 	return errors.As(err, &typ)
+}
+
+// TestBuildMessagesPackages: each package the build compiled, or found
+// fresh, is listed once with its Cargo.toml, whatever the kind of its
+// targets; other messages name none.
+func TestBuildMessagesPackages(t *testing.T) {
+	captured, err := os.ReadFile("testdata/cargo-messages.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const (
+		serde  = `registry+https://github.com/rust-lang/crates.io-index#serde@1.0.152`
+		derive = `serde_derive 1.0.152 (registry+https://github.com/rust-lang/crates.io-index)`
+	)
+	stream := string(captured) +
+		`{"reason":"compiler-artifact","package_id":"` + serde + `","manifest_path":"/c/serde-1.0.152/Cargo.toml","target":{"kind":["custom-build"],"name":"build-script-build"},"fresh":true}
+{"reason":"build-script-executed","package_id":"` + serde + `","out_dir":"/t/out"}
+{"reason":"compiler-artifact","package_id":"` + serde + `","manifest_path":"/c/serde-1.0.152/Cargo.toml","target":{"kind":["lib"],"name":"serde"},"fresh":true}
+{"reason":"compiler-artifact","package_id":"` + derive + `","manifest_path":"/c/serde_derive-1.0.152/Cargo.toml","target":{"kind":["proc-macro"],"name":"serde_derive"}}
+{"reason":"compiler-message","package_id":"other 1.0.0 (registry+https://x)","manifest_path":"/c/other/Cargo.toml","target":{"kind":["lib"],"name":"other"}}
+`
+	m, err := readMessages(strings.NewReader(stream))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []BuiltPackage{
+		{"path+file:///home/dev/src/multibin#0.3.1", "/home/dev/src/multibin/Cargo.toml"},
+		{serde, "/c/serde-1.0.152/Cargo.toml"},
+		{derive, "/c/serde_derive-1.0.152/Cargo.toml"},
+	}
+	if !slices.Equal(m.packages, want) {
+		t.Errorf("packages %v, want %v", m.packages, want)
+	}
+	if len(m.executables) != 2 {
+		t.Errorf("executables %v, want the two of the captured build", m.executables)
+	}
 }

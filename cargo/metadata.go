@@ -20,13 +20,19 @@ type Project struct {
 	Packages []Package `json:"packages"`
 }
 
-// Package is one package of a workspace.
+// Package is one package of a workspace. Its Cargo.toml's fields are as
+// cargo gives them, those a member inherits from the workspace resolved;
+// an absent (null) one is "".
 type Package struct {
+	// ID is cargo's package ID.
+	ID           string   `json:"id"`
 	Name         string   `json:"name"`
 	Version      string   `json:"version"`
 	ManifestPath string   `json:"manifest_path"`
 	Description  string   `json:"description"`
 	License      string   `json:"license"`
+	LicenseFile  string   `json:"license_file"`
+	Homepage     string   `json:"homepage"`
 	Repository   string   `json:"repository"`
 	Targets      []Target `json:"targets"`
 	// DefaultRun is the binary `cargo run` picks among several

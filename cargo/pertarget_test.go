@@ -22,7 +22,7 @@ echo "$*" >> ` + log + `
 prev=
 for a in "$@"; do
   if [ "$prev" = --target ]; then
-    printf '{"reason":"compiler-artifact","target":{"name":"app","kind":["bin"]},"executable":"/t/%s/release/app"}\n' "$a"
+    printf '{"reason":"compiler-artifact","package_id":"path+file:///%s#app@0.1.0","manifest_path":"/p/Cargo.toml","target":{"name":"app","kind":["bin"]},"executable":"/t/%s/release/app"}\n' "$a" "$a"
   fi
   prev=$a
 done
@@ -41,6 +41,12 @@ done
 	}
 	if len(arts) != 2 || arts[0].Triple != triples[0] || arts[1].Triple != triples[1] {
 		t.Fatalf("artifacts %+v, want one per triple in order", arts)
+	}
+	for i, a := range arts {
+		// Each triple's artifact carries the packages of its own build.
+		if want := "path+file:///" + triples[i] + "#app@0.1.0"; len(a.Packages) != 1 || a.Packages[0].ID != want {
+			t.Errorf("artifact for %s has the packages %v, want %s", a.Triple, a.Packages, want)
+		}
 	}
 	data, err := os.ReadFile(log)
 	if err != nil {
@@ -79,7 +85,8 @@ hex = "0.4"
 `)
 	writeTestFile(t, filepath.Join(dir, "src", "main.rs"), "fn main() {}\n")
 	c := Cargo{Env: append(os.Environ(), "CARGO_HOME="+filepath.Join(dir, ".home"))}
-	g, err := c.Graph(context.Background(), DepsRequest{Dir: dir, Bin: "static-only", Triple: "x86_64-unknown-linux-gnu", Args: []string{"--offline"}})
+	g, err := c.Graph(context.Background(), DepsRequest{Dir: dir, Bin: "static-only", Triple: "x86_64-unknown-linux-gnu", Args: []string{"--offline"},
+		Built: resolvedPackages(t, dir, c.Env)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,10 @@ import (
 // in package IDs and Cargo.lock; a source string may still spell it.
 const cratesIOSparse = "https://index.crates.io/"
 
-// parseSource reads the source of a package of cargo metadata: source is
-// its "source" field (null, so "", for a path package), manifest its
-// Cargo.toml and root the workspace root, to which a path package's
-// directory is made relative.
+// parseSource reads the source of a package: source is its source string
+// as Cargo.lock (and cargo metadata) write it, "" for a path package;
+// manifest its Cargo.toml and root the workspace root, to which a path
+// package's directory is made relative.
 func parseSource(source, manifest, root string) (Source, error) {
 	kind, rest, _ := strings.Cut(source, "+")
 	switch {
@@ -60,7 +60,7 @@ func gitSource(s string) (Source, error) {
 // root, slash-separated.
 func pathSource(manifest, root string) (Source, error) {
 	if manifest == "" || root == "" {
-		return Source{}, fmt.Errorf("path package without a manifest path (%q) or workspace root (%q) in cargo metadata", manifest, root)
+		return Source{}, fmt.Errorf("path package without a manifest path (%q) or workspace root (%q) ", manifest, root)
 	}
 	rel, err := filepath.Rel(root, filepath.Dir(manifest))
 	if err != nil {

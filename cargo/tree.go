@@ -4,15 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"maps"
-	"slices"
 	"strconv"
 	"strings"
 )
 
 // treeFormat is the line format asked of cargo tree: the features, then
-// the package ("NAME vVERSION", maybe followed by its source and "(*)").
-// Feature names cannot hold "|"; a package's source can.
+// the package ("NAME vVERSION", maybe followed by " (proc-macro)", its
+// source and "(*)"). Feature names cannot hold "|"; a package's source can.
 const treeFormat = "{f}|{p}"
 
 // treeArgs are the arguments of the cargo tree that lists what pkg (a
@@ -29,17 +27,41 @@ func treeArgs(manifest, pkg, triple string) []string {
 	return args
 }
 
-// parseTree reads the output of cargo tree (treeArgs) for root: the
-// crates linked, their features and edges, identified by package ID
-// through m, in which each is a dependency of the line above it. Cargo
-// metadata gives one feature set per package, the union over its uses by
-// the binary, build scripts and proc macros; cargo tree resolves features
-// for the target apart from the host, as cargo build does (resolver 2),
-// so a package a build script uses with more features, and what those
-// features pull in, are linked only as cargo tree says.
-func parseTree(out []byte, root string, m *depsMetadata) (linkGraph, error) {
-	g := linkGraph{deps: map[string][]string{}, features: map[string][]string{}}
-	var stack []string // the package ID at each depth of the current line's ancestry
+// treePackage is a package as cargo tree names it.
+type treePackage struct {
+	name, version string
+	// source is what follows the version in parentheses: "" for
+	// crates.io, a directory for a path package, "URL?REF#COMMIT" (the
+	// commit cut to 8 digits) for git, "registry `NAME`" for another
+	// registry.
+	source string
+}
+
+func (p treePackage) String() string {
+	if p.source == "" {
+		return p.name + " " + p.version
+	}
+	return p.name + " " + p.version + " (" + p.source + ")"
+}
+
+// linkGraph is what cargo tree says a binary links: each package's
+// linked direct dependencies and features, and the order in which it
+// first named them (the root first).
+type linkGraph struct {
+	order    []treePackage
+	deps     map[treePackage][]treePackage
+	features map[treePackage][]string
+}
+
+// parseTree reads the output of cargo tree (treeArgs): the packages
+// linked, their features and edges, each package a dependency of the line
+// above it with a depth one less. Cargo tree resolves features for the
+// target apart from the host, as cargo build does (resolver 2), so a
+// package a build script uses with more features, and what those features
+// pull in, are linked only as cargo tree says.
+func parseTree(out []byte) (linkGraph, error) {
+	g := linkGraph{deps: map[treePackage][]treePackage{}, features: map[treePackage][]string{}}
+	var stack []treePackage // the package at each depth of the current line's ancestry
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 0, 64<<10), MaxMetadataBytes)
 	for n := 1; sc.Scan(); n++ {
@@ -47,95 +69,63 @@ func parseTree(out []byte, root string, m *depsMetadata) (linkGraph, error) {
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		depth, features, name, version, err := parseTreeLine(line)
+		depth, features, pkg, err := parseTreeLine(line)
 		if err != nil {
 			return linkGraph{}, fmt.Errorf("cargo tree line %d %q: %w", n, line, err)
 		}
-		var id string
 		switch {
 		case depth == 0 && len(stack) == 0:
-			if p := m.pkgs[root]; p.Name != name || p.Version != version {
-				return linkGraph{}, fmt.Errorf("cargo tree starts at %s %s, not at the package built, %s", name, version, root)
-			}
-			id = root
 		case depth == 0 || depth > len(stack):
 			return linkGraph{}, fmt.Errorf("cargo tree line %d %q: depth %d after depth %d", n, line, depth, len(stack)-1)
 		default:
 			parent := stack[depth-1]
-			if id, err = m.child(parent, name, version); err != nil {
-				return linkGraph{}, fmt.Errorf("cargo tree line %d: %w", n, err)
-			}
-			g.deps[parent] = append(g.deps[parent], id)
+			g.deps[parent] = append(g.deps[parent], pkg)
 		}
-		stack = append(stack[:depth], id)
-		if _, seen := g.deps[id]; !seen {
-			g.deps[id] = nil
+		stack = append(stack[:depth], pkg)
+		if _, seen := g.deps[pkg]; !seen {
+			g.deps[pkg] = nil
+			g.order = append(g.order, pkg)
 		}
-		g.features[id] = sortedSet(append(g.features[id], features...))
+		g.features[pkg] = append(g.features[pkg], features...)
 	}
 	if err := sc.Err(); err != nil {
 		return linkGraph{}, fmt.Errorf("read cargo tree: %w", err)
 	}
-	if len(stack) == 0 {
-		return linkGraph{}, fmt.Errorf("cargo tree printed nothing for %s", root)
-	}
-	for id, deps := range g.deps {
-		g.deps[id] = sortedSet(deps)
+	if len(g.order) == 0 {
+		return linkGraph{}, fmt.Errorf("cargo tree printed nothing")
 	}
 	return g, nil
 }
 
-// parseTreeLine reads "DEPTH" "FEATURES|NAME vVERSION ...".
-func parseTreeLine(line string) (depth int, features []string, name, version string, err error) {
+// parseTreeLine reads "DEPTH" "FEATURES|NAME vVERSION[ (proc-macro)][
+// (SOURCE)][ (*)]". A proc macro is refused: it runs in the compiler and
+// is not linked, and edges without proc macros were asked for.
+func parseTreeLine(line string) (depth int, features []string, pkg treePackage, err error) {
 	digits := len(line) - len(strings.TrimLeft(line, "0123456789"))
 	if depth, err = strconv.Atoi(line[:digits]); err != nil {
-		return 0, nil, "", "", fmt.Errorf("no depth")
+		return 0, nil, treePackage{}, fmt.Errorf("no depth")
 	}
-	feats, pkg, ok := strings.Cut(line[digits:], "|")
-	fields := strings.Fields(pkg)
-	if !ok || len(fields) < 2 || !strings.HasPrefix(fields[1], "v") {
-		return 0, nil, "", "", fmt.Errorf("not FEATURES|NAME vVERSION")
+	feats, rest, ok := strings.Cut(line[digits:], "|")
+	name, rest, okName := strings.Cut(rest, " ")
+	version, rest, _ := strings.Cut(rest, " ")
+	version, okVersion := strings.CutPrefix(version, "v")
+	if !ok || !okName || name == "" || !okVersion || version == "" {
+		return 0, nil, treePackage{}, fmt.Errorf("not FEATURES|NAME vVERSION")
+	}
+	if rest == "(*)" {
+		rest = ""
+	}
+	rest = strings.TrimSuffix(rest, " (*)")
+	if rest == "(proc-macro)" || strings.HasPrefix(rest, "(proc-macro) ") {
+		return 0, nil, treePackage{}, fmt.Errorf("%s %s is a proc macro, which is not linked", name, version)
+	}
+	source, okOpen := strings.CutPrefix(rest, "(")
+	source, okClose := strings.CutSuffix(source, ")")
+	if rest != "" && (!okOpen || !okClose || source == "") {
+		return 0, nil, treePackage{}, fmt.Errorf("%q after the version is not (SOURCE)", rest)
 	}
 	if feats != "" {
 		features = strings.Split(feats, ",")
 	}
-	return depth, features, fields[0], strings.TrimPrefix(fields[1], "v"), nil
-}
-
-// child finds the package ID of parent's normal dependency name, version.
-func (m *depsMetadata) child(parent, name, version string) (string, error) {
-	var found string
-	for _, d := range m.nodes[parent].Deps {
-		p := m.pkgs[d.Pkg]
-		if p == nil || p.Name != name || p.Version != version || !d.normal() {
-			continue
-		}
-		if found != "" && found != d.Pkg {
-			return "", fmt.Errorf("%s depends on two packages %s %s (%s and %s): krust cannot tell which cargo tree means", parent, name, version, found, d.Pkg)
-		}
-		found = d.Pkg
-	}
-	if found == "" {
-		return "", fmt.Errorf("cargo tree has %s %s under %s, which cargo metadata does not list among its normal dependencies", name, version, parent)
-	}
-	return found, nil
-}
-
-// within checks that every crate of g is in the walk of cargo metadata,
-// w, and that its edges are too: cargo tree can only leave out.
-func (g linkGraph) within(w linkGraph) error {
-	ids := slices.Sorted(maps.Keys(g.deps))
-	for _, id := range ids {
-		if _, ok := w.deps[id]; !ok {
-			return fmt.Errorf("cargo tree links %s, which the resolve graph of cargo metadata does not reach", id)
-		}
-	}
-	for _, id := range ids {
-		for _, d := range g.deps[id] {
-			if !slices.Contains(w.deps[id], d) {
-				return fmt.Errorf("cargo tree links %s from %s, which cargo metadata does not", d, id)
-			}
-		}
-	}
-	return nil
+	return depth, features, treePackage{name: name, version: version, source: source}, nil
 }
