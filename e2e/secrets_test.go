@@ -70,6 +70,11 @@ func TestNoSecretNorLocalPathLeavesTheMachine(t *testing.T) {
 	repo := reg.Host + "/leak"
 	removeImage(t, repo+"/hello-krust:"+tag)
 	out := filepath.Join(root, "out")
+	// krust creates --oci-layout and --sbom-dir, not the directory a
+	// --tarball or --image-refs file goes into.
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	layoutDir, sbomDir, refs, tarball := filepath.Join(out, "layout"), filepath.Join(out, "sbom"), filepath.Join(out, "refs"), filepath.Join(out, "image.tar")
 	res := krust(t, project, env, "build", "-v", "--libc", "glibc", "--base", base, "--repo", repo, "--tag", tag,
 		"--load", "--tarball", tarball, "--oci-layout", layoutDir, "--sbom-dir", sbomDir, "--image-refs", refs,
