@@ -73,6 +73,9 @@ func readCargoManifest(path string, warn io.Writer) (*cargoManifest, error) {
 		return nil, err
 	}
 	var m cargoManifest
+	if err := checkTypes(data, &m, path); err != nil {
+		return nil, err
+	}
 	if err := toml.Unmarshal(data, &m); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, positioned(err))
 	}

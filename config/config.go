@@ -75,6 +75,9 @@ func Load(path string, warn io.Writer) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTypes(data, &Config{}, "krust config "+path); err != nil {
+		return nil, err
+	}
 	cfg, unknown, err := parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("krust config %s: %w", path, err)
@@ -128,12 +131,18 @@ func warnIfShared(path string, warn io.Writer) {
 		path, info.Mode().Perm(), path)
 }
 
-// Settings returns the build and image settings the config gives, its
-// default_registry as Repo.
+// Settings returns the build and image settings the config at path gives,
+// its default_registry as Repo.
 func (c *Config) Settings(path string) (Settings, error) {
 	s, err := c.ImageKeys.settings(path)
 	s.BaseImage, s.CargoArgs, s.Repo = c.BaseImage, c.Build.CargoArgs, c.DefaultRegistry
+	s.Keys = c.keys()
 	return s, err
+}
+
+// keys names the settings whose keys in the config are not their names.
+func (c *Config) keys() map[string]string {
+	return map[string]string{"base-image": "base_image", "cargo-args": "build.cargo_args", "repo": "default_registry"}
 }
 
 // Credential returns the credentials configured for host, if any.
