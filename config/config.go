@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -145,9 +147,17 @@ func (c *Config) keys() map[string]string {
 	return map[string]string{"base-image": "base_image", "cargo-args": "build.cargo_args", "repo": "default_registry"}
 }
 
-// Credential returns the credentials configured for host, if any.
+// Credential returns the credentials configured for host, if any: under
+// host itself, or failing that under a key that differs from it only in
+// case, since host names are not case-sensitive.
 func (c *Config) Credential(host string) (Registry, bool) {
 	r, ok := c.Registries[host]
+	if !ok {
+		keys := slices.Sorted(maps.Keys(c.Registries))
+		if i := slices.IndexFunc(keys, func(k string) bool { return strings.EqualFold(k, host) }); i >= 0 {
+			r, ok = c.Registries[keys[i]], true
+		}
+	}
 	return r, ok && (r.Username != "" || r.Password != "")
 }
 

@@ -469,3 +469,28 @@ func TestInsecureHosts(t *testing.T) {
 		t.Error("InsecureHosts follows changes to the lists it was given")
 	}
 }
+
+// Host names are not case-sensitive: an entry filed under a host in
+// another case serves it, and an exact entry wins.
+func TestCredentialHostCase(t *testing.T) {
+	cfg := &config.Config{Registries: map[string]config.Registry{
+		"LOCALHOST:5000": {Username: "upper", Password: "u"},
+		"r.example":      {Username: "exact", Password: "e"},
+		"R.EXAMPLE":      {Username: "other", Password: "o"},
+	}}
+	tests := []struct {
+		host string
+		want string // "" for none
+	}{
+		{"localhost:5000", "upper"},
+		{"Localhost:5000", "upper"},
+		{"r.example", "exact"},
+		{"localhost:5001", ""},
+	}
+	for _, tt := range tests {
+		got, ok := cfg.Credential(tt.host)
+		if ok != (tt.want != "") || got.Username != tt.want {
+			t.Errorf("Credential(%q) = %+v, %v; want %q", tt.host, got, ok, tt.want)
+		}
+	}
+}
