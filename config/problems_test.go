@@ -12,7 +12,7 @@ import (
 
 // flags are settings as the command line gives them, named by its flags.
 func flags(s config.Settings) config.Settings {
-	s.Keys = map[string]string{"image": "--image", "repo": "--repo", "ports": "--port", "workdir": "--workdir", "tags": "--tag",
+	s.Keys = map[string]string{"image": "--image", "repo": "--repo", "base-image": "--base", "ports": "--port", "workdir": "--workdir", "tags": "--tag",
 		"libc": "--libc", "platforms": "--platform", "profile": "--profile", "cargo-args": "the arguments after --"}
 	return s
 }
@@ -95,6 +95,10 @@ func TestResolveNamesTheSource(t *testing.T) {
 			[]string{`tags ".hidden" (tags in ` + pkgTable + ")", "not starting with . or -"}},
 		{"cargo-args in the krust config", config.Sources{Flags: flags(config.Settings{}), User: userSettings(t, &config.Config{Build: config.Build{CargoArgs: []string{"--target=x"}}})},
 			[]string{`(build.cargo_args in /u/config.toml)`, "set platforms (e.g. linux/arm64) and libc instead"}},
+		{"--base", config.Sources{Flags: flags(config.Settings{BaseImage: "Bad Ref"})}, []string{`base-image "Bad Ref" (--base)`, "want scratch, oci:PATH[:TAG]"}},
+		{"base-image in Cargo.toml", config.Sources{Flags: flags(config.Settings{}), Package: config.Settings{Source: pkgTable, BaseImage: "registry.example/Base:1"}},
+			[]string{`base-image "registry.example/Base:1" (base-image in ` + pkgTable + ")", "must be lowercase"}},
+		{"base_image in the krust config", config.Sources{User: userSettings(t, &config.Config{BaseImage: "a b"})}, []string{`base-image "a b" (base_image in /u/config.toml)`}},
 		{"--profile against the arguments after --", config.Sources{Flags: flags(config.Settings{Profile: "dev"}), CargoArgs: []string{"--release"}},
 			[]string{"--profile dev and the arguments after -- (profile release)"}},
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/oci"
@@ -52,6 +53,9 @@ func mergeChecked(layers ...Settings) (Settings, []error) {
 	if err := checkCargoArgs(s.CargoArgs, winner(layers, "cargo-args")); err != nil {
 		errs = append(errs, err)
 	}
+	if err := checkBase(s.BaseImage); err != nil {
+		errs = append(errs, invalid("base-image", whereIs(layers, "base-image"), s.BaseImage, err))
+	}
 	errs = append(errs, checkTags(s.Tags, whereIs(layers, "tags"))...)
 	errs = append(errs, checkSupplyChain(s, layers)...)
 	return s, errs
@@ -66,6 +70,19 @@ func checkCargoArgs(args []string, source Settings) error {
 				fmt.Errorf("krust chooses cargo's --target from the platforms setting and libc: set %s (e.g. linux/arm64) and %s instead",
 					source.key("platforms"), source.key("libc")))
 		}
+	}
+	return nil
+}
+
+// checkBase checks the grammar of a base image named by its registry
+// reference; scratch and oci:PATH[:TAG] (an image in a layout) are the
+// builder's to read.
+func checkBase(base string) error {
+	if base == "" || base == "scratch" || strings.HasPrefix(base, "oci:") {
+		return nil
+	}
+	if _, err := reference.ParseNormalizedNamed(base); err != nil {
+		return fmt.Errorf("%w: want scratch, oci:PATH[:TAG] (an image in an OCI layout) or a registry reference such as %s", err, DefaultBase)
 	}
 	return nil
 }

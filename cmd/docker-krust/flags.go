@@ -54,11 +54,13 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 
 // flagKeys names the flag of each setting, for messages (see
 // config.Settings.Keys).
-var flagKeys = map[string]string{
-	"image": "--image", "repo": "--repo", "base-image": "--base", "platforms": "--platform", "libc": "--libc",
-	"compression": "--compression", "bin": "--bin", "profile": "--profile", "cargo": "--cargo", "user": "--user",
-	"workdir": "--workdir", "env": "--env", "labels": "--label", "annotations": "--annotation", "ports": "--port",
-	"args": "--arg", "tags": "--tag", "sbom": "--sbom", "provenance": "--provenance", "cargo-args": "the cargo arguments after --",
+func flagKeys() map[string]string {
+	return map[string]string{
+		"image": "--image", "repo": "--repo", "base-image": "--base", "platforms": "--platform", "libc": "--libc",
+		"compression": "--compression", "bin": "--bin", "profile": "--profile", "cargo": "--cargo", "user": "--user",
+		"workdir": "--workdir", "env": "--env", "labels": "--label", "annotations": "--annotation", "ports": "--port",
+		"args": "--arg", "tags": "--tag", "sbom": "--sbom", "provenance": "--provenance", "cargo-args": "the cargo arguments after --",
+	}
 }
 
 // settings returns the settings the flags give: only the flags the user
@@ -72,7 +74,7 @@ func (f *buildFlags) settings(cmd *cobra.Command) (config.Settings, error) {
 		}
 		return ""
 	}
-	s := config.Settings{Keys: flagKeys}
+	s := config.Settings{Keys: flagKeys()}
 	s.BaseImage, s.Libc, s.Bin, s.Cargo = set("base", f.base), set("libc", f.libc), set("bin", f.bin), set("cargo", f.cargo)
 	s.User, s.Workdir, s.Profile = set("user", f.user), set("workdir", f.workdir), set("profile", f.profile)
 	s.Compression, s.SBOM, s.Provenance = set("compression", f.compression), set("sbom", f.sbom), set("provenance", f.provenance)
