@@ -11,6 +11,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -77,10 +78,12 @@ func Load(path string, warn io.Writer) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkTypes(data, &Config{}, "krust config "+path); err != nil {
-		return nil, err
-	}
 	cfg, unknown, err := parse(data)
+	if err != nil || decodedKindsWrong(reflect.ValueOf(cfg)) {
+		if typeErr := checkTypes(data, &Config{}, "krust config "+path); typeErr != nil {
+			return nil, typeErr
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("krust config %s: %w", path, err)
 	}

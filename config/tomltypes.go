@@ -46,7 +46,8 @@ func (p typeProblem) Error() string {
 // types (`[]interface {}`), and the first value only. Keys target does
 // not know are left to the unknown-key warnings; a document that does not
 // parse is left to the decoder, whose syntax errors speak TOML.
-// Each problem starts with file, which names the document.
+// Each problem starts with file, which names the document. It decodes
+// data again: call it when the decoder failed or decodedKindsWrong.
 func checkTypes(data []byte, target any, file string) error {
 	var doc map[string]any
 	if err := toml.Unmarshal(data, &doc); err != nil {
@@ -69,6 +70,43 @@ func checkTypes(data []byte, target any, file string) error {
 		errs[i] = fmt.Errorf("%s: %w", file, p)
 	}
 	return problems.Join(errs...)
+}
+
+// decodedKindsWrong reports whether a value the decoder put into an any
+// field (v, a decoded struct) holds a TOML type the field's kinds tag does
+// not allow: the decoder let it through, and checkTypes then names it.
+func decodedKindsWrong(v reflect.Value) bool {
+	for v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return false
+		}
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return false
+	}
+	for i := range v.NumField() {
+		f, kinds := v.Field(i), strings.Fields(v.Type().Field(i).Tag.Get("kinds"))
+		var values []reflect.Value
+		switch {
+		case len(kinds) == 0:
+			if decodedKindsWrong(f) {
+				return true
+			}
+		case f.Kind() == reflect.Slice:
+			for j := range f.Len() {
+				values = append(values, f.Index(j))
+			}
+		default:
+			values = append(values, f)
+		}
+		for _, value := range values {
+			if !value.IsNil() && !slices.Contains(kinds, strings.Fields(tomlKind(value.Interface()))[1]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // checkValue checks v, decoded where at says, against the Go type t: for
@@ -153,4 +191,20 @@ func fieldFor(t reflect.Type, key string) (reflect.StructField, bool) {
 		}
 	}
 	return reflect.StructField{}, false
+}
+
+// decodeCargoManifest decodes the Cargo.toml data at path into m. Its
+// errors name path and the line; a value of the wrong type in a krust
+// table is named in TOML words, every one at once.
+func decodeCargoManifest(data []byte, m *cargoManifest, path string) error {
+	err := toml.Unmarshal(data, m)
+	if err != nil || decodedKindsWrong(reflect.ValueOf(m)) {
+		if typeErr := checkTypes(data, &cargoManifest{}, path); typeErr != nil {
+			return typeErr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, positioned(err))
+	}
+	return nil
 }
