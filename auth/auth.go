@@ -7,6 +7,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/docker-krust/docker-krust/config"
@@ -42,7 +45,7 @@ func (r Resolver) Credential(ctx context.Context, host string) (orasauth.Credent
 	if r.Docker == nil {
 		return orasauth.EmptyCredential, nil
 	}
-	key := DockerConfigKey(host)
+	key := r.configKey(host)
 	if helper := r.helperFor(key); helper != "" {
 		return r.fromHelper(ctx, helper, host, key)
 	}
@@ -65,6 +68,25 @@ func krustNames(host string) []string {
 		return append([]string{host}, dockerhub.Names()...)
 	}
 	return []string{host}
+}
+
+// configKey returns the key the Docker config files host's credentials
+// under: DockerConfigKey(host), or failing that a key that differs from it
+// only in case (docker login keeps a host as typed, LOCALHOST:5000, and
+// host names are not case-sensitive).
+func (r Resolver) configKey(host string) string {
+	key := DockerConfigKey(host)
+	keys := slices.Concat(slices.Collect(maps.Keys(r.Docker.AuthConfigs)), slices.Collect(maps.Keys(r.Docker.CredentialHelpers)))
+	if slices.Contains(keys, key) {
+		return key
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if strings.EqualFold(k, key) {
+			return k
+		}
+	}
+	return key
 }
 
 // DockerConfigKey maps a registry host to the key the docker CLI files its

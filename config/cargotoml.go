@@ -73,8 +73,8 @@ func readCargoManifest(path string, warn io.Writer) (*cargoManifest, error) {
 		return nil, err
 	}
 	var m cargoManifest
-	if err := toml.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, positioned(err))
+	if err := decodeCargoManifest(data, &m, path); err != nil {
+		return nil, err
 	}
 	if m.Package.Metadata.Krust == nil && m.Workspace.Metadata.Krust == nil {
 		return &m, nil // no krust table, so no unknown keys in one: parse once

@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -76,6 +79,11 @@ func Load(path string, warn io.Writer) (*Config, error) {
 		return nil, err
 	}
 	cfg, unknown, err := parse(data)
+	if err != nil || decodedKindsWrong(reflect.ValueOf(cfg)) {
+		if typeErr := checkTypes(data, &Config{}, "krust config "+path); typeErr != nil {
+			return nil, typeErr
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("krust config %s: %w", path, err)
 	}
@@ -128,17 +136,31 @@ func warnIfShared(path string, warn io.Writer) {
 		path, info.Mode().Perm(), path)
 }
 
-// Settings returns the build and image settings the config gives, its
-// default_registry as Repo.
+// Settings returns the build and image settings the config at path gives,
+// its default_registry as Repo.
 func (c *Config) Settings(path string) (Settings, error) {
 	s, err := c.ImageKeys.settings(path)
 	s.BaseImage, s.CargoArgs, s.Repo = c.BaseImage, c.Build.CargoArgs, c.DefaultRegistry
+	s.Keys = c.keys()
 	return s, err
 }
 
-// Credential returns the credentials configured for host, if any.
+// keys names the settings whose keys in the config are not their names.
+func (c *Config) keys() map[string]string {
+	return map[string]string{"base-image": "base_image", "cargo-args": "build.cargo_args", "repo": "default_registry"}
+}
+
+// Credential returns the credentials configured for host, if any: under
+// host itself, or failing that under a key that differs from it only in
+// case, since host names are not case-sensitive.
 func (c *Config) Credential(host string) (Registry, bool) {
 	r, ok := c.Registries[host]
+	if !ok {
+		keys := slices.Sorted(maps.Keys(c.Registries))
+		if i := slices.IndexFunc(keys, func(k string) bool { return strings.EqualFold(k, host) }); i >= 0 {
+			r, ok = c.Registries[keys[i]], true
+		}
+	}
 	return r, ok && (r.Username != "" || r.Password != "")
 }
 

@@ -321,17 +321,17 @@ base_image = "b"
 		{
 			name:    "base_image is an integer",
 			content: "base_image = 5\n",
-			want:    []string{"line 1", "base_image", "BaseImage"},
+			want:    []string{"line 1: base_image: want a string, not an integer (5)"},
 		},
 		{
 			name:    "insecure_registries is a string",
 			content: "\n\ninsecure_registries = \"host\"\n",
-			want:    []string{"line 3", "InsecureRegistries"},
+			want:    []string{`line 3: insecure_registries: want an array of strings, not a string ("host"): write insecure_registries = ["host"]`},
 		},
 		{
 			name:    "cargo_args is a string",
 			content: "[build]\ncargo_args = \"--locked\"\n",
-			want:    []string{"line 2", "CargoArgs"},
+			want:    []string{`line 2: build.cargo_args: want an array of strings, not a string ("--locked"): write cargo_args = ["--locked"]`},
 		},
 		{
 			name:    "registry entry is not a table",
@@ -341,17 +341,17 @@ base_image = "b"
 		{
 			name:    "username is an integer",
 			content: "[registries.\"x\"]\nusername = 5\n",
-			want:    []string{"line 2", "Username"},
+			want:    []string{`line 2: registries.x.username: want a string, not an integer (5)`},
 		},
 		{
 			name:    "insecure_registries holds an integer",
 			content: "insecure_registries = [\"a\", 5]\n",
-			want:    []string{"line 1", "InsecureRegistries"},
+			want:    []string{"line 1: insecure_registries[1]: want a string, not an integer (5)"},
 		},
 		{
 			name:    "wrong type after an unknown key is still an error",
 			content: "colour = 1\nbase_image = 5\n",
-			want:    []string{"line 2", "BaseImage"},
+			want:    []string{"line 2: base_image: want a string"},
 		},
 		{
 			name:    "build is not a table",
@@ -467,5 +467,30 @@ func TestInsecureHosts(t *testing.T) {
 	flags[0] = "changed:1"
 	if !insecure("flag.example:8443") || insecure("changed:1") {
 		t.Error("InsecureHosts follows changes to the lists it was given")
+	}
+}
+
+// Host names are not case-sensitive: an entry filed under a host in
+// another case serves it, and an exact entry wins.
+func TestCredentialHostCase(t *testing.T) {
+	cfg := &config.Config{Registries: map[string]config.Registry{
+		"LOCALHOST:5000": {Username: "upper", Password: "u"},
+		"r.example":      {Username: "exact", Password: "e"},
+		"R.EXAMPLE":      {Username: "other", Password: "o"},
+	}}
+	tests := []struct {
+		host string
+		want string // "" for none
+	}{
+		{"localhost:5000", "upper"},
+		{"Localhost:5000", "upper"},
+		{"r.example", "exact"},
+		{"localhost:5001", ""},
+	}
+	for _, tt := range tests {
+		got, ok := cfg.Credential(tt.host)
+		if ok != (tt.want != "") || got.Username != tt.want {
+			t.Errorf("Credential(%q) = %+v, %v; want %q", tt.host, got, ok, tt.want)
+		}
 	}
 }

@@ -1,12 +1,16 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/imageref"
+	"github.com/docker-krust/docker-krust/internal/problems"
 	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -35,6 +39,9 @@ type Sources struct {
 	// Package and Workspace are what CargoSettings reads from Cargo.toml;
 	// User is what the krust config gives (Config.Settings).
 	Package, Workspace, User Settings
+	// PackageName is the name of the package built, which ends the image's
+	// name under a Repo; "" checks a Repo with a one-letter name instead.
+	PackageName string
 }
 
 // Resolved is every build and image setting, settled and checked: the
@@ -62,8 +69,9 @@ type Resolved struct {
 	// line's) hold no profile option, since krust passes exactly one.
 	Profile   string
 	CargoArgs []string
-	Tags      []string
-	Image     oci.ImageSettings
+	// Tags are the image's tags, each once, in the order first given.
+	Tags  []string
+	Image oci.ImageSettings
 	// Annotations go on the image manifest.
 	Annotations map[string]string
 	// Created is SOURCE_DATE_EPOCH, else the Unix epoch; StampCreated says
@@ -81,52 +89,100 @@ type Resolved struct {
 }
 
 // Resolve settles the settings from their sources and checks every value
-// that wins, whichever source gave it, before cargo runs. Errors name the
-// setting, its source and the rule; the value checks wrap
+// that wins, whichever source gave it, before cargo runs. Every problem is
+// reported at once (a problems.List when there are several), each naming
+// the setting, its source and the rule; the value checks wrap
 // ErrInvalidSetting.
 func Resolve(src Sources) (Resolved, error) {
-	getenv := src.Getenv
-	if getenv == nil {
-		getenv = func(string) string { return "" }
+	getenv := src.getenv()
+	layers := src.layers()
+	s, errs := mergeChecked(layers...)
+	if err := checkCargoArgs(src.CargoArgs, src.Flags); err != nil {
+		errs = append(errs, err)
 	}
-	env := Settings{Source: "environment", Name: getenv("KRUST_IMAGE"), Repo: getenv("KRUST_REPO")}
-	s, err := mergeChecked(src.Flags, env, src.Package, src.Workspace, src.User)
-	if err != nil {
-		return Resolved{}, err
-	}
-	if err := checkCargoArgs(src.CargoArgs, ""); err != nil {
-		return Resolved{}, err
+	if err := checkName(s, layers, src.PackageName); err != nil {
+		errs = append(errs, err)
 	}
 	platforms, all, err := parsePlatforms(strings.Join(orDefault(s.Platforms, DefaultPlatform), ","))
 	if err != nil {
-		return Resolved{}, fmt.Errorf("platforms: %w", err)
-	}
-	libc, err := cargo.ParseLibc(firstString(s.Libc, string(cargo.Musl)))
-	if err != nil {
-		return Resolved{}, err
-	}
-	compression, err := oci.ParseCompression(s.Compression)
-	if err != nil {
-		return Resolved{}, err
+		errs = append(errs, fmt.Errorf("%w platforms (%s): %v", ErrInvalidSetting, whereIs(layers, "platforms"), err))
 	}
 	created, stamp, err := sourceDateEpoch(getenv("SOURCE_DATE_EPOCH"))
-	if err != nil {
+	errs = append(errs, err)
+	profile, cargoArgs, err := cargoProfile(layers, s.CargoArgs, src.CargoArgs)
+	errs = append(errs, err)
+	if err := problems.Join(errs...); err != nil {
 		return Resolved{}, err
 	}
-	profile, cargoArgs, err := cargoProfile(src.Flags.Profile, s.Profile, s.CargoArgs, src.CargoArgs)
-	if err != nil {
-		return Resolved{}, err
-	}
+	compression, _ := oci.ParseCompression(s.Compression) // checked by mergeChecked
 	return Resolved{
 		Name: s.Name, Repo: s.Repo, Base: firstString(s.BaseImage, DefaultBase),
-		Platforms: platforms, AllPlatforms: all, Libc: libc, Compression: compression, Bin: s.Bin, Cargo: s.Cargo,
-		Profile: profile, CargoArgs: cargoArgs, Tags: orDefault(s.Tags, DefaultTag),
+		Platforms: platforms, AllPlatforms: all, Libc: cargo.Libc(firstString(s.Libc, string(cargo.Musl))), Compression: compression,
+		Bin: s.Bin, Cargo: s.Cargo, Profile: profile, CargoArgs: cargoArgs, Tags: unique(orDefault(s.Tags, DefaultTag)),
 		Image: oci.ImageSettings{
 			Cmd: s.Args, Env: s.Env, User: s.User, WorkingDir: s.Workdir, Ports: s.Ports, Labels: s.Labels,
 		},
 		Annotations: s.Annotations, Created: created, StampCreated: stamp, CargoHome: cargoHome(getenv),
 		SBOM: firstString(s.SBOM, SBOMSPDX), Provenance: firstString(s.Provenance, ProvenanceSLSA),
 	}, nil
+}
+
+// Destination returns the image name and the repository prefix that the
+// sources give, as Resolve settles them but unchecked: so that a command
+// can tell whether a build has somewhere to go even when Resolve refuses
+// other settings, and report that with them.
+func Destination(src Sources) (name, repo string) {
+	s := merge(src.layers()...)
+	return s.Name, s.Repo
+}
+
+// layers are the sources' settings, highest precedence first, the
+// environment's among them.
+func (src Sources) layers() []Settings {
+	getenv := src.getenv()
+	env := Settings{Keys: map[string]string{"image": "KRUST_IMAGE", "repo": "KRUST_REPO"}, Name: getenv("KRUST_IMAGE"), Repo: getenv("KRUST_REPO")}
+	return []Settings{src.Flags, env, src.Package, src.Workspace, src.User}
+}
+
+// getenv is Getenv, or an empty environment.
+func (src Sources) getenv() func(string) string {
+	if src.Getenv == nil {
+		return func(string) string { return "" }
+	}
+	return src.Getenv
+}
+
+// checkName checks the image name that the image or repo setting that
+// wins gives, with the package's name under a repo; the error names the
+// setting's source, and where a whole image name is the fix, the keys
+// that set one.
+func checkName(s Settings, layers []Settings, pkg string) error {
+	if pkg == "" {
+		pkg = "x"
+	}
+	_, err := imageref.Name(s.Name, s.Repo, pkg)
+	var nameErr *imageref.NameError
+	if !errors.As(err, &nameErr) {
+		return err
+	}
+	rule := nameErr.Err
+	if nameErr.WholeName {
+		rule = fmt.Errorf("%w (set a whole image name with %s or %s)", rule, layers[0].key("image"), layers[1].key("image"))
+	}
+	return invalid(nameErr.Setting, whereIs(layers, nameErr.Setting), nameErr.Value, rule)
+}
+
+// unique returns list with each value once, where it first appears: a tag
+// given twice (--tag v1 --tag v1, or by a script whose two variables agree)
+// names the image once.
+func unique(list []string) []string {
+	var out []string
+	for _, v := range list {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 func orDefault(list []string, value string) []string {

@@ -173,6 +173,16 @@ func TestResolveCombinesCargoArgsAndMaps(t *testing.T) {
 	}
 }
 
+// userSettings returns cfg's settings as the krust config /u/config.toml.
+func userSettings(t *testing.T, cfg *config.Config) config.Settings {
+	t.Helper()
+	s, err := cfg.Settings("/u/config.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // Every source's values reach the checks, the environment included.
 func TestResolveChecksEverySource(t *testing.T) {
 	tests := []struct {
@@ -180,12 +190,13 @@ func TestResolveChecksEverySource(t *testing.T) {
 		src  config.Sources
 		want string
 	}{
-		{"flag port", config.Sources{Flags: config.Settings{Ports: []string{"abc"}}}, `ports "abc" (--port)`},
+		{"flag port", config.Sources{Flags: config.Settings{Keys: map[string]string{"ports": "--port"}, Ports: []string{"abc"}}}, `ports "abc" (--port)`},
 		{"package workdir", config.Sources{Package: config.Settings{Source: "Cargo.toml [package.metadata.krust]", Workdir: "rel"}}, "workdir in Cargo.toml [package.metadata.krust]"},
 		{"workspace env", config.Sources{Workspace: config.Settings{Source: "ws", Env: map[string]string{"A=B": "1"}}}, "env in ws"},
-		{"user cargo args", config.Sources{User: config.Settings{Source: "/u/config.toml", CargoArgs: []string{"--target=x"}}}, "build.cargo_args in /u/config.toml"},
-		{"command-line cargo args", config.Sources{CargoArgs: []string{"--target", "x"}}, "arguments after --"},
-		{"flag compression", config.Sources{Flags: config.Settings{Compression: "lz4"}}, `compression "lz4" (--compression): want gzip`},
+		{"user cargo args", config.Sources{User: userSettings(t, &config.Config{Build: config.Build{CargoArgs: []string{"--target=x"}}})}, "build.cargo_args in /u/config.toml"},
+		{"command-line cargo args", config.Sources{Flags: config.Settings{Keys: map[string]string{"cargo-args": "arguments after --"}}, CargoArgs: []string{"--target", "x"}},
+			`"--target" (arguments after --)`},
+		{"flag compression", config.Sources{Flags: config.Settings{Keys: map[string]string{"compression": "--compression"}, Compression: "lz4"}}, `compression "lz4" (--compression): want gzip`},
 		{"package compression", config.Sources{Package: config.Settings{Source: "Cargo.toml [package.metadata.krust]", Compression: "GZIP"}, User: config.Settings{Compression: "zstd"}},
 			"compression in Cargo.toml [package.metadata.krust]"},
 		{"environment", config.Sources{Getenv: func(k string) string { return map[string]string{"SOURCE_DATE_EPOCH": "soon"}[k] }}, `SOURCE_DATE_EPOCH="soon"`},

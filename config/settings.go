@@ -4,16 +4,25 @@ import (
 	"fmt"
 	"maps"
 	"strconv"
+
+	"github.com/docker-krust/docker-krust/internal/problems"
 )
 
 // Settings are the build and image settings that flags, the environment,
 // Cargo.toml and the krust config can each give (see Sources). An empty
 // field is not set by that source.
 type Settings struct {
-	// Source names where these settings come from, for error messages:
-	// the file (and table), "environment", or "" for the command line.
-	// merge leaves it empty.
+	// Source names where these settings come from, for messages: a file
+	// and its table ("/p/Cargo.toml [package.metadata.krust]"), or "" for
+	// a source whose keys name themselves, such as the command line's
+	// flags or the environment's variables. merge leaves it empty.
 	Source string
+	// Keys say how settings are written in Source, by setting name (the
+	// Cargo.toml key: "ports", "base-image", "cargo-args"; "image" and
+	// "repo" for Name and Repo), where that differs from the name: the
+	// flags of the command line, KRUST_REPO in the environment,
+	// build.cargo_args in the krust config. merge leaves it nil.
+	Keys map[string]string
 	// Name (a whole image name) and Repo (a prefix for REPO/PACKAGE) say
 	// where the image goes: flags, the environment and the krust config's
 	// default_registry give them; Cargo.toml does not.
@@ -117,29 +126,34 @@ type ImageKeys struct {
 	Env         map[string]string `toml:"env"`
 	User        string            `toml:"user"`
 	Workdir     string            `toml:"workdir"`
-	Ports       []any             `toml:"ports"`
+	Ports       []any             `toml:"ports" kinds:"integer string"`
 	Labels      map[string]string `toml:"labels"`
 	Annotations map[string]string `toml:"annotations"`
 	Tags        []string          `toml:"tags"`
 	// SBOM and Provenance are each a string (checked by Resolve) or a
 	// boolean: false is "none", true the default ("spdx", "slsa").
-	SBOM       any `toml:"sbom"`
-	Provenance any `toml:"provenance"`
+	SBOM       any `toml:"sbom" kinds:"string boolean"`
+	Provenance any `toml:"provenance" kinds:"string boolean"`
 }
 
-// settings converts the keys; source names the file for errors.
+// settings converts the keys; source names the file (and table) for
+// errors, which report every key of the wrong kind at once.
 func (k ImageKeys) settings(source string) (Settings, error) {
+	var errs []error
 	ports, err := portList(k.Ports)
 	if err != nil {
-		return Settings{}, fmt.Errorf("%s: ports: %w", source, err)
+		errs = append(errs, fmt.Errorf("%w ports (ports in %s): %v", ErrInvalidSetting, source, err))
 	}
-	sbom, err := switchValue("sbom", k.SBOM, SBOMSPDX, SBOMNone, sbomRule)
+	sbom, err := switchValue(k.SBOM, SBOMSPDX, SBOMNone, sbomRule)
 	if err != nil {
-		return Settings{}, fmt.Errorf("%s: %w", source, err)
+		errs = append(errs, fmt.Errorf("%w sbom (sbom in %s): %v", ErrInvalidSetting, source, err))
 	}
-	provenance, err := switchValue("provenance", k.Provenance, ProvenanceSLSA, ProvenanceNone, provenanceRule)
+	provenance, err := switchValue(k.Provenance, ProvenanceSLSA, ProvenanceNone, provenanceRule)
 	if err != nil {
-		return Settings{}, fmt.Errorf("%s: %w", source, err)
+		errs = append(errs, fmt.Errorf("%w provenance (provenance in %s): %v", ErrInvalidSetting, source, err))
+	}
+	if err := problems.Join(errs...); err != nil {
+		return Settings{}, err
 	}
 	return Settings{
 		Source:    source,
@@ -160,7 +174,7 @@ func portList(values []any) ([]string, error) {
 		case string:
 			out = append(out, v)
 		default:
-			return nil, fmt.Errorf("%v is not a port: write 8080 or \"8080/tcp\"", v)
+			return nil, fmt.Errorf("%s is not a port: want an integer or a string, e.g. 8080 or \"53/udp\"", tomlValue(v))
 		}
 	}
 	return out, nil

@@ -40,10 +40,10 @@ var (
 func checkSupplyChain(s Settings, layers []Settings) []error {
 	var errs []error
 	if s.SBOM != "" && !slices.Contains(SBOMFormats(), s.SBOM) {
-		errs = append(errs, invalid("sbom", stringSource(layers, "sbom"), s.SBOM, sbomRule))
+		errs = append(errs, invalid("sbom", whereIs(layers, "sbom"), s.SBOM, sbomRule))
 	}
 	if s.Provenance != "" && !slices.Contains(ProvenanceModes(), s.Provenance) {
-		errs = append(errs, invalid("provenance", stringSource(layers, "provenance"), s.Provenance, provenanceRule))
+		errs = append(errs, invalid("provenance", whereIs(layers, "provenance"), s.Provenance, provenanceRule))
 	}
 	return errs
 }
@@ -51,7 +51,7 @@ func checkSupplyChain(s Settings, layers []Settings) []error {
 // switchValue reads an sbom or provenance value from TOML: a string (which
 // Resolve checks), or a boolean: true for on (the default value), false
 // for off ("none").
-func switchValue(setting string, v any, on, off string, rule error) (string, error) {
+func switchValue(v any, on, off string, rule error) (string, error) {
 	switch v := v.(type) {
 	case nil:
 		return "", nil
@@ -63,5 +63,5 @@ func switchValue(setting string, v any, on, off string, rule error) (string, err
 		}
 		return off, nil
 	}
-	return "", fmt.Errorf("%w %s: %v is neither a string nor a boolean: %v, or false for none", ErrInvalidSetting, setting, v, rule)
+	return "", fmt.Errorf("%s is neither a string nor a boolean: %v, or false for none", tomlValue(v), rule)
 }

@@ -105,9 +105,9 @@ func TestSupplyChainKeysRefusedFromFiles(t *testing.T) {
 		{"unknown sbom in the config", supplyChainFiles{user: `sbom = "spdx-json"`}, []string{`"spdx-json"`, "sbom in ", user, sbomChoices}},
 		{"unknown provenance in the package", supplyChainFiles{pkg: `provenance = "max"`}, []string{`provenance "max"`, pkgTable, provenanceChoices}},
 		{"unknown provenance in the config", supplyChainFiles{user: `provenance = "slsa1"`}, []string{`"slsa1"`, "provenance in ", user, provenanceChoices}},
-		{"sbom a number", supplyChainFiles{pkg: "sbom = 1"}, []string{pkgTable, "sbom: 1 is neither a string nor a boolean", sbomChoices}},
-		{"provenance a list in the workspace", supplyChainFiles{ws: `provenance = ["slsa"]`}, []string{wsTable, "provenance: [slsa] is neither", provenanceChoices}},
-		{"sbom a table in the config", supplyChainFiles{user: "[sbom]\nformat = \"spdx\""}, []string{user, "sbom: map[format:spdx] is neither"}},
+		{"sbom a number", supplyChainFiles{pkg: "sbom = 1"}, []string{"Cargo.toml: line 8: package.metadata.krust.sbom: want a string or a boolean, not an integer (1)"}},
+		{"provenance a list in the workspace", supplyChainFiles{ws: `provenance = ["slsa"]`}, []string{"Cargo.toml: line 8: workspace.metadata.krust.provenance: want a string or a boolean, not an array"}},
+		{"sbom a table in the config", supplyChainFiles{user: "[sbom]\nformat = \"spdx\""}, []string{user, "line 1: sbom: want a string or a boolean, not a table"}},
 		{"both at once", supplyChainFiles{pkg: `sbom = "x"`, ws: `provenance = "y"`}, []string{`sbom "x"`, `provenance "y"`}},
 	}
 	for _, tt := range tests {

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/oci"
 )
 
@@ -19,18 +22,18 @@ var ErrInvalidSetting = errors.New("invalid setting")
 // mergeChecked merges layers, highest precedence first (see merge), and
 // checks the values that win against the rules Docker, the image spec and
 // cargo impose, so that a bad value is refused before cargo runs rather
-// than written into an image that fails later. Every problem is reported,
+// than written into an image that fails later. Every problem is returned,
 // each naming the setting, its source, the value and the rule.
-func mergeChecked(layers ...Settings) (Settings, error) {
+func mergeChecked(layers ...Settings) (Settings, []error) {
 	s := merge(layers...)
 	var errs []error
 	for _, p := range s.Ports {
 		if err := checkPort(p); err != nil {
-			errs = append(errs, invalid("ports", listSource(layers, "ports"), p, err))
+			errs = append(errs, invalid("ports", whereIs(layers, "ports"), p, err))
 		}
 	}
 	if s.Workdir != "" && !path.IsAbs(s.Workdir) {
-		errs = append(errs, invalid("workdir", stringSource(layers, "workdir"), s.Workdir,
+		errs = append(errs, invalid("workdir", whereIs(layers, "workdir"), s.Workdir,
 			errors.New("want an absolute path such as /app: Docker refuses a relative working directory")))
 	}
 	for _, k := range sortedKeys(s.Env) {
@@ -39,26 +42,61 @@ func mergeChecked(layers ...Settings) (Settings, error) {
 		}
 	}
 	if _, err := oci.ParseCompression(s.Compression); err != nil {
-		errs = append(errs, invalid("compression", stringSource(layers, "compression"), s.Compression,
+		errs = append(errs, invalid("compression", whereIs(layers, "compression"), s.Compression,
 			errors.New("want gzip (the default, which every engine reads) or zstd (smaller and faster, read by fewer)")))
 	}
-	if err := checkCargoArgs(s.CargoArgs, listSource(layers, "cargo-args")); err != nil {
+	if s.Libc != "" {
+		if _, err := cargo.ParseLibc(s.Libc); err != nil {
+			errs = append(errs, invalid("libc", whereIs(layers, "libc"), s.Libc, errors.New("want musl (the default) or glibc")))
+		}
+	}
+	if err := checkCargoArgs(s.CargoArgs, winner(layers, "cargo-args")); err != nil {
 		errs = append(errs, err)
 	}
+	if err := checkBase(s.BaseImage); err != nil {
+		errs = append(errs, invalid("base-image", whereIs(layers, "base-image"), s.BaseImage, err))
+	}
+	errs = append(errs, checkTags(s.Tags, whereIs(layers, "tags"))...)
 	errs = append(errs, checkSupplyChain(s, layers)...)
-	return s, errors.Join(errs...)
+	return s, errs
 }
 
 // checkCargoArgs refuses cargo arguments that krust sets itself; source
-// names where they come from ("" for the command line after --).
-func checkCargoArgs(args []string, source string) error {
+// is the settings they come from, whose keys the fix names.
+func checkCargoArgs(args []string, source Settings) error {
 	for _, a := range args {
 		if a == "--target" || strings.HasPrefix(a, "--target=") {
-			return invalid("cargo-args", source, a,
-				errors.New("krust chooses cargo's --target from the platform: use --platform (e.g. --platform linux/arm64) and --libc instead"))
+			return invalid("cargo-args", source.where("cargo-args"), a,
+				fmt.Errorf("krust chooses cargo's --target from the platforms setting and libc: set %s (e.g. linux/arm64) and %s instead",
+					source.key("platforms"), source.key("libc")))
 		}
 	}
 	return nil
+}
+
+// checkBase checks the grammar of a base image named by its registry
+// reference; scratch and oci:PATH[:TAG] (an image in a layout) are the
+// builder's to read.
+func checkBase(base string) error {
+	if base == "" || base == "scratch" || strings.HasPrefix(base, "oci:") {
+		return nil
+	}
+	if _, err := reference.ParseNormalizedNamed(base); err != nil {
+		return fmt.Errorf("%w: want scratch, oci:PATH[:TAG] (an image in an OCI layout) or a registry reference such as %s", err, DefaultBase)
+	}
+	return nil
+}
+
+// checkTags checks each tag against the OCI tag grammar; where says where
+// they are written.
+func checkTags(tags []string, where string) []error {
+	var errs []error
+	for _, t := range tags {
+		if imageref.ValidTag(t) != nil {
+			errs = append(errs, invalid("tags", where, t, errors.New(imageref.TagRule)))
+		}
+	}
+	return errs
 }
 
 // maxJSONTime is the last second encoding/json can write as a time:
@@ -110,52 +148,9 @@ func checkEnv(key, value string) error {
 	return nil
 }
 
-func invalid(setting, source, value string, rule error) error {
-	return fmt.Errorf("%w %s %q (%s): %v", ErrInvalidSetting, setting, value, keyName(setting, source), rule)
-}
-
-// keyName says how a setting is written in a source: the flag for the
-// command line (source ""), else the key and the file it is in.
-func keyName(setting, source string) string {
-	if source == "" {
-		return map[string]string{"ports": "--port", "workdir": "--workdir", "env": "--env", "compression": "--compression",
-			"sbom": "--sbom", "provenance": "--provenance", "cargo-args": "arguments after --"}[setting]
-	}
-	if setting == "cargo-args" && !strings.Contains(source, "[") {
-		return "build.cargo_args in " + source // the krust config
-	}
-	return setting + " in " + source
-}
-
-// stringSource, listSource and envSource find the layer a merged value came
-// from, by the rules of merge.
-func stringSource(layers []Settings, setting string) string {
-	for _, l := range layers {
-		value := map[string]string{"workdir": l.Workdir, "compression": l.Compression, "sbom": l.SBOM, "provenance": l.Provenance}[setting]
-		if value != "" {
-			return l.Source
-		}
-	}
-	return ""
-}
-
-func listSource(layers []Settings, setting string) string {
-	for _, l := range layers {
-		list := map[string][]string{"ports": l.Ports, "cargo-args": l.CargoArgs}[setting]
-		if len(list) > 0 {
-			return l.Source
-		}
-	}
-	return ""
-}
-
-func envSource(layers []Settings, key string) string {
-	for _, l := range layers {
-		if _, ok := l.Env[key]; ok {
-			return l.Source
-		}
-	}
-	return ""
+// invalid says that value of setting, written where, breaks rule.
+func invalid(setting, where, value string, rule error) error {
+	return fmt.Errorf("%w %s %q (%s): %v", ErrInvalidSetting, setting, value, where, rule)
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -9,11 +9,21 @@ import (
 	"testing"
 )
 
-// layered gives layers as the flags, Cargo.toml's package and workspace
-// tables and the krust config, in that order.
+// flagKeys names some settings as the command's flags do.
+func flagKeys() map[string]string {
+	return map[string]string{"ports": "--port", "workdir": "--workdir", "env": "--env", "sbom": "--sbom", "provenance": "--provenance",
+		"compression": "--compression", "tags": "--tag", "repo": "--repo", "image": "--image", "cargo-args": "arguments after --",
+		"libc": "--libc", "platforms": "--platform", "profile": "--profile"}
+}
+
+// layered gives layers as the flags (named by flagKeys), Cargo.toml's
+// package and workspace tables and the krust config, in that order.
 func layered(layers ...Settings) Sources {
 	var src Sources
 	for i, l := range layers {
+		if i == 0 && l.Source == "" && l.Keys == nil {
+			l.Keys = flagKeys()
+		}
 		*[]*Settings{&src.Flags, &src.Package, &src.Workspace, &src.User}[i] = l
 	}
 	return src
@@ -46,9 +56,9 @@ func TestResolveRefusesBadValues(t *testing.T) {
 		{"NUL in env key", []Settings{{Env: map[string]string{"A\x00": "1"}}}, []string{"NUL"}},
 		{"NUL in env value", []Settings{{Env: map[string]string{"A": "x\x00y"}}}, []string{"value cannot hold NUL"}},
 		{"--target in cargo-args", []Settings{{}, {Source: pkg, CargoArgs: []string{"--locked", "--target", "x86_64-unknown-linux-gnu"}}},
-			[]string{`"--target"`, "cargo-args in " + pkg, "--platform"}},
-		{"--target= in build.cargo_args", []Settings{{}, {}, {Source: user, CargoArgs: []string{"--target=aarch64-unknown-linux-gnu"}}},
-			[]string{`"--target=aarch64-unknown-linux-gnu"`, "build.cargo_args in " + user, "--platform"}},
+			[]string{`"--target"`, "cargo-args in " + pkg, "set platforms (e.g. linux/arm64) and libc"}},
+		{"--target= in build.cargo_args", []Settings{{}, {}, {}, {Source: user, Keys: (&Config{}).keys(), CargoArgs: []string{"--target=aarch64-unknown-linux-gnu"}}},
+			[]string{`"--target=aarch64-unknown-linux-gnu"`, "build.cargo_args in " + user, "set platforms"}},
 		{"--sbom unknown", []Settings{{SBOM: "bogus"}}, []string{`sbom "bogus"`, "(--sbom)", "spdx", "cyclonedx", "none"}},
 		{"--sbom upper-case", []Settings{{SBOM: "SPDX"}}, []string{`sbom "SPDX"`, "(--sbom)"}},
 		{"sbom in Cargo.toml", []Settings{{}, {Source: pkg, SBOM: "spdx-2.3"}}, []string{`"spdx-2.3"`, "sbom in " + pkg, "cyclonedx"}},

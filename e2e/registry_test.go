@@ -142,7 +142,7 @@ func TestRegistryBadInput(t *testing.T) {
 		{"unknown base tag", []string{"build", "--no-push", "--libc", "glibc", "--base", reg.Host + "/base/static:nope"}, []string{"base/static:nope", "not found"}},
 		{"base without the platform", []string{"build", "--no-push", "--libc", "glibc", "--platform", "linux/arm64", "--base", base}, []string{"linux/amd64", "linux/arm64"}},
 		{"unreachable registry", []string{"build", "--libc", "glibc", "--base", "scratch", "--repo", "127.0.0.1:9/team"}, []string{"127.0.0.1:9", "cannot reach"}},
-		{"invalid repo", []string{"build", "--libc", "glibc", "--base", "scratch", "--repo", "Bad Repo"}, []string{"invalid --repo"}},
+		{"invalid repo", []string{"build", "--libc", "glibc", "--base", "scratch", "--repo", "Bad Repo"}, []string{`repo "Bad Repo" (--repo)`}},
 		{"push from a missing layout", []string{"push", "oci:/nonexistent/layout:v1", reg.Host + "/x:v1"}, []string{"/nonexistent/layout"}},
 	}
 	for _, tt := range tests {

@@ -25,8 +25,8 @@ func FuzzComponent(f *testing.F) {
 			if got != "" {
 				t.Fatalf("Component(%q) returned %q with error %v", pkg, got, err)
 			}
-			if !strings.Contains(err.Error(), "--image") {
-				t.Fatalf("Component(%q) error %q does not point to --image", pkg, err)
+			if !strings.Contains(err.Error(), "whole image name") {
+				t.Fatalf("Component(%q) error %q does not point to a whole image name", pkg, err)
 			}
 			return
 		}

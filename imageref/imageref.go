@@ -12,43 +12,69 @@ import (
 )
 
 // Name returns the image name for a package: image when set (a whole
-// reference, e.g. from --image or KRUST_IMAGE), else repo/PACKAGE with the
-// package name made a valid repository component. It returns "" when
+// reference, e.g. registry.example.com/team/app), else repo/PACKAGE with
+// the package name made a valid repository component. It returns nil when
 // neither image nor repo is set. The result is normalised the way docker
-// does (a bare "user/app" is on Docker Hub) and carries no tag or digest.
+// does (a bare "user/app" is on Docker Hub), with the registry host in
+// lower case (host names are not case-sensitive, and krust compares them
+// as they are: loopback, krust.local, credentials, certs.d), and carries no
+// tag or digest. Its errors are *NameError.
 func Name(image, repo, pkg string) (reference.Named, error) {
 	switch {
 	case image != "":
-		return parseName(image, "--image")
+		named, err := parseName(image)
+		if err != nil {
+			return nil, &NameError{Setting: "image", Value: image, Err: err}
+		}
+		return named, nil
 	case repo != "":
 		component, err := Component(pkg)
 		if err != nil {
-			return nil, err
+			return nil, &NameError{Setting: "repo", Value: repo, Err: err, WholeName: true}
 		}
-		named, err := parseName(strings.TrimSuffix(repo, "/")+"/"+component, "--repo")
-		if errors.Is(err, reference.ErrNameTooLong) {
-			return nil, fmt.Errorf("the image name from --repo and package name %q is longer than %d characters: set a shorter name with --image: %w", pkg, reference.RepositoryNameTotalLengthMax, err)
+		whole := strings.TrimSuffix(repo, "/") + "/" + component
+		named, err := parseName(whole)
+		switch {
+		case errors.Is(err, reference.ErrNameTooLong):
+			return nil, &NameError{Setting: "repo", Value: repo, WholeName: true, Err: fmt.Errorf(
+				"with package name %q the image name is longer than %d characters: give a shorter repository, or a whole image name: %w",
+				pkg, reference.RepositoryNameTotalLengthMax, err)}
+		case err != nil:
+			return nil, &NameError{Setting: "repo", Value: repo, Err: fmt.Errorf("the image name %q it gives is not valid: %w", scrub.Reference(whole), err)}
 		}
-		return named, err
+		return named, nil
 	}
 	return nil, nil
 }
 
-func parseName(s, flag string) (reference.Named, error) {
-	if clean := scrub.Reference(s); clean != s {
+// parseName reads a whole image name; its errors give the rule broken.
+func parseName(s string) (reference.Named, error) {
+	if scrub.Reference(s) != s {
 		// Said without the credentials, which the reference grammar's
 		// own error would quote.
-		return nil, fmt.Errorf("invalid %s %q (user information removed): an image name holds no user name or password, which would be sent and written wherever the name is; log in with docker login instead", flag, clean)
+		return nil, ErrCredentials
 	}
 	named, err := reference.ParseNormalizedNamed(s)
+	if errors.Is(err, reference.ErrNameTooLong) {
+		return nil, err
+	}
 	if err != nil {
-		return nil, fmt.Errorf("invalid %s %q: %w (want e.g. registry.example.com:5000/team/app, lower case)", flag, s, err)
+		return nil, fmt.Errorf("%w (want e.g. registry.example.com:5000/team/app, lower case)", err)
 	}
 	if _, ok := named.(reference.Digested); ok {
-		return nil, fmt.Errorf("invalid %s %q: give a name without a digest; the digest comes from the build", flag, s)
+		return nil, errors.New("want a name without a digest: the digest comes from the build")
 	}
 	if _, ok := named.(reference.Tagged); ok {
-		return nil, fmt.Errorf("invalid %s %q: give a name without a tag and set tags with --tag", flag, s)
+		return nil, errors.New("want a name without a tag: the tags are a setting of their own")
+	}
+	return lowerDomain(named)
+}
+
+// lowerDomain returns named with its registry host in lower case.
+func lowerDomain(named reference.Named) (reference.Named, error) {
+	domain := reference.Domain(named)
+	if lower := strings.ToLower(domain); lower != domain {
+		return reference.ParseNormalizedNamed(lower + "/" + reference.Path(named))
 	}
 	return named, nil
 }
@@ -75,7 +101,7 @@ func Component(pkg string) (string, error) {
 	name := strings.Trim(b.String(), "-_.")
 	name = collapseSeparators(name)
 	if name == "" {
-		return "", fmt.Errorf("package name %q gives no valid repository name: set the whole name with --image", pkg)
+		return "", fmt.Errorf("package name %q gives no valid repository name: set a whole image name instead of a repository", pkg)
 	}
 	return name, nil
 }
@@ -106,15 +132,19 @@ func collapseSeparators(s string) string {
 	return b.String()
 }
 
-// ValidTag reports whether tag is a valid tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
+// TagRule is the OCI tag grammar, [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}, in
+// words.
+const TagRule = "want 1 to 128 characters of [A-Za-z0-9_.-], not starting with . or -"
+
+// ValidTag reports whether tag is a valid tag (see TagRule).
 func ValidTag(tag string) error {
 	if len(tag) == 0 || len(tag) > 128 {
-		return fmt.Errorf("%w %q: want 1 to 128 characters of [A-Za-z0-9_.-], not starting with . or -", ErrInvalidTag, tag)
+		return fmt.Errorf("%w %q: %s", ErrInvalidTag, tag, TagRule)
 	}
 	for i, r := range tag {
 		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || (i > 0 && (r == '.' || r == '-'))
 		if !ok {
-			return fmt.Errorf("%w %q: want 1 to 128 characters of [A-Za-z0-9_.-], not starting with . or -", ErrInvalidTag, tag)
+			return fmt.Errorf("%w %q: %s", ErrInvalidTag, tag, TagRule)
 		}
 	}
 	return nil

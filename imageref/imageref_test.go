@@ -73,23 +73,27 @@ func TestNameInvalid(t *testing.T) {
 	tests := []struct {
 		name             string
 		image, repo, pkg string
-		wantInErr        []string
+		// setting is the setting the error blames, image or repo; whole
+		// says the fix is a whole image name.
+		setting   string
+		whole     bool
+		wantInErr []string
 		// wantIs is the reference grammar's sentinel the error wraps; nil
 		// where the grammar has none (upper case) or the name parsed and
 		// krust refused it (a tag or digest given, nothing usable left).
 		wantIs error
 	}{
-		{"upper case image", "UPPER/App", "", "", []string{"--image", "UPPER/App"}, nil},
-		{"space in image", "a b", "", "", []string{"--image"}, reference.ErrReferenceInvalidFormat},
-		{"tagged image", "x:tag", "", "", []string{"--image", "tag", "--tag"}, nil},
-		{"tagged image with registry", "localhost:5000/x:1.0", "", "", []string{"--image", "--tag"}, nil},
-		{"digest image", "x@sha256:" + digestHex, "", "", []string{"--image", "digest"}, nil},
-		{"tag and digest image", "x:tag@sha256:" + digestHex, "", "", []string{"--image", "digest"}, nil},
-		{"empty path component", "registry.example.com//app", "", "", []string{"--image"}, reference.ErrReferenceInvalidFormat},
-		{"invalid repo", "", "Team Repo", "hello", []string{"--repo"}, reference.ErrReferenceInvalidFormat},
-		{"tagged repo", "", "registry.example.com/team:1", "hello", []string{"--repo"}, reference.ErrReferenceInvalidFormat},
-		{"unusable package", "", "registry.example.com/team", "___", []string{"--image", "___"}, nil},
-		{"too long", "", "registry.example.com/team", strings.Repeat("a", 300), []string{"--repo", "package name", "--image"}, reference.ErrNameTooLong},
+		{"upper case image", "UPPER/App", "", "", "image", false, []string{`invalid image name "UPPER/App"`, "lowercase"}, nil},
+		{"space in image", "a b", "", "", "image", false, []string{`image name "a b"`}, reference.ErrReferenceInvalidFormat},
+		{"tagged image", "x:tag", "", "", "image", false, []string{`"x:tag"`, "without a tag", "tags are a setting"}, nil},
+		{"tagged image with registry", "localhost:5000/x:1.0", "", "", "image", false, []string{"without a tag"}, nil},
+		{"digest image", "x@sha256:" + digestHex, "", "", "image", false, []string{"without a digest"}, nil},
+		{"tag and digest image", "x:tag@sha256:" + digestHex, "", "", "image", false, []string{"digest"}, nil},
+		{"empty path component", "registry.example.com//app", "", "", "image", false, []string{"registry.example.com//app"}, reference.ErrReferenceInvalidFormat},
+		{"invalid repo", "", "Team Repo", "hello", "repo", false, []string{`invalid repository "Team Repo"`, `"Team Repo/hello"`}, reference.ErrReferenceInvalidFormat},
+		{"tagged repo", "", "registry.example.com/team:1", "hello", "repo", false, []string{`repository "registry.example.com/team:1"`}, reference.ErrReferenceInvalidFormat},
+		{"unusable package", "", "registry.example.com/team", "___", "repo", true, []string{`"___"`, "whole image name"}, nil},
+		{"too long", "", "registry.example.com/team", strings.Repeat("a", 300), "repo", true, []string{"package name", "255", "whole image name"}, reference.ErrNameTooLong},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,13 +104,51 @@ func TestNameInvalid(t *testing.T) {
 			if named != nil {
 				t.Errorf("Name returned %v with its error", named)
 			}
+			var nameErr *NameError
+			if !errors.As(err, &nameErr) || nameErr.Setting != tc.setting || nameErr.Value != tc.image+tc.repo || nameErr.WholeName != tc.whole {
+				t.Errorf("error %#v is not a *NameError for the %s setting's value", err, tc.setting)
+			}
 			for _, s := range tc.wantInErr {
 				if !strings.Contains(err.Error(), s) {
 					t.Errorf("error %q does not contain %q", err, s)
 				}
 			}
+			// A library names settings; only the command knows flags.
+			if strings.Contains(err.Error(), "--") {
+				t.Errorf("error %q names a flag", err)
+			}
 			if tc.wantIs != nil && !errors.Is(err, tc.wantIs) {
 				t.Errorf("error %q does not wrap %q", err, tc.wantIs)
+			}
+		})
+	}
+}
+
+// A registry host in any case names the same registry: the name carries
+// it in lower case, so that every comparison of hosts (loopback,
+// krust.local, credentials, certs.d, insecure registries) sees one form.
+// The path keeps the grammar's rule (lower case only).
+func TestNameLowersTheHost(t *testing.T) {
+	tests := []struct {
+		name             string
+		image, repo, pkg string
+		want             string
+	}{
+		{"LOCALHOST image", "LOCALHOST:5000/app", "", "", "localhost:5000/app"},
+		{"KRUST.LOCAL repo", "", "KRUST.LOCAL", "app", "krust.local/app"},
+		{"mixed-case registry repo", "", "Registry.Example.COM/team", "App", "registry.example.com/team/app"},
+		{"Docker Hub in capitals", "DOCKER.IO/library/app", "", "", "docker.io/library/app"},
+		{"Docker Hub official image in capitals", "DOCKER.IO/app", "", "", "docker.io/library/app"},
+		{"lower case kept", "", "127.0.0.1:5000/team", "app", "127.0.0.1:5000/team/app"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			named, err := Name(tc.image, tc.repo, tc.pkg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if named.String() != tc.want {
+				t.Errorf("Name(%q, %q, %q) = %s, want %s", tc.image, tc.repo, tc.pkg, named, tc.want)
 			}
 		})
 	}
@@ -176,8 +218,8 @@ func TestComponentInvalid(t *testing.T) {
 			if got != "" {
 				t.Errorf("Component(%q) returned %q with its error", tc.pkg, got)
 			}
-			if !strings.Contains(err.Error(), "--image") {
-				t.Errorf("error %q does not point to --image", err)
+			if !strings.Contains(err.Error(), "whole image name") || strings.Contains(err.Error(), "--") {
+				t.Errorf("error %q does not point to a whole image name, in settings' words", err)
 			}
 		})
 	}

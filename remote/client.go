@@ -118,9 +118,12 @@ func (c *Client) userAgent() string {
 	return c.opts.UserAgent
 }
 
-// registryHost maps Docker Hub's name to the host that serves its API.
+// registryHost maps Docker Hub's name to the host that serves its API, and
+// any host to lower case: host names are not case-sensitive, and every
+// use of the host (loopback, insecure registries, certs.d, credentials)
+// then sees one form of it.
 func registryHost(domain string) string {
-	return dockerhub.RegistryHost(domain)
+	return dockerhub.RegistryHost(strings.ToLower(domain))
 }
 
 // insecure reports whether host may skip TLS verification.
@@ -172,7 +175,7 @@ func isLoopback(host string) bool {
 		name = h
 	}
 	name = strings.TrimSuffix(strings.TrimPrefix(name, "["), "]")
-	if name == "localhost" {
+	if strings.EqualFold(name, "localhost") {
 		return true
 	}
 	ip := net.ParseIP(name)

@@ -26,6 +26,7 @@ func explainCause(err error, repo *orasremote.Repository) error {
 	var resp *errcode.ErrorResponse
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostname x509.HostnameError
+	var untrusted *untrustedError
 	switch {
 	case errors.Is(err, auth.ErrBasicCredentialNotFound):
 		return fmt.Errorf("%w\nregistry %s wants credentials and none were found: log in with `docker login %s`, or set [registries.%q] username and password in the krust config", err, host, host, host)
@@ -33,8 +34,10 @@ func explainCause(err error, repo *orasremote.Repository) error {
 		return fmt.Errorf("%w\nregistry %s refused the credentials (401 Unauthorized): log in with `docker login %s`, or set [registries.%q] username and password in the krust config", err, host, host, host)
 	case errors.As(err, &resp) && resp.StatusCode == http.StatusForbidden:
 		return fmt.Errorf("%w\nregistry %s denied access (403 Forbidden): the account lacks permission for %s", err, host, repo.Reference.Repository)
+	case errors.As(err, &untrusted):
+		return fmt.Errorf("%w\nthe TLS certificate of %s is not trusted: %s, or allow the host with --insecure-registry %s", err, host, untrusted.fix(), host)
 	case errors.As(err, &unknownAuthority), errors.As(err, &hostname):
-		return fmt.Errorf("%w\nthe TLS certificate of %s is not trusted: put its CA in ~/.docker/certs.d/%s/ca.crt or SSL_CERT_FILE, or allow the host with --insecure-registry %s", err, host, host, host)
+		return fmt.Errorf("%w\nthe TLS certificate of %s is not trusted: add its CA to the system's or SSL_CERT_FILE, or allow the host with --insecure-registry %s", err, host, host)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Errorf("%w\ncannot reach registry %s: is it running, and is the host name and port right?", err, host)
 	}

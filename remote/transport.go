@@ -38,10 +38,11 @@ func (c *Client) newTransport(host string) (http.RoundTripper, error) {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.TLSClientConfig = tlsConfig
 	t.ResponseHeaderTimeout = 2 * time.Minute
+	trust := &trustTransport{base: t, host: host, certDirs: c.opts.CertDirs}
 	if c.opts.Debug == nil {
-		return t, nil
+		return trust, nil
 	}
-	return &debugTransport{base: t, out: c.opts.Debug}, nil
+	return &debugTransport{base: trust, out: c.opts.Debug}, nil
 }
 
 func (c *Client) tlsConfig(host string) (*tls.Config, error) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker-krust/docker-krust/internal/problems"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci/sbom"
 	"github.com/docker-krust/docker-krust/remote"
@@ -57,36 +57,12 @@ func newBuildCommand(env *environment) *cobra.Command {
 
 // run builds, then pushes unless --no-push, and prints the one line.
 func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Command, args []string) error {
-	cfg, err := env.krustConfig()
+	s, err := f.settle(ctx, env, cmd, args)
 	if err != nil {
 		return err
 	}
-	dir, cargoArgs, err := projectDir(cmd, args)
-	if err != nil {
-		return err
-	}
-	// As cargo does: DIRECTORY may be a Cargo.toml, or any directory of
-	// the project (the nearest Cargo.toml upward is the project's).
-	manifest, err := cargo.FindManifest(dir)
-	if err != nil {
-		return err
-	}
-	dir = filepath.Dir(manifest)
-	cargoCmd := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}
-	proj, pkg, files, err := fileSettings(ctx, env, cfg, cargoCmd, dir, f.pkg)
-	if err != nil {
-		return err
-	}
-	req, r, err := f.request(env, cmd, dir, cargoArgs, files)
-	if err != nil {
-		return err
-	}
-	req.Project, req.Package = proj, pkg
+	cfg, cargoCmd, req, r, out := s.cfg, s.cargo, s.req, s.r, s.out
 	if err := checkDocuments(f.sbomDir, r); err != nil {
-		return err
-	}
-	out, err := f.outputs(r, pkg.Name)
-	if err != nil {
 		return err
 	}
 	// Without a push or a load, stdout is the layout's reference.
@@ -109,7 +85,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		return err
 	}
 	if out.push && plan.Image == nil {
-		return errors.New("no registry to push to: set --repo or KRUST_REPO (e.g. ghcr.io/you), or --image, or default_registry in the krust config; or add --no-push to stop at the OCI layout")
+		return errNowhereToPush
 	}
 	// Every path the build writes is checked once the layout is settled,
 	// before cargo runs.
@@ -179,13 +155,10 @@ func fileSettings(ctx context.Context, env *environment, cfg *config.Config, c *
 // (all but the project and package, which fileSettings found);
 // config.Resolve settles every setting, from flags to defaults.
 func (f *buildFlags) request(env *environment, cmd *cobra.Command, dir string, cargoArgs []string, files config.Sources) (builder.Request, config.Resolved, error) {
-	flagS, err := f.settings(cmd)
-	if err != nil {
-		return builder.Request{}, config.Resolved{}, err
-	}
+	flagS, flagErr := f.settings(cmd)
 	files.Flags, files.CargoArgs, files.Getenv = flagS, cargoArgs, env.getenv
 	r, err := config.Resolve(files)
-	if err != nil {
+	if err = problems.Join(flagErr, err); err != nil {
 		return builder.Request{}, r, err
 	}
 	return builder.Request{

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker-krust/docker-krust/internal/problems"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -35,7 +36,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.provenance, "provenance", "", "`MODE` of the build provenance attached to each platform's image as an OCI referrer: slsa (an in-toto statement with a SLSA provenance v1 predicate) or none (default slsa)")
 	fl.StringVar(&f.sbomDir, "sbom-dir", "", "also write each platform's SBOM (and provenance) documents into `DIR`, named BIN[-OS-ARCH[-VARIANT]].spdx.json (or .cdx.json) and BIN[-OS-ARCH[-VARIANT]].provenance.json")
 	fl.StringVar(&f.layoutDir, "oci-layout", "", "OCI layout directory to write (default: krust/PACKAGE/BIN under cargo's target directory)")
-	fl.StringArrayVar(&f.tags, "tag", nil, "tag of the image, in the layout and the registry (repeatable; default latest)")
+	fl.StringArrayVar(&f.tags, "tag", nil, "tag of the image, in the layout and the registry (repeatable; a tag given twice counts once; default latest)")
 	fl.StringVar(&f.bin, "bin", "", "binary to build when the package has several")
 	fl.StringVarP(&f.pkg, "package", "p", "", "workspace member to build")
 	fl.StringVar(&f.profile, "profile", "", "cargo profile to build with, e.g. dist or dev (default release)")
@@ -51,8 +52,20 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	f.registry.register(fl)
 }
 
+// flagKeys names the flag of each setting, for messages (see
+// config.Settings.Keys).
+func flagKeys() map[string]string {
+	return map[string]string{
+		"image": "--image", "repo": "--repo", "base-image": "--base", "platforms": "--platform", "libc": "--libc",
+		"compression": "--compression", "bin": "--bin", "profile": "--profile", "cargo": "--cargo", "user": "--user",
+		"workdir": "--workdir", "env": "--env", "labels": "--label", "annotations": "--annotation", "ports": "--port",
+		"args": "--arg", "tags": "--tag", "sbom": "--sbom", "provenance": "--provenance", "cargo-args": "the cargo arguments after --",
+	}
+}
+
 // settings returns the settings the flags give: only the flags the user
-// set, so that defaults never hide Cargo.toml or the krust config.
+// set, so that defaults never hide Cargo.toml or the krust config. Its
+// error reports every malformed flag at once.
 func (f *buildFlags) settings(cmd *cobra.Command) (config.Settings, error) {
 	fl := cmd.Flags()
 	set := func(name, value string) string {
@@ -61,8 +74,7 @@ func (f *buildFlags) settings(cmd *cobra.Command) (config.Settings, error) {
 		}
 		return ""
 	}
-	var s config.Settings
-	var err error
+	s := config.Settings{Keys: flagKeys()}
 	s.BaseImage, s.Libc, s.Bin, s.Cargo = set("base", f.base), set("libc", f.libc), set("bin", f.bin), set("cargo", f.cargo)
 	s.User, s.Workdir, s.Profile = set("user", f.user), set("workdir", f.workdir), set("profile", f.profile)
 	s.Compression, s.SBOM, s.Provenance = set("compression", f.compression), set("sbom", f.sbom), set("provenance", f.provenance)
@@ -71,28 +83,27 @@ func (f *buildFlags) settings(cmd *cobra.Command) (config.Settings, error) {
 		s.Platforms = strings.Split(p, ",")
 	}
 	s.Tags, s.Ports, s.Args = f.tags, f.ports, f.args
-	if s.Env, err = keyValues("--env", f.env); err != nil {
-		return s, err
-	}
-	if s.Labels, err = keyValues("--label", f.labels); err != nil {
-		return s, err
-	}
-	s.Annotations, err = keyValues("--annotation", f.annotations)
-	return s, err
+	var errEnv, errLabels, errAnnotations error
+	s.Env, errEnv = keyValues("--env", f.env)
+	s.Labels, errLabels = keyValues("--label", f.labels)
+	s.Annotations, errAnnotations = keyValues("--annotation", f.annotations)
+	return s, problems.Join(errEnv, errLabels, errAnnotations)
 }
 
-// keyValues reads repeated KEY=VALUE flags.
+// keyValues reads repeated KEY=VALUE flags, reporting every malformed one.
 func keyValues(flag string, values []string) (map[string]string, error) {
 	if len(values) == 0 {
 		return nil, nil
 	}
 	out := map[string]string{}
+	var errs []error
 	for _, kv := range values {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
-			return nil, fmt.Errorf("invalid %s %q: want KEY=VALUE", flag, kv)
+			errs = append(errs, fmt.Errorf("invalid %s %q: want KEY=VALUE", flag, kv))
+			continue
 		}
 		out[k] = v
 	}
-	return out, nil
+	return out, problems.Join(errs...)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -23,9 +24,21 @@ func (r *registryFlags) register(fl *pflag.FlagSet) {
 	fl.DurationVar(&r.timeout, "timeout", 10*time.Minute, "give up a base pull or a push (retries included) after this long")
 }
 
+// check refuses flag values that would not do what they say: a timeout
+// that is not positive would give up at once.
+func (r *registryFlags) check() error {
+	if r.timeout <= 0 {
+		return fmt.Errorf("invalid --timeout %v: want a positive duration, e.g. 30s or 10m (the default)", r.timeout)
+	}
+	return nil
+}
+
 // client returns a registry client using the user's credentials: the krust
 // config's first, then Docker's.
 func (r *registryFlags) client(env *environment, cfg *config.Config) (*remote.Client, error) {
+	if err := r.check(); err != nil {
+		return nil, err
+	}
 	docker, err := env.dockerConfig()
 	if err != nil {
 		return nil, err
