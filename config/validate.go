@@ -12,6 +12,7 @@ import (
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/imageref"
+	"github.com/docker-krust/docker-krust/internal/scrub"
 	"github.com/docker-krust/docker-krust/oci"
 )
 
@@ -38,7 +39,8 @@ func mergeChecked(layers ...Settings) (Settings, []error) {
 	}
 	for _, k := range sortedKeys(s.Env) {
 		if err := checkEnv(k, s.Env[k]); err != nil {
-			errs = append(errs, invalid("env", envSource(layers, k), k+"="+s.Env[k], err))
+			// The variable is named by its key: its value may be a secret.
+			errs = append(errs, invalid("env", envSource(layers, k), k, err))
 		}
 	}
 	if _, err := oci.ParseCompression(s.Compression); err != nil {
@@ -80,6 +82,10 @@ func checkCargoArgs(args []string, source Settings) error {
 func checkBase(base string) error {
 	if base == "" || base == "scratch" || strings.HasPrefix(base, "oci:") {
 		return nil
+	}
+	if scrub.Reference(base) != base {
+		// The grammar's own error would quote the credentials.
+		return imageref.ErrCredentials
 	}
 	if _, err := reference.ParseNormalizedNamed(base); err != nil {
 		return fmt.Errorf("%w: want scratch, oci:PATH[:TAG] (an image in an OCI layout) or a registry reference such as %s", err, DefaultBase)
@@ -148,9 +154,11 @@ func checkEnv(key, value string) error {
 	return nil
 }
 
-// invalid says that value of setting, written where, breaks rule.
+// invalid says that value of setting, written where, breaks rule. The
+// value is quoted without user information (a --repo or --base written
+// user:password@host/...), which no output may show.
 func invalid(setting, where, value string, rule error) error {
-	return fmt.Errorf("%w %s %q (%s): %v", ErrInvalidSetting, setting, value, where, rule)
+	return fmt.Errorf("%w %s %q (%s): %v", ErrInvalidSetting, setting, scrub.Reference(value), where, rule)
 }
 
 func sortedKeys(m map[string]string) []string {

@@ -50,11 +50,11 @@ func TestResolveRefusesBadValues(t *testing.T) {
 		{"protocol only", []Settings{{Ports: []string{"/tcp"}}}, []string{`"/tcp"`}},
 		{"relative workdir", []Settings{{Workdir: "app"}}, []string{`workdir "app"`, "(--workdir)", "absolute path"}},
 		{"relative workdir in Cargo.toml", []Settings{{}, {Source: pkg, Workdir: "./srv"}}, []string{`"./srv"`, "workdir in " + pkg}},
-		{"empty env key", []Settings{{Source: user, Env: map[string]string{"": "x"}}}, []string{`env "=x"`, "env in " + user, "non-empty"}},
-		{"= in env key", []Settings{{}, {Source: pkg, Env: map[string]string{"A=B": "1"}}}, []string{`"A=B=1"`, "env in " + pkg, `"="`}},
-		{"newline in env key", []Settings{{Env: map[string]string{"A\nB": "1"}}}, []string{`"A\nB=1"`, "(--env)", "newline"}},
+		{"empty env key", []Settings{{Source: user, Env: map[string]string{"": "x"}}}, []string{`env ""`, "env in " + user, "non-empty"}},
+		{"= in env key", []Settings{{}, {Source: pkg, Env: map[string]string{"A=B": "1"}}}, []string{`"A=B"`, "env in " + pkg, `"="`}},
+		{"newline in env key", []Settings{{Env: map[string]string{"A\nB": "1"}}}, []string{`"A\nB"`, "(--env)", "newline"}},
 		{"NUL in env key", []Settings{{Env: map[string]string{"A\x00": "1"}}}, []string{"NUL"}},
-		{"NUL in env value", []Settings{{Env: map[string]string{"A": "x\x00y"}}}, []string{"value cannot hold NUL"}},
+		{"NUL in env value", []Settings{{Env: map[string]string{"A": "x\x00SECRETy"}}}, []string{`env "A"`, "value cannot hold NUL"}},
 		{"--target in cargo-args", []Settings{{}, {Source: pkg, CargoArgs: []string{"--locked", "--target", "x86_64-unknown-linux-gnu"}}},
 			[]string{`"--target"`, "cargo-args in " + pkg, "set platforms (e.g. linux/arm64) and libc"}},
 		{"--target= in build.cargo_args", []Settings{{}, {}, {}, {Source: user, Keys: (&Config{}).keys(), CargoArgs: []string{"--target=aarch64-unknown-linux-gnu"}}},
@@ -157,5 +157,30 @@ func TestResolveNamesTheFile(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error %v lacks %q", err, w)
 		}
+	}
+}
+
+// A value refused for breaking a rule is quoted without the user
+// information or secret value it holds.
+func TestInvalidSettingsQuoteNoSecret(t *testing.T) {
+	tests := []struct {
+		name  string
+		layer Settings
+	}{
+		{"repo", Settings{Repo: "https://u:p=SECRET@ghcr.io/me"}},
+		{"image", Settings{Name: "user:SECRET@ghcr.io/me/app"}},
+		{"base", Settings{BaseImage: "u:p w/SECRET@ghcr.io/x:1"}},
+		{"env value", Settings{Env: map[string]string{"TOKEN": "SECRET\x00"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Resolve(layered(tt.layer))
+			if err == nil {
+				t.Fatal("Resolve accepted it")
+			}
+			if strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("error quotes the secret: %v", err)
+			}
+		})
 	}
 }
