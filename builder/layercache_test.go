@@ -269,12 +269,16 @@ func appendTo(t *testing.T, path, s string) {
 
 // imageOf writes into store an image manifest and config holding layer
 // alone, as a build would around it, and returns the manifest.
-func imageOf(t *testing.T, store *layout.Layout, layer oci.Layer) ocispec.Descriptor {
+func imageOf(t testing.TB, store *layout.Layout, layer oci.Layer) ocispec.Descriptor {
 	t.Helper()
 	cfg := ocispec.Image{RootFS: ocispec.RootFS{Type: "layers", DiffIDs: []digest.Digest{layer.DiffID}}}
 	cfgDesc, err := writeJSON(context.Background(), store, ocispec.MediaTypeImageConfig, cfg)
-	mustDo(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	desc, err := writeJSON(context.Background(), store, ocispec.MediaTypeImageManifest, oci.NewManifest(cfgDesc, []ocispec.Descriptor{layer.Descriptor}, nil))
-	mustDo(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return desc
 }
