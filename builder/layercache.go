@@ -81,7 +81,8 @@ type layerProof struct {
 // is a miss, said in a warning, and the layer is built and the entry
 // written again. New entries are kept in memory until save, which the
 // build calls once its images are in the layout, so a failed build
-// leaves none. It is safe for concurrent use.
+// leaves none; save also keeps the cache within layerCacheMaxEntries
+// (prune). It is safe for concurrent use.
 type layerCache struct {
 	// target is cargo's target directory, the tree the cache lives in
 	// (see openDir); "" disables the cache.
@@ -238,4 +239,5 @@ func (c *layerCache) save(ctx context.Context, store *layout.Layout, manifests [
 			logf(c.log, "warning: could not cache the layer %s (the next build compresses it again): %v\n", p.entry.Layer.Digest, err)
 		}
 	}
+	prune(dir, time.Now())
 }

@@ -6,8 +6,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
+	"github.com/docker-krust/docker-krust/internal/atomicfile"
 	"github.com/docker-krust/docker-krust/internal/regular"
 )
 
@@ -74,4 +77,54 @@ func (c *layerCache) refuse(err error) {
 	}
 	c.refused = true
 	logf(c.log, "warning: the layer cache is not used: %v; this build compresses its layers without it\n", err)
+}
+
+const (
+	// layerCacheMaxEntries bounds the cache: each build of a changed
+	// executable adds an entry (about 600 bytes), so save removes the
+	// least recently written beyond this many. A removed entry costs one
+	// compression.
+	layerCacheMaxEntries = 256
+	// staleTempAge is how old a temp file of the cache must be before it
+	// is taken for the leftover of a build that died while writing.
+	staleTempAge = time.Hour
+)
+
+// prune removes, from the cache directory dir, the entries beyond
+// layerCacheMaxEntries (oldest first) and temp files older than
+// staleTempAge. Only regular files are removed, through dir, so nothing
+// else and nothing outside is ever touched; errors are ignored (the next
+// save tries again).
+func prune(dir *os.Root, now time.Time) {
+	d, err := dir.Open(".")
+	if err != nil {
+		return
+	}
+	names, err := d.ReadDir(-1)
+	d.Close()
+	if err != nil {
+		return
+	}
+	var entries []fs.FileInfo
+	for _, de := range names {
+		info, err := de.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		switch name := info.Name(); {
+		case strings.HasPrefix(name, atomicfile.TempPrefix):
+			if now.Sub(info.ModTime()) > staleTempAge {
+				_ = dir.Remove(name)
+			}
+		case strings.HasSuffix(name, ".json"):
+			entries = append(entries, info)
+		}
+	}
+	if len(entries) <= layerCacheMaxEntries {
+		return
+	}
+	slices.SortFunc(entries, func(a, b fs.FileInfo) int { return a.ModTime().Compare(b.ModTime()) })
+	for _, info := range entries[:len(entries)-layerCacheMaxEntries] {
+		_ = dir.Remove(info.Name())
+	}
 }
