@@ -123,7 +123,7 @@ func (p *Plan) build(ctx context.Context, targets []target) ([]cargo.Artifact, e
 func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts []cargo.Artifact, d *described) (Result, error) {
 	tags, r := p.req.Tags, p.recipe()
 	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Image}
-	layers := &layerCache{dir: layerCacheDir(p.req.Project), log: p.b.Log, compression: r.compression, compressed: p.b.layerCompressed}
+	layers := newLayerCache(p.req.Project, p.b.Log, r.compression, p.b.layerCompressed)
 	manifests, err := writeImages(ctx, store, layers, r, targets, arts)
 	if err != nil {
 		return Result{}, err
@@ -160,7 +160,7 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 	logf(p.b.Log, "wrote %s (%s) to %s, tagged %s\n", top.Digest, kindOf(top), p.LayoutDir, strings.Join(tags, ", "))
 	// Only now are the new layers worth remembering: a build that failed
 	// before its tag leaves no cache entries behind.
-	layers.save()
+	layers.save(ctx, store, manifests)
 	res.Manifest = top
 	return res, nil
 }

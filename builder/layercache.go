@@ -1,22 +1,21 @@
 package builder
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"hash"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/docker-krust/docker-krust/cargo"
-	"github.com/docker-krust/docker-krust/internal/atomicfile"
+	"github.com/docker-krust/docker-krust/internal/regular"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
@@ -24,24 +23,26 @@ import (
 )
 
 const (
-	// layerCacheVersion is bumped when what an entry means changes.
-	layerCacheVersion = 1
-	// maxCacheEntrySize bounds what is read of an entry (they are ~500
+	// layerCacheVersion is bumped when what an entry means changes: 2
+	// keys entries on the layer's diffID and proves each with an image of
+	// the layout (version 1 entries are never looked up again).
+	layerCacheVersion = 2
+	// maxCacheEntrySize bounds what is read of an entry (they are ~600
 	// bytes): anything larger is damage, and ignored.
 	maxCacheEntrySize = 16 << 10
 	// exeMode is the executable's mode in the layer.
 	exeMode = 0o755
 )
 
-// layerKey is every input that shapes the layer of one executable: the
-// same key gives the same layer bytes.
+// layerKey is every input that shapes the bytes of a layer: the digest
+// of its uncompressed tar stream (the executable's content, its path,
+// mode and mtime in the image) and how it is compressed. krust
+// recomputes the diffID from the executable on every build, so an entry
+// is found only under the key of the layer it is asked for.
 type layerKey struct {
-	Version    int           `json:"version"`
-	Executable digest.Digest `json:"executable"`
-	Path       string        `json:"path"`
-	Mode       int64         `json:"mode"`
-	ModTime    string        `json:"mtime"`
-	Format     string        `json:"format"`
+	Version int           `json:"version"`
+	DiffID  digest.Digest `json:"diffID"`
+	Format  string        `json:"format"`
 }
 
 // name is the entry's file name: the key's own digest, so that entries
@@ -54,27 +55,39 @@ func (k layerKey) name() string {
 }
 
 // layerEntry is one cache file: the key, repeated so that an entry is
-// checked against what was asked for, and the layer it gave.
+// checked against what was asked for, the layer it gave and the image of
+// the layout that proves the layer has the key's diffID (see
+// layercache_check.go).
 type layerEntry struct {
-	Key    layerKey           `json:"key"`
-	Layer  ocispec.Descriptor `json:"layer"`
-	DiffID digest.Digest      `json:"diffID"`
+	Key   layerKey           `json:"key"`
+	Layer ocispec.Descriptor `json:"layer"`
+	Proof *layerProof        `json:"proof,omitempty"`
 	// Blob is the stamp of the layer's blob file when its content was
 	// last known to match the digest (written or verified by krust).
 	Blob *layout.BlobStamp `json:"blob,omitempty"`
 }
 
+// layerProof names an image manifest of the layout whose layer Index is
+// the entry's layer and whose config gives that layer the key's diffID.
+type layerProof struct {
+	Manifest ocispec.Descriptor `json:"manifest"`
+	Index    int                `json:"index"`
+}
+
 // layerCache maps executables to the layers already built from them, so
 // that an unchanged executable is never compressed again. Entries live in
-// files under dir, one per key, replaced atomically; a missing, damaged or
-// foreign entry is a miss, and so is one whose blob is not in the layout
-// with its size. New entries are kept in memory until save, which the
-// build calls once it has succeeded, so a failed build leaves none. It is
-// safe for concurrent use.
+// files under layerCacheDir, one per key, replaced atomically; an entry
+// is used only when each of its claims checks out (check), otherwise it
+// is a miss, said in a warning, and the layer is built and the entry
+// written again. New entries are kept in memory until save, which the
+// build calls once its images are in the layout, so a failed build
+// leaves none; save also keeps the cache within layerCacheMaxEntries
+// (prune). It is safe for concurrent use.
 type layerCache struct {
-	// dir holds the entries; "" disables the cache.
-	dir string
-	log io.Writer
+	// target is cargo's target directory, the tree the cache lives in
+	// (see openDir); "" disables the cache.
+	target string
+	log    io.Writer
 	// compression is how new layers are compressed; its Fingerprint
 	// (algorithm, library and version, level) is part of every key.
 	compression oci.Compression
@@ -82,54 +95,72 @@ type layerCache struct {
 	// rather than taken from the cache (tests count the calls).
 	compressed func()
 
-	mu      sync.Mutex
-	pending []layerEntry
+	mu sync.Mutex
+	// pending holds, by layer digest, the entries to write or to check
+	// against the build's manifests in save.
+	pending map[digest.Digest]*pendingEntry
+	// refused is set once the cache directory was refused (and said so).
+	refused bool
 }
 
-// layerCacheDir is where a project's layer cache lives: in cargo's target
-// directory, beside the default layouts, under a name no package can have
-// (cargo package names cannot start with a dot), so it never collides with
-// a layout. Deleting it only costs the next build a compression.
+// pendingEntry is an entry save may write: dirty when it differs from
+// what the cache holds.
+type pendingEntry struct {
+	entry  layerEntry
+	dirty  bool
+	proven bool
+}
+
+// layerCacheRel is where a project's layer cache lives under cargo's
+// target directory: beside the default layouts, under a name no package
+// can have (cargo package names cannot start with a dot), so it never
+// collides with a layout. Deleting it only costs the next build a
+// compression.
+const layerCacheRel = "krust/.cache/layers"
+
+// layerCacheDir is the path of proj's layer cache.
 func layerCacheDir(proj *cargo.Project) string {
 	if proj == nil || proj.TargetDir == "" {
 		return ""
 	}
-	return filepath.Join(proj.TargetDir, "krust", ".cache", "layers")
+	return filepath.Join(proj.TargetDir, filepath.FromSlash(layerCacheRel))
+}
+
+// newLayerCache returns the layer cache of proj ("" target: none).
+func newLayerCache(proj *cargo.Project, log io.Writer, c oci.Compression, compressed func()) *layerCache {
+	lc := &layerCache{log: log, compression: c, compressed: compressed}
+	if proj != nil {
+		lc.target = proj.TargetDir
+	}
+	return lc
 }
 
 // layer returns the layer holding art's executable at /app/BIN stamped
-// with created, from the cache when an entry for the same inputs names a
-// blob the layout holds, else built into store.
+// with created, from the cache when an entry for the same diffID checks
+// out, else built into store.
 func (c *layerCache) layer(ctx context.Context, store *layout.Layout, art cargo.Artifact, created time.Time) (oci.Layer, error) {
-	f, err := os.Open(art.Path)
+	f, info, err := regular.Open(art.Path)
 	if err != nil {
 		return oci.Layer{}, fmt.Errorf("read the built executable: %w", err)
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return oci.Layer{}, fmt.Errorf("read the built executable: %w", err)
-	}
 	file := oci.File{Path: path.Join(appDir, art.Bin), Mode: exeMode, Size: info.Size(), Content: f}
-	if c.dir != "" {
-		h := sha256.New()
-		if _, err := io.Copy(h, f); err != nil {
+	if c.target != "" {
+		diffID, err := oci.DiffID([]oci.File{file}, created)
+		if err != nil {
 			return oci.Layer{}, fmt.Errorf("read the built executable %s: %w", art.Path, err)
 		}
-		key := c.key(file, h, created)
-		if layer, ok := c.lookup(ctx, store, key); ok {
-			logf(c.log, "layer for /%s taken from the cache (%s, executable %s)\n", file.Path, layer.Descriptor.Digest, key.Executable)
+		if layer, ok := c.lookup(ctx, store, c.key(diffID)); ok {
+			logf(c.log, "layer for /%s taken from the cache (%s, diffID %s)\n", file.Path, layer.Descriptor.Digest, diffID)
 			return layer, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return oci.Layer{}, err
 		}
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return oci.Layer{}, fmt.Errorf("read the built executable %s: %w", art.Path, err)
 		}
 	}
-	// The key is taken from the bytes that go into the layer, so that an
-	// executable that changes meanwhile is never cached under its old
-	// digest.
-	h := sha256.New()
-	file.Content = io.TeeReader(f, h)
 	layer, err := writeLayer(store, file, created, c.compression)
 	if err != nil {
 		return oci.Layer{}, fmt.Errorf("write layer for %s: %w", art.Path, err)
@@ -137,102 +168,76 @@ func (c *layerCache) layer(ctx context.Context, store *layout.Layout, art cargo.
 	if c.compressed != nil {
 		c.compressed()
 	}
-	if c.dir != "" {
-		c.mu.Lock()
-		e := layerEntry{Key: c.key(file, h, created), Layer: layer.Descriptor, DiffID: layer.DiffID}
+	if c.target != "" {
+		// The key is the diffID of the bytes that went into the layer, so
+		// an executable that changed meanwhile is never cached under the
+		// digest read before.
+		e := layerEntry{Key: c.key(layer.DiffID), Layer: layer.Descriptor}
 		if stamp, err := store.Stamp(layer.Descriptor.Digest); err == nil {
 			e.Blob = &stamp
 		}
-		c.pending = append(c.pending, e)
-		c.mu.Unlock()
+		c.remember(e, true)
 	}
 	return layer, nil
 }
 
-func (c *layerCache) key(f oci.File, exe hash.Hash, created time.Time) layerKey {
-	return layerKey{
-		Version:    layerCacheVersion,
-		Executable: digest.NewDigest(digest.SHA256, exe),
-		Path:       f.Path,
-		Mode:       f.Mode,
-		ModTime:    created.UTC().Format(time.RFC3339Nano),
-		Format:     c.compression.Fingerprint(),
-	}
+func (c *layerCache) key(diffID digest.Digest) layerKey {
+	return layerKey{Version: layerCacheVersion, DiffID: diffID, Format: c.compression.Fingerprint()}
 }
 
-// lookup returns the cached layer for key if its entry is intact and the
-// layout holds its blob with the right content. The content is hashed
-// only when the blob file is not the one the entry recorded (its stamp
-// differs: it was rewritten, replaced or touched since), so a no-op
-// build pays a stat, not a read of the layer, while a blob someone
-// changed is caught as on every other reuse and the layer is built
-// again. A blob that verifies gets its new stamp recorded.
-func (c *layerCache) lookup(ctx context.Context, store *layout.Layout, key layerKey) (oci.Layer, bool) {
-	e, err := readLayerEntry(filepath.Join(c.dir, key.name()))
-	if err != nil || e.Key != key {
-		return oci.Layer{}, false
+// remember keeps e for save; dirty says it must be written.
+func (c *layerCache) remember(e layerEntry, dirty bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending == nil {
+		c.pending = map[digest.Digest]*pendingEntry{}
 	}
-	if e.Layer.Digest.Validate() != nil || e.DiffID.Validate() != nil || e.Layer.MediaType == "" || e.Layer.Size <= 0 {
-		return oci.Layer{}, false
+	if p := c.pending[e.Layer.Digest]; p != nil {
+		dirty = dirty || p.dirty
 	}
-	desc := ocispec.Descriptor{MediaType: e.Layer.MediaType, Digest: e.Layer.Digest, Size: e.Layer.Size}
-	stamp, err := store.Stamp(desc.Digest)
-	if err != nil || stamp.Size != desc.Size {
-		return oci.Layer{}, false
-	}
-	if e.Blob == nil || !stamp.Trusted() || *e.Blob != stamp {
-		if ok, err := store.Exists(ctx, desc); err != nil || !ok {
-			return oci.Layer{}, false
-		}
-		e.Blob = &stamp
-		c.mu.Lock()
-		c.pending = append(c.pending, e)
-		c.mu.Unlock()
-	}
-	return oci.Layer{Descriptor: desc, DiffID: e.DiffID}, true
+	c.pending[e.Layer.Digest] = &pendingEntry{entry: e, dirty: dirty}
 }
 
-// readLayerEntry reads one entry, bounded; a truncated or damaged one is
-// an error, which the caller treats as a miss.
-func readLayerEntry(name string) (layerEntry, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return layerEntry{}, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxCacheEntrySize+1))
-	if err != nil {
-		return layerEntry{}, err
-	}
-	if len(data) > maxCacheEntrySize {
-		return layerEntry{}, errors.New("cache entry too large")
-	}
-	var e layerEntry
-	err = json.Unmarshal(data, &e)
-	return e, err
-}
-
-// save writes the entries of the layers built since the cache was made.
-// A failure is only a warning: the next build compresses again.
-func (c *layerCache) save() {
+// save writes the entries of the layers built since the cache was made,
+// each proven by the first of manifests (the build's images, already in
+// store) that lists its layer with its diffID; a layer taken from the
+// cache gets its entry written again only when its proof or its blob's
+// stamp changed. A failure is only a warning: the next build compresses
+// again.
+func (c *layerCache) save(ctx context.Context, store *layout.Layout, manifests []ocispec.Descriptor) {
 	c.mu.Lock()
 	pending := c.pending
 	c.pending = nil
 	c.mu.Unlock()
-	for _, e := range pending {
-		if err := c.write(e); err != nil {
-			logf(c.log, "warning: could not cache the layer %s (the next build compresses it again): %v\n", e.Layer.Digest, err)
+	if len(pending) == 0 {
+		return
+	}
+	for _, desc := range manifests {
+		c.prove(ctx, store, desc, pending)
+	}
+	var dirty []*pendingEntry
+	for _, p := range pending {
+		if p.dirty {
+			dirty = append(dirty, p)
 		}
 	}
-}
-
-func (c *layerCache) write(e layerEntry) error {
-	data, err := json.Marshal(e)
-	if err != nil {
-		return err
+	if len(dirty) == 0 {
+		return
 	}
-	if err := os.MkdirAll(c.dir, 0o755); err != nil {
-		return err
+	slices.SortFunc(dirty, func(a, b *pendingEntry) int { return cmp.Compare(a.entry.Layer.Digest, b.entry.Layer.Digest) })
+	dir := c.openDir(true)
+	if dir == nil {
+		return
 	}
-	return atomicfile.WriteFile(filepath.Join(c.dir, e.Key.name()), append(data, '\n'), 0o644)
+	defer dir.Close()
+	for _, p := range dirty {
+		err := errNoProof
+		if p.proven {
+			err = writeLayerEntry(dir, p.entry)
+		}
+		if err != nil {
+			logf(c.log, "warning: could not cache the layer %s (the next build compresses it again): %v\n", p.entry.Layer.Digest, err)
+		}
+	}
+	prune(dir, time.Now())
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
+	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -118,12 +119,12 @@ func TestLayerCacheKeyHoldsEveryInput(t *testing.T) {
 				if err := os.WriteFile(exe, in.exe, 0o755); err != nil {
 					t.Fatal(err)
 				}
-				c := &layerCache{dir: filepath.Join(dir, "cache"), compression: in.comp, compressed: func() { compressed++ }}
+				c := &layerCache{target: dir, compression: in.comp, compressed: func() { compressed++ }}
 				layer, err := c.layer(context.Background(), store, cargo.Artifact{Bin: in.bin, Path: exe}, in.created)
 				if err != nil {
 					t.Fatal(err)
 				}
-				c.save()
+				c.save(context.Background(), store, []ocispec.Descriptor{imageOf(t, store, layer)})
 				return layer
 			}
 			first := build(base)
@@ -171,10 +172,10 @@ func TestDamagedCacheIsRebuilt(t *testing.T) {
 		{"entry garbage", func(t *testing.T, entry, _ string) {
 			mustDo(t, os.WriteFile(entry, []byte("\x00\xff{not json"), 0o644))
 		}},
-		{"entry for another executable", func(t *testing.T, entry, _ string) {
+		{"entry for another layer", func(t *testing.T, entry, _ string) {
 			data, err := os.ReadFile(entry)
 			mustDo(t, err)
-			mustDo(t, os.WriteFile(entry, bytes.Replace(data, []byte(`"executable":"sha256:`), []byte(`"executable":"sha256:0`), 1), 0o644))
+			mustDo(t, os.WriteFile(entry, bytes.Replace(data, []byte(`"diffID":"sha256:`), []byte(`"diffID":"sha256:0`), 1), 0o644))
 		}},
 		{"entry naming a bad digest", func(t *testing.T, entry, _ string) {
 			data, err := os.ReadFile(entry)
@@ -264,4 +265,20 @@ func appendTo(t *testing.T, path, s string) {
 	mustDo(t, err)
 	_, err = f.WriteString(s)
 	mustDo(t, errors.Join(err, f.Close()))
+}
+
+// imageOf writes into store an image manifest and config holding layer
+// alone, as a build would around it, and returns the manifest.
+func imageOf(t testing.TB, store *layout.Layout, layer oci.Layer) ocispec.Descriptor {
+	t.Helper()
+	cfg := ocispec.Image{RootFS: ocispec.RootFS{Type: "layers", DiffIDs: []digest.Digest{layer.DiffID}}}
+	cfgDesc, err := writeJSON(context.Background(), store, ocispec.MediaTypeImageConfig, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := writeJSON(context.Background(), store, ocispec.MediaTypeImageManifest, oci.NewManifest(cfgDesc, []ocispec.Descriptor{layer.Descriptor}, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return desc
 }

@@ -1,0 +1,76 @@
+package atomicfile
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// WriteFileIn is WriteFile for name inside root: the temp file is created
+// and renamed through root, so that no symbolic link, inside or out, is
+// ever followed for writing (a link at name is replaced, as by
+// WriteFile), and nothing is written outside root.
+func WriteFileIn(root *os.Root, name string, data []byte, perm fs.FileMode) (err error) {
+	dir, base := filepath.Split(name)
+	path := filepath.Join(root.Name(), name)
+	f, tmp, err := createTempIn(root, dir, base)
+	if err != nil {
+		return fmt.Errorf("create temp file for %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = root.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", f.Name(), err)
+	}
+	if err = f.Chmod(perm); err != nil {
+		return fmt.Errorf("chmod %s: %w", f.Name(), err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", f.Name(), err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", f.Name(), err)
+	}
+	if err = root.Rename(tmp, name); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", f.Name(), path, err)
+	}
+	return syncDirIn(root, dir)
+}
+
+// createTempIn creates a new file, never following a link, in the
+// directory dir of root, named after base with TempPrefix.
+func createTempIn(root *os.Root, dir, base string) (*os.File, string, error) {
+	for range 100 {
+		name := filepath.Join(dir, TempPrefix+base+"-"+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, name, err
+	}
+	return nil, "", errors.New("too many name collisions")
+}
+
+// syncDirIn flushes the directory dir of root.
+func syncDirIn(root *os.Root, dir string) error {
+	if dir == "" {
+		dir = "."
+	}
+	d, err := root.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open dir %s for fsync: %w", filepath.Join(root.Name(), dir), err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("fsync dir %s: %w", filepath.Join(root.Name(), dir), err)
+	}
+	return nil
+}
