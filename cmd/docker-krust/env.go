@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -35,7 +36,8 @@ func newEnvironment(stdout, stderr io.Writer, dockerConfig func() (*configfile.C
 	if isPlugin(os.Args) {
 		face = "docker krust"
 	}
-	return &environment{stdout: stdout, stderr: stderr, face: face, getenv: os.Getenv, environ: os.Environ, dockerConfig: dockerConfig, engine: standaloneEngine}
+	return &environment{stdout: stdout, stderr: stderr, face: face, getenv: os.Getenv, environ: os.Environ, dockerConfig: dockerConfig,
+		engine: func() (*engine, error) { return standaloneEngine(context.Background()) }}
 }
 
 // krustConfig loads the user's krust config file.
