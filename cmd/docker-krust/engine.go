@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/docker/cli/cli/command"
+	dockerconfig "github.com/docker/cli/cli/config"
 	cliflags "github.com/docker/cli/cli/flags"
 	"github.com/moby/moby/client"
 )
@@ -45,6 +46,9 @@ func engineFromCli(cli command.Cli) (*engine, error) {
 // Docker config. ctx ends docker/cli's own connection check (a ping it
 // bounds to 2 s).
 func standaloneEngine(ctx context.Context) (*engine, error) {
+	if err := checkDockerConfig(dockerconfig.Dir()); err != nil {
+		return nil, err
+	}
 	cli, err := command.NewDockerCli(command.WithBaseContext(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("docker CLI: %w", err)

@@ -30,7 +30,7 @@ type environment struct {
 
 func newEnvironment(stdout, stderr io.Writer, dockerConfig func() (*configfile.ConfigFile, error)) *environment {
 	if dockerConfig == nil {
-		dockerConfig = func() (*configfile.ConfigFile, error) { return dockerconfig.Load(dockerconfig.Dir()) }
+		dockerConfig = loadDockerConfig
 	}
 	face := "krust"
 	if isPlugin(os.Args) {
