@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -11,6 +12,7 @@ import (
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/internal/flock"
+	"github.com/docker-krust/docker-krust/internal/regular"
 )
 
 // stableRootFor returns the directory where uid's builds with path
@@ -118,20 +120,35 @@ func prepareStableRoot(root string, uid int) error {
 }
 
 // openLock opens (creating) the lock file at path, never through a
-// symbolic link and never anything but a regular file.
+// symbolic link and never anything but a regular file; a named pipe is
+// refused at once (lockOpenFlags make its open return), a socket or a
+// directory by what it is.
 func openLock(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|lockOpenFlags, 0o600)
 	if errors.Is(err, syscall.ELOOP) {
 		return nil, fmt.Errorf("lock %s: it is a symbolic link, not krust's lock file: remove it (rm %s)", path, path)
 	}
 	if err != nil {
+		if info, serr := os.Lstat(path); serr == nil && !info.Mode().IsRegular() {
+			return nil, notALock(path, info.Mode())
+		}
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
-	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+	info, err := f.Stat()
+	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("lock %s: not a regular file: remove it (rm -r %s)", path, path)
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if !info.Mode().IsRegular() {
+		f.Close()
+		return nil, notALock(path, info.Mode())
 	}
 	return f, nil
+}
+
+// notALock refuses what is at a lock file's path, of mode's type.
+func notALock(path string, mode fs.FileMode) error {
+	return fmt.Errorf("lock %w, not krust's lock file: remove it (rm -r %s)", regular.NotRegular(path, mode), path)
 }
 
 // replaceSymlink points link at target atomically.

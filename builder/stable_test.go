@@ -1,3 +1,5 @@
+//go:build unix
+
 package builder
 
 import (
@@ -7,8 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/internal/regular/regulartest"
 )
 
 // nobody is the user id a directory planted by another user belongs to.
@@ -135,7 +139,10 @@ func TestPlantedLockIsNotFollowed(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, "symbolic link"},
-		{"a directory", func(t *testing.T, lock, _ string) { mkdir(t, lock, 0o700) }, "lock"},
+		// Each refused at once, by what it is (a FIFO must not block).
+		{"a directory", func(t *testing.T, lock, _ string) { regulartest.Make(t, lock, "dir") }, "is a directory"},
+		{"a named pipe", func(t *testing.T, lock, _ string) { regulartest.Make(t, lock, "fifo") }, "is a named pipe (FIFO)"},
+		{"a socket", func(t *testing.T, lock, _ string) { regulartest.Make(t, lock, "socket") }, "is a socket"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,7 +153,12 @@ func TestPlantedLockIsNotFollowed(t *testing.T) {
 			lock := filepath.Join(root, "app.lock")
 			tt.plant(t, lock, outside)
 			before, beforeErr := os.ReadFile(outside)
-			s, err := exposeStableIn(context.Background(), root, os.Getuid(), outsideProject(dir), "app")
+			var s *stablePaths
+			err := regulartest.Quick(t, time.Minute, func() error {
+				var err error
+				s, err = exposeStableIn(context.Background(), root, os.Getuid(), outsideProject(dir), "app")
+				return err
+			})
 			if err == nil {
 				s.release()
 				t.Fatal("exposeStableIn used a planted lock")

@@ -112,6 +112,9 @@ func (c Cargo) Metadata(ctx context.Context, dir string) (*Project, error) {
 	if _, err := os.Stat(manifest); err != nil {
 		return nil, fmt.Errorf("no Cargo.toml in %s: run krust build in a Cargo project, or pass the project's directory", dir)
 	}
+	if err := checkCargoFiles(c.Env, dir); err != nil {
+		return nil, err
+	}
 	cmd := procgroup.Command(ctx, 0, "cargo", "metadata", "--format-version", "1", "--no-deps", "--manifest-path", manifest)
 	cmd.Dir, cmd.Env = dir, c.Env
 	var stdout limitedBuffer
@@ -125,7 +128,11 @@ func (c Cargo) Metadata(ctx context.Context, dir string) (*Project, error) {
 		}
 		return nil, fmt.Errorf("cargo metadata for %s: %w\n%s", manifest, err, strings.TrimSpace(stderr.String()))
 	}
-	return ParseMetadata(stdout.buf.Bytes())
+	proj, err := ParseMetadata(stdout.buf.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	return proj, checkLockfile(proj.WorkspaceRoot)
 }
 
 // Build runs `cargo build --profile PROFILE` for one binary and every triple of

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/docker-krust/docker-krust/internal/regular"
 	"github.com/docker-krust/docker-krust/internal/scrub"
 	"github.com/pelletier/go-toml/v2"
 )
@@ -84,9 +85,17 @@ func (c *cargoConfig) add(f configFile) {
 	}
 }
 
+// maxConfigBytes bounds a cargo config file krust reads: such files hold
+// a few settings, and go-toml's parsing time grows with the square of the
+// keys in a table (see config.MaxTOMLBytes).
+const maxConfigBytes = 128 << 10
+
+// readConfigFile reads the cargo config file at path, refusing at once
+// anything but a regular file (a named pipe would block the open for good).
+// A missing file gives an error os.IsNotExist accepts.
 func readConfigFile(path string) (configFile, error) {
 	var f configFile
-	data, err := os.ReadFile(path)
+	data, err := regular.ReadFile(path, maxConfigBytes)
 	if err != nil {
 		if os.IsNotExist(err) {
 			return f, err
@@ -190,13 +199,7 @@ func configPaths(env []string, dir string) []string {
 			break
 		}
 	}
-	home, ok := lookupEnv(env, "CARGO_HOME")
-	if !ok || home == "" {
-		if h, err := os.UserHomeDir(); err == nil {
-			home = filepath.Join(h, ".cargo")
-		}
-	}
-	if home != "" && !seen[home] {
+	if home := cargoHome(env); home != "" && !seen[home] {
 		paths = append(paths, configFileIn(home))
 	}
 	return paths

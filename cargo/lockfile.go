@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/docker-krust/docker-krust/internal/regular"
 	digest "github.com/opencontainers/go-digest"
 	"github.com/pelletier/go-toml/v2"
 )
@@ -58,20 +57,16 @@ func ReadLockfile(root string) (Lockfile, error) {
 }
 
 func readLockfile(path string) (Lockfile, lockedPackages, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := regular.ReadFile(path, MaxLockfileBytes)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return Lockfile{}, nil, fmt.Errorf("%s does not exist: cargo writes it when it builds; build the project with cargo first, or check that it is not kept elsewhere (-Z lockfile-path)", path)
-	}
-	if err != nil {
-		return Lockfile{}, nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxLockfileBytes+1))
-	if err != nil {
-		return Lockfile{}, nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(data) > MaxLockfileBytes {
+	case errors.Is(err, regular.ErrTooLarge):
 		return Lockfile{}, nil, fmt.Errorf("%s is larger than the %d bytes (%d MiB) krust reads of a Cargo.lock: that is far more than the largest workspaces lock; check that it is cargo's lockfile", path, MaxLockfileBytes, MaxLockfileBytes>>20)
+	case errors.Is(err, regular.ErrNotRegular):
+		return Lockfile{}, nil, fmt.Errorf("%w; remove it (cargo writes it again) or put the project's Cargo.lock there", err)
+	case err != nil:
+		return Lockfile{}, nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	pkgs, err := parseLockfile(data)
 	if err != nil {

@@ -1,9 +1,11 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/docker-krust/docker-krust/internal/regular"
 )
 
 // MaxTOMLBytes bounds the TOML files krust parses: Cargo.toml (for
@@ -17,10 +19,15 @@ const MaxTOMLBytes = 128 << 10
 
 // readTOML reads the TOML file at path, refusing, before reading it, one
 // larger than MaxTOMLBytes; what names the file in the error and fix says
-// how to make it smaller. A missing file yields an error wrapping
+// how to make it smaller. Anything but a regular file is refused at once
+// (a named pipe would block the open until a writer came), with an error
+// wrapping regular.ErrNotRegular. A missing file yields an error wrapping
 // fs.ErrNotExist.
 func readTOML(path, what, fix string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, info, err := regular.Open(path)
+	if errors.Is(err, regular.ErrNotRegular) {
+		return nil, fmt.Errorf("read %s: %w; krust reads it as a file: replace it with a regular file, or remove it", what, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
@@ -29,7 +36,7 @@ func readTOML(path, what, fix string) ([]byte, error) {
 		return fmt.Errorf("%s is %d bytes, more than the %d (%d KiB) krust parses: %s",
 			what, size, MaxTOMLBytes, MaxTOMLBytes>>10, fix)
 	}
-	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() > MaxTOMLBytes {
+	if info.Size() > MaxTOMLBytes {
 		return nil, tooLarge(info.Size())
 	}
 	data, err := io.ReadAll(io.LimitReader(f, MaxTOMLBytes+1))

@@ -2,11 +2,8 @@ package e2e
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -90,7 +87,7 @@ func TestForgedCacheIsRebuilt(t *testing.T) {
 			outside := t.TempDir()
 			tt.forge(t, outside)
 			before := listing(t, outside)
-			res := krustWithin(t, project, 5*time.Minute, glibcScratch...)
+			res := krustWithin(t, 5*time.Minute, project, nil, glibcScratch...)
 			ociRef(t, res, "latest")
 			if got := manifestFor(t, dir, "latest").Digest; got != want {
 				t.Errorf("after the forgery the image is %s, a clean build gave %s", got, want)
@@ -156,30 +153,4 @@ func listing(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return b.String()
-}
-
-// krustWithin runs krust like krust does, killing it and failing the
-// test if it has not ended within limit (a FIFO in the cache once blocked
-// a build in open(2), deaf to SIGINT and SIGTERM).
-func krustWithin(t *testing.T, dir string, limit time.Duration, args ...string) result {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, filepath.Join(h.binDir, "krust"), args...)
-	cmd.Dir = dir
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("krust %s did not end within %s\nstderr:\n%s", strings.Join(args, " "), limit, stderr.String())
-	}
-	res := result{stdout: stdout.String(), stderr: stderr.String()}
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		res.code = exit.ExitCode()
-	case err != nil:
-		t.Fatalf("run krust %v: %v", args, err)
-	}
-	return res
 }

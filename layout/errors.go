@@ -38,7 +38,7 @@ var ErrInvalidTag = errors.New("invalid tag")
 
 // ErrNotRegular reports an entry of a layout (oci-layout, index.json, a
 // blob) that is not a regular file, a FIFO, socket, device or directory,
-// or a blobs directory that is not a directory.
+// or a layout or blobs directory that is not a directory.
 // It is refused without being read, so it can neither block nor be taken
 // for content.
 var ErrNotRegular = errors.New("unexpected file type")

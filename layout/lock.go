@@ -20,11 +20,12 @@ func lockDir(ctx context.Context, dir string) (func(), error) {
 }
 
 // lockDirFile is lockDir returning the locked directory, for callers that
-// must check it is still the one at dir once they hold the lock.
+// must check it is still the one at dir once they hold the lock. Anything
+// but a directory at dir is refused at once, never opened.
 func lockDirFile(ctx context.Context, dir string) (*os.File, error) {
-	d, err := os.Open(dir)
+	d, err := os.Open(onlyDir(dir))
 	if err != nil {
-		return nil, fmt.Errorf("open %s for locking: %w", dir, err)
+		return nil, fmt.Errorf("lock: %w", notDir(dir, err))
 	}
 	if err := flock.Wait(ctx, d.Fd(), flock.Exclusive); err != nil {
 		d.Close()

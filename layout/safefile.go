@@ -21,12 +21,33 @@ import (
 // link: the user named it.
 
 // openRoot opens dir, the layout's directory, as the root of every access.
+// Anything but a directory is refused at once (see onlyDir).
 func openRoot(dir string) (*os.Root, error) {
-	root, err := os.OpenRoot(dir)
+	root, err := os.OpenRoot(onlyDir(dir))
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", dir, notFound(err))
+		return nil, notDir(dir, err)
 	}
 	return root, nil
+}
+
+// onlyDir is a path that opens dir only if it is a directory (or a link
+// to one): "dir/." fails at once with ENOTDIR on anything else, where
+// opening a named pipe would wait for a writer for ever.
+func onlyDir(dir string) string {
+	return dir + string(filepath.Separator) + "."
+}
+
+// notDir explains why the layout directory dir could not be opened: what
+// it is if it is not a directory, else err.
+func notDir(dir string, err error) error {
+	if info, serr := os.Stat(dir); serr == nil && !info.IsDir() {
+		return fmt.Errorf("%s is %s, not a layout directory: %w", dir, describeMode(info.Mode()), ErrNotRegular)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("open %s: %w", dir, notFound(err))
 }
 
 // openRegular opens dir/name for reading, refusing at once anything that is

@@ -3,13 +3,19 @@ package remote
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/docker-krust/docker-krust/internal/regular"
 )
+
+// maxCertBytes bounds a CA certificate file read from certs.d: a PEM
+// certificate takes one or two kB, a bundle of every public CA about 200 kB.
+const maxCertBytes = 1 << 20
 
 // transport returns the HTTP transport for host, made once per host so
 // that connections are reused across repositories and calls.
@@ -55,7 +61,11 @@ func (c *Client) tlsConfig(host string) (*tls.Config, error) {
 	for _, dir := range c.opts.CertDirs {
 		certs, _ := filepath.Glob(filepath.Join(dir, hostDir(host), "*.crt"))
 		for _, path := range certs {
-			data, err := os.ReadFile(path)
+			// Not os.ReadFile: a named pipe there would block for good.
+			data, err := regular.ReadFile(path, maxCertBytes)
+			if errors.Is(err, regular.ErrNotRegular) || errors.Is(err, regular.ErrTooLarge) {
+				return nil, fmt.Errorf("read CA certificate for %s: %w; put the registry's CA certificate (PEM) there, or remove it", host, err)
+			}
 			if err != nil {
 				return nil, fmt.Errorf("read CA certificate for %s: %w", host, err)
 			}

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/docker/cli/cli/command"
+	dockerconfig "github.com/docker/cli/cli/config"
 	cliflags "github.com/docker/cli/cli/flags"
 	"github.com/moby/moby/client"
 )
@@ -18,6 +20,14 @@ type engine struct {
 	client  client.APIClient
 	host    string
 	context string
+	// limits bound every wait for the engine; see limitsFor.
+	limits waitLimits
+}
+
+// bounded sets the limits of the waits for the engine from --timeout.
+func (e *engine) bounded(timeout time.Duration) *engine {
+	e.limits = limitsFor(timeout)
+	return e
 }
 
 // where names the engine for error messages.
@@ -28,14 +38,18 @@ func (e *engine) where() string {
 // engineFromCli takes the engine of an initialised docker CLI: the
 // plugin's, which honours `docker --context`, --host and --config.
 func engineFromCli(cli command.Cli) (*engine, error) {
-	return &engine{client: cli.Client(), host: cli.DockerEndpoint().Host, context: cli.CurrentContext()}, nil
+	return &engine{client: cli.Client(), host: cli.DockerEndpoint().Host, context: cli.CurrentContext(), limits: limitsFor(0)}, nil
 }
 
 // standaloneEngine resolves the engine as the docker CLI does without
 // flags: DOCKER_HOST, DOCKER_CONTEXT, then the current context in the
-// Docker config.
-func standaloneEngine() (*engine, error) {
-	cli, err := command.NewDockerCli()
+// Docker config. ctx ends docker/cli's own connection check (a ping it
+// bounds to 2 s).
+func standaloneEngine(ctx context.Context) (*engine, error) {
+	if err := checkDockerConfig(dockerconfig.Dir()); err != nil {
+		return nil, err
+	}
+	cli, err := command.NewDockerCli(command.WithBaseContext(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("docker CLI: %w", err)
 	}
@@ -47,21 +61,47 @@ func standaloneEngine() (*engine, error) {
 
 // loadArchive streams an archive that write produces into the engine's
 // image load and reads the engine's answer, which reports failures in
-// the stream rather than as an HTTP status.
+// the stream rather than as an HTTP status. The engine must keep taking
+// the archive or answering (progress is asked for, so it reports each
+// layer it registers) within the silence limit. It returns only once
+// write has ended, so nothing reads the layout after it.
 func (e *engine) loadArchive(ctx context.Context, write func(io.Writer) error) error {
-	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(write(pw)) }()
-	res, err := e.client.ImageLoad(ctx, pr, client.ImageLoadWithQuiet(true))
-	if err != nil {
-		pr.CloseWithError(err)
+	err := e.call(ctx, "the image load (POST /images/load)", func(ctx context.Context, w *watchdog) error {
+		pr, pw := io.Pipe()
+		var writeErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			writeErr = write(pw)
+			pw.CloseWithError(writeErr)
+		}()
+		err := e.load(ctx, kickingReader{pr, w}, w)
+		// An engine that stopped reading leaves write blocked: end it.
+		pr.CloseWithError(errLoadEnded)
+		<-done
+		if writeErr != nil && !errors.Is(writeErr, errLoadEnded) && ctx.Err() == nil {
+			return fmt.Errorf("write the image archive: %w", writeErr)
+		}
+		return err
+	})
+	if err != nil && !stalled(err) {
 		return fmt.Errorf("load the image into the %s: %w", e.where(), err)
+	}
+	return err
+}
+
+// errLoadEnded ends the writing of an archive the engine no longer reads.
+var errLoadEnded = errors.New("the image load ended")
+
+// load sends body as an image load and reads the answer, kicking w for
+// every part of it.
+func (e *engine) load(ctx context.Context, body io.Reader, w *watchdog) error {
+	res, err := e.client.ImageLoad(ctx, body, client.ImageLoadWithQuiet(false))
+	if err != nil {
+		return err
 	}
 	defer res.Close()
-	if err := loadMessages(res); err != nil {
-		pr.CloseWithError(err)
-		return fmt.Errorf("load the image into the %s: %w", e.where(), err)
-	}
-	return nil
+	return loadMessages(kickingReader{res, w})
 }
 
 // loadMessages reads the engine's JSON message stream and returns the

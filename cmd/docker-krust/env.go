@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -29,13 +30,14 @@ type environment struct {
 
 func newEnvironment(stdout, stderr io.Writer, dockerConfig func() (*configfile.ConfigFile, error)) *environment {
 	if dockerConfig == nil {
-		dockerConfig = func() (*configfile.ConfigFile, error) { return dockerconfig.Load(dockerconfig.Dir()) }
+		dockerConfig = loadDockerConfig
 	}
 	face := "krust"
 	if isPlugin(os.Args) {
 		face = "docker krust"
 	}
-	return &environment{stdout: stdout, stderr: stderr, face: face, getenv: os.Getenv, environ: os.Environ, dockerConfig: dockerConfig, engine: standaloneEngine}
+	return &environment{stdout: stdout, stderr: stderr, face: face, getenv: os.Getenv, environ: os.Environ, dockerConfig: dockerConfig,
+		engine: func() (*engine, error) { return standaloneEngine(context.Background()) }}
 }
 
 // krustConfig loads the user's krust config file.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"time"
 
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/builder"
@@ -28,6 +29,8 @@ type outputs struct {
 	// name is the image's name in the engine or the tarball: the image's
 	// own, or krust.local/PACKAGE when no repository is set.
 	name reference.Named
+	// timeout bounds the load: --timeout.
+	timeout time.Duration
 }
 
 // outputs decides, before cargo runs, what the build is for.
@@ -37,7 +40,7 @@ func (f *buildFlags) outputs(r config.Resolved, pkg string) (outputs, error) {
 		return outputs{}, err
 	}
 	local := name == nil || reference.Domain(name) == localRepo
-	o := outputs{load: f.load || (name != nil && local), tarball: f.tarball, name: name}
+	o := outputs{load: f.load || (name != nil && local), tarball: f.tarball, name: name, timeout: f.registry.timeout}
 	o.push = !f.noPush && !(local && (o.load || o.tarball != ""))
 	if (o.load || o.tarball != "") && r.Compression == oci.Zstd {
 		return o, fmt.Errorf("--compression zstd with --load or --tarball: %w; build with --compression gzip", dockerarchive.ErrZstdLayer)
@@ -98,7 +101,7 @@ func (o outputs) export(ctx context.Context, env *environment, files *outputFile
 	if err != nil {
 		return "", err
 	}
-	return loadImage(ctx, env, eng, store, res.Manifest, tags)
+	return loadImage(ctx, env, eng.bounded(o.timeout), store, res.Manifest, tags)
 }
 
 // chooseImage picks the image manifest of platform from an index (and

@@ -70,6 +70,8 @@ func runStandalone(args []string) int {
 	ctx, stop := s.notify(context.Background(), os.Stderr)
 	defer stop()
 	env := newEnvironment(os.Stdout, os.Stderr, nil)
+	// Docker's connection check then ends with the build's signals too.
+	env.engine = func() (*engine, error) { return standaloneEngine(ctx) }
 	cmd := newKrustCommand(env)
 	cmd.SetArgs(args)
 	cmd.SetErr(env.stderr)

@@ -21,7 +21,7 @@ type registryFlags struct {
 func (r *registryFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&r.insecure, "insecure-registry", nil, "allow plain HTTP or unverified TLS for this registry host (repeatable)")
 	fl.BoolVarP(&r.verbose, "verbose", "v", false, "print more detail on stderr (never credentials)")
-	fl.DurationVar(&r.timeout, "timeout", 10*time.Minute, "give up a base pull or a push (retries included) after this long")
+	fl.DurationVar(&r.timeout, "timeout", 10*time.Minute, "give up a base pull, a push (retries included) or a --load after this long; a --load also fails once the engine stays silent for a minute")
 }
 
 // check refuses flag values that would not do what they say: a timeout
