@@ -29,7 +29,7 @@ func TestOptionsRefuseBadSettings(t *testing.T) {
 		{"port in Cargo.toml", nil, nil, []config.Settings{{Source: "/p/Cargo.toml [package.metadata.krust]", Ports: []string{"70000"}}},
 			[]string{`"70000"`, "ports in /p/Cargo.toml [package.metadata.krust]"}},
 		{"env key in the krust config", nil, nil, []config.Settings{{}, {}, {Source: "/u/config.toml", Env: map[string]string{"A=B": "1"}}},
-			[]string{`"A=B=1"`, "env in /u/config.toml"}},
+			[]string{`env "A=B"`, "env in /u/config.toml"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
