@@ -8,6 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/docker-krust/docker-krust/internal/atomicfile"
+	"github.com/docker-krust/docker-krust/internal/regular"
 )
 
 // Every file of a layout is reached through an os.Root on the layout's
@@ -41,7 +44,7 @@ func onlyDir(dir string) string {
 // it is if it is not a directory, else err.
 func notDir(dir string, err error) error {
 	if info, serr := os.Stat(dir); serr == nil && !info.IsDir() {
-		return fmt.Errorf("%s is %s, not a layout directory: %w", dir, describeMode(info.Mode()), ErrNotRegular)
+		return fmt.Errorf("%s is %s, not a layout directory: %w", dir, regular.Describe(info.Mode()), ErrNotRegular)
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -66,28 +69,13 @@ func openRegular(dir, name string) (*os.File, fs.FileInfo, error) {
 // openRegularIn is openRegular inside an open root.
 func openRegularIn(root *os.Root, name string) (*os.File, fs.FileInfo, error) {
 	path := filepath.Join(root.Name(), name)
-	// O_NONBLOCK makes opening a FIFO return at once instead of waiting
-	// for a writer; it is cleared again below for the regular file.
-	f, err := root.OpenFile(name, os.O_RDONLY|oNonblock, 0)
-	if err != nil {
-		// A socket cannot be opened at all (ENXIO): say what it is.
-		if info, serr := root.Stat(name); serr == nil && !info.Mode().IsRegular() {
-			return nil, nil, notRegular(path, info.Mode())
-		}
+	f, info, err := regular.OpenIn(root, name)
+	var nr *regular.NotRegularError
+	switch {
+	case errors.As(err, &nr):
+		return nil, nil, notRegular(path, nr.Mode)
+	case err != nil:
 		return nil, nil, entryError(path, err)
-	}
-	info, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("stat %s: %w", path, err)
-	}
-	if !info.Mode().IsRegular() {
-		f.Close()
-		return nil, nil, notRegular(path, info.Mode())
-	}
-	if err := setBlocking(f); err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return f, info, nil
 }
@@ -133,26 +121,7 @@ func escapes(err error) bool {
 // notRegular is the error for an entry that is not a regular file.
 func notRegular(path string, mode fs.FileMode) error {
 	return fmt.Errorf("%s is %s, not a regular file: %w; remove it, then rebuild or copy the layout again",
-		path, describeMode(mode), ErrNotRegular)
-}
-
-// describeMode names a file type for people.
-func describeMode(mode fs.FileMode) string {
-	switch {
-	case mode.IsDir():
-		return "a directory"
-	case mode&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case mode&fs.ModeSocket != 0:
-		return "a socket"
-	case mode&fs.ModeCharDevice != 0:
-		return "a character device"
-	case mode&fs.ModeDevice != 0:
-		return "a block device"
-	case mode&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	}
-	return "a special file (" + mode.Type().String() + ")"
+		path, regular.Describe(mode), ErrNotRegular)
 }
 
 // mkdirIn creates the directory name (and its parents) inside root, so
@@ -163,7 +132,7 @@ func mkdirIn(root *os.Root, name string) error {
 	if err == nil {
 		var info fs.FileInfo
 		if info, err = root.Stat(name); err == nil && !info.IsDir() {
-			return fmt.Errorf("%s is %s, not a directory: %w", path, describeMode(info.Mode()), ErrNotRegular)
+			return fmt.Errorf("%s is %s, not a directory: %w", path, regular.Describe(info.Mode()), ErrNotRegular)
 		}
 	}
 	if err != nil {
@@ -199,15 +168,7 @@ func renameIn(root *os.Root, tmp, final string) error {
 	if err := root.Rename(tmp, final); err != nil {
 		return fmt.Errorf("rename %s to %s: %w", filepath.Join(root.Name(), tmp), filepath.Join(root.Name(), final), err)
 	}
-	d, err := root.Open(filepath.Dir(final))
-	if err != nil {
-		return fmt.Errorf("open dir of %s for fsync: %w", filepath.Join(root.Name(), final), err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("fsync dir of %s: %w", filepath.Join(root.Name(), final), err)
-	}
-	return nil
+	return atomicfile.SyncDirIn(root, filepath.Dir(final))
 }
 
 // checkBlobDirInside checks, before anything is built, that blobs/sha256
@@ -227,7 +188,7 @@ func checkBlobDirInside(dir string) error {
 	case err != nil:
 		return entryError(path, err)
 	case !info.IsDir():
-		return fmt.Errorf("%s is %s, not a directory: %w", path, describeMode(info.Mode()), ErrNotRegular)
+		return fmt.Errorf("%s is %s, not a directory: %w", path, regular.Describe(info.Mode()), ErrNotRegular)
 	}
 	return nil
 }

@@ -42,7 +42,7 @@ func WriteFileIn(root *os.Root, name string, data []byte, perm fs.FileMode) (err
 	if err = root.Rename(tmp, name); err != nil {
 		return fmt.Errorf("rename %s to %s: %w", f.Name(), path, err)
 	}
-	return syncDirIn(root, dir)
+	return SyncDirIn(root, dir)
 }
 
 // createTempIn creates a new file, never following a link, in the
@@ -59,8 +59,9 @@ func createTempIn(root *os.Root, dir, base string) (*os.File, string, error) {
 	return nil, "", errors.New("too many name collisions")
 }
 
-// syncDirIn flushes the directory dir of root.
-func syncDirIn(root *os.Root, dir string) error {
+// SyncDirIn flushes the directory dir of root ("" or "." for root
+// itself), so that a rename or a new entry in it survives a crash.
+func SyncDirIn(root *os.Root, dir string) error {
 	if dir == "" {
 		dir = "."
 	}

@@ -25,11 +25,19 @@ var ErrTooLarge = errors.New("file too large")
 // and refuses at once anything that is not a regular file. The returned
 // descriptor blocks as usual (O_NONBLOCK is only used for the open).
 func Open(path string) (*os.File, fs.FileInfo, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|oNonblock, 0)
+	return open(path,
+		func(flag int) (*os.File, error) { return os.OpenFile(path, flag, 0) },
+		func() (fs.FileInfo, error) { return os.Stat(path) })
+}
+
+// open is Open and OpenIn: openFile opens the file named path with the
+// flags given, stat describes it without opening it.
+func open(path string, openFile func(flag int) (*os.File, error), stat func() (fs.FileInfo, error)) (*os.File, fs.FileInfo, error) {
+	f, err := openFile(os.O_RDONLY | oNonblock)
 	if err != nil {
 		// A socket cannot be opened at all (ENXIO): say what it is.
 		if errors.Is(err, syscall.ENXIO) {
-			if info, serr := os.Stat(path); serr == nil && !info.Mode().IsRegular() {
+			if info, serr := stat(); serr == nil && !info.Mode().IsRegular() {
 				return nil, nil, NotRegular(path, info.Mode())
 			}
 		}
@@ -60,6 +68,12 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return readAll(path, f, info, limit)
+}
+
+// readAll reads f, the file at path that info describes, refusing one
+// larger than limit.
+func readAll(path string, f *os.File, info fs.FileInfo, limit int64) ([]byte, error) {
 	if info.Size() > limit {
 		return nil, tooLarge(path, info.Size(), limit)
 	}
@@ -88,9 +102,23 @@ func Check(path string) error {
 	return nil
 }
 
+// NotRegularError says that Path is not a regular file but of Mode's
+// type; it matches ErrNotRegular with errors.Is.
+type NotRegularError struct {
+	Path string
+	Mode fs.FileMode
+}
+
+func (e *NotRegularError) Error() string {
+	return fmt.Sprintf("%s is %s: %v", e.Path, Describe(e.Mode), ErrNotRegular)
+}
+
+// Is makes errors.Is(err, ErrNotRegular) true.
+func (e *NotRegularError) Is(target error) bool { return target == ErrNotRegular }
+
 // NotRegular is the error for path, which is of mode's type.
 func NotRegular(path string, mode fs.FileMode) error {
-	return fmt.Errorf("%s is %s: %w", path, Describe(mode), ErrNotRegular)
+	return &NotRegularError{Path: path, Mode: mode}
 }
 
 func tooLarge(path string, size, limit int64) error {
