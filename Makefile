@@ -6,7 +6,7 @@ VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo d
 COMMIT     ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS    := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build install test lint fuzz fuzz-quick demo bench clean
+.PHONY: build install test lint fuzz fuzz-quick demo bench same clean
 
 build: ## the plugin binary, with a krust link beside it
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/docker-krust ./cmd/docker-krust
@@ -64,6 +64,9 @@ demo: build ## build example/hello-krust into an OCI layout and run it
 
 bench: build ## packaging, no-op rebuild, memory and push against crane, cargo and skopeo (hack/bench.sh; BENCH_RUNS=1 for a quick run)
 	hack/bench.sh
+
+same: ## the working tree's binary against SAME_BASE's (default main's last landing): same stdout, stderr, digests (hack/same-behaviour.sh)
+	hack/same-behaviour.sh
 
 clean:
 	rm -rf $(BIN) example/*/target
