@@ -65,7 +65,7 @@ demo: build ## build example/hello-krust into an OCI layout and run it
 bench: build ## packaging, no-op rebuild, memory and push against crane, cargo and skopeo (hack/bench.sh; BENCH_RUNS=1 for a quick run)
 	hack/bench.sh
 
-same: ## the working tree's binary against SAME_BASE's (default main's last landing): same stdout, stderr, digests (hack/same-behaviour.sh)
+same: ## the working tree's binary against SAME_BASE's (default: where the branch left main): same stdout, stderr, digests (hack/same-behaviour.sh)
 	hack/same-behaviour.sh
 
 clean:

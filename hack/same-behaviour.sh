@@ -5,8 +5,10 @@
 # each project's directory written as PROJECT), the layout's index.json and
 # blob names, the --sbom-dir files, the tarball and what a push sends. A
 # refactoring must leave all of it unchanged. With no arguments, OLD is
-# built from SAME_BASE (default origin/main, else main's first parent) and
-# NEW from the working tree.
+# built from SAME_BASE and
+# NEW from the working tree. SAME_BASE is any git revision; the default is
+# where the current branch left main (main itself, on main: then only
+# uncommitted changes are compared). SAME_KEEP=1 keeps the runs' files.
 #
 # Each binary builds its own copy of each project (in directories of the
 # same name under two parents), so nothing one writes is read by the other.
@@ -29,7 +31,7 @@ build_bin() { # REV OUT: the plugin built from REV ("" = working tree)
 old=${1:-}
 new=${2:-}
 if [ -z "$old" ]; then
-	base=${SAME_BASE:-$(git -C "$root" rev-parse -q --verify origin/main || git -C "$root" rev-parse HEAD^1)}
+	base=${SAME_BASE:-$(git -C "$root" merge-base HEAD main)}
 	mkdir -p "$work/bin/old"; old="$work/bin/old/krust"
 	build_bin "$base" "$old"
 	echo "old: $base"
