@@ -22,13 +22,13 @@ import (
 // platforms: the one tagged (for single, its platform), or the index's.
 func platformManifests(t *testing.T, store *layout.Layout, res Result, single ocispec.Platform) []ocispec.Descriptor {
 	t.Helper()
-	if res.Manifest.MediaType != ocispec.MediaTypeImageIndex {
-		d := res.Manifest
+	if res.Root.MediaType != ocispec.MediaTypeImageIndex {
+		d := res.Root
 		d.Platform = &single
 		return []ocispec.Descriptor{d}
 	}
 	var idx ocispec.Index
-	if err := oci.ReadJSON(context.Background(), store, res.Manifest, oci.MaxManifestSize, &idx); err != nil {
+	if err := oci.ReadJSON(context.Background(), store, res.Root, oci.MaxManifestSize, &idx); err != nil {
 		t.Fatal(err)
 	}
 	return idx.Manifests
@@ -94,8 +94,8 @@ func TestRunAttachesDocumentsToEveryPlatform(t *testing.T) {
 				}
 			}
 			// Tags still name the image alone.
-			if got, err := store.ResolveOne(context.Background(), ""); err != nil || got.Digest != res.Manifest.Digest {
-				t.Errorf("the layout's only image is %v (%v), want %s", got.Digest, err, res.Manifest.Digest)
+			if got, err := store.FindImage(context.Background(), ""); err != nil || got.Digest != res.Root.Digest {
+				t.Errorf("the layout's only image is %v (%v), want %s", got.Digest, err, res.Root.Digest)
 			}
 		})
 	}
@@ -167,7 +167,7 @@ func TestRebuildReplacesTheOldImagesReferrers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if first.Manifest.Digest == second.Manifest.Digest {
+	if first.Root.Digest == second.Root.Digest {
 		t.Fatal("the rebuild made the same image")
 	}
 	store := mustOpen(t, second.LayoutDir)
@@ -175,12 +175,12 @@ func TestRebuildReplacesTheOldImagesReferrers(t *testing.T) {
 		res  Result
 		want int
 	}{{first, 0}, {second, 2}} {
-		refs, err := store.Referrers(context.Background(), r.res.Manifest)
+		refs, err := store.AllReferrers(context.Background(), r.res.Root)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(refs) != r.want {
-			t.Errorf("image %s has %d referrers listed, want %d", r.res.Manifest.Digest, len(refs), r.want)
+			t.Errorf("image %s has %d referrers listed, want %d", r.res.Root.Digest, len(refs), r.want)
 		}
 	}
 }
@@ -239,10 +239,10 @@ func TestRebuildOfTheSameImageReplacesItsDocuments(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if first.Manifest.Digest != second.Manifest.Digest {
-				t.Fatalf("the documents changed the image: %s, then %s", first.Manifest.Digest, second.Manifest.Digest)
+			if first.Root.Digest != second.Root.Digest {
+				t.Fatalf("the documents changed the image: %s, then %s", first.Root.Digest, second.Root.Digest)
 			}
-			refs, err := mustOpen(t, second.LayoutDir).Referrers(context.Background(), second.Manifest)
+			refs, err := mustOpen(t, second.LayoutDir).AllReferrers(context.Background(), second.Root)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -70,7 +70,7 @@ func loadLayoutBase(ctx context.Context, spec, dir, tag string, platform ocispec
 	if err != nil {
 		return nil, fmt.Errorf("base image %s: %w", spec, err)
 	}
-	desc, err := src.ResolveOne(ctx, tag)
+	desc, err := src.FindImage(ctx, tag)
 	if err != nil {
 		return nil, fmt.Errorf("base image %s: %w", spec, err)
 	}

@@ -185,8 +185,8 @@ func TestRunWritesTaggedImage(t *testing.T) {
 	}
 	store := mustOpen(t, res.LayoutDir)
 	desc, err := store.Resolve(context.Background(), "latest")
-	if err != nil || desc.Digest != res.Manifest.Digest {
-		t.Fatalf("resolve latest: %v %v, want %s", desc.Digest, err, res.Manifest.Digest)
+	if err != nil || desc.Digest != res.Root.Digest {
+		t.Fatalf("resolve latest: %v %v, want %s", desc.Digest, err, res.Root.Digest)
 	}
 	var m ocispec.Manifest
 	if err := oci.ReadJSON(context.Background(), store, desc, oci.MaxManifestSize, &m); err != nil {
@@ -218,8 +218,8 @@ func TestRunIsReproducible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.Manifest.Digest != b.Manifest.Digest {
-		t.Errorf("same executable, different digests: %s and %s", a.Manifest.Digest, b.Manifest.Digest)
+	if a.Root.Digest != b.Root.Digest {
+		t.Errorf("same executable, different digests: %s and %s", a.Root.Digest, b.Root.Digest)
 	}
 }
 

@@ -72,7 +72,7 @@ func TestRunCompression(t *testing.T) {
 				t.Fatal(err)
 			}
 			var m ocispec.Manifest
-			if err := oci.ReadJSON(context.Background(), mustOpen(t, res.LayoutDir), res.Manifest, oci.MaxManifestSize, &m); err != nil {
+			if err := oci.ReadJSON(context.Background(), mustOpen(t, res.LayoutDir), res.Root, oci.MaxManifestSize, &m); err != nil {
 				t.Fatal(err)
 			}
 			if len(m.Layers) != 3 {

@@ -31,13 +31,13 @@ func newLie(t *testing.T, f *fakeCargo, opts testBuild) (*lie, digest.Digest) {
 	first := runWithin(t, f, opts)
 	store := mustOpen(t, first.LayoutDir)
 	var m ocispec.Manifest
-	mustDo(t, oci.ReadJSON(context.Background(), store, first.Manifest, oci.MaxManifestSize, &m))
+	mustDo(t, oci.ReadJSON(context.Background(), store, first.Root, oci.MaxManifestSize, &m))
 	var cfg ocispec.Image
 	mustDo(t, oci.ReadJSON(context.Background(), store, m.Config, oci.MaxConfigSize, &cfg))
 	l := &lie{
 		cacheDir: layerCacheDir(&f.project), layoutDir: first.LayoutDir,
-		layer: m.Layers[len(m.Layers)-1], config: m.Config, manifest: first.Manifest,
-		diffID: cfg.RootFS.DiffIDs[len(m.Layers)-1], other: otherLayer, otherManifest: other.Manifest,
+		layer: m.Layers[len(m.Layers)-1], config: m.Config, manifest: first.Root,
+		diffID: cfg.RootFS.DiffIDs[len(m.Layers)-1], other: otherLayer, otherManifest: other.Root,
 		outside: t.TempDir(),
 	}
 	for _, d := range []*ocispec.Descriptor{&l.layer, &l.config, &l.manifest, &l.other, &l.otherManifest} {
@@ -52,7 +52,7 @@ func newLie(t *testing.T, f *fakeCargo, opts testBuild) (*lie, digest.Digest) {
 	if len(entries) != 2 || l.entry == "" {
 		t.Fatalf("cache entries %v, want two, one for %s", entries, l.layer.Digest)
 	}
-	return l, first.Manifest.Digest
+	return l, first.Root.Digest
 }
 
 // runWithin runs a build, failing the test if it does not end within a

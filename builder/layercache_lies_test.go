@@ -167,8 +167,8 @@ func TestLyingCacheEntryIsRebuilt(t *testing.T) {
 			var log bytes.Buffer
 			opts.Log = &log
 			second := runWithin(t, f, opts)
-			if second.Manifest.Digest != clean {
-				t.Errorf("after the forgery the image is %s, a clean build gives %s", second.Manifest.Digest, clean)
+			if second.Root.Digest != clean {
+				t.Errorf("after the forgery the image is %s, a clean build gives %s", second.Root.Digest, clean)
 			}
 			if compressed != 3 {
 				t.Errorf("the layer was compressed %d times in the forged build, want 1 (it must not come from the cache)", compressed-2)
@@ -180,13 +180,13 @@ func TestLyingCacheEntryIsRebuilt(t *testing.T) {
 			if w := warning(log.String(), where); !strings.Contains(w, tt.warn) || (!tt.dirWarning && !strings.Contains(w, notUsed)) {
 				t.Errorf("no warning naming %s and saying %q; log:\n%s", where, tt.warn, log.String())
 			}
-			validateImage(t, l.layoutDir, second.Manifest.Digest)
+			validateImage(t, l.layoutDir, second.Root.Digest)
 			if after := snapshot(t, l.outside); after != before {
 				t.Errorf("the build changed %s, outside the cache:\nbefore: %s\nafter:  %s", l.outside, before, after)
 			}
 			opts.Log = nil
-			if third := runWithin(t, f, opts); third.Manifest.Digest != clean || (!tt.stuck && compressed != 3) {
-				t.Errorf("the build after: %s (want %s), compressed %d times (want 3: the entry was not rewritten)", third.Manifest.Digest, clean, compressed)
+			if third := runWithin(t, f, opts); third.Root.Digest != clean || (!tt.stuck && compressed != 3) {
+				t.Errorf("the build after: %s (want %s), compressed %d times (want 3: the entry was not rewritten)", third.Root.Digest, clean, compressed)
 			}
 		})
 	}
@@ -204,16 +204,16 @@ func TestCacheProofsFollowTheManifests(t *testing.T) {
 	first := runWithin(t, f, opts)
 	entries := func() string { return snapshot(t, layerCacheDir(&f.project)) }
 	before := entries()
-	if again := runWithin(t, f, opts); again.Manifest.Digest != first.Manifest.Digest || compressed != 2 {
-		t.Fatalf("no-op rebuild of two platforms: %s (want %s), compressed %d times (want 2)", again.Manifest.Digest, first.Manifest.Digest, compressed)
+	if again := runWithin(t, f, opts); again.Root.Digest != first.Root.Digest || compressed != 2 {
+		t.Fatalf("no-op rebuild of two platforms: %s (want %s), compressed %d times (want 2)", again.Root.Digest, first.Root.Digest, compressed)
 	}
 	if after := entries(); after != before {
 		t.Errorf("a no-op rebuild rewrote cache entries:\nbefore: %s\nafter:  %s", before, after)
 	}
 	opts.Annotations = map[string]string{"org.example.build": "2"}
 	second := runWithin(t, f, opts)
-	if second.Manifest.Digest == first.Manifest.Digest || compressed != 2 {
-		t.Fatalf("rebuild with an annotation: %s (first %s), compressed %d times (want 2)", second.Manifest.Digest, first.Manifest.Digest, compressed)
+	if second.Root.Digest == first.Root.Digest || compressed != 2 {
+		t.Fatalf("rebuild with an annotation: %s (first %s), compressed %d times (want 2)", second.Root.Digest, first.Root.Digest, compressed)
 	}
 	old, now := indexManifests(t, first), indexManifests(t, second)
 	for _, e := range mustGlob(t, filepath.Join(layerCacheDir(&f.project), "*.json")) {
@@ -230,13 +230,13 @@ func TestCacheProofsFollowTheManifests(t *testing.T) {
 func indexManifests(t *testing.T, res Result) []digest.Digest {
 	t.Helper()
 	var idx ocispec.Index
-	mustDo(t, oci.ReadJSON(context.Background(), mustOpen(t, res.LayoutDir), res.Manifest, oci.MaxManifestSize, &idx))
+	mustDo(t, oci.ReadJSON(context.Background(), mustOpen(t, res.LayoutDir), res.Root, oci.MaxManifestSize, &idx))
 	var ds []digest.Digest
 	for _, m := range idx.Manifests {
 		ds = append(ds, m.Digest)
 	}
 	if len(ds) != 2 {
-		t.Fatalf("index %s lists %d manifests, want 2", res.Manifest.Digest, len(ds))
+		t.Fatalf("index %s lists %d manifests, want 2", res.Root.Digest, len(ds))
 	}
 	return ds
 }

@@ -51,7 +51,7 @@ func TestCacheIsBounded(t *testing.T) {
 	}
 	var compressed int
 	opts.compressed = func() { compressed++ }
-	if again, err := Run(context.Background(), f, opts); err != nil || again.Manifest.Digest != res.Manifest.Digest || compressed != 0 {
+	if again, err := Run(context.Background(), f, opts); err != nil || again.Root.Digest != res.Root.Digest || compressed != 0 {
 		t.Errorf("the build's own entry was pruned: %v, compressed %d times", err, compressed)
 	}
 }

@@ -68,8 +68,8 @@ func TestNoOpRebuildTakesLayerFromCache(t *testing.T) {
 	if compressed != 1 {
 		t.Errorf("the layer was compressed %d times in two builds of the same executable, want 1", compressed)
 	}
-	if second.Manifest.Digest != first.Manifest.Digest {
-		t.Errorf("no-op rebuild gave %s, first build %s", second.Manifest.Digest, first.Manifest.Digest)
+	if second.Root.Digest != first.Root.Digest {
+		t.Errorf("no-op rebuild gave %s, first build %s", second.Root.Digest, first.Root.Digest)
 	}
 	if got := inode(t, blobPath(first.LayoutDir, layer)); got != ino {
 		t.Errorf("the layer blob was written again (inode %d, was %d)", got, ino)
@@ -202,8 +202,8 @@ func TestDamagedCacheIsRebuilt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if compressed != 2 || second.Manifest.Digest != first.Manifest.Digest {
-				t.Errorf("after damage: compressed %d times (want 2), digest %s (want %s)", compressed, second.Manifest.Digest, first.Manifest.Digest)
+			if compressed != 2 || second.Root.Digest != first.Root.Digest {
+				t.Errorf("after damage: compressed %d times (want 2), digest %s (want %s)", compressed, second.Root.Digest, first.Root.Digest)
 			}
 			ok, err := mustOpen(t, first.LayoutDir).Exists(context.Background(), layer)
 			if !ok || err != nil {
@@ -229,7 +229,7 @@ func TestConcurrentBuildsShareTheCache(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			res, err := Run(context.Background(), &fakeCargo{project: f.project, exe: f.exe}, opts)
-			digests[i], errs[i] = res.Manifest.Digest.String(), err
+			digests[i], errs[i] = res.Root.Digest.String(), err
 		}()
 	}
 	wg.Wait()
@@ -240,8 +240,8 @@ func TestConcurrentBuildsShareTheCache(t *testing.T) {
 	}
 	before := compressed.Load()
 	res, err := Run(context.Background(), f, opts)
-	if err != nil || res.Manifest.Digest.String() != digests[0] {
-		t.Fatalf("build after the concurrent ones: %s, %v", res.Manifest.Digest, err)
+	if err != nil || res.Root.Digest.String() != digests[0] {
+		t.Fatalf("build after the concurrent ones: %s, %v", res.Root.Digest, err)
 	}
 	if compressed.Load() != before {
 		t.Errorf("the build after %d concurrent ones compressed again: their cache entries are unusable", n)

@@ -73,8 +73,8 @@ func TestRunKeepsEveryPackagesImage(t *testing.T) {
 	}
 	for name, res := range results {
 		desc, err := mustOpen(t, res.LayoutDir).Resolve(context.Background(), res.Tags[0])
-		if err != nil || desc.Digest != res.Manifest.Digest {
-			t.Errorf("%s: %s:%s resolves to %s (%v), want its own image %s", name, res.LayoutDir, res.Tags[0], desc.Digest, err, res.Manifest.Digest)
+		if err != nil || desc.Digest != res.Root.Digest {
+			t.Errorf("%s: %s:%s resolves to %s (%v), want its own image %s", name, res.LayoutDir, res.Tags[0], desc.Digest, err, res.Root.Digest)
 		}
 	}
 }

@@ -86,8 +86,8 @@ func TestSettingsAtTheLimitAreReadBack(t *testing.T) {
 	}
 	store := mustOpen(t, res.LayoutDir)
 	var m ocispec.Manifest
-	if err := oci.ReadJSON(context.Background(), store, res.Manifest, oci.MaxManifestSize, &m); err != nil {
-		t.Fatalf("read back the manifest (%d bytes): %v", res.Manifest.Size, err)
+	if err := oci.ReadJSON(context.Background(), store, res.Root, oci.MaxManifestSize, &m); err != nil {
+		t.Fatalf("read back the manifest (%d bytes): %v", res.Root.Size, err)
 	}
 	var cfg ocispec.Image
 	if err := oci.ReadJSON(context.Background(), store, m.Config, oci.MaxConfigSize, &cfg); err != nil {

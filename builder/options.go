@@ -86,9 +86,9 @@ type Request struct {
 	// package and binary under cargo's target directory (see
 	// defaultLayoutDir).
 	LayoutDir string
-	// LayoutRef says the caller prints the layout's reference, oci:DIR:TAG;
+	// PrintsLayoutRef says the caller prints the layout's reference, oci:DIR:TAG;
 	// a DIR holding ":" is then refused, as no tool could read it back.
-	LayoutRef bool
+	PrintsLayoutRef bool
 	// Tags name the image in the layout (org.opencontainers.image.ref.name);
 	// at least one is required.
 	Tags []string
@@ -150,9 +150,9 @@ type Result struct {
 	LayoutDir string
 	// Tags are the image's tags in the layout.
 	Tags []string
-	// Manifest is the descriptor of the image manifest, or of the index
+	// Root is the descriptor of the image manifest, or of the index
 	// when there are several platforms.
-	Manifest ocispec.Descriptor
+	Root ocispec.Descriptor
 	// Image is the image's name, or nil when none was given.
 	Image reference.Named
 	// Bases are the names of registry base images, one per platform that

@@ -87,7 +87,7 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 	if p.LayoutDir, err = filepath.Abs(p.LayoutDir); err != nil {
 		return nil, fmt.Errorf("OCI layout directory: %w", err)
 	}
-	if req.LayoutRef {
+	if req.PrintsLayoutRef {
 		if err := checkLayoutRef(p.LayoutDir, req.Tags[0]); err != nil {
 			return nil, err
 		}

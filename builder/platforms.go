@@ -61,7 +61,7 @@ func layoutPlatforms(ctx context.Context, dir, tag string) ([]ocispec.Platform, 
 	if err != nil {
 		return nil, err
 	}
-	desc, err := src.ResolveOne(ctx, tag)
+	desc, err := src.FindImage(ctx, tag)
 	if err != nil {
 		return nil, err
 	}

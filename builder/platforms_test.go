@@ -30,8 +30,8 @@ func TestRunSeveralPlatformsMakesAnIndex(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if res.Manifest.MediaType != ocispec.MediaTypeImageIndex {
-				t.Fatalf("tagged %s, want an index", res.Manifest.MediaType)
+			if res.Root.MediaType != ocispec.MediaTypeImageIndex {
+				t.Fatalf("tagged %s, want an index", res.Root.MediaType)
 			}
 			if f.builds != 1 {
 				t.Errorf("cargo ran %d times, want once for all platforms", f.builds)
@@ -46,7 +46,7 @@ func TestRunSeveralPlatformsMakesAnIndex(t *testing.T) {
 			var got []string
 			store := mustOpen(t, res.LayoutDir)
 			var index ocispec.Index
-			if err := oci.ReadJSON(context.Background(), store, res.Manifest, oci.MaxManifestSize, &index); err != nil {
+			if err := oci.ReadJSON(context.Background(), store, res.Root, oci.MaxManifestSize, &index); err != nil {
 				t.Fatal(err)
 			}
 			for _, m := range index.Manifests {

@@ -47,7 +47,7 @@ func TestResolveReportsEveryProblemAtOnce(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.Resolve(tt.src)
+			_, err := config.Settle(tt.src)
 			var list problems.List
 			if !errors.As(err, &list) || len(list) != len(tt.want) {
 				t.Fatalf("Resolve error %v, want %d problems", err, len(tt.want))
@@ -104,7 +104,7 @@ func TestResolveNamesTheSource(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.Resolve(tt.src)
+			_, err := config.Settle(tt.src)
 			if err == nil {
 				t.Fatal("Resolve accepted the value")
 			}
@@ -137,7 +137,7 @@ func TestResolveTagsOnceEach(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, err := config.Resolve(tt.src)
+			r, err := config.Settle(tt.src)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -49,7 +49,7 @@ func checkSupplyChain(s Settings, layers []Settings) []error {
 }
 
 // switchValue reads an sbom or provenance value from TOML: a string (which
-// Resolve checks), or a boolean: true for on (the default value), false
+// Settle checks), or a boolean: true for on (the default value), false
 // for off ("none").
 func switchValue(v any, on, off string, rule error) (string, error) {
 	switch v := v.(type) {

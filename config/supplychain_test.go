@@ -17,7 +17,7 @@ type supplyChainFiles struct {
 	pkg, ws, user string
 }
 
-func (f supplyChainFiles) resolve(t *testing.T) (config.Resolved, string, error) {
+func (f supplyChainFiles) resolve(t *testing.T) (config.Settled, string, error) {
 	t.Helper()
 	dir := t.TempDir()
 	manifest := filepath.Join(dir, "Cargo.toml")
@@ -39,17 +39,17 @@ func (f supplyChainFiles) resolve(t *testing.T) (config.Resolved, string, error)
 	}
 	pkg, ws, err := config.CargoSettings(manifest, manifest, io.Discard)
 	if err != nil {
-		return config.Resolved{}, dir, err
+		return config.Settled{}, dir, err
 	}
 	cfg, err := config.Load(userPath, io.Discard)
 	if err != nil {
-		return config.Resolved{}, dir, err
+		return config.Settled{}, dir, err
 	}
 	user, err := cfg.Settings(userPath)
 	if err != nil {
-		return config.Resolved{}, dir, err
+		return config.Settled{}, dir, err
 	}
-	r, err := config.Resolve(config.Sources{Package: pkg, Workspace: ws, User: user})
+	r, err := config.Settle(config.Sources{Package: pkg, Workspace: ws, User: user})
 	return r, dir, err
 }
 

@@ -16,7 +16,7 @@ import (
 	"github.com/docker-krust/docker-krust/oci"
 )
 
-// ErrInvalidSetting is wrapped by every error Resolve returns for a value
+// ErrInvalidSetting is wrapped by every error Settle returns for a value
 // that breaks a rule.
 var ErrInvalidSetting = errors.New("invalid setting")
 

@@ -70,7 +70,7 @@ func TestResolveRefusesBadValues(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Resolve(layered(tt.layers...))
+			_, err := Settle(layered(tt.layers...))
 			if !errors.Is(err, ErrInvalidSetting) {
 				t.Fatalf("Resolve = %v, want ErrInvalidSetting", err)
 			}
@@ -84,7 +84,7 @@ func TestResolveRefusesBadValues(t *testing.T) {
 }
 
 func TestResolveAcceptsGoodValues(t *testing.T) {
-	s, err := Resolve(layered(
+	s, err := Settle(layered(
 		Settings{Ports: []string{"1", "8080", "53/udp", "65535/tcp", "9/sctp"}, Env: map[string]string{"A": "x=y", "LINES": "a\nb"}},
 		// A bad value hidden by a higher source is never used: not an error.
 		Settings{Source: "Cargo.toml", Ports: []string{"abc"}, Workdir: "/srv", CargoArgs: []string{"--target-dir", "t", "--locked"}, SBOM: "none", Provenance: "none"},
@@ -117,7 +117,7 @@ func TestSourceDateEpoch(t *testing.T) {
 		{" 17", 0, false, true},
 	}
 	for _, tt := range tests {
-		r, err := Resolve(Sources{Getenv: func(k string) string { return map[string]string{"SOURCE_DATE_EPOCH": tt.value}[k] }})
+		r, err := Settle(Sources{Getenv: func(k string) string { return map[string]string{"SOURCE_DATE_EPOCH": tt.value}[k] }})
 		got, stamp := r.Created, r.StampCreated
 		if tt.wantErr {
 			if !errors.Is(err, ErrInvalidSetting) || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") || !strings.Contains(err.Error(), "253402300799") {
@@ -151,7 +151,7 @@ func TestResolveNamesTheFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Resolve(Sources{Package: pkg, Workspace: ws, User: user})
+	_, err = Settle(Sources{Package: pkg, Workspace: ws, User: user})
 	for _, w := range []string{`ports "70000" (ports in ` + manifest + " [package.metadata.krust])",
 		`workdir "rel" (workdir in ` + userPath + ")", `"--target" (build.cargo_args in ` + userPath + ")"} {
 		if err == nil || !strings.Contains(err.Error(), w) {
@@ -174,7 +174,7 @@ func TestInvalidSettingsQuoteNoSecret(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Resolve(layered(tt.layer))
+			_, err := Settle(layered(tt.layer))
 			if err == nil {
 				t.Fatal("Resolve accepted it")
 			}

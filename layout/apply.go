@@ -129,8 +129,8 @@ func (l *Layout) mustExist(ctx context.Context, desc ocispec.Descriptor) error {
 	return nil
 }
 
-// referrer is an index.json entry that is a referrer, with its subject.
-type referrer struct {
+// referrerEntry is an index.json entry that is a referrer, with its subject.
+type referrerEntry struct {
 	desc    ocispec.Descriptor
 	subject digest.Digest
 }
@@ -139,8 +139,8 @@ type referrer struct {
 // it names (config, layers, manifests) are in the layout and that it has a
 // subject, and returns the index.json entries to add: once per digest,
 // artifactType set from the manifest, no ref.name.
-func (l *Layout) checkReferrers(ctx context.Context, descs []ocispec.Descriptor) ([]referrer, error) {
-	var out []referrer
+func (l *Layout) checkReferrers(ctx context.Context, descs []ocispec.Descriptor) ([]referrerEntry, error) {
+	var out []referrerEntry
 	seen := digestSet{}
 	for _, desc := range descs {
 		if seen.has(desc.Digest) {
@@ -157,45 +157,45 @@ func (l *Layout) checkReferrers(ctx context.Context, descs []ocispec.Descriptor)
 }
 
 // checkReferrer checks one referrer for checkReferrers.
-func (l *Layout) checkReferrer(ctx context.Context, desc ocispec.Descriptor) (referrer, error) {
+func (l *Layout) checkReferrer(ctx context.Context, desc ocispec.Descriptor) (referrerEntry, error) {
 	if err := validateDescriptor(desc); err != nil {
-		return referrer{}, err
+		return referrerEntry{}, err
 	}
 	if !canHaveSubject(desc.MediaType) {
-		return referrer{}, fmt.Errorf("media type %q cannot have a subject (want %s or %s): %w",
+		return referrerEntry{}, fmt.Errorf("media type %q cannot have a subject (want %s or %s): %w",
 			desc.MediaType, ocispec.MediaTypeImageManifest, ocispec.MediaTypeImageIndex, ErrInvalidLayout)
 	}
 	doc, err := l.readDoc(ctx, desc)
 	if err != nil {
-		return referrer{}, err
+		return referrerEntry{}, err
 	}
 	if doc.MediaType != "" && doc.MediaType != desc.MediaType {
-		return referrer{}, fmt.Errorf("manifest says mediaType %q, its descriptor %q: %w", doc.MediaType, desc.MediaType, ErrInvalidLayout)
+		return referrerEntry{}, fmt.Errorf("manifest says mediaType %q, its descriptor %q: %w", doc.MediaType, desc.MediaType, ErrInvalidLayout)
 	}
 	if doc.Subject == nil || doc.Subject.Digest.Validate() != nil {
-		return referrer{}, fmt.Errorf("its manifest has no valid subject, so it refers to nothing: %w", ErrInvalidLayout)
+		return referrerEntry{}, fmt.Errorf("its manifest has no valid subject, so it refers to nothing: %w", ErrInvalidLayout)
 	}
 	for _, d := range append(append(append(deref(doc.Config), doc.Layers...), doc.Blobs...), doc.Manifests...) {
 		if err := l.mustExist(ctx, d); err != nil {
-			return referrer{}, err
+			return referrerEntry{}, err
 		}
 	}
 	artifactType := doc.artifactType()
 	if desc.ArtifactType != "" && desc.ArtifactType != artifactType {
-		return referrer{}, fmt.Errorf("descriptor says artifactType %q, its manifest %q: %w", desc.ArtifactType, artifactType, ErrInvalidLayout)
+		return referrerEntry{}, fmt.Errorf("descriptor says artifactType %q, its manifest %q: %w", desc.ArtifactType, artifactType, ErrInvalidLayout)
 	}
 	desc.ArtifactType = artifactType
 	if _, ok := desc.Annotations[ocispec.AnnotationRefName]; ok {
 		desc.Annotations = maps.Clone(desc.Annotations)
 		delete(desc.Annotations, ocispec.AnnotationRefName)
 	}
-	return referrer{desc: desc, subject: doc.Subject.Digest}, nil
+	return referrerEntry{desc: desc, subject: doc.Subject.Digest}, nil
 }
 
 // addReferrers appends the referrers no untagged entry lists yet. (A
 // tagged entry with the same digest does not count: referrers are the
 // untagged entries, and a tag may move.)
-func addReferrers(entries []ocispec.Descriptor, refs []referrer) []ocispec.Descriptor {
+func addReferrers(entries []ocispec.Descriptor, refs []referrerEntry) []ocispec.Descriptor {
 	if len(refs) == 0 {
 		return entries
 	}

@@ -27,7 +27,7 @@ func TestApplyRecordsTagsAndReferrersInOneWrite(t *testing.T) {
 			t.Errorf("referrer entry %+v: want an image manifest without ref.name, with artifactType", e)
 		}
 	}
-	got, err := g.l.Referrers(ctx, b.index)
+	got, err := g.l.AllReferrers(ctx, b.index)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestApplyRecordsTagsAndReferrersInOneWrite(t *testing.T) {
 		t.Errorf("Referrers(index) = %v, want %v", digestsOf(got), digestsOf(b.all()))
 	}
 	for i, img := range b.images {
-		got, err := g.l.Referrers(ctx, img)
+		got, err := g.l.AllReferrers(ctx, img)
 		want := slices.Clone(b.referrers[i])
 		sortReferrers(want)
 		if err != nil || !slices.Equal(digestsOf(got), digestsOf(want)) {
@@ -53,7 +53,7 @@ func TestApplyRecordsTagsAndReferrersInOneWrite(t *testing.T) {
 	if n := len(mustIndex(t, g.l).Manifests); n != 6 {
 		t.Errorf("after the same update again index.json has %d entries, want 6", n)
 	}
-	if again, err := g.l.Referrers(ctx, b.index); err != nil || !slices.Equal(digestsOf(again), digestsOf(b.all())) {
+	if again, err := g.l.AllReferrers(ctx, b.index); err != nil || !slices.Equal(digestsOf(again), digestsOf(b.all())) {
 		t.Errorf("Referrers after a second Apply = %v, %v", digestsOf(again), err)
 	}
 }
@@ -163,7 +163,7 @@ func TestApplyAddsReferrersToATaggedImage(t *testing.T) {
 	if err := g.l.Apply(ctx, Update{Referrers: []ocispec.Descriptor{sig}}); err != nil {
 		t.Fatalf("Apply of a signature of an SBOM: %v", err)
 	}
-	got, err := g.l.Referrers(ctx, b.index)
+	got, err := g.l.AllReferrers(ctx, b.index)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestReferrersRefusesADamagedReferrer(t *testing.T) {
 	g.apply(b, "latest")
 	damaged := b.referrers[0][0]
 	writeFile(t, filepath.Join(g.l.Dir(), "blobs", "sha256", damaged.Digest.Encoded()), strings.Repeat("x", int(damaged.Size)))
-	if _, err := g.l.Referrers(ctx, b.index); !errors.Is(err, ErrCorruptBlob) || !strings.Contains(err.Error(), damaged.Digest.String()) {
+	if _, err := g.l.AllReferrers(ctx, b.index); !errors.Is(err, ErrCorruptBlob) || !strings.Contains(err.Error(), damaged.Digest.String()) {
 		t.Errorf("Referrers with a damaged referrer = %v, want ErrCorruptBlob naming %s", err, damaged.Digest)
 	}
 	g.apply(g.build("two"), "latest")

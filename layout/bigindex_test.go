@@ -65,20 +65,20 @@ func TestTwentyThousandTags(t *testing.T) {
 	if !ok || dir != l.Dir() {
 		t.Fatalf("ParseRef = %q, %q, %v", dir, tag, ok)
 	}
-	got, err := reopened.ResolveOne(ctx, tag)
+	got, err := reopened.FindImage(ctx, tag)
 	if err != nil || got.Digest != desc.Digest {
-		t.Fatalf("ResolveOne(latest) = %v, %v; want %s", got.Digest, err, desc.Digest)
+		t.Fatalf("FindImage(latest) = %v, %v; want %s", got.Digest, err, desc.Digest)
 	}
 	old := ciEntries(1)[0]
-	if got, err := reopened.ResolveOne(ctx, old.Annotations[ocispec.AnnotationRefName]); err != nil || got.Digest != old.Digest {
-		t.Fatalf("ResolveOne(first tag) = %v, %v; want %s", got.Digest, err, old.Digest)
+	if got, err := reopened.FindImage(ctx, old.Annotations[ocispec.AnnotationRefName]); err != nil || got.Digest != old.Digest {
+		t.Fatalf("FindImage(first tag) = %v, %v; want %s", got.Digest, err, old.Digest)
 	}
-	_, err = reopened.ResolveOne(ctx, "")
+	_, err = reopened.FindImage(ctx, "")
 	if err == nil || !strings.Contains(err.Error(), "holds 20000 images") || !strings.Contains(err.Error(), "and 19980 more") {
-		t.Fatalf("ResolveOne without a tag = %v, want the count and a short list", err)
+		t.Fatalf("FindImage without a tag = %v, want the count and a short list", err)
 	}
 	if len(err.Error()) > 4096 {
-		t.Errorf("ResolveOne's error is %d bytes long; it must list only a few tags", len(err.Error()))
+		t.Errorf("FindImage's error is %d bytes long; it must list only a few tags", len(err.Error()))
 	}
 }
 

@@ -116,7 +116,7 @@ func TestGCKeepsWhatOrasAttachLists(t *testing.T) {
 			t.Errorf("gc kept %s of the image the tag no longer names", d.Digest)
 		}
 	}
-	got, err := g.l.Referrers(ctx, two.index)
+	got, err := g.l.AllReferrers(ctx, two.index)
 	if err != nil || !sameDigests(got, two.all()) {
 		t.Errorf("referrers of the new build after gc: %v, %v; want %v", digestsOf(got), err, digestsOf(two.all()))
 	}

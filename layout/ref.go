@@ -40,16 +40,16 @@ func FormatRef(dir, tag string) string {
 // refPrefix starts a reference to an image in an OCI layout.
 const refPrefix = "oci:"
 
-// maxTagsShown is how many tags the error of ResolveOne lists: a layout of
+// maxTagsShown is how many tags the error of FindImage lists: a layout of
 // 20,000 tags would otherwise give a 200 kB message.
 const maxTagsShown = 20
 
-// ResolveOne resolves tag, or when tag is empty the layout's only image;
+// FindImage resolves tag, or when tag is empty the layout's only image;
 // with several images the error lists their tags. Referrers (SBOMs,
 // provenance, signatures: untagged entries whose manifest has a subject)
 // are not images here, and an image listed under several tags is one
 // image.
-func (l *Layout) ResolveOne(ctx context.Context, tag string) (ocispec.Descriptor, error) {
+func (l *Layout) FindImage(ctx context.Context, tag string) (ocispec.Descriptor, error) {
 	if tag != "" {
 		desc, err := l.Resolve(ctx, tag)
 		if err != nil {

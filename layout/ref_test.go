@@ -31,7 +31,7 @@ func TestParseRef(t *testing.T) {
 	}
 }
 
-func TestResolveOne(t *testing.T) {
+func TestFindImage(t *testing.T) {
 	ctx := context.Background()
 	store, err := Create(context.Background(), t.TempDir())
 	if err != nil {
@@ -42,19 +42,19 @@ func TestResolveOne(t *testing.T) {
 	if err := store.Tag(ctx, a, "one"); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := store.ResolveOne(ctx, ""); err != nil || got.Digest != a.Digest {
+	if got, err := store.FindImage(ctx, ""); err != nil || got.Digest != a.Digest {
 		t.Errorf("the only image: %v, %v", got.Digest, err)
 	}
 	if err := store.Tag(ctx, b, "two"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.ResolveOne(ctx, ""); err == nil || !strings.Contains(err.Error(), "tags: one, two") {
+	if _, err := store.FindImage(ctx, ""); err == nil || !strings.Contains(err.Error(), "tags: one, two") {
 		t.Errorf("two images without a tag: %v, want the tags listed", err)
 	}
-	if got, err := store.ResolveOne(ctx, "two"); err != nil || got.Digest != b.Digest {
+	if got, err := store.FindImage(ctx, "two"); err != nil || got.Digest != b.Digest {
 		t.Errorf("by tag: %v, %v", got.Digest, err)
 	}
-	if _, err := store.ResolveOne(ctx, "three"); !errors.Is(err, errdef.ErrNotFound) || !strings.Contains(err.Error(), `"three"`) {
+	if _, err := store.FindImage(ctx, "three"); !errors.Is(err, errdef.ErrNotFound) || !strings.Contains(err.Error(), `"three"`) {
 		t.Errorf("unknown tag: %v, want errdef.ErrNotFound naming the tag", err)
 	}
 }
@@ -81,23 +81,23 @@ func TestFormatRefRoundTrip(t *testing.T) {
 	}
 }
 
-// TestResolveOneIgnoresReferrers: "the only image" of a layout holding one
+// TestFindImageIgnoresReferrers: "the only image" of a layout holding one
 // build and its SBOMs and provenance is the build, under any of its tags.
-func TestResolveOneIgnoresReferrers(t *testing.T) {
+func TestFindImageIgnoresReferrers(t *testing.T) {
 	ctx := context.Background()
 	g := graph{t: t, l: newLayout(t)}
 	b := g.build("one")
 	g.apply(b, "latest")
-	if got, err := g.l.ResolveOne(ctx, ""); err != nil || got.Digest != b.index.Digest {
-		t.Fatalf("ResolveOne of one image and %d referrers = %v, %v; want the image %s", len(b.all()), got.Digest, err, b.index.Digest)
+	if got, err := g.l.FindImage(ctx, ""); err != nil || got.Digest != b.index.Digest {
+		t.Fatalf("FindImage of one image and %d referrers = %v, %v; want the image %s", len(b.all()), got.Digest, err, b.index.Digest)
 	}
 	g.apply(b, "v1")
-	if got, err := g.l.ResolveOne(ctx, ""); err != nil || got.Digest != b.index.Digest {
-		t.Fatalf("ResolveOne of one image under two tags = %v, %v; want the image", got.Digest, err)
+	if got, err := g.l.FindImage(ctx, ""); err != nil || got.Digest != b.index.Digest {
+		t.Fatalf("FindImage of one image under two tags = %v, %v; want the image", got.Digest, err)
 	}
 	g.apply(g.build("two"), "two")
-	_, err := g.l.ResolveOne(ctx, "")
+	_, err := g.l.FindImage(ctx, "")
 	if err == nil || !strings.Contains(err.Error(), "holds 2 images") || !strings.Contains(err.Error(), "(tags: latest, two, v1)") {
-		t.Fatalf("ResolveOne of two images = %v, want them counted without their referrers, and every tag", err)
+		t.Fatalf("FindImage of two images = %v, want them counted without their referrers, and every tag", err)
 	}
 }

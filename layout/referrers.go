@@ -15,7 +15,7 @@ import (
 // release candidates, which oras-go still reads; it has a subject too.
 const mediaTypeArtifactManifest = "application/vnd.oci.artifact.manifest.v1+json"
 
-// Referrers returns the referrers index.json lists for desc: the untagged
+// AllReferrers returns the referrers index.json lists for desc: the untagged
 // entries whose manifest's subject is desc or, when desc is an index, one
 // of its manifests, and then the referrers of those (a signature of an
 // SBOM), level by level. Each level is sorted by artifactType, then
@@ -23,7 +23,7 @@ const mediaTypeArtifactManifest = "application/vnd.oci.artifact.manifest.v1+json
 // has its artifactType set. An entry whose blob is missing or not JSON is
 // no one's referrer; one that is damaged is an error, as is an index desc
 // that cannot be read.
-func (l *Layout) Referrers(ctx context.Context, desc ocispec.Descriptor) ([]ocispec.Descriptor, error) {
+func (l *Layout) AllReferrers(ctx context.Context, desc ocispec.Descriptor) ([]ocispec.Descriptor, error) {
 	idx, err := l.Index(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("referrers of %s: %w", desc.Digest, err)
@@ -103,21 +103,21 @@ func (r *docReader) manifestsOf(ctx context.Context, desc ocispec.Descriptor) ([
 // artifactType set. known holds referrers already read, by digest. err
 // reports an entry that cannot be read (see docReader.subject), which
 // callers that only keep or count entries may take as no referrer.
-func (r *docReader) asReferrer(ctx context.Context, e ocispec.Descriptor, known map[digest.Digest]referrer) (_ referrer, ok bool, err error) {
+func (r *docReader) asReferrer(ctx context.Context, e ocispec.Descriptor, known map[digest.Digest]referrerEntry) (_ referrerEntry, ok bool, err error) {
 	if tagged(e) || !canHaveSubject(e.MediaType) || e.Size > maxDocSize {
-		return referrer{}, false, nil
+		return referrerEntry{}, false, nil
 	}
 	if k, ok := known[e.Digest]; ok {
-		return referrer{desc: e, subject: k.subject}, true, nil
+		return referrerEntry{desc: e, subject: k.subject}, true, nil
 	}
 	subject, artifactType, ok, err := r.subject(ctx, e)
 	if !ok {
-		return referrer{}, false, err
+		return referrerEntry{}, false, err
 	}
 	if e.ArtifactType == "" {
 		e.ArtifactType = artifactType
 	}
-	return referrer{desc: e, subject: subject}, true, nil
+	return referrerEntry{desc: e, subject: subject}, true, nil
 }
 
 // readDoc reads desc's blob as a manifest or index, verified.

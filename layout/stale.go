@@ -16,8 +16,8 @@ import (
 // a mistake. Only untagged entries are read (a few per image), and the
 // indexes among the others only while some referrer's subject is still
 // unaccounted for, so that a layout of many tags stays quick to update.
-func dropStale(ctx context.Context, docs *docReader, entries []ocispec.Descriptor, added []referrer) ([]ocispec.Descriptor, error) {
-	known := make(map[digest.Digest]referrer, len(added))
+func dropStale(ctx context.Context, docs *docReader, entries []ocispec.Descriptor, added []referrerEntry) ([]ocispec.Descriptor, error) {
+	known := make(map[digest.Digest]referrerEntry, len(added))
 	for _, r := range added {
 		known[r.desc.Digest] = r
 	}

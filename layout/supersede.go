@@ -14,7 +14,7 @@ import (
 // u.Desc, one of its manifests, or the subject of one of added, unless
 // added lists them again. Entries of other types (a signature) and
 // entries it cannot read are kept.
-func supersede(ctx context.Context, docs *docReader, entries []ocispec.Descriptor, u Update, added []referrer) ([]ocispec.Descriptor, error) {
+func supersede(ctx context.Context, docs *docReader, entries []ocispec.Descriptor, u Update, added []referrerEntry) ([]ocispec.Descriptor, error) {
 	if len(u.Supersede) == 0 {
 		return entries, nil
 	}
@@ -37,7 +37,7 @@ func supersede(ctx context.Context, docs *docReader, entries []ocispec.Descripto
 		if keep.has(e.Digest) || !slices.Contains(u.Supersede, e.ArtifactType) {
 			return false
 		}
-		r, ok, _ := docs.asReferrer(ctx, e, map[digest.Digest]referrer{})
+		r, ok, _ := docs.asReferrer(ctx, e, map[digest.Digest]referrerEntry{})
 		return ok && subjects.has(r.subject)
 	}), nil
 }

@@ -49,7 +49,7 @@ func TestApplySupersedesTheImagesOwnDocuments(t *testing.T) {
 			if err := g.l.Apply(ctx, Update{Desc: b.index, Tags: []string{"v1"}, Referrers: again, Supersede: tt.supersede}); err != nil {
 				t.Fatal(err)
 			}
-			got, err := g.l.Referrers(ctx, b.index)
+			got, err := g.l.AllReferrers(ctx, b.index)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -47,7 +47,7 @@ func writeAttached(t *testing.T, store *layout.Layout, content string) attached 
 		t.Fatalf("record the index with its referrers: %v", err)
 	}
 	var err error
-	if a.referrers, err = store.Referrers(ctx, a.index); err != nil {
+	if a.referrers, err = store.AllReferrers(ctx, a.index); err != nil {
 		t.Fatal(err)
 	}
 	if len(a.referrers) != len(all) {

@@ -66,7 +66,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		return err
 	}
 	// Without a push or a load, stdout is the layout's reference.
-	req.LayoutRef = !out.push && !out.load
+	req.PrintsLayoutRef = !out.push && !out.load
 	cargoCmd.Command = r.Cargo
 	if err := cargoCmd.CheckBuilder(); err != nil {
 		return err
@@ -154,16 +154,16 @@ func fileSettings(ctx context.Context, env *environment, cfg *config.Config, c *
 // request turns the flags and the files' settings into a build request
 // (all but the project and package, which fileSettings found);
 // config.Resolve settles every setting, from flags to defaults.
-func (f *buildFlags) request(env *environment, cmd *cobra.Command, dir string, cargoArgs []string, files config.Sources) (builder.Request, config.Resolved, error) {
+func (f *buildFlags) request(env *environment, cmd *cobra.Command, dir string, cargoArgs []string, files config.Sources) (builder.Request, config.Settled, error) {
 	flagS, flagErr := f.settings(cmd)
 	files.Flags, files.CargoArgs, files.Getenv = flagS, cargoArgs, env.getenv
-	r, err := config.Resolve(files)
+	r, err := config.Settle(files)
 	if err = problems.Join(flagErr, err); err != nil {
 		return builder.Request{}, r, err
 	}
 	return builder.Request{
 		Dir: dir, Bin: r.Bin, Profile: r.Profile, Platforms: r.Platforms, AllPlatforms: r.AllPlatforms,
-		Libc: r.Libc, Compression: r.Compression, CargoArgs: r.CargoArgs, Base: r.Base, LayoutDir: f.layoutDir, LayoutRef: f.noPush, Tags: r.Tags,
+		Libc: r.Libc, Compression: r.Compression, CargoArgs: r.CargoArgs, Base: r.Base, LayoutDir: f.layoutDir, PrintsLayoutRef: f.noPush, Tags: r.Tags,
 		Name: r.Name, Repo: r.Repo, Created: r.Created, StampCreated: r.StampCreated, CargoHome: r.CargoHome,
 		Image: r.Image, Annotations: r.Annotations, SBOM: sbom.Format(r.SBOM), Provenance: r.Provenance,
 	}, r, nil
@@ -202,11 +202,11 @@ func pushBuilt(ctx context.Context, env *environment, client *remote.Client, res
 		return "", err
 	}
 	defer release()
-	refs, err := store.Referrers(ctx, res.Manifest)
+	refs, err := store.AllReferrers(ctx, res.Root)
 	if err != nil {
 		return "", err
 	}
-	pushed, err := client.Push(ctx, store, res.Manifest, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: res.Bases, Referrers: refs})
+	pushed, err := client.Push(ctx, store, res.Root, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: res.Bases, Referrers: refs})
 	if err != nil {
 		return "", err
 	}

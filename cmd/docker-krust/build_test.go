@@ -24,7 +24,7 @@ func testEnv(vars map[string]string) *environment {
 // parse runs the flag parser on args and returns options from layers:
 // Cargo.toml's package and workspace tables and the krust config (or cfg's
 // settings, when given), in that order.
-func parse(t *testing.T, env map[string]string, cfg *config.Config, args []string, layers ...config.Settings) (builder.Request, config.Resolved, error) {
+func parse(t *testing.T, env map[string]string, cfg *config.Config, args []string, layers ...config.Settings) (builder.Request, config.Settled, error) {
 	t.Helper()
 	var f buildFlags
 	cmd := &cobra.Command{}
@@ -42,7 +42,7 @@ func parse(t *testing.T, env map[string]string, cfg *config.Config, args []strin
 	}
 	dir, cargoArgs, err := projectDir(cmd, cmd.Flags().Args())
 	if err != nil {
-		return builder.Request{}, config.Resolved{}, err
+		return builder.Request{}, config.Settled{}, err
 	}
 	return f.request(testEnv(env), cmd, dir, cargoArgs, files)
 }
@@ -52,7 +52,7 @@ type settingKey struct {
 	name    string
 	flag    func(v string) []string
 	set     func(s *config.Settings, v string)
-	get     func(o builder.Request, r config.Resolved) string
+	get     func(o builder.Request, r config.Settled) string
 	deflt   string
 	valueOf func(source string) string // a valid value for that source
 }
@@ -75,7 +75,7 @@ func settingKeys() []settingKey {
 	provenance := func(source string) string {
 		return map[string]string{"flag": "none", "package": "slsa", "workspace": "none", "user": "none"}[source]
 	}
-	platformsOf := func(o builder.Request, _ config.Resolved) string {
+	platformsOf := func(o builder.Request, _ config.Settled) string {
 		var names []string
 		for _, p := range o.Platforms {
 			names = append(names, oci.PlatformString(p))
@@ -84,39 +84,39 @@ func settingKeys() []settingKey {
 	}
 	return []settingKey{
 		{"base-image", func(v string) []string { return []string{"--base", v} }, func(s *config.Settings, v string) { s.BaseImage = v },
-			func(o builder.Request, _ config.Resolved) string { return o.Base }, config.DefaultBase, plain},
+			func(o builder.Request, _ config.Settled) string { return o.Base }, config.DefaultBase, plain},
 		{"platforms", func(v string) []string { return []string{"--platform", v} }, func(s *config.Settings, v string) { s.Platforms = strings.Split(v, ",") },
 			platformsOf, "linux/amd64", platform},
 		{"libc", func(v string) []string { return []string{"--libc", v} }, func(s *config.Settings, v string) { s.Libc = v },
-			func(o builder.Request, _ config.Resolved) string { return string(o.Libc) }, "musl", libc},
+			func(o builder.Request, _ config.Settled) string { return string(o.Libc) }, "musl", libc},
 		{"bin", func(v string) []string { return []string{"--bin", v} }, func(s *config.Settings, v string) { s.Bin = v },
-			func(o builder.Request, _ config.Resolved) string { return o.Bin }, "", plain},
+			func(o builder.Request, _ config.Settled) string { return o.Bin }, "", plain},
 		{"profile", func(v string) []string { return []string{"--profile", v} }, func(s *config.Settings, v string) { s.Profile = v },
-			func(o builder.Request, _ config.Resolved) string { return o.Profile }, "release", plain},
+			func(o builder.Request, _ config.Settled) string { return o.Profile }, "release", plain},
 		{"cargo", func(v string) []string { return []string{"--cargo", v} }, func(s *config.Settings, v string) { s.Cargo = v },
-			func(_ builder.Request, r config.Resolved) string { return r.Cargo }, "", plain},
+			func(_ builder.Request, r config.Settled) string { return r.Cargo }, "", plain},
 		{"args", func(v string) []string { return []string{"--arg", v} }, func(s *config.Settings, v string) { s.Args = []string{v} },
-			func(o builder.Request, _ config.Resolved) string { return strings.Join(o.Image.Cmd, " ") }, "", plain},
+			func(o builder.Request, _ config.Settled) string { return strings.Join(o.Image.Cmd, " ") }, "", plain},
 		{"env", func(v string) []string { return []string{"--env", "K=" + v} }, func(s *config.Settings, v string) { s.Env = map[string]string{"K": v} },
-			func(o builder.Request, _ config.Resolved) string { return o.Image.Env["K"] }, "", plain},
+			func(o builder.Request, _ config.Settled) string { return o.Image.Env["K"] }, "", plain},
 		{"user", func(v string) []string { return []string{"--user", v} }, func(s *config.Settings, v string) { s.User = v },
-			func(o builder.Request, _ config.Resolved) string { return o.Image.User }, "", plain},
+			func(o builder.Request, _ config.Settled) string { return o.Image.User }, "", plain},
 		{"workdir", func(v string) []string { return []string{"--workdir", v} }, func(s *config.Settings, v string) { s.Workdir = v },
-			func(o builder.Request, _ config.Resolved) string { return o.Image.WorkingDir }, "", absolute},
+			func(o builder.Request, _ config.Settled) string { return o.Image.WorkingDir }, "", absolute},
 		{"ports", func(v string) []string { return []string{"--port", v} }, func(s *config.Settings, v string) { s.Ports = []string{v} },
-			func(o builder.Request, _ config.Resolved) string { return strings.Join(o.Image.Ports, ",") }, "", port},
+			func(o builder.Request, _ config.Settled) string { return strings.Join(o.Image.Ports, ",") }, "", port},
 		{"labels", func(v string) []string { return []string{"--label", "L=" + v} }, func(s *config.Settings, v string) { s.Labels = map[string]string{"L": v} },
-			func(o builder.Request, _ config.Resolved) string { return o.Image.Labels["L"] }, "", plain},
+			func(o builder.Request, _ config.Settled) string { return o.Image.Labels["L"] }, "", plain},
 		{"annotations", func(v string) []string { return []string{"--annotation", "A=" + v} }, func(s *config.Settings, v string) { s.Annotations = map[string]string{"A": v} },
-			func(o builder.Request, _ config.Resolved) string { return o.Annotations["A"] }, "", plain},
+			func(o builder.Request, _ config.Settled) string { return o.Annotations["A"] }, "", plain},
 		{"tags", func(v string) []string { return []string{"--tag", v} }, func(s *config.Settings, v string) { s.Tags = []string{v} },
-			func(o builder.Request, _ config.Resolved) string { return strings.Join(o.Tags, ",") }, "latest", plain},
+			func(o builder.Request, _ config.Settled) string { return strings.Join(o.Tags, ",") }, "latest", plain},
 		{"sbom", func(v string) []string { return []string{"--sbom", v} }, func(s *config.Settings, v string) { s.SBOM = v },
-			func(_ builder.Request, r config.Resolved) string { return r.SBOM }, "spdx", sbom},
+			func(_ builder.Request, r config.Settled) string { return r.SBOM }, "spdx", sbom},
 		{"provenance", func(v string) []string { return []string{"--provenance", v} }, func(s *config.Settings, v string) { s.Provenance = v },
-			func(_ builder.Request, r config.Resolved) string { return r.Provenance }, "slsa", provenance},
+			func(_ builder.Request, r config.Settled) string { return r.Provenance }, "slsa", provenance},
 		{"cargo-args", nil, func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
-			func(o builder.Request, _ config.Resolved) string {
+			func(o builder.Request, _ config.Settled) string {
 				return strings.TrimPrefix(strings.Join(o.CargoArgs, " "), "--")
 			}, "", plain},
 	}

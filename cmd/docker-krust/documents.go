@@ -75,7 +75,7 @@ func writeDocuments(ctx context.Context, files *outputFiles, res builder.Result)
 
 // checkDocuments checks --sbom-dir's settings before anything is built:
 // it must have something to write.
-func checkDocuments(dir string, r config.Resolved) error {
+func checkDocuments(dir string, r config.Settled) error {
 	if dir != "" && r.SBOM == config.SBOMNone && r.Provenance == config.ProvenanceNone {
 		return fmt.Errorf("--sbom-dir %s: nothing to write with --sbom none and --provenance none: drop --sbom-dir, or choose an SBOM format", outpath.Show(dir))
 	}
@@ -84,7 +84,7 @@ func checkDocuments(dir string, r config.Resolved) error {
 
 // documentNames are the names of the files --sbom-dir gets, when they are
 // known before the base is read: not for --platform all.
-func documentNames(bin string, r config.Resolved) []string {
+func documentNames(bin string, r config.Settled) []string {
 	if r.AllPlatforms {
 		return nil
 	}

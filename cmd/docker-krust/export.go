@@ -34,7 +34,7 @@ type outputs struct {
 }
 
 // outputs decides, before cargo runs, what the build is for.
-func (f *buildFlags) outputs(r config.Resolved, pkg string) (outputs, error) {
+func (f *buildFlags) outputs(r config.Settled, pkg string) (outputs, error) {
 	name, err := imageref.Name(r.Name, r.Repo, pkg)
 	if err != nil {
 		return outputs{}, err
@@ -86,7 +86,7 @@ func (o outputs) export(ctx context.Context, env *environment, files *outputFile
 	}
 	if files.tarball != nil {
 		host := ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH}
-		img, err := chooseImage(ctx, env, store, res.Manifest, host, "this machine", tags)
+		img, err := chooseImage(ctx, env, store, res.Root, host, "this machine", tags)
 		if err != nil {
 			return "", err
 		}
@@ -101,7 +101,7 @@ func (o outputs) export(ctx context.Context, env *environment, files *outputFile
 	if err != nil {
 		return "", err
 	}
-	return loadImage(ctx, env, eng.bounded(o.timeout), store, res.Manifest, tags)
+	return loadImage(ctx, env, eng.bounded(o.timeout), store, res.Root, tags)
 }
 
 // chooseImage picks the image manifest of platform from an index (and

@@ -32,17 +32,17 @@ func TestOutputs(t *testing.T) {
 	tests := []struct {
 		name       string
 		flags      buildFlags
-		r          config.Resolved
+		r          config.Settled
 		push, load bool
 		image      string
 	}{
-		{"registry only", buildFlags{}, config.Resolved{Repo: "ghcr.io/me"}, true, false, "ghcr.io/me/app"},
-		{"no repository, no flags: the push error", buildFlags{}, config.Resolved{}, true, false, "krust.local/app"},
-		{"--load, no repository", buildFlags{load: true}, config.Resolved{}, false, true, "krust.local/app"},
-		{"--tarball, no repository", buildFlags{tarball: "x.tar"}, config.Resolved{}, false, false, "krust.local/app"},
-		{"KRUST_REPO=krust.local", buildFlags{}, config.Resolved{Repo: "krust.local"}, false, true, "krust.local/app"},
-		{"--load with a registry", buildFlags{load: true}, config.Resolved{Repo: "ghcr.io/me"}, true, true, "ghcr.io/me/app"},
-		{"--load --no-push with a registry", buildFlags{load: true, noPush: true}, config.Resolved{Repo: "ghcr.io/me"}, false, true, "ghcr.io/me/app"},
+		{"registry only", buildFlags{}, config.Settled{Repo: "ghcr.io/me"}, true, false, "ghcr.io/me/app"},
+		{"no repository, no flags: the push error", buildFlags{}, config.Settled{}, true, false, "krust.local/app"},
+		{"--load, no repository", buildFlags{load: true}, config.Settled{}, false, true, "krust.local/app"},
+		{"--tarball, no repository", buildFlags{tarball: "x.tar"}, config.Settled{}, false, false, "krust.local/app"},
+		{"KRUST_REPO=krust.local", buildFlags{}, config.Settled{Repo: "krust.local"}, false, true, "krust.local/app"},
+		{"--load with a registry", buildFlags{load: true}, config.Settled{Repo: "ghcr.io/me"}, true, true, "ghcr.io/me/app"},
+		{"--load --no-push with a registry", buildFlags{load: true, noPush: true}, config.Settled{Repo: "ghcr.io/me"}, false, true, "ghcr.io/me/app"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,7 +55,7 @@ func TestOutputs(t *testing.T) {
 			}
 		})
 	}
-	_, err := (&buildFlags{load: true}).outputs(config.Resolved{Compression: oci.Zstd}, "app")
+	_, err := (&buildFlags{load: true}).outputs(config.Settled{Compression: oci.Zstd}, "app")
 	if !errors.Is(err, dockerarchive.ErrZstdLayer) {
 		t.Errorf("--load with zstd: %v, want ErrZstdLayer", err)
 	}

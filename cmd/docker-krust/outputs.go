@@ -22,7 +22,7 @@ type outputFiles struct {
 
 // checkOutputs checks every path the build will write, the layout's
 // place included, before cargo runs, and reports every problem at once.
-func (f *buildFlags) checkOutputs(env *environment, plan *builder.Plan, r config.Resolved) (*outputFiles, error) {
+func (f *buildFlags) checkOutputs(env *environment, plan *builder.Plan, r config.Settled) (*outputFiles, error) {
 	files := &outputFiles{
 		rules: outpath.Rules{Kept: keptDirs(plan, r), Streams: standardStreams()},
 		write: outpath.WriteOptions{Wait: f.registry.timeout, Log: env.stderr},
@@ -56,7 +56,7 @@ func (f *buildFlags) checkOutputs(env *environment, plan *builder.Plan, r config
 // known before the base is read (not for --platform all), with the other
 // files, which must not be one of them. A directory that does not exist
 // yet holds none of them.
-func (o *outputFiles) checkDocuments(bin string, r config.Resolved) error {
+func (o *outputFiles) checkDocuments(bin string, r config.Settled) error {
 	if o.sbomDir == nil || o.sbomDir.New() {
 		return nil
 	}
@@ -81,7 +81,7 @@ func (o *outputFiles) others() []outpath.Output {
 }
 
 // keptDirs are the directories the build reads or writes as its own.
-func keptDirs(plan *builder.Plan, r config.Resolved) []outpath.Kept {
+func keptDirs(plan *builder.Plan, r config.Settled) []outpath.Kept {
 	kept := []outpath.Kept{
 		{Dir: plan.LayoutDir, What: "the OCI layout this build writes", Layout: true},
 		{Dir: plan.CacheDir(), What: "krust's layer cache"},

@@ -15,18 +15,18 @@ func TestDocumentNames(t *testing.T) {
 	armv7 := ocispec.Platform{OS: "linux", Architecture: "arm", Variant: "v7"}
 	tests := []struct {
 		name string
-		r    config.Resolved
+		r    config.Settled
 		want []string
 	}{
-		{"one platform", config.Resolved{SBOM: config.SBOMSPDX, Provenance: config.ProvenanceSLSA, Platforms: []ocispec.Platform{amd64}},
+		{"one platform", config.Settled{SBOM: config.SBOMSPDX, Provenance: config.ProvenanceSLSA, Platforms: []ocispec.Platform{amd64}},
 			[]string{"app.spdx.json", "app.provenance.json"}},
-		{"cyclonedx alone", config.Resolved{SBOM: config.SBOMCycloneDX, Provenance: config.ProvenanceNone, Platforms: []ocispec.Platform{amd64}},
+		{"cyclonedx alone", config.Settled{SBOM: config.SBOMCycloneDX, Provenance: config.ProvenanceNone, Platforms: []ocispec.Platform{amd64}},
 			[]string{"app.cdx.json"}},
-		{"provenance alone", config.Resolved{SBOM: config.SBOMNone, Provenance: config.ProvenanceSLSA},
+		{"provenance alone", config.Settled{SBOM: config.SBOMNone, Provenance: config.ProvenanceSLSA},
 			[]string{"app.provenance.json"}},
-		{"two platforms", config.Resolved{SBOM: config.SBOMSPDX, Provenance: config.ProvenanceSLSA, Platforms: []ocispec.Platform{amd64, armv7}},
+		{"two platforms", config.Settled{SBOM: config.SBOMSPDX, Provenance: config.ProvenanceSLSA, Platforms: []ocispec.Platform{amd64, armv7}},
 			[]string{"app-linux-amd64.spdx.json", "app-linux-amd64.provenance.json", "app-linux-arm-v7.spdx.json", "app-linux-arm-v7.provenance.json"}},
-		{"every platform the base has: not known yet", config.Resolved{SBOM: config.SBOMSPDX, Provenance: config.ProvenanceSLSA, AllPlatforms: true}, nil},
+		{"every platform the base has: not known yet", config.Settled{SBOM: config.SBOMSPDX, Provenance: config.ProvenanceSLSA, AllPlatforms: true}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

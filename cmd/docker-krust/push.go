@@ -46,7 +46,7 @@ func newPushCommand(env *environment) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			refs, err := store.Referrers(cmd.Context(), desc)
+			refs, err := store.AllReferrers(cmd.Context(), desc)
 			if err != nil {
 				return err
 			}
@@ -77,7 +77,7 @@ func openSource(cmd *cobra.Command, source string) (_ *layout.Layout, _ ocispec.
 	if release, err = leaseForPush(cmd.Context(), store); err != nil {
 		return nil, ocispec.Descriptor{}, nil, err
 	}
-	desc, err := store.ResolveOne(cmd.Context(), tag)
+	desc, err := store.FindImage(cmd.Context(), tag)
 	if err != nil {
 		release()
 		return nil, ocispec.Descriptor{}, nil, err

@@ -20,7 +20,7 @@ type settled struct {
 	cfg   *config.Config
 	cargo *cargo.Cargo
 	req   builder.Request
-	r     config.Resolved
+	r     config.Settled
 	out   outputs
 }
 
@@ -89,7 +89,7 @@ func (f *buildFlags) project(ctx context.Context, env *environment, cmd *cobra.C
 // fits on the one line of stdout when that line names it. Unless the
 // settings r were settled, r holds only their name and repo, whose
 // problems Resolve has reported already.
-func (f *buildFlags) checkDestination(s *settled, r config.Resolved, settled bool, proj *cargo.Project, pkg cargo.Package) error {
+func (f *buildFlags) checkDestination(s *settled, r config.Settled, settled bool, proj *cargo.Project, pkg cargo.Package) error {
 	out, err := f.outputs(r, pkg.Name)
 	if err != nil {
 		if !settled {

@@ -18,7 +18,7 @@ type resolveKey struct {
 	name  string
 	from  []string
 	set   func(s *config.Settings, v string)
-	get   func(r config.Resolved) string
+	get   func(r config.Settled) string
 	deflt string
 	// in is a valid value for a source; out is what Resolved then holds
 	// (nil: in's value).
@@ -32,13 +32,13 @@ func resolveKeys() []resolveKey {
 	pick := func(m map[string]string) func(string) string { return func(s string) string { return m[s] } }
 	return []resolveKey{
 		{name: "name", from: []string{"flag", "KRUST_IMAGE"}, set: func(s *config.Settings, v string) { s.Name = v },
-			get: func(r config.Resolved) string { return r.Name }, in: plain},
+			get: func(r config.Settled) string { return r.Name }, in: plain},
 		{name: "repo", from: []string{"flag", "KRUST_REPO", "user"}, set: func(s *config.Settings, v string) { s.Repo = v },
-			get: func(r config.Resolved) string { return r.Repo }, in: plain},
+			get: func(r config.Settled) string { return r.Repo }, in: plain},
 		{name: "base-image", from: layers, set: func(s *config.Settings, v string) { s.BaseImage = v },
-			get: func(r config.Resolved) string { return r.Base }, deflt: config.DefaultBase, in: plain},
+			get: func(r config.Settled) string { return r.Base }, deflt: config.DefaultBase, in: plain},
 		{name: "platforms", from: layers, set: func(s *config.Settings, v string) { s.Platforms = strings.Split(v, ",") },
-			get: func(r config.Resolved) string {
+			get: func(r config.Settled) string {
 				var names []string
 				for _, p := range r.Platforms {
 					names = append(names, oci.PlatformString(p))
@@ -49,47 +49,47 @@ func resolveKeys() []resolveKey {
 			in:    pick(map[string]string{"flag": "linux/arm64", "package": "linux/arm/v7", "workspace": "linux/amd64,linux/arm64", "user": "all"}),
 			out:   pick(map[string]string{"flag": "linux/arm64false", "package": "linux/arm/v7false", "workspace": "linux/amd64,linux/arm64false", "user": "true"})},
 		{name: "libc", from: layers, set: func(s *config.Settings, v string) { s.Libc = v },
-			get: func(r config.Resolved) string { return string(r.Libc) }, deflt: "musl",
+			get: func(r config.Settled) string { return string(r.Libc) }, deflt: "musl",
 			in: pick(map[string]string{"flag": "glibc", "package": "musl", "workspace": "glibc", "user": "musl"})},
 		{name: "compression", from: layers, set: func(s *config.Settings, v string) { s.Compression = v },
-			get: func(r config.Resolved) string { return string(r.Compression) }, deflt: "gzip",
+			get: func(r config.Settled) string { return string(r.Compression) }, deflt: "gzip",
 			in: pick(map[string]string{"flag": "zstd", "package": "gzip", "workspace": "zstd", "user": "gzip"})},
 		{name: "bin", from: layers, set: func(s *config.Settings, v string) { s.Bin = v },
-			get: func(r config.Resolved) string { return r.Bin }, in: plain},
+			get: func(r config.Settled) string { return r.Bin }, in: plain},
 		{name: "profile", from: layers, set: func(s *config.Settings, v string) { s.Profile = v },
-			get: func(r config.Resolved) string { return r.Profile }, deflt: "release", in: plain},
+			get: func(r config.Settled) string { return r.Profile }, deflt: "release", in: plain},
 		{name: "cargo", from: layers, set: func(s *config.Settings, v string) { s.Cargo = v },
-			get: func(r config.Resolved) string { return r.Cargo }, in: plain},
+			get: func(r config.Settled) string { return r.Cargo }, in: plain},
 		{name: "cargo-args", from: layers[1:], set: func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
-			get: func(r config.Resolved) string { return join(r.CargoArgs) }, in: plain, out: func(s string) string { return "--" + s }},
+			get: func(r config.Settled) string { return join(r.CargoArgs) }, in: plain, out: func(s string) string { return "--" + s }},
 		{name: "args", from: layers, set: func(s *config.Settings, v string) { s.Args = []string{v} },
-			get: func(r config.Resolved) string { return join(r.Image.Cmd) }, in: plain},
+			get: func(r config.Settled) string { return join(r.Image.Cmd) }, in: plain},
 		{name: "env", from: layers, set: func(s *config.Settings, v string) { s.Env = map[string]string{"K": v} },
-			get: func(r config.Resolved) string { return r.Image.Env["K"] }, in: plain},
+			get: func(r config.Settled) string { return r.Image.Env["K"] }, in: plain},
 		{name: "user", from: layers, set: func(s *config.Settings, v string) { s.User = v },
-			get: func(r config.Resolved) string { return r.Image.User }, in: plain},
+			get: func(r config.Settled) string { return r.Image.User }, in: plain},
 		{name: "workdir", from: layers, set: func(s *config.Settings, v string) { s.Workdir = v },
-			get: func(r config.Resolved) string { return r.Image.WorkingDir }, in: func(s string) string { return "/" + s }},
+			get: func(r config.Settled) string { return r.Image.WorkingDir }, in: func(s string) string { return "/" + s }},
 		{name: "ports", from: layers, set: func(s *config.Settings, v string) { s.Ports = []string{v} },
-			get: func(r config.Resolved) string { return join(r.Image.Ports) },
+			get: func(r config.Settled) string { return join(r.Image.Ports) },
 			in:  pick(map[string]string{"flag": "8080", "package": "53/udp", "workspace": "9000/tcp", "user": "132/sctp"})},
 		{name: "labels", from: layers, set: func(s *config.Settings, v string) { s.Labels = map[string]string{"L": v} },
-			get: func(r config.Resolved) string { return r.Image.Labels["L"] }, in: plain},
+			get: func(r config.Settled) string { return r.Image.Labels["L"] }, in: plain},
 		{name: "annotations", from: layers, set: func(s *config.Settings, v string) { s.Annotations = map[string]string{"A": v} },
-			get: func(r config.Resolved) string { return r.Annotations["A"] }, in: plain},
+			get: func(r config.Settled) string { return r.Annotations["A"] }, in: plain},
 		{name: "tags", from: layers, set: func(s *config.Settings, v string) { s.Tags = []string{v} },
-			get: func(r config.Resolved) string { return join(r.Tags) }, deflt: "latest", in: plain},
+			get: func(r config.Settled) string { return join(r.Tags) }, deflt: "latest", in: plain},
 		{name: "sbom", from: layers, set: func(s *config.Settings, v string) { s.SBOM = v },
-			get: func(r config.Resolved) string { return r.SBOM }, deflt: "spdx",
+			get: func(r config.Settled) string { return r.SBOM }, deflt: "spdx",
 			in: pick(map[string]string{"flag": "cyclonedx", "package": "none", "workspace": "spdx", "user": "cyclonedx"})},
 		{name: "provenance", from: layers, set: func(s *config.Settings, v string) { s.Provenance = v },
-			get: func(r config.Resolved) string { return r.Provenance }, deflt: "slsa",
+			get: func(r config.Settled) string { return r.Provenance }, deflt: "slsa",
 			in: pick(map[string]string{"flag": "none", "package": "slsa", "workspace": "none", "user": "none"})},
 		{name: "created", from: []string{"SOURCE_DATE_EPOCH"},
-			get:   func(r config.Resolved) string { return fmt.Sprint(r.Created.Unix(), r.StampCreated) },
+			get:   func(r config.Settled) string { return fmt.Sprint(r.Created.Unix(), r.StampCreated) },
 			deflt: "0 false", in: func(string) string { return "1700000000" }, out: func(string) string { return "1700000000 true" }},
 		{name: "cargo-home", from: []string{"CARGO_HOME", "HOME"},
-			get: func(r config.Resolved) string { return r.CargoHome },
+			get: func(r config.Settled) string { return r.CargoHome },
 			in:  pick(map[string]string{"CARGO_HOME": "/cargo", "HOME": "/home/u"}),
 			out: pick(map[string]string{"CARGO_HOME": "/cargo", "HOME": "/home/u/.cargo"})},
 	}
@@ -125,7 +125,7 @@ func TestResolvePrecedenceForEveryKey(t *testing.T) {
 				}
 			}
 			t.Run(key.name+" from "+winner, func(t *testing.T) {
-				r, err := config.Resolve(sourcesFrom(key, key.from[first:]))
+				r, err := config.Settle(sourcesFrom(key, key.from[first:]))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -139,7 +139,7 @@ func TestResolvePrecedenceForEveryKey(t *testing.T) {
 
 // The zero Sources gives the defaults and nothing else.
 func TestResolveDefaults(t *testing.T) {
-	r, err := config.Resolve(config.Sources{})
+	r, err := config.Settle(config.Sources{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestResolveDefaults(t *testing.T) {
 // The command line's cargo arguments follow the files' (and lose their
 // profile options to Profile); maps merge key by key down all the layers.
 func TestResolveCombinesCargoArgsAndMaps(t *testing.T) {
-	r, err := config.Resolve(config.Sources{
+	r, err := config.Settle(config.Sources{
 		Flags:     config.Settings{Labels: map[string]string{"a": "flag"}},
 		CargoArgs: []string{"--profile", "dist", "-v"},
 		Package:   config.Settings{Labels: map[string]string{"a": "package", "b": "package"}, CargoArgs: []string{"--locked", "--release"}},
@@ -203,7 +203,7 @@ func TestResolveChecksEverySource(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.Resolve(tt.src)
+			_, err := config.Settle(tt.src)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Resolve error %v, want one with %q", err, tt.want)
 			}

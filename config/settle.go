@@ -44,10 +44,10 @@ type Sources struct {
 	PackageName string
 }
 
-// Resolved is every build and image setting, settled and checked: the
+// Settled is every build and image setting, settled and checked: the
 // first source that gives a value wins, and a default fills what none
 // gives.
-type Resolved struct {
+type Settled struct {
 	// Name and Repo name the image (a whole name, or a prefix for
 	// REPO/PACKAGE); both empty means there is nowhere to push.
 	Name, Repo string
@@ -88,12 +88,12 @@ type Resolved struct {
 	Provenance string
 }
 
-// Resolve settles the settings from their sources and checks every value
+// Settle settles the settings from their sources and checks every value
 // that wins, whichever source gave it, before cargo runs. Every problem is
 // reported at once (a problems.List when there are several), each naming
 // the setting, its source and the rule; the value checks wrap
 // ErrInvalidSetting.
-func Resolve(src Sources) (Resolved, error) {
+func Settle(src Sources) (Settled, error) {
 	getenv := src.getenv()
 	layers := src.layers()
 	s, errs := mergeChecked(layers...)
@@ -112,10 +112,10 @@ func Resolve(src Sources) (Resolved, error) {
 	profile, cargoArgs, err := cargoProfile(layers, s.CargoArgs, src.CargoArgs)
 	errs = append(errs, err)
 	if err := problems.Join(errs...); err != nil {
-		return Resolved{}, err
+		return Settled{}, err
 	}
 	compression, _ := oci.ParseCompression(s.Compression) // checked by mergeChecked
-	return Resolved{
+	return Settled{
 		Name: s.Name, Repo: s.Repo, Base: firstString(s.BaseImage, DefaultBase),
 		Platforms: platforms, AllPlatforms: all, Libc: cargo.Libc(firstString(s.Libc, string(cargo.Musl))), Compression: compression,
 		Bin: s.Bin, Cargo: s.Cargo, Profile: profile, CargoArgs: cargoArgs, Tags: unique(orDefault(s.Tags, DefaultTag)),

@@ -25,7 +25,7 @@ func TestLayoutWithColonIsRefusedWhenItsReferenceIsPrinted(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f, opts := newFake(t)
 			f.project.TargetDir = filepath.Join(opts.Dir, "tar:get")
-			opts.LayoutDir, opts.LayoutRef = tt.layoutDir(opts.Dir), tt.layoutRef
+			opts.LayoutDir, opts.PrintsLayoutRef = tt.layoutDir(opts.Dir), tt.layoutRef
 			_, err := Run(context.Background(), f, opts)
 			if !tt.wantErr {
 				if err != nil {
