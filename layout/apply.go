@@ -165,7 +165,7 @@ func (l *Layout) checkReferrer(ctx context.Context, desc ocispec.Descriptor) (re
 		return referrerEntry{}, fmt.Errorf("media type %q cannot have a subject (want %s or %s): %w",
 			desc.MediaType, ocispec.MediaTypeImageManifest, ocispec.MediaTypeImageIndex, ErrInvalidLayout)
 	}
-	doc, err := l.readDoc(ctx, desc)
+	doc, err := l.reader().read(ctx, desc)
 	if err != nil {
 		return referrerEntry{}, err
 	}

@@ -72,6 +72,11 @@ func (l *Layout) reachable(ctx context.Context) (digestSet, error) {
 	if err != nil {
 		return nil, err
 	}
+	docs, err := l.docs()
+	if err != nil {
+		return nil, err
+	}
+	defer docs.Close()
 	keep := digestSet{}
 	var queue []node
 	for _, d := range idx.Manifests {
@@ -84,7 +89,7 @@ func (l *Layout) reachable(ctx context.Context) (digestSet, error) {
 			continue
 		}
 		keep[n.desc.Digest] = struct{}{}
-		doc, err := l.readNode(ctx, n)
+		doc, err := docs.readNode(ctx, n)
 		if err != nil {
 			return nil, err
 		}
@@ -121,7 +126,7 @@ func deref(d *ocispec.Descriptor) []ocispec.Descriptor {
 // readNode reads the blob of n as a manifest or index. A missing blob names
 // nothing more; a blob that is not JSON is a leaf, unless n is strict and
 // its media type says it is a manifest or index.
-func (l *Layout) readNode(ctx context.Context, n node) (graphDoc, error) {
+func (r *docReader) readNode(ctx context.Context, n node) (graphDoc, error) {
 	var doc graphDoc
 	if validateDescriptor(n.desc) != nil {
 		return doc, nil
@@ -130,7 +135,7 @@ func (l *Layout) readNode(ctx context.Context, n node) (graphDoc, error) {
 	if n.desc.Size > maxDocSize && !strict {
 		return doc, nil
 	}
-	err := oci.ReadJSON(ctx, l, n.desc, maxDocSize, &doc)
+	err := r.decode(ctx, n.desc, &doc)
 	switch {
 	case err == nil:
 		return doc, nil

@@ -120,13 +120,6 @@ func (r *docReader) asReferrer(ctx context.Context, e ocispec.Descriptor, known 
 	return referrerEntry{desc: e, subject: subject}, true, nil
 }
 
-// readDoc reads desc's blob as a manifest or index, verified.
-func (l *Layout) readDoc(ctx context.Context, desc ocispec.Descriptor) (graphDoc, error) {
-	var doc graphDoc
-	err := oci.ReadJSON(ctx, l, desc, maxDocSize, &doc)
-	return doc, err
-}
-
 // artifactType is what a referrer's manifest says it is: its artifactType,
 // or its config's media type when it has none (as oras-go lists it).
 func (d graphDoc) artifactType() string {

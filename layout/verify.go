@@ -1,7 +1,6 @@
 package layout
 
 import (
-	"context"
 	"fmt"
 	"hash"
 	"io"
@@ -9,27 +8,6 @@ import (
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
-
-// Fetch opens desc's blob. The returned reader verifies size and digest as it
-// is read: reading past desc.Size, or reaching EOF with the wrong size or
-// digest, fails with an error wrapping ErrCorruptBlob and ErrDigestMismatch.
-// A missing blob yields an error wrapping errdef.ErrNotFound; an entry that
-// is not a regular file, ErrNotRegular; a link out of the layout,
-// ErrOutsideLayout.
-func (l *Layout) Fetch(ctx context.Context, desc ocispec.Descriptor) (io.ReadCloser, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	name, err := blobName(desc)
-	if err != nil {
-		return nil, fmt.Errorf("fetch from %s: %w", l.dir, err)
-	}
-	f, _, err := openRegular(l.dir, name)
-	if err != nil {
-		return nil, fmt.Errorf("fetch blob %s from %s: %w", desc.Digest, l.dir, err)
-	}
-	return l.verifying(f, desc), nil
-}
 
 // verifying returns a reader of f, desc's blob, that verifies it.
 func (l *Layout) verifying(f *os.File, desc ocispec.Descriptor) *verifyingReader {
