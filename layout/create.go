@@ -17,6 +17,8 @@ import (
 // wraps ErrNotLayout. Concurrent calls for the same directory all succeed.
 // Waiting for the layout's lock, held by another process that is setting
 // it up or updating index.json, ends with ctx's error when ctx is done.
+// Create is how krust opens a layout it writes, so it also sweeps away the
+// temp files writers that died left there (see sweepLeftovers).
 func Create(ctx context.Context, dir string) (*Layout, error) {
 	dir = filepath.Clean(dir)
 	for attempt := 0; ; attempt++ {
@@ -48,7 +50,7 @@ func create(ctx context.Context, dir string) (*Layout, error) {
 			return nil, err
 		}
 	}
-	removeStale(dir)
+	sweepLeftovers(dir)
 	return &Layout{dir: dir}, nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -138,30 +137,5 @@ func TestOpen(t *testing.T) {
 				t.Fatalf("Open error = %v, want %v", err, tt.want)
 			}
 		})
-	}
-}
-
-func TestOpenRemovesStaleTempFiles(t *testing.T) {
-	l := newLayout(t)
-	old := time.Now().Add(-2 * time.Hour)
-	paths := map[string]bool{ // path -> should survive
-		filepath.Join(l.Dir(), "blobs", "sha256", ".tmp-old"): false,
-		filepath.Join(l.Dir(), ".tmp-index.json-old"):         false,
-		filepath.Join(l.Dir(), "blobs", "sha256", ".tmp-new"): true,
-		filepath.Join(l.Dir(), "blobs", "sha256", "keep-old"): true,
-	}
-	for p, survive := range paths {
-		writeFile(t, p, "x")
-		if !survive || filepath.Base(p) == "keep-old" {
-			os.Chtimes(p, old, old)
-		}
-	}
-	if _, err := Open(l.Dir()); err != nil {
-		t.Fatal(err)
-	}
-	for p, survive := range paths {
-		if _, err := os.Stat(p); (err == nil) != survive {
-			t.Errorf("%s: exists=%v, want %v", p, err == nil, survive)
-		}
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/docker-krust/docker-krust/internal/atomicfile"
 )
@@ -15,10 +13,9 @@ const (
 	filePerm = 0o644
 
 	// tmpPrefix starts the name of every temporary file this package
-	// creates, its own and atomicfile's, so that Open removes stale ones.
+	// creates, its own and atomicfile's, so that the writers of a layout
+	// can sweep away the leftovers of those that died (see sweep.go).
 	tmpPrefix = atomicfile.TempPrefix
-	// staleAge is how old a temporary file must be before Open removes it.
-	staleAge = time.Hour
 )
 
 // writeFileAtomic replaces dir/name with data so that readers see either the
@@ -40,38 +37,4 @@ func finishFile(f *os.File) error {
 		return fmt.Errorf("close %s: %w", f.Name(), err)
 	}
 	return nil
-}
-
-// removeStale deletes this package's temp files left behind in the layout
-// root and in every blobs/<alg> directory by crashed writers, never
-// following a link out of the layout. Errors are ignored: cleanup is best
-// effort.
-func removeStale(dir string) {
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return
-	}
-	defer root.Close()
-	removeStaleIn(root, ".")
-	algs, _ := readDirIn(root, blobsDir)
-	for _, a := range algs {
-		if a.IsDir() {
-			removeStaleIn(root, filepath.Join(blobsDir, a.Name()))
-		}
-	}
-}
-
-// removeStaleIn deletes temp files in the directory name older than
-// staleAge.
-func removeStaleIn(root *os.Root, name string) {
-	cutoff := time.Now().Add(-staleAge)
-	entries, _ := readDirIn(root, name)
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), tmpPrefix) || !e.Type().IsRegular() {
-			continue
-		}
-		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
-			_ = root.Remove(filepath.Join(name, e.Name()))
-		}
-	}
 }

@@ -31,13 +31,16 @@ type GCResult struct {
 	Removed, Kept           int
 	RemovedBytes, KeptBytes int64
 	// Temps and TempBytes count the temp files of interrupted writers
-	// removed from the blob directories.
+	// removed (or, with DryRun, that would be) from the blob directories,
+	// and those older than an hour beside index.json.
 	Temps     int
 	TempBytes int64
 }
 
 // GC removes the blobs index.json no longer reaches (see reachable for
-// what counts), and the temp files interrupted writers left among them.
+// what counts), and the temp files interrupted writers left among them
+// and, older than leftoverAge, beside index.json. With opts.DryRun it
+// removes nothing at all.
 //
 // It runs only while it holds the layout's lease exclusively, that is
 // while no build is running on the layout: every build holds a shared

@@ -41,13 +41,15 @@ type Layout struct {
 
 // Open opens an existing OCI image layout. The directory must hold an
 // oci-layout file with imageLayoutVersion "1.0.0" and a parsable index.json;
-// otherwise the error wraps ErrNotLayout.
+// otherwise the error wraps ErrNotLayout. Open only reads: a layout
+// krust reads and never writes (a --base oci:DIR, one handed over for
+// pushing) is left exactly as it is; Create and GC, which write, sweep
+// away what dead writers left (see sweepLeftovers).
 func Open(dir string) (*Layout, error) {
 	dir = filepath.Clean(dir)
 	if err := checkLayout(dir); err != nil {
 		return nil, fmt.Errorf("open layout %s: %w: %w", dir, ErrNotLayout, err)
 	}
-	removeStale(dir)
 	return &Layout{dir: dir}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
@@ -156,9 +157,10 @@ func isDocType(mediaType string) bool {
 }
 
 // listBlobs returns the blob files of every blobs/ALG directory of a
-// digest algorithm we know, and this package's temp files there. Anything
-// else (a symlink, a directory, a name that is not a digest) is not ours
-// to judge and is left out, so gc never removes it.
+// digest algorithm we know, and this package's temp files there and, when
+// older than leftoverAge, in the layout directory (an index.json whose
+// writer died). Anything else (a symlink, a directory, a name that is not
+// a digest) is not ours to judge and is left out, so gc never removes it.
 func (l *Layout) listBlobs() (blobs []blobFile, temps []blobFile, err error) {
 	// Through the layout's root: a blobs/ or blobs/ALG that links out of
 	// the layout is refused, so gc can never list, let alone remove,
@@ -172,6 +174,7 @@ func (l *Layout) listBlobs() (blobs []blobFile, temps []blobFile, err error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("list blobs of %s: %w", l.dir, err)
 	}
+	temps = leftoversIn(root, ".", time.Now().Add(-leftoverAge))
 	for _, a := range algs {
 		alg := digest.Algorithm(a.Name())
 		if !a.IsDir() || !alg.Available() {
