@@ -191,8 +191,9 @@ func writeImages(ctx context.Context, store *layout.Layout, layers *layerCache, 
 	return manifests, errors.Join(errs...)
 }
 
+// kindOf names what a build wrote, for its log: an index or an image.
 func kindOf(desc ocispec.Descriptor) string {
-	if desc.MediaType == ocispec.MediaTypeImageIndex {
+	if oci.IsIndex(desc.MediaType) {
 		return "index"
 	}
 	return "image"

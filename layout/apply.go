@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 
+	"github.com/docker-krust/docker-krust/oci"
+
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
@@ -161,7 +163,7 @@ func (l *Layout) checkReferrer(ctx context.Context, desc ocispec.Descriptor) (re
 	if err := validateDescriptor(desc); err != nil {
 		return referrerEntry{}, err
 	}
-	if !canHaveSubject(desc.MediaType) {
+	if !oci.CanHaveSubject(desc.MediaType) {
 		return referrerEntry{}, fmt.Errorf("media type %q cannot have a subject (want %s or %s): %w",
 			desc.MediaType, ocispec.MediaTypeImageManifest, ocispec.MediaTypeImageIndex, ErrInvalidLayout)
 	}

@@ -132,7 +132,7 @@ func (r *docReader) readNode(ctx context.Context, n node) (graphDoc, error) {
 	if validateDescriptor(n.desc) != nil {
 		return doc, nil
 	}
-	strict := n.strict && isDocType(n.desc.MediaType)
+	strict := n.strict && (oci.IsManifest(n.desc.MediaType) || oci.IsIndex(n.desc.MediaType))
 	if n.desc.Size > maxDocSize && !strict {
 		return doc, nil
 	}
@@ -148,12 +148,6 @@ func (r *docReader) readNode(ctx context.Context, n node) (graphDoc, error) {
 		return graphDoc{}, nil
 	}
 	return graphDoc{}, fmt.Errorf("%s names %s, which cannot be read, so what it references is unknown (rebuild the image, or remove its tag): %w", n.desc.MediaType, n.desc.Digest, err)
-}
-
-// isDocType reports whether mediaType is a manifest or index type this
-// walk knows.
-func isDocType(mediaType string) bool {
-	return oci.IsManifest(mediaType) || oci.IsIndex(mediaType)
 }
 
 // listBlobs returns the blob files of every blobs/ALG directory of a

@@ -11,10 +11,6 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// mediaTypeArtifactManifest is the artifact manifest of image-spec 1.1's
-// release candidates, which oras-go still reads; it has a subject too.
-const mediaTypeArtifactManifest = "application/vnd.oci.artifact.manifest.v1+json"
-
 // AllReferrers returns the referrers index.json lists for desc: the untagged
 // entries whose manifest's subject is desc or, when desc is an index, one
 // of its manifests, and then the referrers of those (a signature of an
@@ -104,7 +100,7 @@ func (r *docReader) manifestsOf(ctx context.Context, desc ocispec.Descriptor) ([
 // reports an entry that cannot be read (see docReader.subject), which
 // callers that only keep or count entries may take as no referrer.
 func (r *docReader) asReferrer(ctx context.Context, e ocispec.Descriptor, known map[digest.Digest]referrerEntry) (_ referrerEntry, ok bool, err error) {
-	if tagged(e) || !canHaveSubject(e.MediaType) || e.Size > maxDocSize {
+	if tagged(e) || !oci.CanHaveSubject(e.MediaType) || e.Size > maxDocSize {
 		return referrerEntry{}, false, nil
 	}
 	if k, ok := known[e.Digest]; ok {
@@ -133,14 +129,4 @@ func (d graphDoc) artifactType() string {
 func tagged(e ocispec.Descriptor) bool {
 	_, ok := e.Annotations[ocispec.AnnotationRefName]
 	return ok
-}
-
-// canHaveSubject reports whether documents of mediaType have a subject
-// field.
-func canHaveSubject(mediaType string) bool {
-	switch mediaType {
-	case ocispec.MediaTypeImageManifest, ocispec.MediaTypeImageIndex, mediaTypeArtifactManifest:
-		return true
-	}
-	return false
 }

@@ -9,17 +9,6 @@ import (
 	"oras.land/oras-go/v2/content"
 )
 
-// IsIndex reports whether mediaType is an image index (OCI or Docker).
-func IsIndex(mediaType string) bool {
-	return mediaType == ocispec.MediaTypeImageIndex || mediaType == DockerIndex
-}
-
-// IsManifest reports whether mediaType is an image manifest (OCI or
-// Docker).
-func IsManifest(mediaType string) bool {
-	return mediaType == ocispec.MediaTypeImageManifest || mediaType == DockerManifest
-}
-
 // imagePlatform returns the platform of index entry m, and false for an
 // entry that names no image to run: one without a platform, or one whose
 // OS or architecture is "unknown", as buildkit marks its attestation

@@ -221,7 +221,7 @@ func assertInStore(t *testing.T, store *layout.Layout, descs ...ocispec.Descript
 	for _, d := range descs {
 		ok, err := store.Exists(context.Background(), d)
 		if err != nil || !ok {
-			t.Errorf("%s %s not in layout %s (exists=%v, err=%v)", BlobKind(d.MediaType), d.Digest, store.Dir(), ok, err)
+			t.Errorf("%s %s not in layout %s (exists=%v, err=%v)", oci.KindOf(d.MediaType), d.Digest, store.Dir(), ok, err)
 		}
 	}
 }
@@ -232,7 +232,7 @@ func assertNotInStore(t *testing.T, store *layout.Layout, descs ...ocispec.Descr
 	for _, d := range descs {
 		ok, err := store.Exists(context.Background(), d)
 		if err != nil || ok {
-			t.Errorf("%s %s is in layout %s but should not be (exists=%v, err=%v)", BlobKind(d.MediaType), d.Digest, store.Dir(), ok, err)
+			t.Errorf("%s %s is in layout %s but should not be (exists=%v, err=%v)", oci.KindOf(d.MediaType), d.Digest, store.Dir(), ok, err)
 		}
 	}
 }

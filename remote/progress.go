@@ -4,6 +4,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/docker-krust/docker-krust/oci"
+
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -38,28 +40,6 @@ func (r *countingReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// isManifestKind reports whether mediaType is a manifest or an index.
-func isManifestKind(mediaType string) bool {
-	k := BlobKind(mediaType)
-	return k == "manifest" || k == "index"
-}
-
-// BlobKind names what a media type is, for people: index, manifest,
-// config, layer or blob.
-func BlobKind(mediaType string) string {
-	switch {
-	case strings.Contains(mediaType, "index"), strings.Contains(mediaType, "manifest.list"):
-		return "index"
-	case strings.Contains(mediaType, "manifest"):
-		return "manifest"
-	case strings.Contains(mediaType, "config"), strings.Contains(mediaType, "container.image"):
-		return "config"
-	case strings.Contains(mediaType, "layer"), strings.Contains(mediaType, "rootfs"):
-		return "layer"
-	}
-	return "blob"
-}
-
 // ShortDigest abbreviates a digest for people: sha256:0123456789ab.
 func ShortDigest(d digest.Digest) string {
 	s := d.String()
@@ -71,5 +51,5 @@ func ShortDigest(d digest.Digest) string {
 
 // blobName names desc for messages: "layer sha256:0123456789ab".
 func blobName(desc ocispec.Descriptor) string {
-	return BlobKind(desc.MediaType) + " " + ShortDigest(desc.Digest)
+	return oci.KindOf(desc.MediaType).String() + " " + ShortDigest(desc.Digest)
 }

@@ -216,7 +216,7 @@ func (s *pushSource) Fetch(ctx context.Context, desc ocispec.Descriptor) (io.Rea
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", blobName(desc), err)
 	}
-	if isManifestKind(desc.MediaType) {
+	if oci.KindOf(desc.MediaType).IsDocument() {
 		return rc, nil
 	}
 	return newCountingReader(rc, desc, s.ev), nil

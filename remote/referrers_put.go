@@ -47,7 +47,7 @@ func readReferrer(ctx context.Context, src content.Fetcher, r ocispec.Descriptor
 		entry.ArtifactType = doc.Config.MediaType
 	}
 	leaves := slices.Concat(deref(doc.Config), doc.Layers, doc.Blobs)
-	leaves = slices.DeleteFunc(leaves, func(d ocispec.Descriptor) bool { return isManifestKind(d.MediaType) })
+	leaves = slices.DeleteFunc(leaves, func(d ocispec.Descriptor) bool { return oci.KindOf(d.MediaType).IsDocument() })
 	return referrerDoc{desc: r, subject: *doc.Subject, entry: entry, leaves: leaves}, nil
 }
 

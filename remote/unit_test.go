@@ -15,7 +15,6 @@ import (
 	"testing"
 
 	"github.com/docker-krust/docker-krust/layout"
-	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/content"
@@ -230,42 +229,6 @@ func TestShort(t *testing.T) {
 	for _, tt := range tests {
 		if got := ShortDigest(tt.in); got != tt.want {
 			t.Errorf("ShortDigest(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestKind(t *testing.T) {
-	tests := []struct {
-		mediaType string
-		want      string
-	}{
-		{ocispec.MediaTypeImageIndex, "index"},
-		{oci.DockerIndex, "index"},
-		{ocispec.MediaTypeImageManifest, "manifest"},
-		{oci.DockerManifest, "manifest"},
-		{ocispec.MediaTypeImageConfig, "config"},
-		{oci.DockerConfig, "config"},
-		{ocispec.MediaTypeImageLayerGzip, "layer"},
-		{ocispec.MediaTypeImageLayer, "layer"},
-		{"application/vnd.oci.image.layer.v1.tar+zstd", "layer"},
-		{oci.DockerLayerGzip, "layer"},
-		{"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip", "layer"},
-		{"application/vnd.in-toto+json", "blob"},
-		{"", "blob"},
-	}
-	for _, tt := range tests {
-		if got := BlobKind(tt.mediaType); got != tt.want {
-			t.Errorf("BlobKind(%q) = %q, want %q", tt.mediaType, got, tt.want)
-		}
-	}
-	for _, mt := range []string{ocispec.MediaTypeImageIndex, oci.DockerIndex, ocispec.MediaTypeImageManifest, oci.DockerManifest} {
-		if !isManifestKind(mt) {
-			t.Errorf("isManifestKind(%q) = false, want true", mt)
-		}
-	}
-	for _, mt := range []string{ocispec.MediaTypeImageConfig, oci.DockerConfig, ocispec.MediaTypeImageLayerGzip, oci.DockerLayerGzip} {
-		if isManifestKind(mt) {
-			t.Errorf("isManifestKind(%q) = true, want false", mt)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/docker-krust/docker-krust/internal/human"
+	"github.com/docker-krust/docker-krust/oci"
 	"github.com/docker-krust/docker-krust/remote"
 )
 
@@ -28,7 +29,7 @@ func (p *progress) show(e remote.Event) {
 		p.showPull(e)
 		return
 	}
-	name := remote.BlobKind(e.Blob.MediaType) + " " + remote.ShortDigest(e.Blob.Digest)
+	name := oci.KindOf(e.Blob.MediaType).String() + " " + remote.ShortDigest(e.Blob.Digest)
 	switch e.Kind {
 	case remote.BlobStarted:
 		if !p.live {
@@ -43,7 +44,7 @@ func (p *progress) show(e remote.Event) {
 		}
 	case remote.BlobDone:
 		// On a terminal a blob's live line says it all; manifests have none.
-		if !p.live || isManifest(e) {
+		if !p.live || oci.KindOf(e.Blob.MediaType).IsDocument() {
 			fmt.Fprintf(p.w, "pushed %s (%s)\n", name, human.Bytes(e.Bytes))
 		}
 	case remote.BlobSkipped:
@@ -60,16 +61,9 @@ func (p *progress) show(e remote.Event) {
 // showPull prints a line per config or layer stored; what was there
 // already, the manifest and the summary go unsaid, as a build goes on.
 func (p *progress) showPull(e remote.Event) {
-	if e.Kind == remote.BlobDone && !isManifest(e) {
-		fmt.Fprintf(p.w, "pulled %s %s (%s)\n", remote.BlobKind(e.Blob.MediaType), remote.ShortDigest(e.Blob.Digest), human.Bytes(e.Bytes))
+	if e.Kind == remote.BlobDone && !oci.KindOf(e.Blob.MediaType).IsDocument() {
+		fmt.Fprintf(p.w, "pulled %s %s (%s)\n", oci.KindOf(e.Blob.MediaType).String(), remote.ShortDigest(e.Blob.Digest), human.Bytes(e.Bytes))
 	}
-}
-
-// isManifest reports whether e is about a manifest or an index, whose
-// bytes are not shown flowing.
-func isManifest(e remote.Event) bool {
-	k := remote.BlobKind(e.Blob.MediaType)
-	return k == "manifest" || k == "index"
 }
 
 // isTerminal reports whether w is a terminal.
