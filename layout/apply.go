@@ -48,8 +48,8 @@ type Update struct {
 // a subject or whose subject the layout does not keep (ErrInvalidLayout),
 // an index beyond MaxIndexEntries or MaxIndexBytes (ErrTooLarge).
 //
-// Apply also drops the referrers that went stale: an untagged entry whose
-// manifest has a subject is removed once that subject is no longer
+// Apply also drops orphaned referrers: an untagged entry whose manifest
+// has a subject is removed once that subject is no longer
 // reached from the other entries (directly, as a manifest of an index
 // they list, or as the subject of a referrer kept), typically the SBOM
 // and provenance of an image whose tag moved to a newer build. Otherwise
@@ -98,7 +98,7 @@ func (l *Layout) Apply(ctx context.Context, u Update) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	entries = addReferrers(entries, refs)
-	if idx.Manifests, err = dropStale(ctx, docs, entries, refs); err != nil {
+	if idx.Manifests, err = dropOrphans(ctx, docs, entries, refs); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if err := writeIndexFile(l.dir, idx); err != nil {

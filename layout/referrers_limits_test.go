@@ -6,7 +6,7 @@ import (
 )
 
 // TestReferrersKeepTheIndexLimits: referrers count towards
-// MaxIndexEntries like tags; an update is measured after the stale
+// MaxIndexEntries like tags; an update is measured after the orphaned
 // referrers it drops, so a rebuild at the limit still fits, and one that
 // would pass it is refused with index.json left as it was.
 func TestReferrersKeepTheIndexLimits(t *testing.T) {

@@ -64,7 +64,7 @@ func (l *Layout) Tag(ctx context.Context, desc ocispec.Descriptor, reference str
 // readers see all the tags or none of them, also when a tag is invalid or
 // the process dies half-way. Otherwise it is like Tag, which is TagAll with
 // one tag. A tag given twice is recorded once. It is Apply with no
-// referrers, so it too drops the referrers that went stale.
+// referrers, so it too drops orphaned referrers.
 func (l *Layout) TagAll(ctx context.Context, desc ocispec.Descriptor, tags ...string) error {
 	if len(tags) == 0 {
 		return fmt.Errorf("tag %s in %s: no tag given: %w", desc.Digest, l.dir, errdef.ErrMissingReference)

@@ -10,11 +10,11 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// TestRebuildDropsStaleReferrersAndGCRemovesTheOldImage: when a tag moves
+// TestRebuildDropsOrphanedReferrersAndGCRemovesTheOldImage: when a tag moves
 // to a new build, the old build's referrers leave index.json with it, so
 // gc removes the old image, its SBOMs and provenance; the referrers of
 // every image still tagged stay, and so do their blobs.
-func TestRebuildDropsStaleReferrersAndGCRemovesTheOldImage(t *testing.T) {
+func TestRebuildDropsOrphanedReferrersAndGCRemovesTheOldImage(t *testing.T) {
 	type step struct {
 		build string
 		tags  []string
@@ -98,7 +98,7 @@ func TestApplyNeverDropsWhatItCannotJudge(t *testing.T) {
 	}
 	for _, d := range append(old.all(), sig) {
 		if slices.ContainsFunc(entries, func(e ocispec.Descriptor) bool { return e.Digest == d.Digest }) {
-			t.Errorf("Apply kept %s, a stale referrer", d.Digest)
+			t.Errorf("Apply kept %s, an orphaned referrer", d.Digest)
 		}
 	}
 	if _, err := g.l.GC(ctx, GCOptions{}); err != nil {
@@ -110,7 +110,7 @@ func TestApplyNeverDropsWhatItCannotJudge(t *testing.T) {
 }
 
 // TestApplyDropsNothingWhileAnIndexCannotBeRead: a tagged index that cannot
-// be read might hold any subject, so no referrer is judged stale.
+// be read might hold any subject, so no referrer is judged an orphan.
 func TestApplyDropsNothingWhileAnIndexCannotBeRead(t *testing.T) {
 	g := graph{t: t, l: newLayout(t)}
 	old := g.build("old")

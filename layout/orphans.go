@@ -10,21 +10,21 @@ import (
 	"oras.land/oras-go/v2/errdef"
 )
 
-// dropStale returns entries without the referrers whose subject nothing
-// else in entries reaches (see Apply), and fails if one of added would be
+// dropOrphans returns entries without the orphaned referrers, those whose
+// subject nothing else in entries reaches (see Apply), and fails if one of added would be
 // dropped: its subject is not in the layout's keeping, so the caller made
 // a mistake. Only untagged entries are read (a few per image), and the
 // indexes among the others only while some referrer's subject is still
 // unaccounted for, so that a layout of many tags stays quick to update.
-func dropStale(ctx context.Context, docs *docReader, entries []ocispec.Descriptor, added []referrerEntry) ([]ocispec.Descriptor, error) {
+func dropOrphans(ctx context.Context, docs *docReader, entries []ocispec.Descriptor, added []referrerEntry) ([]ocispec.Descriptor, error) {
 	known := make(map[digest.Digest]referrerEntry, len(added))
 	for _, r := range added {
 		known[r.desc.Digest] = r
 	}
-	w := newStaleWalk(len(entries))
+	w := newOrphanWalk(len(entries))
 	var roots, indexes []ocispec.Descriptor
 	for i, e := range entries {
-		// An entry that cannot be read is kept: never judged stale.
+		// An entry that cannot be read is kept: never judged an orphan.
 		if r, ok, _ := docs.asReferrer(ctx, e, known); ok {
 			w.wait(i, r.subject, e.Digest)
 			continue
@@ -60,11 +60,11 @@ func dropStale(ctx context.Context, docs *docReader, entries []ocispec.Descripto
 	return kept, nil
 }
 
-// staleWalk finds the referrers reached from the other entries of an
+// orphanWalk finds the referrers reached from the other entries of an
 // index, in time linear in their number: each referrer waits on its
 // subject and is released (and releases its own referrers) when that is
 // reached.
-type staleWalk struct {
+type orphanWalk struct {
 	reached   digestSet
 	waiting   map[digest.Digest][]int // entry positions by subject
 	digests   []digest.Digest         // entry digests by position
@@ -73,8 +73,8 @@ type staleWalk struct {
 	pending   int                     // referrers not reached yet
 }
 
-func newStaleWalk(n int) *staleWalk {
-	return &staleWalk{
+func newOrphanWalk(n int) *orphanWalk {
+	return &orphanWalk{
 		reached:   digestSet{},
 		waiting:   map[digest.Digest][]int{},
 		digests:   make([]digest.Digest, n),
@@ -85,7 +85,7 @@ func newStaleWalk(n int) *staleWalk {
 
 // wait records that the referrer at position i, of digest d, is kept
 // once subject is reached.
-func (w *staleWalk) wait(i int, subject, d digest.Digest) {
+func (w *orphanWalk) wait(i int, subject, d digest.Digest) {
 	w.waiting[subject] = append(w.waiting[subject], i)
 	w.digests[i] = d
 	w.candidate[i] = true
@@ -94,7 +94,7 @@ func (w *staleWalk) wait(i int, subject, d digest.Digest) {
 
 // reach marks d as reached, and with it every referrer waiting on it and,
 // in turn, theirs.
-func (w *staleWalk) reach(d digest.Digest) {
+func (w *orphanWalk) reach(d digest.Digest) {
 	stack := []digest.Digest{d}
 	for len(stack) > 0 {
 		d := stack[len(stack)-1]
@@ -115,7 +115,7 @@ func (w *staleWalk) reach(d digest.Digest) {
 // expand reaches the manifests of indexes (and of the indexes they list),
 // newest entry first, until no referrer is pending. It reports false,
 // leaving the walk unfinished, when one cannot be read.
-func (w *staleWalk) expand(ctx context.Context, docs *docReader, indexes []ocispec.Descriptor) bool {
+func (w *orphanWalk) expand(ctx context.Context, docs *docReader, indexes []ocispec.Descriptor) bool {
 	read := digestSet{}
 	for i := len(indexes) - 1; i >= 0 && w.pending > 0; i-- {
 		queue := []ocispec.Descriptor{indexes[i]}
