@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/docker-krust/docker-krust/internal/atomicfile"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
@@ -70,10 +71,10 @@ func pushFile(ctx context.Context, root *os.Root, dir string, expected ocispec.D
 	if err = checkContent(expected, n, h); err != nil {
 		return err
 	}
-	if err = finishFile(f); err != nil {
+	if err = atomicfile.Finish(f, filePerm); err != nil {
 		return err
 	}
-	return renameIn(root, tmp, filepath.Join(dir, expected.Digest.Encoded()))
+	return atomicfile.RenameIn(root, tmp, filepath.Join(dir, expected.Digest.Encoded()))
 }
 
 // checkContent compares what was written against the expected descriptor.

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/docker-krust/docker-krust/internal/atomicfile"
 	"github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -102,7 +103,7 @@ func (w *BlobWriter) Commit(mediaType string) (ocispec.Descriptor, error) {
 func (w *BlobWriter) commit(desc ocispec.Descriptor) error {
 	w.done = true
 	defer w.root.Close()
-	if err := finishFile(w.file); err != nil {
+	if err := atomicfile.Finish(w.file, filePerm); err != nil {
 		_ = w.file.Close()
 		_ = w.root.Remove(w.tmp)
 		return err
@@ -113,7 +114,7 @@ func (w *BlobWriter) commit(desc ocispec.Descriptor) error {
 		return w.root.Remove(w.tmp)
 	}
 	if err == nil {
-		err = renameIn(w.root, w.tmp, final)
+		err = atomicfile.RenameIn(w.root, w.tmp, final)
 	}
 	if err != nil {
 		_ = w.root.Remove(w.tmp)

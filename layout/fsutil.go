@@ -1,8 +1,6 @@
 package layout
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/docker-krust/docker-krust/internal/atomicfile"
@@ -22,19 +20,4 @@ const (
 // old or the new content, never a mix.
 func writeFileAtomic(dir, name string, data []byte) error {
 	return atomicfile.WriteFile(filepath.Join(dir, name), data, filePerm)
-}
-
-// finishFile sets the final permissions of a temp file, flushes it to disk
-// and closes it.
-func finishFile(f *os.File) error {
-	if err := f.Chmod(filePerm); err != nil {
-		return fmt.Errorf("chmod %s: %w", f.Name(), err)
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", f.Name(), err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", f.Name(), err)
-	}
-	return nil
 }

@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/docker-krust/docker-krust/internal/atomicfile"
 	"github.com/docker-krust/docker-krust/internal/regular"
@@ -145,30 +143,14 @@ func mkdirIn(root *os.Root, name string) error {
 }
 
 // createTempIn creates a new temp file in the directory dirName inside
-// root, never following a link, and returns it with its name relative to
-// root.
+// root, never following a link (see atomicfile.CreateTempIn), and returns
+// it with its name relative to root.
 func createTempIn(root *os.Root, dirName string) (*os.File, string, error) {
-	for range 100 {
-		name := filepath.Join(dirName, tmpPrefix+strconv.FormatUint(rand.Uint64(), 36))
-		f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return nil, "", fmt.Errorf("create temp file: %w", entryError(filepath.Join(root.Name(), dirName), err))
-		}
-		return f, name, nil
+	f, name, err := atomicfile.CreateTempIn(root, dirName, "")
+	if err != nil {
+		return nil, "", fmt.Errorf("create temp file: %w", entryError(filepath.Join(root.Name(), dirName), err))
 	}
-	return nil, "", fmt.Errorf("create temp file in %s: too many name collisions", filepath.Join(root.Name(), dirName))
-}
-
-// renameIn moves the finished temp file tmp to final inside root and makes
-// the rename durable.
-func renameIn(root *os.Root, tmp, final string) error {
-	if err := root.Rename(tmp, final); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", filepath.Join(root.Name(), tmp), filepath.Join(root.Name(), final), err)
-	}
-	return atomicfile.SyncDirIn(root, filepath.Dir(final))
+	return f, name, nil
 }
 
 // checkBlobDirInside checks, before anything is built, that blobs/sha256

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/docker-krust/docker-krust/internal/atomicfile"
 )
 
 // CheckWritable reports whether Create(dir) could succeed, without creating
@@ -64,6 +66,19 @@ func checkAncestor(path string) error {
 			return fmt.Errorf("cannot create %s: %w", path, err)
 		}
 	}
+}
+
+// checkAccess checks that the process may create entries in each directory.
+// A directory that does not exist yet (e.g. blobs/sha256 of a layout) is not
+// an error.
+func checkAccess(dirs ...string) error {
+	for _, d := range dirs {
+		err := atomicfile.Writable(d)
+		if err != nil && !errors.Is(err, syscall.ENOENT) {
+			return fmt.Errorf("%s is not writable: %w", d, err)
+		}
+	}
+	return nil
 }
 
 // isMissing reports whether err means a path (or one of its parents) does

@@ -14,7 +14,7 @@ import (
 
 // TempPrefix starts the name of every temp file WriteFile creates beside
 // the file it replaces, so that whoever owns the directory can recognise
-// (and, once stale, remove) those a crash left behind.
+// (and, once old, remove) those a crash left behind.
 const TempPrefix = ".tmp-"
 
 // WriteFile replaces path with data, with permissions perm: it writes a
@@ -50,19 +50,28 @@ func WriteWith(path string, perm fs.FileMode, write func(io.Writer) error) (err 
 	if err = write(f); err != nil {
 		return fmt.Errorf("write %s: %w", tmp, err)
 	}
-	if err = f.Chmod(perm); err != nil {
-		return fmt.Errorf("chmod %s: %w", tmp, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", tmp, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
+	if err = Finish(f, perm); err != nil {
+		return err
 	}
 	if err = os.Rename(tmp, path); err != nil {
 		return fmt.Errorf("rename %s to %s: %w", tmp, path, err)
 	}
 	return SyncDir(dir)
+}
+
+// Finish gives the temp file f its final permissions perm, flushes it to
+// disk and closes it: what is left is to rename it into place.
+func Finish(f *os.File, perm fs.FileMode) error {
+	if err := f.Chmod(perm); err != nil {
+		return fmt.Errorf("chmod %s: %w", f.Name(), err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", f.Name(), err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", f.Name(), err)
+	}
+	return nil
 }
 
 // SyncDir flushes a directory, so that renames and creations inside it

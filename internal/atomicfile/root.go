@@ -17,7 +17,7 @@ import (
 func WriteFileIn(root *os.Root, name string, data []byte, perm fs.FileMode) (err error) {
 	dir, base := filepath.Split(name)
 	path := filepath.Join(root.Name(), name)
-	f, tmp, err := createTempIn(root, dir, base)
+	f, tmp, err := CreateTempIn(root, dir, base)
 	if err != nil {
 		return fmt.Errorf("create temp file for %s: %w", path, err)
 	}
@@ -30,26 +30,23 @@ func WriteFileIn(root *os.Root, name string, data []byte, perm fs.FileMode) (err
 	if _, err = f.Write(data); err != nil {
 		return fmt.Errorf("write %s: %w", f.Name(), err)
 	}
-	if err = f.Chmod(perm); err != nil {
-		return fmt.Errorf("chmod %s: %w", f.Name(), err)
+	if err = Finish(f, perm); err != nil {
+		return err
 	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", f.Name(), err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", f.Name(), err)
-	}
-	if err = root.Rename(tmp, name); err != nil {
-		return fmt.Errorf("rename %s to %s: %w", f.Name(), path, err)
-	}
-	return SyncDirIn(root, dir)
+	return RenameIn(root, tmp, name)
 }
 
-// createTempIn creates a new file, never following a link, in the
-// directory dir of root, named after base with TempPrefix.
-func createTempIn(root *os.Root, dir, base string) (*os.File, string, error) {
+// CreateTempIn creates a new file, never following a link, in the
+// directory dir of root, named TempPrefix, then base and a dash (when base
+// is not empty), then a random word, and returns it with its name
+// relative to root. Its permissions are 0600 until Finish sets them.
+func CreateTempIn(root *os.Root, dir, base string) (*os.File, string, error) {
+	prefix := TempPrefix
+	if base != "" {
+		prefix += base + "-"
+	}
 	for range 100 {
-		name := filepath.Join(dir, TempPrefix+base+"-"+strconv.FormatUint(rand.Uint64(), 36))
+		name := filepath.Join(dir, prefix+strconv.FormatUint(rand.Uint64(), 36))
 		f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, fs.ErrExist) {
 			continue
@@ -57,6 +54,16 @@ func createTempIn(root *os.Root, dir, base string) (*os.File, string, error) {
 		return f, name, err
 	}
 	return nil, "", errors.New("too many name collisions")
+}
+
+// RenameIn moves the finished temp file tmp to final inside root, never
+// following a link, and flushes final's directory so that the rename
+// survives a crash.
+func RenameIn(root *os.Root, tmp, final string) error {
+	if err := root.Rename(tmp, final); err != nil {
+		return fmt.Errorf("rename %s to %s: %w", filepath.Join(root.Name(), tmp), filepath.Join(root.Name(), final), err)
+	}
+	return SyncDirIn(root, filepath.Dir(final))
 }
 
 // SyncDirIn flushes the directory dir of root ("" or "." for root

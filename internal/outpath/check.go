@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/docker-krust/docker-krust/internal/atomicfile"
 	"github.com/docker-krust/docker-krust/internal/regular"
 )
 
@@ -216,7 +217,7 @@ func (t *Target) checkWritable() error {
 			dir = filepath.Dir(dir)
 		}
 	}
-	if err := access(dir); err != nil {
+	if err := atomicfile.Writable(dir); err != nil {
 		return refuse(t.Output, ErrNotWritable, "cannot write in %s: %w", Show(dir), err)
 	}
 	return nil

@@ -8,14 +8,6 @@ import (
 	"syscall"
 )
 
-// access checks that dir can be written in (entries created and removed),
-// as the process's user, without writing: access(2) says EROFS for a
-// read-only file system, EACCES for missing permission.
-func access(dir string) error {
-	const wx = 0x2 | 0x1 // W_OK | X_OK
-	return syscall.Access(dir, wx)
-}
-
 // openNoWait opens the pipe at path for writing without waiting for a
 // reader; errNoReader(err) reports when there is none yet.
 func openNoWait(path string) (*os.File, error) {
