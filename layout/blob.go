@@ -6,6 +6,7 @@ import (
 	_ "crypto/sha512" // registers sha384 and sha512 for go-digest
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -87,20 +88,30 @@ func blobIntact(ctx context.Context, root *os.Root, name string, desc ocispec.De
 // blob yields an error wrapping errdef.ErrNotFound. The content is not
 // verified here: read it with ReadBlob or Fetch.
 func (l *Layout) Size(dgst digest.Digest) (int64, error) {
+	info, err := l.statBlob(dgst)
+	if err != nil {
+		return 0, err
+	}
+	return info.Size(), nil
+}
+
+// statBlob returns the file information of dgst's blob, refusing an entry
+// that is not a regular file or leads out of the layout.
+func (l *Layout) statBlob(dgst digest.Digest) (fs.FileInfo, error) {
 	name, err := blobName(ocispec.Descriptor{Digest: dgst})
 	if err != nil {
-		return 0, fmt.Errorf("look up blob in %s: %w", l.dir, err)
+		return nil, fmt.Errorf("look up blob in %s: %w", l.dir, err)
 	}
 	root, err := openRoot(l.dir)
 	if err != nil {
-		return 0, fmt.Errorf("look up blob %s: %w", dgst, err)
+		return nil, fmt.Errorf("look up blob %s: %w", dgst, err)
 	}
 	defer root.Close()
 	info, err := statRegularIn(root, name)
 	if err != nil {
-		return 0, fmt.Errorf("look up blob %s in %s: %w", dgst, l.dir, err)
+		return nil, fmt.Errorf("look up blob %s in %s: %w", dgst, l.dir, err)
 	}
-	return info.Size(), nil
+	return info, nil
 }
 
 // BlobStamp identifies one state of a blob file: the file (device and
@@ -122,18 +133,9 @@ func (s BlobStamp) Trusted() bool { return s.Ino != 0 && s.CTimeNs != 0 }
 
 // Stamp returns the stamp of dgst's blob file, refusing what Size refuses.
 func (l *Layout) Stamp(dgst digest.Digest) (BlobStamp, error) {
-	name, err := blobName(ocispec.Descriptor{Digest: dgst})
+	info, err := l.statBlob(dgst)
 	if err != nil {
-		return BlobStamp{}, fmt.Errorf("look up blob in %s: %w", l.dir, err)
-	}
-	root, err := openRoot(l.dir)
-	if err != nil {
-		return BlobStamp{}, fmt.Errorf("look up blob %s: %w", dgst, err)
-	}
-	defer root.Close()
-	info, err := statRegularIn(root, name)
-	if err != nil {
-		return BlobStamp{}, fmt.Errorf("look up blob %s in %s: %w", dgst, l.dir, err)
+		return BlobStamp{}, err
 	}
 	return stampOf(info), nil
 }
