@@ -6,7 +6,6 @@ import "os"
 
 // Systems without named pipes check nothing here: the write itself
 // reports what fails.
-
 func openNoWait(path string) (*os.File, error) { return os.OpenFile(path, os.O_WRONLY, 0) }
 
 func openReader(path string) (*os.File, error) { return os.OpenFile(path, os.O_RDONLY, 0) }
