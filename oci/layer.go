@@ -21,6 +21,18 @@ type Layer struct {
 	DiffID digest.Digest
 }
 
+// AddedLayer is a layer an image adds on top of its base, with what its
+// history entry says made it. An image is its base plus an ordered list
+// of them: NewConfig gives each its diffID and history entry, in order,
+// and NewImageManifest its descriptor.
+type AddedLayer struct {
+	Layer
+	// CreatedBy is the history entry's created_by, e.g. "krust build:
+	// /app/hello". The entry's created is the image's, its comment
+	// "docker-krust".
+	CreatedBy string
+}
+
 // WriteLayer writes a reproducible gzip-compressed tar layer holding files
 // (and the directories above them) to w; see WriteLayerCompressed.
 func WriteLayer(w io.Writer, files []File, modTime time.Time) (Layer, error) {
