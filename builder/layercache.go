@@ -28,8 +28,6 @@ const (
 	// maxCacheEntrySize bounds what is read of an entry (they are ~600
 	// bytes): anything larger is damage, and ignored.
 	maxCacheEntrySize = 16 << 10
-	// exeMode is the executable's mode in the layer.
-	exeMode = 0o755
 )
 
 // layerKey is every input that shapes the bytes of a layer: the digest

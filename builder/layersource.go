@@ -36,6 +36,9 @@ type entrySource struct {
 	host string
 }
 
+// exeMode is the executable's mode in the layer.
+const exeMode = 0o755
+
 // binaryLayer is the layer of art's executable, at /app/BIN with mode
 // 0755.
 func binaryLayer(art cargo.Artifact) layerSource {
