@@ -36,7 +36,7 @@ func zstdBase(t *testing.T) (string, []ocispec.Descriptor) {
 		}
 		layers = append(layers, l)
 	}
-	cfg := oci.NewConfig(nil, oci.ConfigOptions{Platform: ocispec.Platform{OS: "linux", Architecture: "amd64"}, DiffID: layers[0].DiffID})
+	cfg := oci.NewConfig(nil, oci.ConfigOptions{Platform: ocispec.Platform{OS: "linux", Architecture: "amd64"}, Layers: []oci.AddedLayer{{Layer: layers[0]}}})
 	cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs[:0], layers[0].DiffID, layers[1].DiffID)
 	cfgDesc := mustWriteJSON(t, src, ocispec.MediaTypeImageConfig, cfg)
 	descs := []ocispec.Descriptor{layers[0].Descriptor, layers[1].Descriptor}

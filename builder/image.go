@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"maps"
 	"path"
+	"slices"
 	"time"
 
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/internal/scrub"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
-	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
 )
@@ -20,53 +20,66 @@ import (
 // appDir is where the executable lives in the image.
 const appDir = "app"
 
-// recipe is what every image of a build gets besides its base and its
-// layer; writeImage and checkDocuments build documents from it alike.
+// recipe is what every image of a build gets besides its base: its
+// layers (layers), config settings and annotations; writeImage and
+// checkDocuments build documents from it alike.
 type recipe struct {
 	created  time.Time
 	settings oci.ImageSettings
 	// annotations are the image's, or the index's for several platforms;
 	// each manifest adds its base's (see manifestAnnotations).
 	annotations map[string]string
-	// compression is the new layer's.
+	// compression is the new layers'.
 	compression oci.Compression
+	// extra are layers of other files, in order, beneath the executable's
+	// (which changes most often, so it comes last): none yet.
+	extra []layerSource
 }
 
-// config is the config of an image of bin on b for platform, whose layer
-// has diffID.
-func (r recipe) config(b *base, platform ocispec.Platform, bin string, diffID digest.Digest) ocispec.Image {
+// layers lists, in order, the layers an image of art adds on top of its
+// base: the extra ones, then the executable's.
+func (r recipe) layers(art cargo.Artifact) []layerSource {
+	return append(slices.Clone(r.extra), binaryLayer(art))
+}
+
+// config is the config of an image of bin on b for platform, with the
+// layers added on top.
+func (r recipe) config(b *base, platform ocispec.Platform, bin string, added []oci.AddedLayer) ocispec.Image {
 	return oci.NewConfig(b.config, oci.ConfigOptions{
 		Platform:   platform,
 		Entrypoint: []string{"/" + path.Join(appDir, bin)},
-		DiffID:     diffID,
+		Layers:     added,
 		Created:    r.created,
-		CreatedBy:  "krust build: /" + path.Join(appDir, bin),
 		Image:      r.settings,
 	})
 }
 
-// manifest is the manifest of an image of layer on b, with config cfg.
-func (r recipe) manifest(cfg ocispec.Descriptor, b *base, layer ocispec.Descriptor) ocispec.Manifest {
-	layers := append(append([]ocispec.Descriptor(nil), b.manifest.Layers...), layer)
-	return oci.NewManifest(cfg, layers, manifestAnnotations(r.annotations, b))
+// manifest is the manifest of an image of the layers added on b, with
+// config cfg.
+func (r recipe) manifest(cfg ocispec.Descriptor, b *base, added []oci.AddedLayer) ocispec.Manifest {
+	return oci.NewImageManifest(cfg, b.manifest.Layers, added, manifestAnnotations(r.annotations, b))
 }
 
-// writeImage writes the base's blobs, the new layer (or takes it from
+// writeImage writes the base's blobs, the new layers (or takes them from
 // layers), the config and the manifest into store and returns the
 // manifest's descriptor.
 func writeImage(ctx context.Context, store *layout.Layout, layers *layerCache, r recipe, t target, art cargo.Artifact) (ocispec.Descriptor, error) {
 	if err := copyBaseBlobs(ctx, store, t.base); err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	layer, err := layers.layer(ctx, store, art, r.created)
+	var added []oci.AddedLayer
+	for _, src := range r.layers(art) {
+		layer, err := layers.layer(ctx, store, src, r.created)
+		if err != nil {
+			return ocispec.Descriptor{}, err
+		}
+		added = append(added, oci.AddedLayer{Layer: layer, CreatedBy: src.createdBy})
+	}
+	cfgDesc, err := writeJSON(ctx, store, ocispec.MediaTypeImageConfig, r.config(t.base, t.platform, art.Bin, added))
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}
-	cfgDesc, err := writeJSON(ctx, store, ocispec.MediaTypeImageConfig, r.config(t.base, t.platform, art.Bin, layer.DiffID))
-	if err != nil {
-		return ocispec.Descriptor{}, err
-	}
-	desc, err := writeJSON(ctx, store, ocispec.MediaTypeImageManifest, r.manifest(cfgDesc, t.base, layer.Descriptor))
+	desc, err := writeJSON(ctx, store, ocispec.MediaTypeImageManifest, r.manifest(cfgDesc, t.base, added))
 	platform := t.platform
 	desc.Platform = &platform
 	return desc, err
@@ -146,15 +159,15 @@ func copyBlob(ctx context.Context, dst, src *layout.Layout, desc ocispec.Descrip
 	return nil
 }
 
-// writeLayer streams file into a new layer blob in store, its entries
+// writeLayer streams files into a new layer blob in store, its entries
 // stamped with created, compressed with c.
-func writeLayer(store *layout.Layout, file oci.File, created time.Time, c oci.Compression) (oci.Layer, error) {
+func writeLayer(store *layout.Layout, files []oci.File, created time.Time, c oci.Compression) (oci.Layer, error) {
 	w, err := store.NewBlobWriter()
 	if err != nil {
 		return oci.Layer{}, err
 	}
 	defer w.Close()
-	layer, err := oci.WriteLayerCompressed(w, []oci.File{file}, created, c)
+	layer, err := oci.WriteLayerCompressed(w, files, created, c)
 	if err != nil {
 		return oci.Layer{}, err
 	}

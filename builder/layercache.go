@@ -8,14 +8,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path"
 	"path/filepath"
 	"slices"
 	"sync"
 	"time"
 
 	"github.com/docker-krust/docker-krust/cargo"
-	"github.com/docker-krust/docker-krust/internal/regular"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
@@ -30,15 +28,14 @@ const (
 	// maxCacheEntrySize bounds what is read of an entry (they are ~600
 	// bytes): anything larger is damage, and ignored.
 	maxCacheEntrySize = 16 << 10
-	// exeMode is the executable's mode in the layer.
-	exeMode = 0o755
 )
 
 // layerKey is every input that shapes the bytes of a layer: the digest
-// of its uncompressed tar stream (the executable's content, its path,
-// mode and mtime in the image) and how it is compressed. krust
-// recomputes the diffID from the executable on every build, so an entry
-// is found only under the key of the layer it is asked for.
+// of its uncompressed tar stream (its entries' content, paths, types,
+// modes, link targets and mtime in the image) and how it is compressed.
+// krust recomputes the diffID from the layer's files (the executable) on
+// every build, so an entry is found only under the key of the layer it
+// is asked for.
 type layerKey struct {
 	Version int           `json:"version"`
 	DiffID  digest.Digest `json:"diffID"`
@@ -74,9 +71,11 @@ type layerProof struct {
 	Index    int                `json:"index"`
 }
 
-// layerCache maps executables to the layers already built from them, so
-// that an unchanged executable is never compressed again. Entries live in
-// files under layerCacheDir, one per key, replaced atomically; an entry
+// layerCache maps the layers an image adds (the executable's, and any
+// other) to the blobs already built from them, so that an unchanged layer
+// is never compressed again; each layer of an image has its own entry,
+// looked up and checked on its own. Entries live in files under
+// layerCacheDir, one per key, replaced atomically; an entry
 // is used only when each of its claims checks out (check), otherwise it
 // is a miss, said in a warning, and the layer is built and the entry
 // written again. New entries are kept in memory until save, which the
@@ -135,42 +134,41 @@ func newLayerCache(proj *cargo.Project, log io.Writer, c oci.Compression, compre
 	return lc
 }
 
-// layer returns the layer holding art's executable at /app/BIN stamped
-// with created, from the cache when an entry for the same diffID checks
-// out, else built into store.
-func (c *layerCache) layer(ctx context.Context, store *layout.Layout, art cargo.Artifact, created time.Time) (oci.Layer, error) {
-	f, info, err := regular.Open(art.Path)
+// layer returns src's layer, its entries stamped with created, from the
+// cache when an entry for the same diffID checks out, else built into
+// store.
+func (c *layerCache) layer(ctx context.Context, store *layout.Layout, src layerSource, created time.Time) (oci.Layer, error) {
+	opened, err := src.open()
 	if err != nil {
-		return oci.Layer{}, fmt.Errorf("read the built executable: %w", err)
+		return oci.Layer{}, err
 	}
-	defer f.Close()
-	file := oci.File{Path: path.Join(appDir, art.Bin), Mode: exeMode, Size: info.Size(), Content: f}
+	defer opened.Close()
 	if c.target != "" {
-		diffID, err := oci.DiffID([]oci.File{file}, created)
+		diffID, err := oci.DiffID(opened.files, created)
 		if err != nil {
-			return oci.Layer{}, fmt.Errorf("read the built executable %s: %w", art.Path, err)
+			return oci.Layer{}, fmt.Errorf("read %s %s: %w", src.what, src.from, err)
 		}
 		if layer, ok := c.lookup(ctx, store, c.key(diffID)); ok {
-			logf(c.log, "layer for /%s taken from the cache (%s, diffID %s)\n", file.Path, layer.Descriptor.Digest, diffID)
+			logf(c.log, "layer for %s taken from the cache (%s, diffID %s)\n", src.name, layer.Descriptor.Digest, diffID)
 			return layer, nil
 		}
 		if err := ctx.Err(); err != nil {
 			return oci.Layer{}, err
 		}
-		if _, err := f.Seek(0, io.SeekStart); err != nil {
-			return oci.Layer{}, fmt.Errorf("read the built executable %s: %w", art.Path, err)
+		if err := opened.rewind(); err != nil {
+			return oci.Layer{}, fmt.Errorf("read %s %s: %w", src.what, src.from, err)
 		}
 	}
-	layer, err := writeLayer(store, file, created, c.compression)
+	layer, err := writeLayer(store, opened.files, created, c.compression)
 	if err != nil {
-		return oci.Layer{}, fmt.Errorf("write layer for %s: %w", art.Path, err)
+		return oci.Layer{}, fmt.Errorf("write layer for %s: %w", src.from, err)
 	}
 	if c.compressed != nil {
 		c.compressed()
 	}
 	if c.target != "" {
 		// The key is the diffID of the bytes that went into the layer, so
-		// an executable that changed meanwhile is never cached under the
+		// a file that changed meanwhile is never cached under the
 		// digest read before.
 		e := layerEntry{Key: c.key(layer.DiffID), Layer: layer.Descriptor}
 		if stamp, err := store.Stamp(layer.Descriptor.Digest); err == nil {

@@ -33,7 +33,7 @@ func BenchmarkLayerCacheHit(b *testing.B) {
 	}
 	art, created := cargo.Artifact{Bin: "bench", Path: exe}, time.Unix(1700000000, 0)
 	c := &layerCache{target: dir, compression: oci.Gzip}
-	layer, err := c.layer(ctx, store, art, created)
+	layer, err := c.layer(ctx, store, binaryLayer(art), created)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func BenchmarkLayerCacheHit(b *testing.B) {
 	entry := filepath.Join(layerCacheDir(&cargo.Project{TargetDir: dir}), c.key(layer.DiffID).name())
 	hit := func(b *testing.B) {
 		c := &layerCache{target: dir, compression: oci.Gzip, compressed: func() { b.Fatal("the layer was compressed: the cache missed") }}
-		if _, err := c.layer(ctx, store, art, created); err != nil {
+		if _, err := c.layer(ctx, store, binaryLayer(art), created); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -120,7 +120,7 @@ func TestLayerCacheKeyHoldsEveryInput(t *testing.T) {
 					t.Fatal(err)
 				}
 				c := &layerCache{target: dir, compression: in.comp, compressed: func() { compressed++ }}
-				layer, err := c.layer(context.Background(), store, cargo.Artifact{Bin: in.bin, Path: exe}, in.created)
+				layer, err := c.layer(context.Background(), store, binaryLayer(cargo.Artifact{Bin: in.bin, Path: exe}), in.created)
 				if err != nil {
 					t.Fatal(err)
 				}

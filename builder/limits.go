@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -97,25 +98,34 @@ func jsonSetting(name, where string, v any) setting {
 
 // checkDocuments checks, once the base is known and still before cargo
 // runs, that the config and manifest t will get stay within the limits:
-// the base's own config, labels and layers count too. The documents are
-// built from r as writeImage builds them, with placeholders of the largest
-// size for the layer of bin that cargo has yet to make.
+// the base's own config, labels and layers count too, and so does each
+// layer r adds. The documents are built from r as writeImage builds
+// them, with placeholders of the largest size for the layers of bin that
+// cargo has yet to make.
 func checkDocuments(r recipe, t target, bin string) error {
 	placeholder := digest.FromString("")
-	cfgDesc, data, err := oci.Encode(ocispec.MediaTypeImageConfig, r.config(t.base, t.platform, bin, placeholder))
+	var added []oci.AddedLayer
+	for _, src := range r.layers(cargo.Artifact{Bin: bin}) {
+		layer := ocispec.Descriptor{MediaType: r.compression.MediaType(), Digest: placeholder, Size: math.MaxInt64}
+		added = append(added, oci.AddedLayer{Layer: oci.Layer{Descriptor: layer, DiffID: placeholder}, CreatedBy: src.createdBy})
+	}
+	cfgDesc, data, err := oci.Encode(ocispec.MediaTypeImageConfig, r.config(t.base, t.platform, bin, added))
 	if err != nil {
 		return err
 	}
 	if len(data) > oci.MaxConfigSize {
 		return fmt.Errorf("the image config would take %d bytes with the base's settings and labels, more than the %d krust reads: drop labels or env (--label, --env), or use another base", len(data), oci.MaxConfigSize)
 	}
-	layer := ocispec.Descriptor{MediaType: r.compression.MediaType(), Digest: placeholder, Size: math.MaxInt64}
-	_, data, err = oci.Encode(ocispec.MediaTypeImageManifest, r.manifest(cfgDesc, t.base, layer))
+	_, data, err = oci.Encode(ocispec.MediaTypeImageManifest, r.manifest(cfgDesc, t.base, added))
 	if err != nil {
 		return err
 	}
 	if len(data) > oci.MaxManifestSize {
-		return fmt.Errorf("the image manifest would take %d bytes with the base's %d layers and the annotations, more than the %d registries and krust accept: drop annotations (--annotation), or use a base with fewer layers", len(data), len(t.base.manifest.Layers), oci.MaxManifestSize)
+		layers := fmt.Sprintf("the base's %d layers", len(t.base.manifest.Layers))
+		if len(added) > 1 {
+			layers += fmt.Sprintf(", its own %d", len(added))
+		}
+		return fmt.Errorf("the image manifest would take %d bytes with %s and the annotations, more than the %d registries and krust accept: drop annotations (--annotation), or use a base with fewer layers", len(data), layers, oci.MaxManifestSize)
 	}
 	return nil
 }

@@ -112,7 +112,7 @@ func TestBaseConfigCountsTowardsTheLimit(t *testing.T) {
 	layer := mustWriteLayer(t, src, oci.File{Path: "etc/motd", Size: 5, Content: strings.NewReader("base\n")})
 	cfg := oci.NewConfig(nil, oci.ConfigOptions{
 		Platform: ocispec.Platform{OS: "linux", Architecture: "amd64"},
-		DiffID:   layer.DiffID,
+		Layers:   []oci.AddedLayer{{Layer: layer}},
 		Image:    oci.ImageSettings{Labels: prefixedKeys("org.example.base", 10, oci.MaxConfigSize-(1<<20))},
 	})
 	cfgDesc := mustWriteJSON(t, src, ocispec.MediaTypeImageConfig, cfg)
@@ -160,4 +160,29 @@ func mustWriteLayer(t *testing.T, store *layout.Layout, files ...oci.File) oci.L
 		t.Fatalf("layer stored as %s (%d bytes), written as %s (%d bytes)", desc.Digest, desc.Size, layer.Descriptor.Digest, layer.Descriptor.Size)
 	}
 	return layer
+}
+
+// Every layer the recipe adds counts towards the manifest's and config's
+// limits, not only the base's: thousands of them are refused before cargo
+// runs, and the message counts them.
+func TestOwnLayersCountTowardsTheLimit(t *testing.T) {
+	tgt := target{platform: ocispec.Platform{OS: "linux", Architecture: "amd64"}, base: &base{}}
+	tests := []struct {
+		name    string
+		extra   int
+		wantErr string
+	}{
+		{"the executable's alone", 0, ""},
+		{"a few more", 10, ""},
+		{"thousands more", 30000, "its own 30001"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := recipe{compression: oci.Gzip, extra: make([]layerSource, tc.extra)}
+			err := checkDocuments(r, tgt, "hello")
+			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Errorf("checkDocuments: %v, want an error saying %q (none if empty)", err, tc.wantErr)
+			}
+		})
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -22,12 +21,11 @@ type ConfigOptions struct {
 	// is dropped with it, so `args:` in Kubernetes and arguments to
 	// `docker run` go straight to the program.
 	Entrypoint []string
-	// DiffID is the uncompressed digest of the layer added on top.
-	DiffID digest.Digest
-	// Created is the image's creation time and the added history entry's.
+	// Layers are added on top of the base's, in order: each gets its
+	// diffID and its history entry.
+	Layers []AddedLayer
+	// Created is the image's creation time and each added history entry's.
 	Created time.Time
-	// CreatedBy describes the added layer in the history.
-	CreatedBy string
 	// Image holds the user's settings for the config.
 	Image ImageSettings
 }
@@ -48,7 +46,7 @@ type ImageSettings struct {
 }
 
 // NewConfig returns the config of an image made of base (nil for scratch)
-// plus one layer. The base's Env, User, WorkingDir, ports, volumes, labels
+// plus opts.Layers. The base's Env, User, WorkingDir, ports, volumes, labels
 // and stop signal are kept; base is not modified.
 func NewConfig(base *ocispec.Image, opts ConfigOptions) ocispec.Image {
 	var img ocispec.Image
@@ -69,12 +67,14 @@ func NewConfig(base *ocispec.Image, opts ConfigOptions) ocispec.Image {
 	img.Config.Cmd = slices.Clone(opts.Image.Cmd)
 	applySettings(&img.Config, opts.Image)
 	img.RootFS.Type = "layers"
-	img.RootFS.DiffIDs = append(img.RootFS.DiffIDs, opts.DiffID)
-	img.History = append(img.History, ocispec.History{
-		Created:   &created,
-		CreatedBy: opts.CreatedBy,
-		Comment:   "docker-krust",
-	})
+	for _, l := range opts.Layers {
+		img.RootFS.DiffIDs = append(img.RootFS.DiffIDs, l.DiffID)
+		img.History = append(img.History, ocispec.History{
+			Created:   &created,
+			CreatedBy: l.CreatedBy,
+			Comment:   "docker-krust",
+		})
+	}
 	return img
 }
 

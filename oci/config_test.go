@@ -42,14 +42,19 @@ func baseImage() *ocispec.Image {
 	}
 }
 
+// added is one added layer of diffID, made by createdBy.
+func added(diffID digest.Digest, createdBy string) []AddedLayer {
+	return []AddedLayer{{Layer: Layer{DiffID: diffID}, CreatedBy: createdBy}}
+}
+
 func TestNewConfig(t *testing.T) {
 	created := time.Date(2024, 6, 7, 8, 9, 10, 0, time.FixedZone("CEST", 2*3600))
+	const createdBy = "docker-krust build --bin hello"
 	opts := ConfigOptions{
 		Platform:   ocispec.Platform{OS: "linux", Architecture: "arm", Variant: "v7", OSVersion: "ignored", OSFeatures: []string{"ignored"}},
 		Entrypoint: []string{"/app/hello"},
-		DiffID:     ourDiffID,
+		Layers:     added(ourDiffID, createdBy),
 		Created:    created,
-		CreatedBy:  "docker-krust build --bin hello",
 	}
 	tests := []struct {
 		name           string
@@ -69,7 +74,7 @@ func TestNewConfig(t *testing.T) {
 			base:        nil,
 			wantEnv:     []string{DefaultPath},
 			wantDiffIDs: []digest.Digest{ourDiffID},
-			wantHistory: []string{opts.CreatedBy},
+			wantHistory: []string{createdBy},
 		},
 		{
 			name:           "base image",
@@ -82,14 +87,14 @@ func TestNewConfig(t *testing.T) {
 			wantVolumes:    []string{"/data"},
 			wantStopSignal: "SIGTERM",
 			wantDiffIDs:    []digest.Digest{baseDiffID1, baseDiffID2, ourDiffID},
-			wantHistory:    []string{"base layer 1", "base layer 2", "ENV X=1", opts.CreatedBy},
+			wantHistory:    []string{"base layer 1", "base layer 2", "ENV X=1", createdBy},
 		},
 		{
 			name:        "empty base",
 			base:        &ocispec.Image{},
 			wantEnv:     nil,
 			wantDiffIDs: []digest.Digest{ourDiffID},
-			wantHistory: []string{opts.CreatedBy},
+			wantHistory: []string{createdBy},
 		},
 	}
 	for _, tc := range tests {
@@ -196,7 +201,7 @@ func TestNewConfigDoesNotMutate(t *testing.T) {
 			entrypoint := []string{"/app/hello"}
 			img := NewConfig(base, ConfigOptions{
 				Platform: ocispec.Platform{OS: "linux", Architecture: "amd64"}, Entrypoint: entrypoint,
-				DiffID: ourDiffID, Created: layerTime, CreatedBy: "x",
+				Layers: added(ourDiffID, "x"), Created: layerTime,
 			})
 			tc.mutate(&img)
 			if !slices.Equal(base.Config.Env, want.Config.Env) {
@@ -256,8 +261,8 @@ func TestNewConfigSpareCapacity(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			base := tc.base()
-			a := NewConfig(base, ConfigOptions{DiffID: ourDiffID, CreatedBy: "a"})
-			b := NewConfig(base, ConfigOptions{DiffID: baseDiffID2, CreatedBy: "b"})
+			a := NewConfig(base, ConfigOptions{Layers: added(ourDiffID, "a")})
+			b := NewConfig(base, ConfigOptions{Layers: added(baseDiffID2, "b")})
 			if a.RootFS.DiffIDs[1] != ourDiffID || b.RootFS.DiffIDs[1] != baseDiffID2 {
 				t.Errorf("diff IDs share storage: %q and %q", a.RootFS.DiffIDs, b.RootFS.DiffIDs)
 			}

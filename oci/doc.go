@@ -1,6 +1,8 @@
 // Package oci builds and reads the documents of an OCI image, from the
-// image-spec types: the reproducible layer a build adds (WriteLayer), the
-// image config on top of a base's (NewConfig), the manifest (NewManifest),
+// image-spec types: the reproducible layers a build adds, of regular
+// files, directories and symbolic links (WriteLayer, File); an image as a
+// base plus an ordered list of added layers (AddedLayer), with its config
+// (NewConfig) and manifest (NewImageManifest, or NewManifest for any),
 // the index of several platforms (NewIndex) and their canonical bytes and
 // descriptors (Encode); platforms as users write them and as indexes list
 // them (ParsePlatform, SelectPlatform, Platforms); and a size-limited,

@@ -41,6 +41,17 @@ func NewManifest(config ocispec.Descriptor, layers []ocispec.Descriptor, annotat
 	}
 }
 
+// NewImageManifest returns the OCI image manifest of an image made of
+// base's layers plus added, in order, with config; see NewManifest.
+func NewImageManifest(config ocispec.Descriptor, base []ocispec.Descriptor, added []AddedLayer, annotations map[string]string) ocispec.Manifest {
+	layers := make([]ocispec.Descriptor, 0, len(base)+len(added))
+	layers = append(layers, base...)
+	for _, l := range added {
+		layers = append(layers, l.Descriptor)
+	}
+	return NewManifest(config, layers, annotations)
+}
+
 // OCILayerMediaType maps a Docker layer media type to the OCI one.
 func OCILayerMediaType(mediaType string) string {
 	if mediaType == DockerLayerGzip {

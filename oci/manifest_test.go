@@ -136,7 +136,9 @@ func TestEncode(t *testing.T) {
 			map[string]string{"b": "2", "a": "1", "c": "3"},
 		)
 	}
-	config := func() any { return NewConfig(baseImage(), ConfigOptions{DiffID: ourDiffID, Created: layerTime}) }
+	config := func() any {
+		return NewConfig(baseImage(), ConfigOptions{Layers: added(ourDiffID, ""), Created: layerTime})
+	}
 	tests := []struct {
 		name      string
 		mediaType string

@@ -113,8 +113,8 @@ func referrerLayout(t *testing.T, doc []byte, title string) (dir string, image, 
 	layer, layerBlob := writeLayer(t, []testFile{{path: "app/hello", mode: 0o755, content: "#!/bin/true\n"}}, layerTime)
 	blob(layerBlob)
 	platform := ocispec.Platform{OS: "linux", Architecture: "amd64"}
-	config := encode(ocispec.MediaTypeImageConfig, NewConfig(nil, ConfigOptions{Platform: platform, Entrypoint: []string{"/app/hello"}, DiffID: layer.DiffID, Created: layerTime}))
-	image = encode(ocispec.MediaTypeImageManifest, NewManifest(config, []ocispec.Descriptor{layer.Descriptor}, nil))
+	config := encode(ocispec.MediaTypeImageConfig, NewConfig(nil, ConfigOptions{Platform: platform, Entrypoint: []string{"/app/hello"}, Layers: []AddedLayer{{Layer: layer}}, Created: layerTime}))
+	image = encode(ocispec.MediaTypeImageManifest, NewImageManifest(config, nil, []AddedLayer{{Layer: layer}}, nil))
 	image.Platform = &platform
 
 	blob(ocispec.DescriptorEmptyJSON.Data)

@@ -88,9 +88,8 @@ func writeImage(t testing.TB, store *layout.Layout, platform ocispec.Platform, c
 	cfg := oci.NewConfig(nil, oci.ConfigOptions{
 		Platform:   platform,
 		Entrypoint: []string{"/app/hello"},
-		DiffID:     layer.DiffID,
+		Layers:     []oci.AddedLayer{{Layer: layer, CreatedBy: "test " + content}},
 		Created:    modTime,
-		CreatedBy:  "test " + content,
 	})
 	// The config lists only the new layer's diff ID: a registry never
 	// compares it with the manifest's layers.
