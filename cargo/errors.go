@@ -25,6 +25,17 @@ var (
 	// platform (see SupportedPlatforms), so docker-krust cannot build for it.
 	ErrUnsupportedPlatform = errors.New("unsupported platform")
 
+	// ErrVirtualWorkspace means the project directory is a workspace root
+	// without a package of its own, and no member was chosen.
+	ErrVirtualWorkspace = errors.New("a workspace root without a package of its own")
+
+	// ErrNoBinary means a package has no binary target: it is a library.
+	ErrNoBinary = errors.New("no binary target")
+
+	// ErrWhichBinary means a package has several binaries and neither the
+	// bin setting nor its default-run chooses one (see DefaultRunError).
+	ErrWhichBinary = errors.New("several binaries")
+
 	// ErrInvalidLibc means a libc setting names no C library krust links
 	// against (see ParseLibc).
 	ErrInvalidLibc = errors.New("unknown C library")
@@ -53,6 +64,23 @@ func (e *TargetMissingError) Instead() Libc {
 	}
 	return ""
 }
+
+// DefaultRunError is ErrWhichBinary for a package whose default-run names
+// none of its binaries.
+type DefaultRunError struct {
+	// Package and Manifest name the package, DefaultRun its default-run
+	// and Bins its binaries.
+	Package, Manifest, DefaultRun string
+	Bins                          []string
+}
+
+func (e *DefaultRunError) Error() string {
+	return fmt.Sprintf("package %s: default-run names %q, which is not one of its binaries (%s): fix default-run in %s, or choose one",
+		e.Package, e.DefaultRun, strings.Join(e.Bins, ", "), e.Manifest)
+}
+
+// Is makes the error ErrWhichBinary.
+func (e *DefaultRunError) Is(target error) bool { return target == ErrWhichBinary }
 
 // BuilderMissingError is ErrBuilderMissing for one program, with how to
 // install it.

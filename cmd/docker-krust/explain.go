@@ -81,6 +81,9 @@ type rule func(err error, msg string) string
 func (x explainer) rules() []rule {
 	return []rule{
 		x.targetMissing, x.builderMissing, x.registryRefusal,
+		replaceIn(cargo.ErrVirtualWorkspace, regexp.MustCompile(`: choose a member \(members: `), ": choose a member with -p/--package (members: "),
+		replaceIn(cargo.ErrNoBinary, regexp.MustCompile(`(\[\[bin\]\] section, or pick another package)`), "$1 with -p"),
+		replaceIn(cargo.ErrWhichBinary, regexp.MustCompile(`(: choose one|, or choose one)(, or set default-run in its \[package\]|\n|$)`), "$1 with --bin$2"),
 		replaceIn(remote.ErrTimeout, regexp.MustCompile(`(gave up after \S+), the timeout: `), "$1, the --timeout: "),
 		replaceIn(builder.ErrLayoutRefColon, regexp.MustCompile(`(`+regexp.QuoteMeta(builder.ErrLayoutRefColon.Error())+`)`), "$1 with --oci-layout"),
 		replaceIn(builder.ErrLayoutNotWritable, regexp.MustCompile(`(`+regexp.QuoteMeta(builder.ErrLayoutNotWritable.Error())+`): `), "$1 (choose another with --oci-layout): "),

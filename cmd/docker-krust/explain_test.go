@@ -63,6 +63,14 @@ func TestExplainNamesFlagsAndSources(t *testing.T) {
 			"list the crates linked for linux/amd64, for the SBOM and provenance (--sbom none --provenance none attach neither): cargo metadata failed", builder.ErrCrateList, nil},
 		{"no puller", explainer{}, fmt.Errorf("base image %q: %w; use scratch or oci:PATH[:TAG]", "r/base", builder.ErrNoPuller),
 			`base image "r/base": pulling from a registry is not available here; use --base scratch or --base oci:PATH[:TAG]`, builder.ErrNoPuller, nil},
+		{"a workspace root", explainer{}, fmt.Errorf("/w/Cargo.toml is %w: choose a member (members: a, b)", cargo.ErrVirtualWorkspace),
+			"/w/Cargo.toml is a workspace root without a package of its own: choose a member with -p/--package (members: a, b)", cargo.ErrVirtualWorkspace, nil},
+		{"a library", explainer{}, fmt.Errorf("package l has %w (it is a library): add src/main.rs or a [[bin]] section, or pick another package", cargo.ErrNoBinary),
+			"package l has no binary target (it is a library): add src/main.rs or a [[bin]] section, or pick another package with -p", cargo.ErrNoBinary, nil},
+		{"several binaries", explainer{}, fmt.Errorf("package p has %w (a, b): choose one, or set default-run in its [package]", cargo.ErrWhichBinary),
+			"package p has several binaries (a, b): choose one with --bin, or set default-run in its [package]", cargo.ErrWhichBinary, nil},
+		{"default-run naming none", explainer{}, fmt.Errorf("plan: %w", &cargo.DefaultRunError{Package: "p", Manifest: "/p/Cargo.toml", DefaultRun: "c", Bins: []string{"a", "b"}}),
+			`plan: package p: default-run names "c", which is not one of its binaries (a, b): fix default-run in /p/Cargo.toml, or choose one with --bin`, cargo.ErrWhichBinary, nil},
 		{"anything else as it is", explainer{}, errors.New("disk full"), "disk full", nil, nil},
 	}
 	for _, tt := range tests {
