@@ -89,3 +89,14 @@ func TestCheckBuilder(t *testing.T) {
 		t.Errorf("Name = %q", got)
 	}
 }
+
+// A builder that cannot be started is ErrCannotStart, with the reason and
+// no flag named.
+func TestBuildCannotStart(t *testing.T) {
+	dir := t.TempDir()
+	c := Cargo{Command: filepath.Join(dir, "no-such-cargo"), Env: []string{"PATH=" + dir}}
+	_, err := c.Build(context.Background(), BuildRequest{Dir: dir, Bin: "app", Triples: []string{"x86_64-unknown-linux-musl"}})
+	if !errors.Is(err, ErrCannotStart) || !errors.Is(err, os.ErrNotExist) || strings.Contains(err.Error(), "--cargo") {
+		t.Fatalf("Build = %v, want ErrCannotStart saying why, naming no flag", err)
+	}
+}

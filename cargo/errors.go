@@ -36,6 +36,9 @@ var (
 	// bin setting nor its default-run chooses one (see DefaultRunError).
 	ErrWhichBinary = errors.New("several binaries")
 
+	// ErrCannotStart means the builder's program could not be started.
+	ErrCannotStart = errors.New("cannot start the builder")
+
 	// ErrInvalidLibc means a libc setting names no C library krust links
 	// against (see ParseLibc).
 	ErrInvalidLibc = errors.New("unknown C library")
@@ -64,6 +67,12 @@ func (e *TargetMissingError) Instead() Libc {
 	}
 	return ""
 }
+
+// startError is ErrCannotStart with the reason, which alone is its text.
+type startError struct{ err error }
+
+func (e startError) Error() string   { return e.err.Error() }
+func (e startError) Unwrap() []error { return []error{e.err, ErrCannotStart} }
 
 // DefaultRunError is ErrWhichBinary for a package whose default-run names
 // none of its binaries.

@@ -84,6 +84,7 @@ func (x explainer) rules() []rule {
 		replaceIn(cargo.ErrVirtualWorkspace, regexp.MustCompile(`: choose a member \(members: `), ": choose a member with -p/--package (members: "),
 		replaceIn(cargo.ErrNoBinary, regexp.MustCompile(`(\[\[bin\]\] section, or pick another package)`), "$1 with -p"),
 		replaceIn(cargo.ErrWhichBinary, regexp.MustCompile(`(: choose one|, or choose one)(, or set default-run in its \[package\]|\n|$)`), "$1 with --bin$2"),
+		replaceIn(cargo.ErrCannotStart, regexp.MustCompile(`\(install Rust with rustup, or choose a builder\)`), "(install Rust with rustup, or choose a builder with --cargo)"),
 		replaceIn(remote.ErrTimeout, regexp.MustCompile(`(gave up after \S+), the timeout: `), "$1, the --timeout: "),
 		replaceIn(builder.ErrLayoutRefColon, regexp.MustCompile(`(`+regexp.QuoteMeta(builder.ErrLayoutRefColon.Error())+`)`), "$1 with --oci-layout"),
 		replaceIn(builder.ErrLayoutNotWritable, regexp.MustCompile(`(`+regexp.QuoteMeta(builder.ErrLayoutNotWritable.Error())+`): `), "$1 (choose another with --oci-layout): "),

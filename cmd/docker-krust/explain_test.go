@@ -71,6 +71,8 @@ func TestExplainNamesFlagsAndSources(t *testing.T) {
 			"package p has several binaries (a, b): choose one with --bin, or set default-run in its [package]", cargo.ErrWhichBinary, nil},
 		{"default-run naming none", explainer{}, fmt.Errorf("plan: %w", &cargo.DefaultRunError{Package: "p", Manifest: "/p/Cargo.toml", DefaultRun: "c", Bins: []string{"a", "b"}}),
 			`plan: package p: default-run names "c", which is not one of its binaries (a, b): fix default-run in /p/Cargo.toml, or choose one with --bin`, cargo.ErrWhichBinary, nil},
+		{"cargo cannot start", explainer{}, fmt.Errorf("run /x: %w (install Rust with rustup, or choose a builder)", cargo.ErrCannotStart),
+			"run /x: cannot start the builder (install Rust with rustup, or choose a builder with --cargo)", cargo.ErrCannotStart, nil},
 		{"anything else as it is", explainer{}, errors.New("disk full"), "disk full", nil, nil},
 	}
 	for _, tt := range tests {
