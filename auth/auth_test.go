@@ -436,7 +436,7 @@ func TestHangingCredentialHelperTimesOut(t *testing.T) {
 	r := auth.Resolver{Docker: loadDocker(t, `{"credsStore": "krusthang"}`), HelperTimeout: time.Second}
 	start := time.Now()
 	_, err := r.Credential(context.Background(), "127.0.0.1:5443")
-	if err == nil || !strings.Contains(err.Error(), "docker-credential-krusthang") || !strings.Contains(err.Error(), "no answer") {
+	if !errors.Is(err, auth.ErrHelperNoAnswer) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "docker-credential-krusthang") {
 		t.Fatalf("a hanging helper gave %v, want an error naming it", err)
 	}
 	if elapsed := time.Since(start); elapsed > 10*time.Second {
@@ -501,6 +501,9 @@ func TestCredentialHelperOutputIsNeverShown(t *testing.T) {
 			}
 			if strings.Contains(err.Error(), canary) || strings.Contains(err.Error(), "s3cr3t") {
 				t.Errorf("the error shows the helper's output: %v", err)
+			}
+			if !errors.Is(err, auth.ErrHelperFailed) {
+				t.Errorf("error %v is not ErrHelperFailed", err)
 			}
 			for _, s := range append(tt.want, "docker-credential-krustleak", "127.0.0.1:5443") {
 				if !strings.Contains(err.Error(), s) {

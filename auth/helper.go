@@ -57,9 +57,11 @@ func (r Resolver) fromHelper(ctx context.Context, name, host, key string) (orasa
 	case ctx.Err() != nil:
 		return orasauth.EmptyCredential, fmt.Errorf("credential helper %s for %s stopped: %w", program, host, context.Cause(ctx))
 	case errors.Is(hctx.Err(), context.DeadlineExceeded):
-		return orasauth.EmptyCredential, fmt.Errorf("credential helper %s gave no answer for %s within %v: check it (e.g. an unlocked keychain), or log in again with docker login %s", program, host, timeout, host)
+		return orasauth.EmptyCredential, &kindError{kind: ErrHelperNoAnswer, err: hctx.Err(), msg: fmt.Sprintf(
+			"credential helper %s gave no answer for %s within %v: check it (e.g. an unlocked keychain), or log in again with docker login %s", program, host, timeout, host)}
 	case err != nil:
-		return orasauth.EmptyCredential, fmt.Errorf("get credentials for %s from credential helper %s: %w; see its own message with: echo %s | %s get; or log in again with docker login %s", host, program, err, key, program, host)
+		return orasauth.EmptyCredential, &kindError{kind: ErrHelperFailed, err: err, msg: fmt.Sprintf(
+			"get credentials for %s from credential helper %s: %v; see its own message with: echo %s | %s get; or log in again with docker login %s", host, program, err, key, program, host)}
 	}
 	if creds.Username == "<token>" {
 		return orasauth.Credential{RefreshToken: creds.Secret}, nil

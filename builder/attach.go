@@ -98,7 +98,7 @@ func (p *Plan) describe(ctx context.Context, targets []target, arts []cargo.Arti
 				Rustflags: p.req.Rustflags, Built: arts[i].Packages,
 			})
 			if err != nil {
-				errs[i] = fmt.Errorf("list the crates linked for %s, for the SBOM and provenance (--sbom none --provenance none attach neither): %w", oci.PlatformString(t.platform), err)
+				errs[i] = fmt.Errorf("%w for %s, for the SBOM and provenance: %w", ErrCrateList, oci.PlatformString(t.platform), err)
 			}
 			d.graphs[i] = g
 		})

@@ -192,8 +192,8 @@ func TestGraphFailureFailsTheBuildAndLeavesNothing(t *testing.T) {
 	f, opts := newFake(t)
 	f.graphErr = errors.New("cargo metadata failed")
 	_, err := Run(context.Background(), f, opts)
-	if err == nil || !errors.Is(err, f.graphErr) || !strings.Contains(err.Error(), "--sbom none") {
-		t.Fatalf("error %v, want the graph's failure and how to build without documents", err)
+	if !errors.Is(err, ErrCrateList) || !errors.Is(err, f.graphErr) || strings.Contains(err.Error(), "--") {
+		t.Fatalf("error %v, want ErrCrateList with the graph's failure, naming no flag", err)
 	}
 	if _, err := os.Stat(filepath.Join(opts.Dir, "target", "krust")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the failed build left its layout: %v", err)

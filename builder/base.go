@@ -40,7 +40,7 @@ func loadBase(ctx context.Context, puller Puller, spec string, platform ocispec.
 		return nil, err
 	}
 	if puller == nil {
-		return nil, fmt.Errorf("base image %q: pulling from a registry is not available here; use --base scratch or --base oci:PATH[:TAG]", spec)
+		return nil, fmt.Errorf("base image %q: %w; use scratch or oci:PATH[:TAG]", spec, ErrNoPuller)
 	}
 	name, manifest, err := puller.PullBase(ctx, spec, platform, store)
 	if err != nil {

@@ -17,8 +17,8 @@ func checkLayoutRef(dir, tag string) error {
 	if !strings.Contains(dir, ":") {
 		return nil
 	}
-	return fmt.Errorf("the OCI layout directory %s holds a ':', so its reference oci:%s:%s would not be read back (skopeo, podman and krust push end the directory at the first ':'): choose a directory without ':' with --oci-layout",
-		dir, dir, tag)
+	return fmt.Errorf("the OCI layout directory %s holds a ':', so its reference oci:%s:%s would not be read back (skopeo, podman and krust push end the directory at the first ':'): %w",
+		dir, dir, tag, ErrLayoutRefColon)
 }
 
 // warnSameRepository warns when the package's name and another workspace

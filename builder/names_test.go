@@ -3,6 +3,7 @@ package builder
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,8 +34,8 @@ func TestLayoutWithColonIsRefusedWhenItsReferenceIsPrinted(t *testing.T) {
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), "holds a ':'") || !strings.Contains(err.Error(), "--oci-layout") {
-				t.Fatalf("error %v, want one saying the directory holds a ':' and pointing to --oci-layout", err)
+			if !errors.Is(err, ErrLayoutRefColon) || !strings.Contains(err.Error(), "holds a ':'") || strings.Contains(err.Error(), "with --oci-layout") {
+				t.Fatalf("error %v, want ErrLayoutRefColon saying the directory holds a ':', naming no flag", err)
 			}
 			if f.builds != 0 {
 				t.Errorf("cargo ran %d times before the layout was refused", f.builds)

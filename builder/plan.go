@@ -93,7 +93,7 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 		}
 	}
 	if err := layout.CheckWritable(p.LayoutDir); err != nil {
-		return nil, fmt.Errorf("cannot write the OCI layout (choose another with --oci-layout): %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrLayoutNotWritable, err)
 	}
 	return p, nil
 }

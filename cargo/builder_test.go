@@ -9,8 +9,8 @@ import (
 	"testing"
 )
 
-// The --libc glibc hint is given only when it is a way out: for a missing
-// musl target, not a missing glibc one.
+// Static glibc is offered instead only when it is a way out: for a
+// missing musl target, not a missing glibc one. The error names no flag.
 func TestCheckTargetHintFitsTheLibc(t *testing.T) {
 	tests := []struct {
 		triple    string
@@ -31,8 +31,9 @@ func TestCheckTargetHintFitsTheLibc(t *testing.T) {
 			if !errors.Is(err, ErrTargetMissing) || !strings.Contains(err.Error(), "rustup target add "+tt.triple) {
 				t.Fatalf("CheckTarget = %v, want a missing target and how to add it", err)
 			}
-			if got := strings.Contains(err.Error(), "--libc glibc"); got != tt.wantGlibc {
-				t.Errorf("hint --libc glibc given %v, want %v: %v", got, tt.wantGlibc, err)
+			var missing *TargetMissingError
+			if !errors.As(err, &missing) || (missing.Instead() == Glibc) != tt.wantGlibc || strings.Contains(err.Error(), "--") {
+				t.Errorf("CheckTarget = %v, want glibc instead %v and no flag named", err, tt.wantGlibc)
 			}
 		})
 	}
@@ -56,14 +57,16 @@ func TestCheckBuilder(t *testing.T) {
 	tests := []struct {
 		command string
 		want    string // "" means installed
+		isCargo bool
 	}{
-		{"", ""},
-		{"cargo", ""},
-		{"/opt/cross", ""},
-		{"cross", "cross is not on PATH: install it with `cargo install cross --git https://github.com/cross-rs/cross`"},
-		{"cargo zigbuild", "cargo-zigbuild is not on PATH: install it with `cargo install --locked cargo-zigbuild`"},
-		{"cargo auditable", ""}, // found in $CARGO_HOME/bin, where cargo looks too
-		{"my-builder --fast", "my-builder is not on PATH: install it, or drop --cargo"},
+		{"", "", false},
+		{"cargo", "", false},
+		{"/opt/cross", "", false},
+		{"cross", "cross is not on PATH: install it with `cargo install cross --git https://github.com/cross-rs/cross`", false},
+		{"cargo zigbuild", "cargo-zigbuild is not on PATH: install it with `cargo install --locked cargo-zigbuild`", false},
+		{"cargo auditable", "", false}, // found in $CARGO_HOME/bin, where cargo looks too
+		{"my-builder --fast", "my-builder is not on PATH: install it", false},
+		{"/opt/bin/cargo", "/opt/bin/cargo is not on PATH: install Rust with rustup", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {
@@ -75,12 +78,25 @@ func TestCheckBuilder(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, ErrBuilderMissing) || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("CheckBuilder = %v, want ErrBuilderMissing saying %q", err, tt.want)
+			var missing *BuilderMissingError
+			if !errors.Is(err, ErrBuilderMissing) || !errors.As(err, &missing) || missing.IsCargo() != tt.isCargo ||
+				!strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "--cargo") {
+				t.Errorf("CheckBuilder = %v, want ErrBuilderMissing saying %q and naming no flag", err, tt.want)
 			}
 		})
 	}
 	if got := (Cargo{Command: " cargo  zigbuild "}).Name(); got != "cargo zigbuild" {
 		t.Errorf("Name = %q", got)
+	}
+}
+
+// A builder that cannot be started is ErrCannotStart, with the reason and
+// no flag named.
+func TestBuildCannotStart(t *testing.T) {
+	dir := t.TempDir()
+	c := Cargo{Command: filepath.Join(dir, "no-such-cargo"), Env: []string{"PATH=" + dir}}
+	_, err := c.Build(context.Background(), BuildRequest{Dir: dir, Bin: "app", Triples: []string{"x86_64-unknown-linux-musl"}})
+	if !errors.Is(err, ErrCannotStart) || !errors.Is(err, os.ErrNotExist) || strings.Contains(err.Error(), "--cargo") {
+		t.Fatalf("Build = %v, want ErrCannotStart saying why, naming no flag", err)
 	}
 }

@@ -169,7 +169,7 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 		if ctx.Err() != nil {
 			return nil, buildError(ctx, triples, err)
 		}
-		return nil, fmt.Errorf("run %s: %w (install Rust with rustup, or choose a builder with --cargo)", cmd.Path, err)
+		return nil, fmt.Errorf("run %s: %w (install Rust with rustup, or choose a builder)", cmd.Path, startError{err})
 	}
 	msgs, readErr := readMessages(stdout)
 	_, _ = io.Copy(io.Discard, stdout)

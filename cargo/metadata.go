@@ -128,7 +128,7 @@ func (p *Project) SelectPackage(dir, pkg string) (Package, error) {
 			return candidate, nil
 		}
 	}
-	return Package{}, fmt.Errorf("%s is a workspace root without a package of its own: choose a member with -p/--package (members: %s)", manifest, p.memberList())
+	return Package{}, fmt.Errorf("%s is %w: choose a member (members: %s)", manifest, ErrVirtualWorkspace, p.memberList())
 }
 
 func (p *Project) memberList() string {
@@ -156,13 +156,13 @@ func SelectBin(pkg Package, bin string) (string, error) {
 	case len(bins) == 1:
 		return bins[0], nil
 	case len(bins) == 0:
-		return "", fmt.Errorf("package %s has no binary target (it is a library): add src/main.rs or a [[bin]] section, or pick another package with -p", pkg.Name)
+		return "", fmt.Errorf("package %s has %w (it is a library): add src/main.rs or a [[bin]] section, or pick another package", pkg.Name, ErrNoBinary)
 	case pkg.DefaultRun != "" && slices.Contains(bins, pkg.DefaultRun):
 		return pkg.DefaultRun, nil
 	case pkg.DefaultRun != "":
-		return "", fmt.Errorf("package %s: default-run names %q, which is not one of its binaries (%s): fix default-run in %s, or choose one with --bin", pkg.Name, pkg.DefaultRun, strings.Join(bins, ", "), pkg.ManifestPath)
+		return "", &DefaultRunError{Package: pkg.Name, Manifest: pkg.ManifestPath, DefaultRun: pkg.DefaultRun, Bins: bins}
 	}
-	return "", fmt.Errorf("package %s has several binaries (%s): choose one with --bin, or set default-run in its [package]", pkg.Name, strings.Join(bins, ", "))
+	return "", fmt.Errorf("package %s has %w (%s): choose one, or set default-run in its [package]", pkg.Name, ErrWhichBinary, strings.Join(bins, ", "))
 }
 
 func listOrNone(s []string) string {

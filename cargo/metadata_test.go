@@ -1,6 +1,7 @@
 package cargo
 
 import (
+	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -153,7 +154,7 @@ func TestSelectPackage(t *testing.T) {
 		{name: "-p from another member", file: "workspace", dir: srcDir + "/ws/worker", pkg: "common", want: "common"},
 		{
 			name: "virtual root without -p", file: "workspace", dir: srcDir + "/ws",
-			wantInErr: []string{srcDir + "/ws/Cargo.toml", "-p", "api, common, worker"},
+			wantInErr: []string{srcDir + "/ws/Cargo.toml", "choose a member", "api, common, worker"},
 		},
 		{
 			name: "-p unknown", file: "workspace", dir: srcDir + "/ws", pkg: "nope",
@@ -175,6 +176,9 @@ func TestSelectPackage(t *testing.T) {
 			if tc.wantInErr != nil {
 				if err == nil {
 					t.Fatalf("SelectPackage(%q, %q) = %s, want an error", tc.dir, tc.pkg, got.Name)
+				}
+				if isRoot := tc.pkg == ""; isRoot != errors.Is(err, ErrVirtualWorkspace) || strings.Contains(err.Error(), "-p") {
+					t.Errorf("error %q: ErrVirtualWorkspace %v, want %v, naming no flag", err, !isRoot, isRoot)
 				}
 				for _, s := range tc.wantInErr {
 					if !strings.Contains(err.Error(), s) {
@@ -220,6 +224,7 @@ func TestSelectBin(t *testing.T) {
 		bin       string
 		want      string
 		wantInErr []string
+		wantIs    error // nil: the bin setting names no binary
 		// defaultRun, when set, replaces the package's default-run.
 		defaultRun string
 	}{
@@ -229,7 +234,7 @@ func TestSelectBin(t *testing.T) {
 		{name: "several binaries, other --bin", file: "multibin", bin: "server", want: "server"},
 		{
 			name: "several binaries without --bin", file: "multibin",
-			wantInErr: []string{"multibin", "several binaries", "admin-cli, server", "--bin"},
+			wantInErr: []string{"multibin", "several binaries", "admin-cli, server", "choose one"}, wantIs: ErrWhichBinary,
 		},
 		{
 			name: "--bin that does not exist", file: "multibin", bin: "client",
@@ -245,7 +250,7 @@ func TestSelectBin(t *testing.T) {
 		},
 		{
 			name: "library only", file: "libonly",
-			wantInErr: []string{"libonly", "library", "-p"},
+			wantInErr: []string{"libonly", "library", "pick another package"}, wantIs: ErrNoBinary,
 		},
 		{
 			name: "library only with --bin", file: "libonly", bin: "libonly",
@@ -256,11 +261,11 @@ func TestSelectBin(t *testing.T) {
 		{name: "several binaries, --bin over default-run", file: "defaultrun", bin: "admin", want: "admin"},
 		{
 			name: "default-run naming no binary", file: "defaultrun", defaultRun: "gone",
-			wantInErr: []string{`default-run names "gone"`, "admin, server", "--bin"},
+			wantInErr: []string{`default-run names "gone"`, "admin, server", "or choose one"}, wantIs: ErrWhichBinary,
 		},
 		{
 			name: "workspace library member", file: "workspace", pkg: "common",
-			wantInErr: []string{"common", "library"},
+			wantInErr: []string{"common", "library"}, wantIs: ErrNoBinary,
 		},
 	}
 	for _, tc := range tests {
@@ -280,6 +285,9 @@ func TestSelectBin(t *testing.T) {
 			if tc.wantInErr != nil {
 				if err == nil {
 					t.Fatalf("SelectBin(%s, %q) = %q, want an error", pkg.Name, tc.bin, got)
+				}
+				if tc.wantIs != nil && !errors.Is(err, tc.wantIs) || strings.Contains(err.Error(), "--bin") || strings.Contains(err.Error(), " -p") {
+					t.Errorf("error %q: want %v, naming no flag", err, tc.wantIs)
 				}
 				for _, s := range tc.wantInErr {
 					if !strings.Contains(err.Error(), s) {

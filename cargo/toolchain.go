@@ -31,13 +31,7 @@ func (c Cargo) CheckTarget(ctx context.Context, dir, triple string) error {
 	if len(libs) > 0 {
 		return nil
 	}
-	hint := ""
-	if strings.Contains(triple, "musl") {
-		hint = "\n  or link against static glibc instead: --libc glibc"
-	}
-	return fmt.Errorf("%w: the Rust standard library for %s is not installed (toolchain %s)\n"+
-		"  add it with:  rustup target add %s%s",
-		ErrTargetMissing, triple, sysroot, triple, hint)
+	return &TargetMissingError{Triple: triple, Sysroot: sysroot}
 }
 
 // Name is the builder as the user names it: "cargo", "cross",
@@ -68,7 +62,7 @@ func (c Cargo) CheckBuilder() error {
 	if strings.HasPrefix(program, "cargo-") && c.inCargoBin(program) {
 		return nil // cargo also runs subcommands from $CARGO_HOME/bin
 	}
-	return fmt.Errorf("%w: %s is not on PATH: %s", ErrBuilderMissing, program, installHint(filepath.Base(program)))
+	return &BuilderMissingError{Program: program}
 }
 
 // inCargoBin reports whether program is in cargo's bin directory.
@@ -84,18 +78,6 @@ func (c Cargo) inCargoBin(program string) bool {
 	}
 	info, err := os.Stat(filepath.Join(home, "bin", program))
 	return err == nil && !info.IsDir() && info.Mode()&0o111 != 0
-}
-
-func installHint(program string) string {
-	switch program {
-	case "cargo":
-		return "install Rust with rustup (https://rustup.rs), or choose another builder with --cargo"
-	case "cross":
-		return "install it with `cargo install cross --git https://github.com/cross-rs/cross` (it runs builds in Docker or Podman), or drop --cargo to build with cargo"
-	case "cargo-zigbuild":
-		return "install it with `cargo install --locked cargo-zigbuild` (it also needs zig on PATH), or drop --cargo to build with cargo"
-	}
-	return "install it, or drop --cargo to build with cargo"
 }
 
 // Toolchain asks the project's toolchain for its versions: `rustc -vV`

@@ -58,7 +58,7 @@ func TestCheckTargetRealToolchain(t *testing.T) {
 			if !errors.Is(err, ErrTargetMissing) {
 				t.Errorf("error %q does not wrap ErrTargetMissing", err)
 			}
-			for _, s := range []string{"rustup target add " + tc.triple, "--libc glibc", sysroot} {
+			for _, s := range []string{"rustup target add " + tc.triple, sysroot} {
 				if !strings.Contains(err.Error(), s) {
 					t.Errorf("error %q does not contain %q", err, s)
 				}
@@ -162,7 +162,7 @@ func TestCheckTargetFakeRustc(t *testing.T) {
 			if !errors.Is(err, ErrTargetMissing) {
 				t.Errorf("error %q does not wrap ErrTargetMissing", err)
 			}
-			for _, s := range []string{"rustup target add " + triple, "--libc glibc", sysroot} {
+			for _, s := range []string{"rustup target add " + triple, sysroot} {
 				if !strings.Contains(err.Error(), s) {
 					t.Errorf("error %q does not contain %q", err, s)
 				}

@@ -18,13 +18,13 @@ const (
 	Glibc Libc = "glibc"
 )
 
-// ParseLibc checks a --libc value.
+// ParseLibc checks a libc setting's value; its error wraps ErrInvalidLibc.
 func ParseLibc(s string) (Libc, error) {
 	switch Libc(s) {
 	case Musl, Glibc:
 		return Libc(s), nil
 	}
-	return "", fmt.Errorf("invalid --libc %q: want musl (the default) or glibc", s)
+	return "", fmt.Errorf("libc %q: %w: want musl (the default) or glibc", s, ErrInvalidLibc)
 }
 
 type platformTriples struct {

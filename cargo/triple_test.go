@@ -3,6 +3,7 @@ package cargo
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -143,7 +144,10 @@ func TestParseLibc(t *testing.T) {
 				t.Errorf("ParseLibc(%q) = %q, want %q", tc.in, got, tc.want)
 			}
 			if err != nil {
-				for _, s := range []string{"--libc", "musl", "glibc"} {
+				if !errors.Is(err, ErrInvalidLibc) || strings.Contains(err.Error(), "--libc") {
+					t.Errorf("error %q: want ErrInvalidLibc, naming no flag", err)
+				}
+				for _, s := range []string{"libc " + strconv.Quote(tc.in), "musl", "glibc"} {
 					if !strings.Contains(err.Error(), s) {
 						t.Errorf("error %q does not mention %q", err, s)
 					}

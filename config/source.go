@@ -11,6 +11,9 @@ func (l Settings) where(setting string) string {
 	return l.key(setting) + " in " + l.Source
 }
 
+// Where says where the value of setting that wins is written, as where does.
+func (src Sources) Where(setting string) string { return whereIs(src.layers(), setting) }
+
 // key says how a setting is written in the source l: --port, KRUST_REPO,
 // build.cargo_args, ports.
 func (l Settings) key(setting string) string {

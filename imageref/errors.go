@@ -13,6 +13,17 @@ import (
 // errors.Is.
 var ErrInvalidTag = errors.New("invalid tag")
 
+// ErrHasDigest and ErrHasTag mean an image name setting holds a digest or
+// a tag, which the build and the tags setting give instead.
+var (
+	ErrHasDigest = errors.New("want a name without a digest")
+	ErrHasTag    = errors.New("want a name without a tag")
+)
+
+// ErrNoRepositoryName means a package's name leaves nothing usable as a
+// repository path component (see Component): a whole image name is needed.
+var ErrNoRepositoryName = errors.New("gives no valid repository name")
+
 // NameError says that the image name an image or repo setting gives is
 // not valid; Err says why, and wraps the reference grammar's sentinel
 // (reference.ErrReferenceInvalidFormat, ErrNameTooLong...) where it has

@@ -25,7 +25,7 @@ func FuzzComponent(f *testing.F) {
 			if got != "" {
 				t.Fatalf("Component(%q) returned %q with error %v", pkg, got, err)
 			}
-			if !strings.Contains(err.Error(), "whole image name") {
+			if !errors.Is(err, ErrNoRepositoryName) || !strings.Contains(err.Error(), "whole image name") {
 				t.Fatalf("Component(%q) error %q does not point to a whole image name", pkg, err)
 			}
 			return

@@ -62,10 +62,10 @@ func parseName(s string) (reference.Named, error) {
 		return nil, fmt.Errorf("%w (want e.g. registry.example.com:5000/team/app, lower case)", err)
 	}
 	if _, ok := named.(reference.Digested); ok {
-		return nil, errors.New("want a name without a digest: the digest comes from the build")
+		return nil, fmt.Errorf("%w: the digest comes from the build", ErrHasDigest)
 	}
 	if _, ok := named.(reference.Tagged); ok {
-		return nil, errors.New("want a name without a tag: the tags are a setting of their own")
+		return nil, fmt.Errorf("%w: the tags are a setting of their own", ErrHasTag)
 	}
 	return lowerDomain(named)
 }
@@ -101,7 +101,7 @@ func Component(pkg string) (string, error) {
 	name := strings.Trim(b.String(), "-_.")
 	name = collapseSeparators(name)
 	if name == "" {
-		return "", fmt.Errorf("package name %q gives no valid repository name: set a whole image name instead of a repository", pkg)
+		return "", fmt.Errorf("package name %q %w: set a whole image name instead of a repository", pkg, ErrNoRepositoryName)
 	}
 	return name, nil
 }

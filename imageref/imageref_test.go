@@ -85,14 +85,14 @@ func TestNameInvalid(t *testing.T) {
 	}{
 		{"upper case image", "UPPER/App", "", "", "image", false, []string{`invalid image name "UPPER/App"`, "lowercase"}, nil},
 		{"space in image", "a b", "", "", "image", false, []string{`image name "a b"`}, reference.ErrReferenceInvalidFormat},
-		{"tagged image", "x:tag", "", "", "image", false, []string{`"x:tag"`, "without a tag", "tags are a setting"}, nil},
-		{"tagged image with registry", "localhost:5000/x:1.0", "", "", "image", false, []string{"without a tag"}, nil},
-		{"digest image", "x@sha256:" + digestHex, "", "", "image", false, []string{"without a digest"}, nil},
+		{"tagged image", "x:tag", "", "", "image", false, []string{`"x:tag"`, "tags are a setting"}, ErrHasTag},
+		{"tagged image with registry", "localhost:5000/x:1.0", "", "", "image", false, nil, ErrHasTag},
+		{"digest image", "x@sha256:" + digestHex, "", "", "image", false, nil, ErrHasDigest},
 		{"tag and digest image", "x:tag@sha256:" + digestHex, "", "", "image", false, []string{"digest"}, nil},
 		{"empty path component", "registry.example.com//app", "", "", "image", false, []string{"registry.example.com//app"}, reference.ErrReferenceInvalidFormat},
 		{"invalid repo", "", "Team Repo", "hello", "repo", false, []string{`invalid repository "Team Repo"`, `"Team Repo/hello"`}, reference.ErrReferenceInvalidFormat},
 		{"tagged repo", "", "registry.example.com/team:1", "hello", "repo", false, []string{`repository "registry.example.com/team:1"`}, reference.ErrReferenceInvalidFormat},
-		{"unusable package", "", "registry.example.com/team", "___", "repo", true, []string{`"___"`, "whole image name"}, nil},
+		{"unusable package", "", "registry.example.com/team", "___", "repo", true, []string{`"___"`, "whole image name"}, ErrNoRepositoryName},
 		{"too long", "", "registry.example.com/team", strings.Repeat("a", 300), "repo", true, []string{"package name", "255", "whole image name"}, reference.ErrNameTooLong},
 	}
 	for _, tc := range tests {
@@ -218,7 +218,7 @@ func TestComponentInvalid(t *testing.T) {
 			if got != "" {
 				t.Errorf("Component(%q) returned %q with its error", tc.pkg, got)
 			}
-			if !strings.Contains(err.Error(), "whole image name") || strings.Contains(err.Error(), "--") {
+			if !errors.Is(err, ErrNoRepositoryName) || !strings.Contains(err.Error(), "whole image name") || strings.Contains(err.Error(), "--") {
 				t.Errorf("error %q does not point to a whole image name, in settings' words", err)
 			}
 		})

@@ -189,7 +189,7 @@ func (c *Client) bounded(ctx context.Context, what string) (context.Context, fun
 	return limited, func(err error) error {
 		defer cancel()
 		if err != nil && ctx.Err() == nil && errors.Is(limited.Err(), context.DeadlineExceeded) {
-			return fmt.Errorf("%s: gave up after %v, the --timeout: %w", what, c.opts.Timeout, err)
+			return fmt.Errorf("%s: %w after %v, the timeout: %w", what, ErrTimeout, c.opts.Timeout, err)
 		}
 		return err
 	}

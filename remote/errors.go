@@ -15,6 +15,51 @@ import (
 	"oras.land/oras-go/v2/registry/remote/errcode"
 )
 
+// Sentinel errors of this package, for errors.Is. A registry's refusals
+// come as a HostError of one of these kinds, which keeps the registry's
+// own error and adds what to do next. No message names a flag: the
+// command adds how its own settings change what was refused.
+var (
+	// ErrNoCredentials means a registry wants credentials and none were
+	// found for it.
+	ErrNoCredentials = errors.New("no credentials for the registry")
+	// ErrCredentialsRefused means a registry refused the credentials (401).
+	ErrCredentialsRefused = errors.New("credentials refused")
+	// ErrDenied means a registry denied access to a repository (403).
+	ErrDenied = errors.New("access denied")
+	// ErrUntrusted means a registry's TLS certificate is not trusted.
+	ErrUntrusted = errors.New("TLS certificate not trusted")
+	// ErrUnreachable means nothing answered at the registry's address.
+	ErrUnreachable = errors.New("registry unreachable")
+	// ErrTimeout means a pull or push gave up at the timeout setting
+	// (Options.Timeout); the error says after how long.
+	ErrTimeout = errors.New("gave up")
+	// ErrArtifactsRefused means a registry refused the SBOM or provenance,
+	// OCI 1.1 artifacts, with 400 or 415.
+	ErrArtifactsRefused = errors.New("OCI 1.1 artifacts refused")
+)
+
+// HostError is a registry's refusal: its own error, the kind of refusal
+// (one of the sentinels above) and what to do next.
+type HostError struct {
+	// Host is the registry, e.g. "ghcr.io" or "127.0.0.1:5000".
+	Host string
+	// Kind is ErrNoCredentials, ErrUntrusted...; errors.Is finds it.
+	Kind error
+	// Err is the registry's or the transport's error.
+	Err error
+	// Hint says what to do next, in one line that names no flag.
+	Hint string
+}
+
+func (e *HostError) Error() string   { return e.Err.Error() + "\n" + e.Hint }
+func (e *HostError) Unwrap() []error { return []error{e.Err, e.Kind} }
+
+// refused returns err as a HostError of kind, with a hint.
+func refused(err error, host string, kind error, format string, args ...any) error {
+	return &HostError{Host: host, Kind: kind, Err: err, Hint: fmt.Sprintf(format, args...)}
+}
+
 // explain adds what to do next to an error from repo's registry, with
 // secrets in URLs (signed storage redirects, upload state) removed.
 func explain(err error, repo *orasremote.Repository) error {
@@ -29,17 +74,17 @@ func explainCause(err error, repo *orasremote.Repository) error {
 	var untrusted *untrustedError
 	switch {
 	case errors.Is(err, auth.ErrBasicCredentialNotFound):
-		return fmt.Errorf("%w\nregistry %s wants credentials and none were found: log in with `docker login %s`, or set [registries.%q] username and password in the krust config", err, host, host, host)
+		return refused(err, host, ErrNoCredentials, "registry %s wants credentials and none were found: log in with `docker login %s`, or set [registries.%q] username and password in the krust config", host, host, host)
 	case errors.As(err, &resp) && resp.StatusCode == http.StatusUnauthorized:
-		return fmt.Errorf("%w\nregistry %s refused the credentials (401 Unauthorized): log in with `docker login %s`, or set [registries.%q] username and password in the krust config", err, host, host, host)
+		return refused(err, host, ErrCredentialsRefused, "registry %s refused the credentials (401 Unauthorized): log in with `docker login %s`, or set [registries.%q] username and password in the krust config", host, host, host)
 	case errors.As(err, &resp) && resp.StatusCode == http.StatusForbidden:
-		return fmt.Errorf("%w\nregistry %s denied access (403 Forbidden): the account lacks permission for %s", err, host, repo.Reference.Repository)
+		return refused(err, host, ErrDenied, "registry %s denied access (403 Forbidden): the account lacks permission for %s", host, repo.Reference.Repository)
 	case errors.As(err, &untrusted):
-		return fmt.Errorf("%w\nthe TLS certificate of %s is not trusted: %s, or allow the host with --insecure-registry %s", err, host, untrusted.fix(), host)
+		return refused(err, host, ErrUntrusted, "the TLS certificate of %s is not trusted: %s", host, untrusted.fix())
 	case errors.As(err, &unknownAuthority), errors.As(err, &hostname):
-		return fmt.Errorf("%w\nthe TLS certificate of %s is not trusted: add its CA to the system's or SSL_CERT_FILE, or allow the host with --insecure-registry %s", err, host, host)
+		return refused(err, host, ErrUntrusted, "the TLS certificate of %s is not trusted: add its CA to the system's or SSL_CERT_FILE", host)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("%w\ncannot reach registry %s: is it running, and is the host name and port right?", err, host)
+		return refused(err, host, ErrUnreachable, "cannot reach registry %s: is it running, and is the host name and port right?", host)
 	}
 	return err
 }

@@ -117,8 +117,8 @@ func explainIncomplete(err error, repo *orasremote.Repository, r route) error {
 		err = fmt.Errorf("%w\nregistry %s denied this (403 Forbidden) after it took the image and its tags, so the account may push there: "+
 			"a rule of the registry forbids %s; allow them in %s, or push to %s", err, host, what, repo.Reference.Repository, elsewhere)
 	case errors.As(err, &resp) && (resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnsupportedMediaType):
-		err = fmt.Errorf("%w\nthe registry refused the SBOM or provenance, which are OCI 1.1 artifacts (artifactType, subject): "+
-			"push to a registry that stores them, or build with --sbom none --provenance none", err)
+		err = refused(err, host, ErrArtifactsRefused, "the registry refused the SBOM or provenance, which are OCI 1.1 artifacts (artifactType, subject): "+
+			"push to a registry that stores them, or build without them")
 	case errors.Is(err, ErrNotListed):
 		err = fmt.Errorf("%w\nregistry %s accepts referrers but does not list them by %s, so no consumer finds them: "+
 			"push to a registry that supports OCI 1.1 referrers", err, host, r)

@@ -301,7 +301,7 @@ func TestPullBaseUnreachable(t *testing.T) {
 	if err == nil {
 		t.Fatal("PullBase from 127.0.0.1:9 succeeded")
 	}
-	if !strings.Contains(err.Error(), "cannot reach") {
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "cannot reach") {
 		t.Errorf("error does not say the registry cannot be reached: %v", err)
 	}
 	if elapsed > 30*time.Second {

@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -44,8 +45,8 @@ func TestStallingRegistryTimesOut(t *testing.T) {
 			proxy.SetFault(testregistry.Always(testregistry.FaultStall))
 			start := time.Now()
 			err := tt.run(context.Background(), c, proxy.Host)
-			if err == nil || !strings.Contains(err.Error(), "--timeout") {
-				t.Fatalf("a stalled registry gave %v, want an error naming --timeout", err)
+			if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "after 2s, the timeout") || strings.Contains(err.Error(), "--") {
+				t.Fatalf("a stalled registry gave %v, want ErrTimeout naming the timeout setting and no flag", err)
 			}
 			if elapsed := time.Since(start); elapsed > 10*time.Second {
 				t.Errorf("gave up after %v with a 2 s timeout", elapsed)

@@ -3,6 +3,7 @@ package remote
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -36,14 +37,15 @@ func TestTLSAuthRegistry(t *testing.T) {
 		name    string
 		opts    Options
 		wantErr []string // all must appear; nil means success
+		wantIs  error
 	}{
-		{"credentials and CA", Options{Credential: good, CertDirs: []string{certs}}, nil},
-		{"wrong password", Options{Credential: bad, CertDirs: []string{certs}}, []string{"401", "docker login"}},
+		{"credentials and CA", Options{Credential: good, CertDirs: []string{certs}}, nil, nil},
+		{"wrong password", Options{Credential: bad, CertDirs: []string{certs}}, []string{"401", "docker login"}, ErrCredentialsRefused},
 		// Not logged in at all: the most common case needs the hint most.
-		{"no credentials", Options{CertDirs: []string{certs}}, []string{"docker login"}},
-		{"untrusted CA", Options{Credential: good}, []string{"not trusted", "--insecure-registry"}},
-		{"CA for another host", Options{Credential: good, CertDirs: []string{t.TempDir()}}, []string{"not trusted", "--insecure-registry"}},
-		{"insecure without CA", Options{Credential: good, Insecure: func(h string) bool { return h == reg.Host }}, nil},
+		{"no credentials", Options{CertDirs: []string{certs}}, []string{"docker login"}, ErrNoCredentials},
+		{"untrusted CA", Options{Credential: good}, []string{"not trusted"}, ErrUntrusted},
+		{"CA for another host", Options{Credential: good, CertDirs: []string{t.TempDir()}}, []string{"not trusted"}, ErrUntrusted},
+		{"insecure without CA", Options{Credential: good, Insecure: func(h string) bool { return h == reg.Host }}, nil, nil},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,6 +70,9 @@ func TestTLSAuthRegistry(t *testing.T) {
 				if op.err == nil {
 					t.Errorf("%s succeeded, want an error mentioning %q", op.name, tt.wantErr)
 					continue
+				}
+				if !errors.Is(op.err, tt.wantIs) {
+					t.Errorf("%s error is not %v: %v", op.name, tt.wantIs, op.err)
 				}
 				for _, want := range tt.wantErr {
 					if !strings.Contains(op.err.Error(), want) {

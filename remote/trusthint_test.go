@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -41,7 +42,11 @@ func TestUntrustedHintNamesTheCertsDirsRead(t *testing.T) {
 			if err == nil {
 				t.Fatal("CheckPush trusted a certificate no CA given signs")
 			}
-			for _, w := range append(tt.want, "not trusted", "--insecure-registry "+reg.Host) {
+			var refusal *HostError
+			if !errors.As(err, &refusal) || !errors.Is(err, ErrUntrusted) || refusal.Host != reg.Host || strings.Contains(err.Error(), "--") {
+				t.Errorf("error is not ErrUntrusted from %s naming no flag: %v", reg.Host, err)
+			}
+			for _, w := range append(tt.want, "not trusted") {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error lacks %q:\n%v", w, err)
 				}

@@ -26,6 +26,9 @@ type environment struct {
 	// engine connects to the Docker Engine, only for --load: the plugin's
 	// docker CLI never talks to one unless asked.
 	engine func() (*engine, error)
+	// sources are where a build's settings came from, once read, for
+	// messages that name them (see explainer).
+	sources *config.Sources
 }
 
 func newEnvironment(stdout, stderr io.Writer, dockerConfig func() (*configfile.ConfigFile, error)) *environment {

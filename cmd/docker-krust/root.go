@@ -21,7 +21,7 @@ func newKrustCommand(env *environment) *cobra.Command {
 	}
 	cmd.SetVersionTemplate(versionText())
 	cmd.SetOut(env.stdout)
-	cmd.AddCommand(needLocks(newBuildCommand(env), newPushCommand(env), newGCCommand(env))...)
+	cmd.AddCommand(explained(env, needLocks(newBuildCommand(env), newPushCommand(env), newGCCommand(env))...)...)
 	cmd.AddCommand(newVersionCommand(env))
 	handleUnknown(cmd)
 	return cmd

@@ -47,6 +47,7 @@ func (f *buildFlags) settle(ctx context.Context, env *environment, cmd *cobra.Co
 		errs = append(errs, err)
 	}
 	files.PackageName = pkg.Name
+	env.sources = &files
 	s.req, s.r, err = f.request(env, cmd, dir, cargoArgs, files)
 	errs = append(errs, err, f.registry.check())
 	if proj != nil {
