@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/oci"
 )
@@ -63,27 +64,27 @@ func resolveKeys() []resolveKey {
 		{name: "cargo-args", from: layers[1:], set: func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
 			get: func(r config.Settled) string { return join(r.CargoArgs) }, in: plain, out: func(s string) string { return "--" + s }},
 		{name: "args", from: layers, set: func(s *config.Settings, v string) { s.Args = []string{v} },
-			get: func(r config.Settled) string { return join(r.Image.Cmd) }, in: plain},
+			get: func(r config.Settled) string { return join(r.ImageConfig.Cmd) }, in: plain},
 		{name: "env", from: layers, set: func(s *config.Settings, v string) { s.Env = map[string]string{"K": v} },
-			get: func(r config.Settled) string { return r.Image.Env["K"] }, in: plain},
+			get: func(r config.Settled) string { return r.ImageConfig.Env["K"] }, in: plain},
 		{name: "user", from: layers, set: func(s *config.Settings, v string) { s.User = v },
-			get: func(r config.Settled) string { return r.Image.User }, in: plain},
+			get: func(r config.Settled) string { return r.ImageConfig.User }, in: plain},
 		{name: "workdir", from: layers, set: func(s *config.Settings, v string) { s.Workdir = v },
-			get: func(r config.Settled) string { return r.Image.WorkingDir }, in: func(s string) string { return "/" + s }},
+			get: func(r config.Settled) string { return r.ImageConfig.WorkingDir }, in: func(s string) string { return "/" + s }},
 		{name: "ports", from: layers, set: func(s *config.Settings, v string) { s.Ports = []string{v} },
-			get: func(r config.Settled) string { return join(r.Image.Ports) },
+			get: func(r config.Settled) string { return join(r.ImageConfig.Ports) },
 			in:  pick(map[string]string{"flag": "8080", "package": "53/udp", "workspace": "9000/tcp", "user": "132/sctp"})},
 		{name: "labels", from: layers, set: func(s *config.Settings, v string) { s.Labels = map[string]string{"L": v} },
-			get: func(r config.Settled) string { return r.Image.Labels["L"] }, in: plain},
+			get: func(r config.Settled) string { return r.ImageConfig.Labels["L"] }, in: plain},
 		{name: "annotations", from: layers, set: func(s *config.Settings, v string) { s.Annotations = map[string]string{"A": v} },
 			get: func(r config.Settled) string { return r.Annotations["A"] }, in: plain},
 		{name: "tags", from: layers, set: func(s *config.Settings, v string) { s.Tags = []string{v} },
 			get: func(r config.Settled) string { return join(r.Tags) }, deflt: "latest", in: plain},
 		{name: "sbom", from: layers, set: func(s *config.Settings, v string) { s.SBOM = v },
-			get: func(r config.Settled) string { return r.SBOM }, deflt: "spdx",
+			get: func(r config.Settled) string { return string(r.SBOM) }, deflt: "spdx",
 			in: pick(map[string]string{"flag": "cyclonedx", "package": "none", "workspace": "spdx", "user": "cyclonedx"})},
 		{name: "provenance", from: layers, set: func(s *config.Settings, v string) { s.Provenance = v },
-			get: func(r config.Settled) string { return r.Provenance }, deflt: "slsa",
+			get: func(r config.Settled) string { return string(r.Provenance) }, deflt: "slsa",
 			in: pick(map[string]string{"flag": "none", "package": "slsa", "workspace": "none", "user": "none"})},
 		{name: "created", from: []string{"SOURCE_DATE_EPOCH"},
 			get:   func(r config.Settled) string { return fmt.Sprint(r.Created.Unix(), r.StampCreated) },
@@ -146,8 +147,8 @@ func TestResolveDefaults(t *testing.T) {
 	if r.Base != config.DefaultBase || len(r.Platforms) != 1 || oci.PlatformString(r.Platforms[0]) != config.DefaultPlatform || r.AllPlatforms ||
 		r.Libc != "musl" || r.Compression != oci.Gzip || r.Profile != "release" || !slices.Equal(r.Tags, []string{config.DefaultTag}) ||
 		r.Name != "" || r.Repo != "" || r.Bin != "" || r.Cargo != "" || r.CargoArgs != nil || r.CargoHome != "" ||
-		r.Created.Unix() != 0 || r.StampCreated || r.Image.Env != nil || r.Annotations != nil ||
-		r.SBOM != config.SBOMSPDX || r.Provenance != config.ProvenanceSLSA {
+		r.Created.Unix() != 0 || r.StampCreated || r.ImageConfig.Env != nil || r.Annotations != nil ||
+		r.SBOM != attest.SPDX || r.Provenance != attest.SLSA {
 		t.Errorf("Resolve(Sources{}) = %+v", r)
 	}
 }
@@ -168,8 +169,8 @@ func TestResolveCombinesCargoArgsAndMaps(t *testing.T) {
 	if r.Profile != "dist" || !slices.Equal(r.CargoArgs, []string{"--locked", "-v"}) {
 		t.Errorf("profile %q cargo args %q", r.Profile, r.CargoArgs)
 	}
-	if want := map[string]string{"a": "flag", "b": "package", "c": "workspace", "d": "user"}; !maps.Equal(r.Image.Labels, want) {
-		t.Errorf("labels %v, want %v", r.Image.Labels, want)
+	if want := map[string]string{"a": "flag", "b": "package", "c": "workspace", "d": "user"}; !maps.Equal(r.ImageConfig.Labels, want) {
+		t.Errorf("labels %v, want %v", r.ImageConfig.Labels, want)
 	}
 }
 

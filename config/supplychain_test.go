@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/config"
 )
 
@@ -60,7 +61,7 @@ func TestSupplyChainKeysFromFiles(t *testing.T) {
 	tests := []struct {
 		name             string
 		files            supplyChainFiles
-		sbom, provenance string
+		sbom, provenance attest.Format
 	}{
 		{"no keys: the defaults", supplyChainFiles{}, "spdx", "slsa"},
 		{"package strings", supplyChainFiles{pkg: `sbom = "cyclonedx"` + "\n" + `provenance = "none"`}, "cyclonedx", "none"},

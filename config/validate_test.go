@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/docker-krust/docker-krust/attest"
 )
 
 // flagKeys names some settings as the command's flags do.
@@ -93,7 +95,7 @@ func TestResolveAcceptsGoodValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Image.WorkingDir != "/srv" || len(s.Image.Ports) != 5 || s.SBOM != SBOMNone || s.Provenance != ProvenanceNone {
+	if s.ImageConfig.WorkingDir != "/srv" || len(s.ImageConfig.Ports) != 5 || s.SBOM != attest.None || s.Provenance != attest.None {
 		t.Errorf("Resolve = %+v", s)
 	}
 }
