@@ -10,6 +10,7 @@ import (
 
 	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/internal/human"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	"github.com/docker-krust/docker-krust/oci/provenance"
@@ -263,9 +264,11 @@ func (p *Plan) documentNames() string {
 	return strings.Join(names, " and ")
 }
 
-func plural(n int, what string) string {
+// theOrEach names n things for a sentence: "the image manifest", "each of
+// the 2 image manifests".
+func theOrEach(n int, noun string) string {
 	if n == 1 {
-		return "the " + what
+		return "the " + noun
 	}
-	return fmt.Sprintf("each of the %d %ss", n, what)
+	return "each of the " + human.Count(n, noun)
 }

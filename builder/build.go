@@ -145,7 +145,7 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 		return Result{}, err
 	}
 	if len(res.Referrers) > 0 {
-		logf(p.b.Log, "attached %s to %s\n", p.documentNames(), plural(len(targets), "image manifest"))
+		logf(p.b.Log, "attached %s to %s\n", p.documentNames(), theOrEach(len(targets), "image manifest"))
 	}
 	top.Platform = nil
 	// All the tags and the referrers in one change of index.json: a
