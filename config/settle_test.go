@@ -12,26 +12,26 @@ import (
 	"github.com/docker-krust/docker-krust/oci"
 )
 
-// resolveKey is one setting: the sources that give it, highest first (a
+// settleKey is one setting: the sources that give it, highest first (a
 // layer, "flag", "package", "workspace" or "user", or an environment
-// variable), how a layer sets it, and where it ends up in Resolved.
-type resolveKey struct {
+// variable), how a layer sets it, and where it ends up in Settled.
+type settleKey struct {
 	name  string
 	from  []string
 	set   func(s *config.Settings, v string)
 	get   func(r config.Settled) string
 	deflt string
-	// in is a valid value for a source; out is what Resolved then holds
+	// in is a valid value for a source; out is what Settled then holds
 	// (nil: in's value).
 	in, out func(source string) string
 }
 
-func resolveKeys() []resolveKey {
+func settleKeys() []settleKey {
 	layers := []string{"flag", "package", "workspace", "user"}
 	plain := func(source string) string { return strings.ToLower(source) }
 	join := func(list []string) string { return strings.Join(list, ",") }
 	pick := func(m map[string]string) func(string) string { return func(s string) string { return m[s] } }
-	return []resolveKey{
+	return []settleKey{
 		{name: "name", from: []string{"flag", "KRUST_IMAGE"}, set: func(s *config.Settings, v string) { s.Name = v },
 			get: func(r config.Settled) string { return r.Name }, in: plain},
 		{name: "repo", from: []string{"flag", "KRUST_REPO", "user"}, set: func(s *config.Settings, v string) { s.Repo = v },
@@ -97,7 +97,7 @@ func resolveKeys() []resolveKey {
 }
 
 // sourcesFrom gives key's value from each of sources.
-func sourcesFrom(key resolveKey, sources []string) config.Sources {
+func sourcesFrom(key settleKey, sources []string) config.Sources {
 	var src config.Sources
 	env := map[string]string{}
 	for _, name := range sources {
@@ -114,8 +114,8 @@ func sourcesFrom(key resolveKey, sources []string) config.Sources {
 
 // For every setting, each case leaves out the sources above one: that one
 // wins over all those below it; with none left, the default does.
-func TestResolvePrecedenceForEveryKey(t *testing.T) {
-	for _, key := range resolveKeys() {
+func TestSettlePrecedenceForEveryKey(t *testing.T) {
+	for _, key := range settleKeys() {
 		for first := 0; first <= len(key.from); first++ {
 			want, winner := key.deflt, "default"
 			if first < len(key.from) {
@@ -139,7 +139,7 @@ func TestResolvePrecedenceForEveryKey(t *testing.T) {
 }
 
 // The zero Sources gives the defaults and nothing else.
-func TestResolveDefaults(t *testing.T) {
+func TestSettleDefaults(t *testing.T) {
 	r, err := config.Settle(config.Sources{})
 	if err != nil {
 		t.Fatal(err)
@@ -149,13 +149,13 @@ func TestResolveDefaults(t *testing.T) {
 		r.Name != "" || r.Repo != "" || r.Bin != "" || r.Cargo != "" || r.CargoArgs != nil || r.CargoHome != "" ||
 		r.Created.Unix() != 0 || r.StampCreated || r.ImageConfig.Env != nil || r.Annotations != nil ||
 		r.SBOM != attest.SPDX || r.Provenance != attest.SLSA {
-		t.Errorf("Resolve(Sources{}) = %+v", r)
+		t.Errorf("Settle(Sources{}) = %+v", r)
 	}
 }
 
 // The command line's cargo arguments follow the files' (and lose their
 // profile options to Profile); maps merge key by key down all the layers.
-func TestResolveCombinesCargoArgsAndMaps(t *testing.T) {
+func TestSettleCombinesCargoArgsAndMaps(t *testing.T) {
 	r, err := config.Settle(config.Sources{
 		Flags:     config.Settings{Labels: map[string]string{"a": "flag"}},
 		CargoArgs: []string{"--profile", "dist", "-v"},
@@ -185,7 +185,7 @@ func userSettings(t *testing.T, cfg *config.Config) config.Settings {
 }
 
 // Every source's values reach the checks, the environment included.
-func TestResolveChecksEverySource(t *testing.T) {
+func TestSettleChecksEverySource(t *testing.T) {
 	tests := []struct {
 		name string
 		src  config.Sources
@@ -206,7 +206,7 @@ func TestResolveChecksEverySource(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := config.Settle(tt.src)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Resolve error %v, want one with %q", err, tt.want)
+				t.Errorf("Settle error %v, want one with %q", err, tt.want)
 			}
 		})
 	}
