@@ -1,27 +1,21 @@
 package builder
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/internal/human"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	"github.com/docker-krust/docker-krust/oci/provenance"
 	"github.com/docker-krust/docker-krust/oci/sbom"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
-)
-
-// Provenance modes (Request.Provenance).
-const (
-	// ProvenanceSLSA attaches an in-toto statement with SLSA provenance
-	// v1 to every platform's image.
-	ProvenanceSLSA = "slsa"
-	// ProvenanceNone attaches none.
-	ProvenanceNone = "none"
 )
 
 // Referrer is a document attached to one of the build's image manifests
@@ -38,13 +32,37 @@ type Referrer struct {
 	FileName string
 }
 
-// documentTypes are the artifact types of every document a build may
-// attach: a build replaces those an earlier build attached to the same
-// image, whatever it attaches itself, so that the image carries this
-// build's documents only (and none after --sbom none --provenance none).
-// Referrers of other types, such as signatures, stay.
-func documentTypes() []string {
-	return []string{sbom.SPDX.MediaType(), sbom.CycloneDX.MediaType(), provenance.MediaType}
+// documentKinds returns the kinds of document the sbom and provenance
+// settings ask for, in that order: "" is each one's default, attest.None
+// asks for none. config.Settle checked the settings' values; a value
+// naming no kind of the setting is a caller's mistake.
+func documentKinds(sbomFormat, provenanceFormat attest.Format) ([]attest.Kind, error) {
+	var kinds []attest.Kind
+	for _, s := range []struct {
+		setting attest.Setting
+		format  attest.Format
+	}{{attest.SBOM, sbomFormat}, {attest.Provenance, provenanceFormat}} {
+		f := cmp.Or(s.format, attest.Default(s.setting))
+		if f == attest.None {
+			continue
+		}
+		k, ok := attest.KindOf(f)
+		if !ok || k.Setting != s.setting {
+			return nil, fmt.Errorf("%w: %s %q: want one of %v", attest.ErrUnknownFormat, s.setting, f, attest.Formats(s.setting))
+		}
+		kinds = append(kinds, k)
+	}
+	return kinds, nil
+}
+
+// wants reports whether the build attaches a document of setting s.
+func (p *Plan) wants(s attest.Setting) (attest.Kind, bool) {
+	for _, k := range p.kinds {
+		if k.Setting == s {
+			return k, true
+		}
+	}
+	return attest.Kind{}, false
 }
 
 // described is what cargo says, after building, about what it built:
@@ -55,9 +73,7 @@ type described struct {
 }
 
 // wantsDocuments reports whether the build attaches any document.
-func (p *Plan) wantsDocuments() bool {
-	return p.sbom != sbom.None || p.provenance != ProvenanceNone
-}
+func (p *Plan) wantsDocuments() bool { return len(p.kinds) > 0 }
 
 // describe asks cargo what it linked into the binary for every target,
 // and which toolchain built it, all at once: each is a cargo or rustc
@@ -78,7 +94,7 @@ func (p *Plan) describe(ctx context.Context, targets []target, arts []cargo.Arti
 			errs[len(targets)] = fmt.Errorf("ask for the Rust toolchain, which the SBOM and provenance name: %w", err)
 		}
 	})
-	if p.sbom == sbom.None {
+	if _, ok := p.wants(attest.SBOM); !ok {
 		// The provenance names Cargo.lock, not the crates: no need to ask
 		// cargo for the graph.
 		wg.Wait()
@@ -95,7 +111,7 @@ func (p *Plan) describe(ctx context.Context, targets []target, arts []cargo.Arti
 		wg.Go(func() {
 			g, err := p.b.Cargo.Graph(ctx, cargo.DepsRequest{
 				Dir: p.req.Dir, Package: p.Package.Name, Bin: p.Bin, Triple: t.triple, Args: p.req.CargoArgs,
-				Rustflags: p.req.Rustflags, Built: arts[i].Packages,
+				Built: arts[i].Packages,
 			})
 			if err != nil {
 				errs[i] = fmt.Errorf("%w for %s, for the SBOM and provenance: %w", ErrCrateList, oci.PlatformString(t.platform), err)
@@ -136,28 +152,38 @@ func (p *Plan) attach(ctx context.Context, store *layout.Layout, targets []targe
 
 // document is one document to attach, before it is written.
 type document struct {
-	artifactType, fileName string
-	data                   []byte
+	kind     attest.Kind
+	fileName string
+	data     []byte
 }
 
 // documents encodes the SBOM and provenance of t's image, manifest.
 func (p *Plan) documents(t target, manifest ocispec.Descriptor, g *cargo.Graph, tc cargo.Toolchain) ([]document, error) {
 	var docs []document
-	if p.sbom != sbom.None {
-		data, err := sbom.Encode(p.sbom, p.sbomInput(t, manifest, g, tc))
+	for _, k := range p.kinds {
+		data, err := p.encode(k, t, manifest, g, tc)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, document{k, k.FileName(p.Bin), data})
+	}
+	return docs, nil
+}
+
+// encode writes the document of kind k about t's image, manifest.
+func (p *Plan) encode(k attest.Kind, t target, manifest ocispec.Descriptor, g *cargo.Graph, tc cargo.Toolchain) ([]byte, error) {
+	if k.Setting == attest.SBOM {
+		data, err := sbom.Encode(k.Format, p.sbomInput(t, manifest, g, tc))
 		if err != nil {
 			return nil, fmt.Errorf("SBOM: %w", err)
 		}
-		docs = append(docs, document{p.sbom.MediaType(), p.sbom.FileName(p.Bin), data})
+		return data, nil
 	}
-	if p.provenance != ProvenanceNone {
-		data, err := provenance.Encode(p.provenanceInput(t, manifest, g, tc))
-		if err != nil {
-			return nil, fmt.Errorf("provenance: %w", err)
-		}
-		docs = append(docs, document{provenance.MediaType, provenance.FileName(p.Bin), data})
+	data, err := provenance.Encode(p.provenanceInput(t, manifest, g, tc))
+	if err != nil {
+		return nil, fmt.Errorf("provenance: %w", err)
 	}
-	return docs, nil
+	return data, nil
 }
 
 // writeReferrer writes doc and the referrer manifest attaching it to
@@ -168,7 +194,7 @@ func (p *Plan) writeReferrer(ctx context.Context, store *layout.Layout, subject 
 	if _, err := store.WriteBlob(ctx, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data); err != nil {
 		return Referrer{}, fmt.Errorf("write the empty config: %w", err)
 	}
-	layer, err := store.WriteBlob(ctx, doc.artifactType, doc.data)
+	layer, err := store.WriteBlob(ctx, doc.kind.MediaType, doc.data)
 	if err != nil {
 		return Referrer{}, fmt.Errorf("write %s: %w", doc.fileName, err)
 	}
@@ -177,12 +203,12 @@ func (p *Plan) writeReferrer(ctx context.Context, store *layout.Layout, subject 
 	if p.req.StampCreated {
 		annotations = map[string]string{ocispec.AnnotationCreated: p.req.Created.UTC().Format("2006-01-02T15:04:05Z")}
 	}
-	m := oci.NewReferrer(doc.artifactType, subject, layer, annotations)
+	m := oci.NewReferrer(doc.kind.ArtifactType, subject, layer, annotations)
 	desc, err := writeJSON(ctx, store, ocispec.MediaTypeImageManifest, m)
 	if err != nil {
 		return Referrer{}, err
 	}
-	desc.ArtifactType = doc.artifactType
+	desc.ArtifactType = doc.kind.ArtifactType
 	return Referrer{Manifest: desc, Document: layer, FileName: doc.fileName}, nil
 }
 
@@ -212,7 +238,7 @@ func (p *Plan) provenanceInput(t target, manifest ocispec.Descriptor, g *cargo.G
 		Builder: provenance.Builder{Version: p.b.version()},
 		Params: provenance.Params{
 			Package: p.Package.Name, Bin: p.Bin, Platform: oci.PlatformString(t.platform), Target: t.triple,
-			Profile: p.profile(), Libc: string(p.req.Libc), Features: cargo.Features(p.req.CargoArgs),
+			Profile: p.profile, Libc: string(p.req.Libc), Features: cargo.Features(p.req.CargoArgs),
 			CargoArgs: p.req.CargoArgs, Base: p.req.Base,
 		},
 		Source:    provenance.Source{Repository: p.Package.Repository, Commit: commit, Dirty: dirty},
@@ -225,29 +251,24 @@ func (p *Plan) provenanceInput(t target, manifest ocispec.Descriptor, g *cargo.G
 	return in
 }
 
-// profile is cargo's profile the build uses.
-func (p *Plan) profile() string {
-	if p.req.Profile == "" {
-		return cargo.DefaultProfile
-	}
-	return p.req.Profile
-}
-
 // documentNames says which documents the build attaches.
 func (p *Plan) documentNames() string {
 	var names []string
-	if p.sbom != sbom.None {
-		names = append(names, "an SBOM ("+string(p.sbom)+")")
-	}
-	if p.provenance != ProvenanceNone {
-		names = append(names, "SLSA provenance")
+	for _, k := range p.kinds {
+		if k.Setting == attest.SBOM {
+			names = append(names, "an SBOM ("+string(k.Format)+")")
+		} else {
+			names = append(names, "SLSA provenance")
+		}
 	}
 	return strings.Join(names, " and ")
 }
 
-func plural(n int, what string) string {
+// theOrEach names n things for a sentence: "the image manifest", "each of
+// the 2 image manifests".
+func theOrEach(n int, noun string) string {
 	if n == 1 {
-		return "the " + what
+		return "the " + noun
 	}
-	return fmt.Sprintf("each of the %d %ss", n, what)
+	return "each of the " + human.Count(n, noun)
 }

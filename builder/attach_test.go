@@ -10,10 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
-	"github.com/docker-krust/docker-krust/oci/provenance"
-	"github.com/docker-krust/docker-krust/oci/sbom"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -42,16 +41,16 @@ func TestRunAttachesDocumentsToEveryPlatform(t *testing.T) {
 	tests := []struct {
 		name       string
 		platforms  []ocispec.Platform
-		sbom       sbom.Format
-		provenance string
+		sbom       attest.Format
+		provenance attest.Format
 		want       []string // artifact types per platform
 	}{
-		{"defaults", []ocispec.Platform{amd64}, "", "", []string{"application/spdx+json", provenance.MediaType}},
-		{"cyclonedx", []ocispec.Platform{amd64}, sbom.CycloneDX, ProvenanceSLSA, []string{"application/vnd.cyclonedx+json", provenance.MediaType}},
-		{"sbom only", []ocispec.Platform{amd64}, sbom.SPDX, ProvenanceNone, []string{"application/spdx+json"}},
-		{"provenance only", []ocispec.Platform{amd64}, sbom.None, "", []string{provenance.MediaType}},
-		{"neither", []ocispec.Platform{amd64}, sbom.None, ProvenanceNone, nil},
-		{"two platforms", []ocispec.Platform{amd64, arm64}, "", "", []string{"application/spdx+json", provenance.MediaType}},
+		{"defaults", []ocispec.Platform{amd64}, "", "", []string{"application/spdx+json", "application/vnd.in-toto+json"}},
+		{"cyclonedx", []ocispec.Platform{amd64}, attest.CycloneDX, attest.SLSA, []string{"application/vnd.cyclonedx+json", "application/vnd.in-toto+json"}},
+		{"sbom only", []ocispec.Platform{amd64}, attest.SPDX, attest.None, []string{"application/spdx+json"}},
+		{"provenance only", []ocispec.Platform{amd64}, attest.None, "", []string{"application/vnd.in-toto+json"}},
+		{"neither", []ocispec.Platform{amd64}, attest.None, attest.None, nil},
+		{"two platforms", []ocispec.Platform{amd64, arm64}, "", "", []string{"application/spdx+json", "application/vnd.in-toto+json"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -61,7 +60,7 @@ func TestRunAttachesDocumentsToEveryPlatform(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n := f.graphs.Load(); tt.sbom == sbom.None && n != 0 {
+			if n := f.graphs.Load(); tt.sbom == attest.None && n != 0 {
 				t.Errorf("cargo was asked for the crate graph %d times with no SBOM to write", n)
 			}
 			store := mustOpen(t, res.LayoutDir)
@@ -219,13 +218,13 @@ func TestPrepareRefusesUnknownDocumentSettings(t *testing.T) {
 func TestRebuildOfTheSameImageReplacesItsDocuments(t *testing.T) {
 	tests := []struct {
 		name       string
-		sbom       sbom.Format
-		provenance string
+		sbom       attest.Format
+		provenance attest.Format
 		want       []string
 	}{
-		{"cyclonedx", sbom.CycloneDX, "", []string{"application/vnd.cyclonedx+json", provenance.MediaType}},
-		{"none", sbom.None, ProvenanceNone, nil},
-		{"same", "", "", []string{"application/spdx+json", provenance.MediaType}},
+		{"cyclonedx", attest.CycloneDX, "", []string{"application/vnd.cyclonedx+json", "application/vnd.in-toto+json"}},
+		{"none", attest.None, attest.None, nil},
+		{"same", "", "", []string{"application/spdx+json", "application/vnd.in-toto+json"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,6 +253,40 @@ func TestRebuildOfTheSameImageReplacesItsDocuments(t *testing.T) {
 			want := slices.Sorted(slices.Values(tt.want))
 			if !slices.Equal(got, want) {
 				t.Errorf("the image's referrers are %v after the rebuild, want %v", got, want)
+			}
+		})
+	}
+}
+
+// documentKinds takes the settings as config settled them: "" is each
+// setting's default, none drops it, and a value of the other setting (or
+// none at all) is a caller's mistake, not a document.
+func TestDocumentKinds(t *testing.T) {
+	tests := []struct {
+		name             string
+		sbom, provenance attest.Format
+		want             []attest.Format
+		err              error
+	}{
+		{"defaults", "", "", []attest.Format{attest.SPDX, attest.SLSA}, nil},
+		{"cyclonedx alone", attest.CycloneDX, attest.None, []attest.Format{attest.CycloneDX}, nil},
+		{"none", attest.None, attest.None, nil, nil},
+		{"provenance as the sbom", attest.SLSA, "", nil, attest.ErrUnknownFormat},
+		{"an sbom as the provenance", "", attest.SPDX, nil, attest.ErrUnknownFormat},
+		{"upper case", "SPDX", "", nil, attest.ErrUnknownFormat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			kinds, err := documentKinds(tt.sbom, tt.provenance)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("documentKinds error = %v, want %v", err, tt.err)
+			}
+			var got []attest.Format
+			for _, k := range kinds {
+				got = append(got, k.Format)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("documentKinds = %v, want %v", got, tt.want)
 			}
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
@@ -62,7 +63,7 @@ func (p *Plan) Run(ctx context.Context) (res Result, err error) {
 		}
 		lease.Release()
 	}()
-	targets, err := p.resolveTargets(ctx, store)
+	targets, err := p.prepareTargets(ctx, store)
 	if err != nil {
 		return Result{}, err
 	}
@@ -99,7 +100,7 @@ func (p *Plan) build(ctx context.Context, targets []target) ([]cargo.Artifact, e
 		manifestDir = stable.toStable(manifestDir)
 		logf(p.b.Log, "building in %s (a fixed path for %s, so path dependencies outside the workspace do not change the binary)\n", stable.stable, stable.real)
 	}
-	rustflags := append(remapFlags(proj, stable, req.CargoHome), req.Rustflags...)
+	rustflags := remapFlags(proj, stable, req.CargoHome)
 	arts, err := p.b.Cargo.Build(ctx, cargo.BuildRequest{
 		Dir: req.Dir, ManifestDir: manifestDir, Package: p.Package.Name, Bin: p.Bin, Profile: req.Profile,
 		Triples: ts, Rustflags: rustflags, Args: req.CargoArgs,
@@ -122,7 +123,7 @@ func (p *Plan) build(ctx context.Context, targets []target) ([]cargo.Artifact, e
 // layout and tags the result.
 func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts []cargo.Artifact, d *described) (Result, error) {
 	tags, r := p.req.Tags, p.recipe()
-	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Image}
+	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Ref}
 	layers := newLayerCache(p.req.Project, p.b.Log, r.compression, p.b.layerCompressed)
 	manifests, err := writeImages(ctx, store, layers, r, targets, arts)
 	if err != nil {
@@ -144,13 +145,13 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 		return Result{}, err
 	}
 	if len(res.Referrers) > 0 {
-		logf(p.b.Log, "attached %s to %s\n", p.documentNames(), plural(len(targets), "image manifest"))
+		logf(p.b.Log, "attached %s to %s\n", p.documentNames(), theOrEach(len(targets), "image manifest"))
 	}
 	top.Platform = nil
 	// All the tags and the referrers in one change of index.json: a
 	// failure or a kill never leaves some of them set, nor an image
 	// without its SBOM.
-	update := layout.Update{Desc: top, Tags: tags, Supersede: documentTypes()}
+	update := layout.Update{Desc: top, Tags: tags, Supersede: attest.ArtifactTypes()}
 	for _, r := range res.Referrers {
 		update.Referrers = append(update.Referrers, r.Manifest)
 	}

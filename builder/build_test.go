@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
@@ -167,10 +168,10 @@ func newFake(t *testing.T) (*fakeCargo, testBuild) {
 	if err := os.WriteFile(filepath.Join(dir, "Cargo.lock"), []byte("version = 3\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	opts := testBuild{Request: Request{
-		Dir: dir, Platforms: []ocispec.Platform{{OS: "linux", Architecture: "amd64"}},
-		Libc: cargo.Glibc, Base: Scratch, Tags: []string{"latest"}, Created: time.Unix(1700000000, 0),
-	}}
+	opts := testBuild{Request: Request{Dir: dir, Settled: config.Settled{
+		Platforms: []ocispec.Platform{{OS: "linux", Architecture: "amd64"}},
+		Libc:      cargo.Glibc, Base: Scratch, Tags: []string{"latest"}, Created: time.Unix(1700000000, 0),
+	}}}
 	return f, opts
 }
 

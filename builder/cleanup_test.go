@@ -145,7 +145,7 @@ func TestFailedBuildInAnExistingLayoutLeavesNoUnreferencedBlobs(t *testing.T) {
 	// new; the arm64 executable is missing, so the build fails after
 	// writing the amd64 image.
 	f.exe = []byte("\x7fELF another executable")
-	opts.Image.Labels = map[string]string{"v": "2"}
+	opts.ImageConfig.Labels = map[string]string{"v": "2"}
 	opts.Platforms = append(opts.Platforms, ocispec.Platform{OS: "linux", Architecture: "arm64"})
 	f.noFileFor = "aarch64-unknown-linux-gnu"
 	if _, err := Run(context.Background(), f, opts); !errors.Is(err, fs.ErrNotExist) {
@@ -186,7 +186,7 @@ func TestBuildsUnderANewParentWhileOthersFail(t *testing.T) {
 		f, o := newFake(t)
 		o.LayoutDir = filepath.Join(parent, "l"+strconv.Itoa(i%3), "oci")
 		o.Tags = []string{"t" + strconv.Itoa(i)}
-		o.Image.Labels = map[string]string{"n": strconv.Itoa(i)}
+		o.ImageConfig.Labels = map[string]string{"n": strconv.Itoa(i)}
 		if i%2 == 1 {
 			f.buildErr = errCompile
 		}

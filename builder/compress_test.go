@@ -95,15 +95,3 @@ func TestRunCompression(t *testing.T) {
 		})
 	}
 }
-
-func TestPrepareRefusesAnUnknownCompression(t *testing.T) {
-	f, opts := newFake(t)
-	opts.Compression = "lz4"
-	_, err := Run(context.Background(), f, opts)
-	if err == nil || !strings.Contains(err.Error(), `"lz4"`) || !strings.Contains(err.Error(), "use gzip") {
-		t.Fatalf("Run = %v, want lz4 refused with the choices", err)
-	}
-	if f.builds != 0 {
-		t.Errorf("cargo ran %d times: the compression must be checked before", f.builds)
-	}
-}

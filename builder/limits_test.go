@@ -41,13 +41,15 @@ func TestOversizeSettingsAreRefusedBeforeCargo(t *testing.T) {
 		{"description in Cargo.toml", func(f *fakeCargo, _ *testBuild) {
 			f.project.Packages[0].Description = strings.Repeat("long ", 1<<20)
 		}, []string{"annotations take", `largest is "org.opencontainers.image.description"`, "Cargo.toml's description"}},
-		{"labels", func(_ *fakeCargo, o *testBuild) { o.Image.Labels = manyKeys(100, 9<<20) },
+		{"labels", func(_ *fakeCargo, o *testBuild) { o.ImageConfig.Labels = manyKeys(100, 9<<20) },
 			[]string{"labels take", "have in an image config", "8388608", "--label"}},
-		{"env", func(_ *fakeCargo, o *testBuild) { o.Image.Env = map[string]string{"BLOB": strings.Repeat("e", 8<<20)} },
+		{"env", func(_ *fakeCargo, o *testBuild) {
+			o.ImageConfig.Env = map[string]string{"BLOB": strings.Repeat("e", 8<<20)}
+		},
 			[]string{"env take", `largest is "BLOB"`, "--env"}},
 		{"labels and env together", func(_ *fakeCargo, o *testBuild) {
-			o.Image.Labels = manyKeys(10, 4<<20)
-			o.Image.Env = map[string]string{"BLOB": strings.Repeat("e", 4<<20)}
+			o.ImageConfig.Labels = manyKeys(10, 4<<20)
+			o.ImageConfig.Env = map[string]string{"BLOB": strings.Repeat("e", 4<<20)}
 		}, []string{"the image settings take 83", "labels 41", "have in an image config"}},
 	}
 	for _, tt := range tests {
@@ -79,7 +81,7 @@ func TestOversizeSettingsAreRefusedBeforeCargo(t *testing.T) {
 func TestSettingsAtTheLimitAreReadBack(t *testing.T) {
 	f, opts := newFake(t)
 	opts.Annotations = manyKeys(1000, manifestRoom-100_000)
-	opts.Image.Labels = manyKeys(1000, configRoom-100_000)
+	opts.ImageConfig.Labels = manyKeys(1000, configRoom-100_000)
 	res, err := Run(context.Background(), f, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -121,7 +123,7 @@ func TestBaseConfigCountsTowardsTheLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts.Base = "oci:" + baseDir + ":v1"
-	opts.Image.Labels = manyKeys(10, 2<<20)
+	opts.ImageConfig.Labels = manyKeys(10, 2<<20)
 	_, err = Run(ctx, f, opts)
 	if err == nil || !strings.Contains(err.Error(), "image config would take") || !strings.Contains(err.Error(), "use another base") {
 		t.Fatalf("Run = %v, want the config size refused", err)

@@ -9,13 +9,11 @@ package builder
 import (
 	"context"
 	"io"
-	"time"
 
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/layout"
-	"github.com/docker-krust/docker-krust/oci"
-	"github.com/docker-krust/docker-krust/oci/sbom"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -45,9 +43,24 @@ type Builder struct {
 	layerCompressed func()
 }
 
-// Request is what to build: inputs only, resolved from flags, environment,
-// files and defaults by the command line.
+// Request is what to build: the settings, settled and checked once by
+// config.Settle and taken as they are, and what only the build knows:
+// the project, the package and where the layout goes.
 type Request struct {
+	// Settled are the build's and the image's settings. Their zero values
+	// are defaults here too: Profile "" is cargo.DefaultProfile,
+	// Compression "" is oci.Gzip, SBOM "" is attest.SPDX and Provenance ""
+	// attest.SLSA; Libc "" is musl. Platforms with several entries make
+	// the image an index of one manifest per platform; AllPlatforms builds
+	// for every supported platform the base offers instead. Base is
+	// Scratch, "oci:PATH[:TAG]" (an image in a layout), or a registry
+	// reference that the Builder's Puller fetches. Tags name the image in
+	// the layout (org.opencontainers.image.ref.name): at least one is
+	// required. Created stamps the layer's files and the config: callers
+	// pass SOURCE_DATE_EPOCH or the Unix epoch. CargoHome is remapped in
+	// the executable. Settled.Cargo is the command's to use: the Builder's
+	// Cargo runs the builds.
+	config.Settled
 	// Dir is the project's directory (absolute).
 	Dir string
 	// Project is what cargo metadata says about the project, and Package
@@ -55,33 +68,6 @@ type Request struct {
 	// caller selects it, once, as it reads the package's settings.
 	Project *cargo.Project
 	Package cargo.Package
-	// Bin chooses the binary; empty means the package's only (or
-	// default-run) binary.
-	Bin string
-	// Profile is cargo's build profile; empty means cargo.DefaultProfile.
-	// CargoArgs must not ask for another one.
-	Profile string
-	// Platforms are the platforms to build for; with several, the image is
-	// an index of one manifest per platform.
-	Platforms []ocispec.Platform
-	// AllPlatforms builds for every supported platform the base offers,
-	// instead of Platforms.
-	AllPlatforms bool
-	// Rustflags are added to the user's rustflags (see cargo.BuildRequest),
-	// after the path remappings that make builds reproducible.
-	Rustflags []string
-	// CargoHome is cargo's home directory, remapped in the executable.
-	CargoHome string
-	// Libc chooses musl or static glibc.
-	Libc cargo.Libc
-	// Compression is how the new layer is compressed; the zero value is
-	// oci.Gzip. Base layers keep theirs, whatever it is.
-	Compression oci.Compression
-	// CargoArgs are passed to `cargo build` as they are.
-	CargoArgs []string
-	// Base is Scratch, "oci:PATH[:TAG]" (an image in a layout), or a
-	// registry reference that the Builder's Puller fetches.
-	Base string
 	// LayoutDir is the OCI layout to write; empty means one layout per
 	// package and binary under cargo's target directory (see
 	// defaultLayoutDir).
@@ -89,28 +75,6 @@ type Request struct {
 	// PrintsLayoutRef says the caller prints the layout's reference, oci:DIR:TAG;
 	// a DIR holding ":" is then refused, as no tool could read it back.
 	PrintsLayoutRef bool
-	// Tags name the image in the layout (org.opencontainers.image.ref.name);
-	// at least one is required.
-	Tags []string
-	// Name and Repo name the image (see imageref.Name); both may be empty.
-	Name, Repo string
-	// Created stamps the layer's files and the config; the zero value is
-	// not used: callers pass SOURCE_DATE_EPOCH or the Unix epoch.
-	Created time.Time
-	// StampCreated adds the org.opencontainers.image.created annotation
-	// (from Created); set it when SOURCE_DATE_EPOCH is.
-	StampCreated bool
-	// Image holds the user's config settings: Cmd, Env, User, ports...
-	Image oci.ImageSettings
-	// Annotations are added to the manifests and index, over the ones
-	// docker-krust computes.
-	Annotations map[string]string
-	// SBOM is the format of the SBOM attached to every platform's image;
-	// "" means sbom.SPDX, and sbom.None attaches none.
-	SBOM sbom.Format
-	// Provenance is ProvenanceSLSA or ProvenanceNone; "" means
-	// ProvenanceSLSA.
-	Provenance string
 }
 
 // Cargo is what a build needs from cargo; *cargo.Cargo implements it and

@@ -7,19 +7,20 @@ import (
 	"path/filepath"
 
 	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
-	"github.com/docker-krust/docker-krust/oci/sbom"
 )
 
 // Plan is a build settled and checked as far as it can be without the
 // base and cargo: what the command needs to know before building, and what
 // Run builds.
 type Plan struct {
-	// Image is the image's name, or nil when the Request names none.
-	Image reference.Named
+	// Ref is the image's name, where it is pushed, or nil when the Request
+	// names none.
+	Ref reference.Named
 	// Package and Bin are the package and binary built.
 	Package cargo.Package
 	Bin     string
@@ -30,8 +31,13 @@ type Plan struct {
 	req         Request
 	revision    string
 	annotations map[string]string // the image's, or the index's
-	sbom        sbom.Format
-	provenance  string
+	// triples are the Rust targets of the Request's platforms, one per
+	// platform; nil for AllPlatforms, whose platforms the base says.
+	triples []string
+	// profile is cargo's profile the build uses.
+	profile string
+	// kinds are the kinds of document attached to each image.
+	kinds []attest.Kind
 }
 
 // Prepare checks req and settles what can be settled before the base is
@@ -49,36 +55,31 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 			return nil, err
 		}
 	}
+	p := &Plan{Package: req.Package, LayoutDir: req.LayoutDir, b: b, req: req, profile: cargo.ProfileOrDefault(req.Profile)}
+	var err error
 	if !req.AllPlatforms {
-		if _, err := triples(req.Platforms, req.Libc); err != nil {
+		if p.triples, err = triples(req.Platforms, req.Libc); err != nil {
 			return nil, err
 		}
-	}
-	if _, err := oci.ParseCompression(string(req.Compression)); err != nil {
-		return nil, err
 	}
 	if req.Compression == oci.Zstd {
 		logf(b.Log, "warning: the layer is compressed with zstd: %s; use --compression gzip (the default) for an image every engine pulls\n", oci.ZstdConsumers)
 	}
-	p := &Plan{Package: req.Package, LayoutDir: req.LayoutDir, b: b, req: req, revision: gitRevision(ctx, req.Dir)}
-	var err error
-	if p.sbom, err = sbom.ParseFormat(string(req.SBOM)); err != nil {
+	if p.kinds, err = documentKinds(req.SBOM, req.Provenance); err != nil {
 		return nil, err
 	}
-	if p.provenance, err = parseProvenance(req.Provenance); err != nil {
-		return nil, err
-	}
+	p.revision = gitRevision(ctx, req.Dir)
 	if p.Bin, err = cargo.SelectBin(req.Package, req.Bin); err != nil {
 		return nil, err
 	}
-	if p.Image, err = imageref.Name(req.Name, req.Repo, req.Package.Name); err != nil {
+	if p.Ref, err = imageref.Name(req.Name, req.Repo, req.Package.Name); err != nil {
 		return nil, err
 	}
 	if req.Name == "" && req.Repo != "" { // the package's name names the image
 		warnSameRepository(b.Log, req.Project, req.Package)
 	}
 	p.annotations = imageAnnotations(req.Package, p.revision, req.Annotations, req.Created, req.StampCreated)
-	if err := checkSettingSizes(p.annotations, req.Image); err != nil {
+	if err := checkSettingSizes(p.annotations, req.ImageConfig); err != nil {
 		return nil, err
 	}
 	if p.LayoutDir == "" {
@@ -104,16 +105,5 @@ func (p *Plan) CacheDir() string { return layerCacheDir(p.req.Project) }
 
 // recipe is what every image of the plan gets besides its base and layer.
 func (p *Plan) recipe() recipe {
-	return recipe{created: p.req.Created, settings: p.req.Image, annotations: p.annotations, compression: p.req.Compression}
-}
-
-// parseProvenance reads Request.Provenance.
-func parseProvenance(mode string) (string, error) {
-	switch mode {
-	case "", ProvenanceSLSA:
-		return ProvenanceSLSA, nil
-	case ProvenanceNone:
-		return ProvenanceNone, nil
-	}
-	return "", fmt.Errorf("invalid provenance %q: want %s (in-toto SLSA provenance v1) or %s", mode, ProvenanceSLSA, ProvenanceNone)
+	return recipe{created: p.req.Created, settings: p.req.ImageConfig, annotations: p.annotations, compression: p.req.Compression}
 }

@@ -61,8 +61,8 @@ func TestPrepareSettlesThePlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := imageString(plan.Image); got != tt.wantImage {
-				t.Errorf("plan.Image %q, want %q", got, tt.wantImage)
+			if got := imageString(plan.Ref); got != tt.wantImage {
+				t.Errorf("plan.Ref %q, want %q", got, tt.wantImage)
 			}
 			if plan.Package.Name != tt.pkg || plan.Bin != tt.wantBin || plan.LayoutDir != tt.wantLayout(opts.Dir) {
 				t.Errorf("plan package %s bin %s layout %s, want %s %s %s", plan.Package.Name, plan.Bin, plan.LayoutDir, tt.pkg, tt.wantBin, tt.wantLayout(opts.Dir))

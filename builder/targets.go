@@ -13,14 +13,14 @@ import (
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
-// resolveTargets settles the platforms (asking the base for "all"), reads
+// prepareTargets settles the platforms (asking the base for "all"), reads
 // or pulls the base for each, checks each Rust target is installed and,
 // meanwhile, that the image can be pushed. These checks do not depend on
 // each other, so all of them run and every problem is reported at once.
-func (p *Plan) resolveTargets(ctx context.Context, store *layout.Layout) ([]target, error) {
+func (p *Plan) prepareTargets(ctx context.Context, store *layout.Layout) ([]target, error) {
 	pushed := make(chan error, 1)
-	if check := p.b.PushCheck; check != nil && p.Image != nil {
-		go func() { pushed <- check.CheckPush(ctx, p.Image) }()
+	if check := p.b.PushCheck; check != nil && p.Ref != nil {
+		go func() { pushed <- check.CheckPush(ctx, p.Ref) }()
 	} else {
 		pushed <- nil
 	}
@@ -39,9 +39,12 @@ func (p *Plan) loadTargets(ctx context.Context, store *layout.Layout) ([]target,
 			return nil, []error{err}
 		}
 	}
-	ts, err := triples(platforms, req.Libc)
-	if err != nil {
-		return nil, []error{err}
+	ts := p.triples
+	if req.AllPlatforms {
+		var err error
+		if ts, err = triples(platforms, req.Libc); err != nil {
+			return nil, []error{err}
+		}
 	}
 	var targets []target
 	var errs []error
@@ -71,11 +74,7 @@ func (p *Plan) loadTargets(ctx context.Context, store *layout.Layout) ([]target,
 // builtBefore reports whether cargo's output directory for triple and
 // the build's profile holds the executable already.
 func (p *Plan) builtBefore(triple string) bool {
-	profile := p.req.Profile
-	if profile == "" {
-		profile = cargo.DefaultProfile
-	}
-	info, err := os.Stat(filepath.Join(p.req.Project.TargetDir, triple, cargo.ProfileDir(profile), p.Bin))
+	info, err := os.Stat(filepath.Join(p.req.Project.TargetDir, triple, cargo.ProfileDir(p.profile), p.Bin))
 	return err == nil && info.Mode().IsRegular()
 }
 

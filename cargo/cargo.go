@@ -61,12 +61,7 @@ type BuildRequest struct {
 	Args []string
 }
 
-func (r BuildRequest) profile() string {
-	if r.Profile == "" {
-		return DefaultProfile
-	}
-	return r.Profile
-}
+func (r BuildRequest) profile() string { return ProfileOrDefault(r.Profile) }
 
 // Artifact is an executable cargo built.
 type Artifact struct {

@@ -199,7 +199,7 @@ func configPaths(env []string, dir string) []string {
 			break
 		}
 	}
-	if home := cargoHome(env); home != "" && !seen[home] {
+	if home := Home(getenvOf(env)); home != "" && !seen[home] {
 		paths = append(paths, configFileIn(home))
 	}
 	return paths

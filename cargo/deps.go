@@ -29,10 +29,6 @@ type DepsRequest struct {
 	// --no-default-features, --locked, --offline, --frozen, --config, -Z)
 	// and ignores the others.
 	Args []string
-	// Rustflags are the build's, as in BuildRequest: with +crt-static
-	// and the user's own, they decide which cfg(target_feature = ...)
-	// dependencies cargo links.
-	Rustflags []string
 	// Built are the packages the build for Triple compiled
 	// (Artifact.Packages). Every crate linked must be one of them: its
 	// package ID and, outside the workspace, its Cargo.toml come from
@@ -108,11 +104,12 @@ type cargoAnswers struct {
 
 // askCargo runs cargo tree and cargo metadata --no-deps side by side
 // (each takes about as long as a no-op cargo build), with the build's
-// rustflags and resolution arguments. cargo tree is asked for the package
+// rustflags (the user's and +crt-static: krust's path remappings change
+// no cfg) and resolution arguments. cargo tree is asked for the package
 // by name, or by its full ID once metadata has given it if that failed (a
 // member named as one of its dependencies is ambiguous).
 func (c Cargo) askCargo(ctx context.Context, req DepsRequest, manifest string) (cargoAnswers, error) {
-	_, env, extra, err := c.rustflagsFor(req.Dir, req.Args, []string{req.Triple}, req.Rustflags)
+	_, env, extra, err := c.rustflagsFor(req.Dir, req.Args, []string{req.Triple}, nil)
 	if err != nil {
 		return cargoAnswers{}, err
 	}

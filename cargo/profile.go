@@ -9,6 +9,15 @@ import (
 // images ship optimised code.
 const DefaultProfile = "release"
 
+// ProfileOrDefault returns profile, or DefaultProfile when it is empty:
+// the one rule for a request that names no profile.
+func ProfileOrDefault(profile string) string {
+	if profile == "" {
+		return DefaultProfile
+	}
+	return profile
+}
+
 // ProfileDir returns the directory under target/TRIPLE where cargo puts
 // what a profile builds: cargo's built-in profiles dev and test build into
 // debug, bench into release, every other profile into its own name.

@@ -3,7 +3,6 @@ package cargo
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/docker-krust/docker-krust/internal/regular"
@@ -24,7 +23,7 @@ func checkCargoFiles(env []string, dir string) error {
 			break
 		}
 	}
-	if home := cargoHome(env); home != "" {
+	if home := Home(getenvOf(env)); home != "" {
 		paths = append(paths, configNames(home)...)
 	}
 	for _, p := range paths {
@@ -38,17 +37,6 @@ func checkCargoFiles(env []string, dir string) error {
 // configNames are the config files cargo reads in a .cargo directory.
 func configNames(dir string) []string {
 	return []string{filepath.Join(dir, "config"), filepath.Join(dir, "config.toml")}
-}
-
-// cargoHome is CARGO_HOME, else ~/.cargo; "" when neither is known.
-func cargoHome(env []string) string {
-	if home, ok := lookupEnv(env, "CARGO_HOME"); ok && home != "" {
-		return home
-	}
-	if h, err := os.UserHomeDir(); err == nil {
-		return filepath.Join(h, ".cargo")
-	}
-	return ""
 }
 
 // checkLockfile refuses, before cargo builds, a Cargo.lock in the

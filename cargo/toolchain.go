@@ -67,12 +67,7 @@ func (c Cargo) CheckBuilder() error {
 
 // inCargoBin reports whether program is in cargo's bin directory.
 func (c Cargo) inCargoBin(program string) bool {
-	home, ok := lookupEnv(c.Env, "CARGO_HOME")
-	if !ok || home == "" {
-		if h, ok := lookupEnv(c.Env, "HOME"); ok && h != "" {
-			home = filepath.Join(h, ".cargo")
-		}
-	}
+	home := Home(getenvOf(c.Env))
 	if home == "" {
 		return false
 	}

@@ -26,7 +26,7 @@ func environment(vars map[string]string) func(string) string {
 
 // Every problem of every source is reported in one error, each naming
 // where its value is written, so that one run tells everything to fix.
-func TestResolveReportsEveryProblemAtOnce(t *testing.T) {
+func TestSettleReportsEveryProblemAtOnce(t *testing.T) {
 	tests := []struct {
 		name string
 		src  config.Sources
@@ -50,7 +50,7 @@ func TestResolveReportsEveryProblemAtOnce(t *testing.T) {
 			_, err := config.Settle(tt.src)
 			var list problems.List
 			if !errors.As(err, &list) || len(list) != len(tt.want) {
-				t.Fatalf("Resolve error %v, want %d problems", err, len(tt.want))
+				t.Fatalf("Settle error %v, want %d problems", err, len(tt.want))
 			}
 			for _, w := range tt.want {
 				if !slices.ContainsFunc(list, func(p error) bool { return strings.Contains(p.Error(), w) }) {
@@ -66,7 +66,7 @@ func TestResolveReportsEveryProblemAtOnce(t *testing.T) {
 
 // A value is blamed on the source it came from: KRUST_REPO, a file and
 // its key, or a flag only when a flag gave it.
-func TestResolveNamesTheSource(t *testing.T) {
+func TestSettleNamesTheSource(t *testing.T) {
 	tests := []struct {
 		name string
 		src  config.Sources
@@ -106,7 +106,7 @@ func TestResolveNamesTheSource(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := config.Settle(tt.src)
 			if err == nil {
-				t.Fatal("Resolve accepted the value")
+				t.Fatal("Settle accepted the value")
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
@@ -122,7 +122,7 @@ func TestResolveNamesTheSource(t *testing.T) {
 
 // A tag given twice names the image once, in the order first given;
 // tags are case-sensitive.
-func TestResolveTagsOnceEach(t *testing.T) {
+func TestSettleTagsOnceEach(t *testing.T) {
 	tests := []struct {
 		name string
 		src  config.Sources

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"strconv"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/internal/problems"
 )
 
@@ -43,8 +44,8 @@ type Settings struct {
 	Labels      map[string]string
 	Annotations map[string]string
 	Tags        []string
-	// SBOM is the SBOM format (SBOMFormats) and Provenance the provenance
-	// mode (ProvenanceModes) of the documents attached to each image.
+	// SBOM and Provenance are the formats of the documents attached to
+	// each image (attest.Formats), as their source writes them.
 	SBOM, Provenance string
 }
 
@@ -130,7 +131,7 @@ type ImageKeys struct {
 	Labels      map[string]string `toml:"labels"`
 	Annotations map[string]string `toml:"annotations"`
 	Tags        []string          `toml:"tags"`
-	// SBOM and Provenance are each a string (checked by Resolve) or a
+	// SBOM and Provenance are each a string (checked by Settle) or a
 	// boolean: false is "none", true the default ("spdx", "slsa").
 	SBOM       any `toml:"sbom" kinds:"string boolean"`
 	Provenance any `toml:"provenance" kinds:"string boolean"`
@@ -144,11 +145,11 @@ func (k ImageKeys) settings(source string) (Settings, error) {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%w ports (ports in %s): %v", ErrInvalidSetting, source, err))
 	}
-	sbom, err := switchValue(k.SBOM, SBOMSPDX, SBOMNone, sbomRule)
+	sbom, err := switchValue(k.SBOM, attest.SBOM, sbomRule)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%w sbom (sbom in %s): %v", ErrInvalidSetting, source, err))
 	}
-	provenance, err := switchValue(k.Provenance, ProvenanceSLSA, ProvenanceNone, provenanceRule)
+	provenance, err := switchValue(k.Provenance, attest.Provenance, provenanceRule)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%w provenance (provenance in %s): %v", ErrInvalidSetting, source, err))
 	}

@@ -3,11 +3,11 @@ package config
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/internal/problems"
@@ -25,7 +25,7 @@ const (
 // Sources are everything a build's settings come from, highest precedence
 // first: flags, the environment, [package.metadata.krust],
 // [workspace.metadata.krust], the krust config. The zero value gives no
-// settings and an empty environment: Resolve then returns the defaults.
+// settings and an empty environment: Settle then returns the defaults.
 type Sources struct {
 	// Flags are the settings the command line's flags give: only the flags
 	// the user set, so that a flag's default never hides a file's value.
@@ -70,8 +70,10 @@ type Settled struct {
 	Profile   string
 	CargoArgs []string
 	// Tags are the image's tags, each once, in the order first given.
-	Tags  []string
-	Image oci.ImageSettings
+	Tags []string
+	// ImageConfig holds the user's settings of the image's config: Cmd,
+	// Env, User, ports...
+	ImageConfig oci.ImageSettings
 	// Annotations go on the image manifest.
 	Annotations map[string]string
 	// Created is SOURCE_DATE_EPOCH, else the Unix epoch; StampCreated says
@@ -81,11 +83,11 @@ type Settled struct {
 	// CargoHome is CARGO_HOME, else ~/.cargo, else "".
 	CargoHome string
 	// SBOM is the format of the SBOM attached to each platform's image:
-	// SBOMSPDX unless a source says SBOMCycloneDX or SBOMNone.
-	SBOM string
+	// attest.SPDX unless a source says attest.CycloneDX or attest.None.
+	SBOM attest.Format
 	// Provenance is the provenance attached to each platform's image:
-	// ProvenanceSLSA unless a source says ProvenanceNone.
-	Provenance string
+	// attest.SLSA unless a source says attest.None.
+	Provenance attest.Format
 }
 
 // Settle settles the settings from their sources and checks every value
@@ -119,17 +121,18 @@ func Settle(src Sources) (Settled, error) {
 		Name: s.Name, Repo: s.Repo, Base: firstString(s.BaseImage, DefaultBase),
 		Platforms: platforms, AllPlatforms: all, Libc: cargo.Libc(firstString(s.Libc, string(cargo.Musl))), Compression: compression,
 		Bin: s.Bin, Cargo: s.Cargo, Profile: profile, CargoArgs: cargoArgs, Tags: unique(orDefault(s.Tags, DefaultTag)),
-		Image: oci.ImageSettings{
+		ImageConfig: oci.ImageSettings{
 			Cmd: s.Args, Env: s.Env, User: s.User, WorkingDir: s.Workdir, Ports: s.Ports, Labels: s.Labels,
 		},
-		Annotations: s.Annotations, Created: created, StampCreated: stamp, CargoHome: cargoHome(getenv),
-		SBOM: firstString(s.SBOM, SBOMSPDX), Provenance: firstString(s.Provenance, ProvenanceSLSA),
+		Annotations: s.Annotations, Created: created, StampCreated: stamp, CargoHome: cargo.Home(getenv),
+		SBOM:       attest.Format(firstString(s.SBOM, string(attest.Default(attest.SBOM)))),
+		Provenance: attest.Format(firstString(s.Provenance, string(attest.Default(attest.Provenance)))),
 	}, nil
 }
 
 // Destination returns the image name and the repository prefix that the
-// sources give, as Resolve settles them but unchecked: so that a command
-// can tell whether a build has somewhere to go even when Resolve refuses
+// sources give, as Settle settles them but unchecked: so that a command
+// can tell whether a build has somewhere to go even when Settle refuses
 // other settings, and report that with them.
 func Destination(src Sources) (name, repo string) {
 	s := merge(src.layers()...)
@@ -190,17 +193,6 @@ func orDefault(list []string, value string) []string {
 		return []string{value}
 	}
 	return list
-}
-
-// cargoHome returns cargo's home directory: CARGO_HOME, else ~/.cargo.
-func cargoHome(getenv func(string) string) string {
-	if h := getenv("CARGO_HOME"); h != "" {
-		return h
-	}
-	if home := getenv("HOME"); home != "" {
-		return filepath.Join(home, ".cargo")
-	}
-	return ""
 }
 
 // parsePlatforms reads a comma-separated list of platforms, or "all".

@@ -7,30 +7,31 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/oci"
 )
 
-// resolveKey is one setting: the sources that give it, highest first (a
+// settleKey is one setting: the sources that give it, highest first (a
 // layer, "flag", "package", "workspace" or "user", or an environment
-// variable), how a layer sets it, and where it ends up in Resolved.
-type resolveKey struct {
+// variable), how a layer sets it, and where it ends up in Settled.
+type settleKey struct {
 	name  string
 	from  []string
 	set   func(s *config.Settings, v string)
 	get   func(r config.Settled) string
 	deflt string
-	// in is a valid value for a source; out is what Resolved then holds
+	// in is a valid value for a source; out is what Settled then holds
 	// (nil: in's value).
 	in, out func(source string) string
 }
 
-func resolveKeys() []resolveKey {
+func settleKeys() []settleKey {
 	layers := []string{"flag", "package", "workspace", "user"}
 	plain := func(source string) string { return strings.ToLower(source) }
 	join := func(list []string) string { return strings.Join(list, ",") }
 	pick := func(m map[string]string) func(string) string { return func(s string) string { return m[s] } }
-	return []resolveKey{
+	return []settleKey{
 		{name: "name", from: []string{"flag", "KRUST_IMAGE"}, set: func(s *config.Settings, v string) { s.Name = v },
 			get: func(r config.Settled) string { return r.Name }, in: plain},
 		{name: "repo", from: []string{"flag", "KRUST_REPO", "user"}, set: func(s *config.Settings, v string) { s.Repo = v },
@@ -63,27 +64,27 @@ func resolveKeys() []resolveKey {
 		{name: "cargo-args", from: layers[1:], set: func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
 			get: func(r config.Settled) string { return join(r.CargoArgs) }, in: plain, out: func(s string) string { return "--" + s }},
 		{name: "args", from: layers, set: func(s *config.Settings, v string) { s.Args = []string{v} },
-			get: func(r config.Settled) string { return join(r.Image.Cmd) }, in: plain},
+			get: func(r config.Settled) string { return join(r.ImageConfig.Cmd) }, in: plain},
 		{name: "env", from: layers, set: func(s *config.Settings, v string) { s.Env = map[string]string{"K": v} },
-			get: func(r config.Settled) string { return r.Image.Env["K"] }, in: plain},
+			get: func(r config.Settled) string { return r.ImageConfig.Env["K"] }, in: plain},
 		{name: "user", from: layers, set: func(s *config.Settings, v string) { s.User = v },
-			get: func(r config.Settled) string { return r.Image.User }, in: plain},
+			get: func(r config.Settled) string { return r.ImageConfig.User }, in: plain},
 		{name: "workdir", from: layers, set: func(s *config.Settings, v string) { s.Workdir = v },
-			get: func(r config.Settled) string { return r.Image.WorkingDir }, in: func(s string) string { return "/" + s }},
+			get: func(r config.Settled) string { return r.ImageConfig.WorkingDir }, in: func(s string) string { return "/" + s }},
 		{name: "ports", from: layers, set: func(s *config.Settings, v string) { s.Ports = []string{v} },
-			get: func(r config.Settled) string { return join(r.Image.Ports) },
+			get: func(r config.Settled) string { return join(r.ImageConfig.Ports) },
 			in:  pick(map[string]string{"flag": "8080", "package": "53/udp", "workspace": "9000/tcp", "user": "132/sctp"})},
 		{name: "labels", from: layers, set: func(s *config.Settings, v string) { s.Labels = map[string]string{"L": v} },
-			get: func(r config.Settled) string { return r.Image.Labels["L"] }, in: plain},
+			get: func(r config.Settled) string { return r.ImageConfig.Labels["L"] }, in: plain},
 		{name: "annotations", from: layers, set: func(s *config.Settings, v string) { s.Annotations = map[string]string{"A": v} },
 			get: func(r config.Settled) string { return r.Annotations["A"] }, in: plain},
 		{name: "tags", from: layers, set: func(s *config.Settings, v string) { s.Tags = []string{v} },
 			get: func(r config.Settled) string { return join(r.Tags) }, deflt: "latest", in: plain},
 		{name: "sbom", from: layers, set: func(s *config.Settings, v string) { s.SBOM = v },
-			get: func(r config.Settled) string { return r.SBOM }, deflt: "spdx",
+			get: func(r config.Settled) string { return string(r.SBOM) }, deflt: "spdx",
 			in: pick(map[string]string{"flag": "cyclonedx", "package": "none", "workspace": "spdx", "user": "cyclonedx"})},
 		{name: "provenance", from: layers, set: func(s *config.Settings, v string) { s.Provenance = v },
-			get: func(r config.Settled) string { return r.Provenance }, deflt: "slsa",
+			get: func(r config.Settled) string { return string(r.Provenance) }, deflt: "slsa",
 			in: pick(map[string]string{"flag": "none", "package": "slsa", "workspace": "none", "user": "none"})},
 		{name: "created", from: []string{"SOURCE_DATE_EPOCH"},
 			get:   func(r config.Settled) string { return fmt.Sprint(r.Created.Unix(), r.StampCreated) },
@@ -96,7 +97,7 @@ func resolveKeys() []resolveKey {
 }
 
 // sourcesFrom gives key's value from each of sources.
-func sourcesFrom(key resolveKey, sources []string) config.Sources {
+func sourcesFrom(key settleKey, sources []string) config.Sources {
 	var src config.Sources
 	env := map[string]string{}
 	for _, name := range sources {
@@ -113,8 +114,8 @@ func sourcesFrom(key resolveKey, sources []string) config.Sources {
 
 // For every setting, each case leaves out the sources above one: that one
 // wins over all those below it; with none left, the default does.
-func TestResolvePrecedenceForEveryKey(t *testing.T) {
-	for _, key := range resolveKeys() {
+func TestSettlePrecedenceForEveryKey(t *testing.T) {
+	for _, key := range settleKeys() {
 		for first := 0; first <= len(key.from); first++ {
 			want, winner := key.deflt, "default"
 			if first < len(key.from) {
@@ -138,7 +139,7 @@ func TestResolvePrecedenceForEveryKey(t *testing.T) {
 }
 
 // The zero Sources gives the defaults and nothing else.
-func TestResolveDefaults(t *testing.T) {
+func TestSettleDefaults(t *testing.T) {
 	r, err := config.Settle(config.Sources{})
 	if err != nil {
 		t.Fatal(err)
@@ -146,15 +147,15 @@ func TestResolveDefaults(t *testing.T) {
 	if r.Base != config.DefaultBase || len(r.Platforms) != 1 || oci.PlatformString(r.Platforms[0]) != config.DefaultPlatform || r.AllPlatforms ||
 		r.Libc != "musl" || r.Compression != oci.Gzip || r.Profile != "release" || !slices.Equal(r.Tags, []string{config.DefaultTag}) ||
 		r.Name != "" || r.Repo != "" || r.Bin != "" || r.Cargo != "" || r.CargoArgs != nil || r.CargoHome != "" ||
-		r.Created.Unix() != 0 || r.StampCreated || r.Image.Env != nil || r.Annotations != nil ||
-		r.SBOM != config.SBOMSPDX || r.Provenance != config.ProvenanceSLSA {
-		t.Errorf("Resolve(Sources{}) = %+v", r)
+		r.Created.Unix() != 0 || r.StampCreated || r.ImageConfig.Env != nil || r.Annotations != nil ||
+		r.SBOM != attest.SPDX || r.Provenance != attest.SLSA {
+		t.Errorf("Settle(Sources{}) = %+v", r)
 	}
 }
 
 // The command line's cargo arguments follow the files' (and lose their
 // profile options to Profile); maps merge key by key down all the layers.
-func TestResolveCombinesCargoArgsAndMaps(t *testing.T) {
+func TestSettleCombinesCargoArgsAndMaps(t *testing.T) {
 	r, err := config.Settle(config.Sources{
 		Flags:     config.Settings{Labels: map[string]string{"a": "flag"}},
 		CargoArgs: []string{"--profile", "dist", "-v"},
@@ -168,8 +169,8 @@ func TestResolveCombinesCargoArgsAndMaps(t *testing.T) {
 	if r.Profile != "dist" || !slices.Equal(r.CargoArgs, []string{"--locked", "-v"}) {
 		t.Errorf("profile %q cargo args %q", r.Profile, r.CargoArgs)
 	}
-	if want := map[string]string{"a": "flag", "b": "package", "c": "workspace", "d": "user"}; !maps.Equal(r.Image.Labels, want) {
-		t.Errorf("labels %v, want %v", r.Image.Labels, want)
+	if want := map[string]string{"a": "flag", "b": "package", "c": "workspace", "d": "user"}; !maps.Equal(r.ImageConfig.Labels, want) {
+		t.Errorf("labels %v, want %v", r.ImageConfig.Labels, want)
 	}
 }
 
@@ -184,7 +185,7 @@ func userSettings(t *testing.T, cfg *config.Config) config.Settings {
 }
 
 // Every source's values reach the checks, the environment included.
-func TestResolveChecksEverySource(t *testing.T) {
+func TestSettleChecksEverySource(t *testing.T) {
 	tests := []struct {
 		name string
 		src  config.Sources
@@ -205,7 +206,7 @@ func TestResolveChecksEverySource(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := config.Settle(tt.src)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("Resolve error %v, want one with %q", err, tt.want)
+				t.Errorf("Settle error %v, want one with %q", err, tt.want)
 			}
 		})
 	}

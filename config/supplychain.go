@@ -4,30 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/docker-krust/docker-krust/attest"
 )
-
-// The SBOM formats a build attaches to each platform's image, and the
-// provenance modes: the values of the sbom and provenance settings.
-const (
-	// SBOMSPDX is an SPDX 2.3 JSON document, the default.
-	SBOMSPDX = "spdx"
-	// SBOMCycloneDX is a CycloneDX 1.6 JSON document.
-	SBOMCycloneDX = "cyclonedx"
-	// SBOMNone attaches no SBOM.
-	SBOMNone = "none"
-	// ProvenanceSLSA is an in-toto Statement v1 with a SLSA provenance v1
-	// predicate, the default.
-	ProvenanceSLSA = "slsa"
-	// ProvenanceNone attaches no provenance.
-	ProvenanceNone = "none"
-)
-
-// SBOMFormats returns the values the sbom setting takes, the default first.
-func SBOMFormats() []string { return []string{SBOMSPDX, SBOMCycloneDX, SBOMNone} }
-
-// ProvenanceModes returns the values the provenance setting takes, the
-// default first.
-func ProvenanceModes() []string { return []string{ProvenanceSLSA, ProvenanceNone} }
 
 // The rules the two settings' checks and TOML conversions state.
 var (
@@ -39,19 +18,19 @@ var (
 // merge of layers.
 func checkSupplyChain(s Settings, layers []Settings) []error {
 	var errs []error
-	if s.SBOM != "" && !slices.Contains(SBOMFormats(), s.SBOM) {
+	if s.SBOM != "" && !slices.Contains(attest.Formats(attest.SBOM), attest.Format(s.SBOM)) {
 		errs = append(errs, invalid("sbom", whereIs(layers, "sbom"), s.SBOM, sbomRule))
 	}
-	if s.Provenance != "" && !slices.Contains(ProvenanceModes(), s.Provenance) {
+	if s.Provenance != "" && !slices.Contains(attest.Formats(attest.Provenance), attest.Format(s.Provenance)) {
 		errs = append(errs, invalid("provenance", whereIs(layers, "provenance"), s.Provenance, provenanceRule))
 	}
 	return errs
 }
 
-// switchValue reads an sbom or provenance value from TOML: a string (which
-// Settle checks), or a boolean: true for on (the default value), false
-// for off ("none").
-func switchValue(v any, on, off string, rule error) (string, error) {
+// switchValue reads the value of setting from TOML: a string (which
+// Settle checks), or a boolean: true for on (the setting's default), false
+// for off (attest.None).
+func switchValue(v any, setting attest.Setting, rule error) (string, error) {
 	switch v := v.(type) {
 	case nil:
 		return "", nil
@@ -59,9 +38,9 @@ func switchValue(v any, on, off string, rule error) (string, error) {
 		return v, nil
 	case bool:
 		if v {
-			return on, nil
+			return string(attest.Default(setting)), nil
 		}
-		return off, nil
+		return string(attest.None), nil
 	}
 	return "", fmt.Errorf("%s is neither a string nor a boolean: %v, or false for none", tomlValue(v), rule)
 }

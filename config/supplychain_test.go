@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/config"
 )
 
@@ -17,7 +18,7 @@ type supplyChainFiles struct {
 	pkg, ws, user string
 }
 
-func (f supplyChainFiles) resolve(t *testing.T) (config.Settled, string, error) {
+func (f supplyChainFiles) settle(t *testing.T) (config.Settled, string, error) {
 	t.Helper()
 	dir := t.TempDir()
 	manifest := filepath.Join(dir, "Cargo.toml")
@@ -60,7 +61,7 @@ func TestSupplyChainKeysFromFiles(t *testing.T) {
 	tests := []struct {
 		name             string
 		files            supplyChainFiles
-		sbom, provenance string
+		sbom, provenance attest.Format
 	}{
 		{"no keys: the defaults", supplyChainFiles{}, "spdx", "slsa"},
 		{"package strings", supplyChainFiles{pkg: `sbom = "cyclonedx"` + "\n" + `provenance = "none"`}, "cyclonedx", "none"},
@@ -76,7 +77,7 @@ func TestSupplyChainKeysFromFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, _, err := tt.files.resolve(t)
+			r, _, err := tt.files.settle(t)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +113,7 @@ func TestSupplyChainKeysRefusedFromFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, dir, err := tt.files.resolve(t)
+			_, dir, err := tt.files.settle(t)
 			if !errors.Is(err, config.ErrInvalidSetting) {
 				t.Fatalf("error %v, want config.ErrInvalidSetting", err)
 			}

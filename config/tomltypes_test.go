@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/internal/problems"
 )
@@ -122,7 +123,7 @@ func TestRightTypesPass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pkg.Tags) != 1 || len(pkg.Ports) != 2 || pkg.SBOM != config.SBOMNone || !strings.Contains(warn.String(), `unknown key "colour"`) {
+	if len(pkg.Tags) != 1 || len(pkg.Ports) != 2 || pkg.SBOM != string(attest.None) || !strings.Contains(warn.String(), `unknown key "colour"`) {
 		t.Errorf("settings %+v, warnings %q", pkg, warn.String())
 	}
 }

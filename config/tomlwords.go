@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker-krust/docker-krust/internal/human"
 	"github.com/pelletier/go-toml/v2"
 )
 
@@ -20,7 +21,7 @@ func oneOf(kinds []string, plural bool) string {
 	for i, k := range kinds {
 		switch {
 		case plural:
-			words[i] = k + "s"
+			words[i] = human.Plural(k)
 		case strings.ContainsRune("aeiou", rune(k[0])):
 			words[i] = "an " + k
 		default:
@@ -60,7 +61,7 @@ func pluralWords(t reflect.Type) string {
 		return "tables"
 	}
 	one := kindWords(t.Kind())
-	return one[strings.Index(one, " ")+1:] + "s"
+	return human.Plural(one[strings.Index(one, " ")+1:])
 }
 
 func kindWords(k reflect.Kind) string {

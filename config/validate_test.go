@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/docker-krust/docker-krust/attest"
 )
 
 // flagKeys names some settings as the command's flags do.
@@ -29,7 +31,7 @@ func layered(layers ...Settings) Sources {
 	return src
 }
 
-func TestResolveRefusesBadValues(t *testing.T) {
+func TestSettleRefusesBadValues(t *testing.T) {
 	const pkg = "/p/Cargo.toml [package.metadata.krust]"
 	const user = "/home/u/.config/krust/config.toml"
 	portRule := "1-65535 with an optional /tcp, /udp or /sctp"
@@ -72,7 +74,7 @@ func TestResolveRefusesBadValues(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Settle(layered(tt.layers...))
 			if !errors.Is(err, ErrInvalidSetting) {
-				t.Fatalf("Resolve = %v, want ErrInvalidSetting", err)
+				t.Fatalf("Settle = %v, want ErrInvalidSetting", err)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {
@@ -83,7 +85,7 @@ func TestResolveRefusesBadValues(t *testing.T) {
 	}
 }
 
-func TestResolveAcceptsGoodValues(t *testing.T) {
+func TestSettleAcceptsGoodValues(t *testing.T) {
 	s, err := Settle(layered(
 		Settings{Ports: []string{"1", "8080", "53/udp", "65535/tcp", "9/sctp"}, Env: map[string]string{"A": "x=y", "LINES": "a\nb"}},
 		// A bad value hidden by a higher source is never used: not an error.
@@ -93,8 +95,8 @@ func TestResolveAcceptsGoodValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Image.WorkingDir != "/srv" || len(s.Image.Ports) != 5 || s.SBOM != SBOMNone || s.Provenance != ProvenanceNone {
-		t.Errorf("Resolve = %+v", s)
+	if s.ImageConfig.WorkingDir != "/srv" || len(s.ImageConfig.Ports) != 5 || s.SBOM != attest.None || s.Provenance != attest.None {
+		t.Errorf("Settle = %+v", s)
 	}
 }
 
@@ -134,8 +136,8 @@ func TestSourceDateEpoch(t *testing.T) {
 	}
 }
 
-// The files' settings carry their source, so that Resolve can name it.
-func TestResolveNamesTheFile(t *testing.T) {
+// The files' settings carry their source, so that Settle can name it.
+func TestSettleNamesTheFile(t *testing.T) {
 	dir := t.TempDir()
 	manifest := filepath.Join(dir, "Cargo.toml")
 	if err := os.WriteFile(manifest, []byte("[package]\nname = \"a\"\n[package.metadata.krust]\nports = [70000]\n"), 0o644); err != nil {
@@ -176,7 +178,7 @@ func TestInvalidSettingsQuoteNoSecret(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Settle(layered(tt.layer))
 			if err == nil {
-				t.Fatal("Resolve accepted it")
+				t.Fatal("Settle accepted it")
 			}
 			if strings.Contains(err.Error(), "SECRET") {
 				t.Errorf("error quotes the secret: %v", err)

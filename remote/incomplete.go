@@ -129,8 +129,8 @@ func explainIncomplete(err error, repo *orasremote.Repository, r route) error {
 }
 
 // referrerKinds names the referrers krust attaches (and signatures), for
-// people: singular and plural. oci/sbom and oci/provenance own the media
-// types; a test checks that these are theirs.
+// people: singular and plural. attest owns the artifact types of krust's
+// documents; a test checks that each has a name here.
 var referrerKinds = map[string][2]string{
 	"application/spdx+json":                         {"SBOM", "SBOMs"},
 	"application/vnd.cyclonedx+json":                {"SBOM", "SBOMs"},

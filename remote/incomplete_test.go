@@ -4,8 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/docker-krust/docker-krust/oci/provenance"
-	"github.com/docker-krust/docker-krust/oci/sbom"
+	"github.com/docker-krust/docker-krust/attest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -53,7 +52,7 @@ func TestIncompleteErrorSaysWhatWasPushed(t *testing.T) {
 // TestReferrerKindsAreTheDocumentsMediaTypes: the names errors give
 // referrers are those of the media types krust's documents have.
 func TestReferrerKindsAreTheDocumentsMediaTypes(t *testing.T) {
-	for _, mt := range []string{sbom.SPDX.MediaType(), sbom.CycloneDX.MediaType(), provenance.MediaType} {
+	for _, mt := range attest.ArtifactTypes() {
 		if _, ok := referrerKinds[mt]; !ok {
 			t.Errorf("referrerKinds has no name for %s", mt)
 		}

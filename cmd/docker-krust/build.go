@@ -9,9 +9,7 @@ import (
 	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
-	"github.com/docker-krust/docker-krust/internal/problems"
 	"github.com/docker-krust/docker-krust/layout"
-	"github.com/docker-krust/docker-krust/oci/sbom"
 	"github.com/docker-krust/docker-krust/remote"
 	"github.com/spf13/cobra"
 )
@@ -84,7 +82,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	if err != nil {
 		return err
 	}
-	if out.push && plan.Image == nil {
+	if out.push && plan.Ref == nil {
 		return errNowhereToPush
 	}
 	// Every path the build writes is checked once the layout is settled,
@@ -149,24 +147,6 @@ func fileSettings(ctx context.Context, env *environment, cfg *config.Config, c *
 		return nil, cargo.Package{}, src, err
 	}
 	return proj, pkg, src, nil
-}
-
-// request turns the flags and the files' settings into a build request
-// (all but the project and package, which fileSettings found);
-// config.Resolve settles every setting, from flags to defaults.
-func (f *buildFlags) request(env *environment, cmd *cobra.Command, dir string, cargoArgs []string, files config.Sources) (builder.Request, config.Settled, error) {
-	flagS, flagErr := f.settings(cmd)
-	files.Flags, files.CargoArgs, files.Getenv = flagS, cargoArgs, env.getenv
-	r, err := config.Settle(files)
-	if err = problems.Join(flagErr, err); err != nil {
-		return builder.Request{}, r, err
-	}
-	return builder.Request{
-		Dir: dir, Bin: r.Bin, Profile: r.Profile, Platforms: r.Platforms, AllPlatforms: r.AllPlatforms,
-		Libc: r.Libc, Compression: r.Compression, CargoArgs: r.CargoArgs, Base: r.Base, LayoutDir: f.layoutDir, PrintsLayoutRef: f.noPush, Tags: r.Tags,
-		Name: r.Name, Repo: r.Repo, Created: r.Created, StampCreated: r.StampCreated, CargoHome: r.CargoHome,
-		Image: r.Image, Annotations: r.Annotations, SBOM: sbom.Format(r.SBOM), Provenance: r.Provenance,
-	}, r, nil
 }
 
 // projectDir reads [DIRECTORY] [-- CARGO_ARGS...].

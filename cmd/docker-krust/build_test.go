@@ -96,25 +96,25 @@ func settingKeys() []settingKey {
 		{"cargo", func(v string) []string { return []string{"--cargo", v} }, func(s *config.Settings, v string) { s.Cargo = v },
 			func(_ builder.Request, r config.Settled) string { return r.Cargo }, "", plain},
 		{"args", func(v string) []string { return []string{"--arg", v} }, func(s *config.Settings, v string) { s.Args = []string{v} },
-			func(o builder.Request, _ config.Settled) string { return strings.Join(o.Image.Cmd, " ") }, "", plain},
+			func(o builder.Request, _ config.Settled) string { return strings.Join(o.ImageConfig.Cmd, " ") }, "", plain},
 		{"env", func(v string) []string { return []string{"--env", "K=" + v} }, func(s *config.Settings, v string) { s.Env = map[string]string{"K": v} },
-			func(o builder.Request, _ config.Settled) string { return o.Image.Env["K"] }, "", plain},
+			func(o builder.Request, _ config.Settled) string { return o.ImageConfig.Env["K"] }, "", plain},
 		{"user", func(v string) []string { return []string{"--user", v} }, func(s *config.Settings, v string) { s.User = v },
-			func(o builder.Request, _ config.Settled) string { return o.Image.User }, "", plain},
+			func(o builder.Request, _ config.Settled) string { return o.ImageConfig.User }, "", plain},
 		{"workdir", func(v string) []string { return []string{"--workdir", v} }, func(s *config.Settings, v string) { s.Workdir = v },
-			func(o builder.Request, _ config.Settled) string { return o.Image.WorkingDir }, "", absolute},
+			func(o builder.Request, _ config.Settled) string { return o.ImageConfig.WorkingDir }, "", absolute},
 		{"ports", func(v string) []string { return []string{"--port", v} }, func(s *config.Settings, v string) { s.Ports = []string{v} },
-			func(o builder.Request, _ config.Settled) string { return strings.Join(o.Image.Ports, ",") }, "", port},
+			func(o builder.Request, _ config.Settled) string { return strings.Join(o.ImageConfig.Ports, ",") }, "", port},
 		{"labels", func(v string) []string { return []string{"--label", "L=" + v} }, func(s *config.Settings, v string) { s.Labels = map[string]string{"L": v} },
-			func(o builder.Request, _ config.Settled) string { return o.Image.Labels["L"] }, "", plain},
+			func(o builder.Request, _ config.Settled) string { return o.ImageConfig.Labels["L"] }, "", plain},
 		{"annotations", func(v string) []string { return []string{"--annotation", "A=" + v} }, func(s *config.Settings, v string) { s.Annotations = map[string]string{"A": v} },
 			func(o builder.Request, _ config.Settled) string { return o.Annotations["A"] }, "", plain},
 		{"tags", func(v string) []string { return []string{"--tag", v} }, func(s *config.Settings, v string) { s.Tags = []string{v} },
 			func(o builder.Request, _ config.Settled) string { return strings.Join(o.Tags, ",") }, "latest", plain},
 		{"sbom", func(v string) []string { return []string{"--sbom", v} }, func(s *config.Settings, v string) { s.SBOM = v },
-			func(_ builder.Request, r config.Settled) string { return r.SBOM }, "spdx", sbom},
+			func(_ builder.Request, r config.Settled) string { return string(r.SBOM) }, "spdx", sbom},
 		{"provenance", func(v string) []string { return []string{"--provenance", v} }, func(s *config.Settings, v string) { s.Provenance = v },
-			func(_ builder.Request, r config.Settled) string { return r.Provenance }, "slsa", provenance},
+			func(_ builder.Request, r config.Settled) string { return string(r.Provenance) }, "slsa", provenance},
 		{"cargo-args", nil, func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
 			func(o builder.Request, _ config.Settled) string {
 				return strings.TrimPrefix(strings.Join(o.CargoArgs, " "), "--")
@@ -167,8 +167,8 @@ func TestMapsMergeAcrossSources(t *testing.T) {
 	}
 	want := map[string]string{"A": "flag", "B": "package", "C": "workspace"}
 	for k, v := range want {
-		if opts.Image.Env[k] != v {
-			t.Errorf("env %v, want %v", opts.Image.Env, want)
+		if opts.ImageConfig.Env[k] != v {
+			t.Errorf("env %v, want %v", opts.ImageConfig.Env, want)
 		}
 	}
 }

@@ -4,8 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/cargo"
-	"github.com/docker-krust/docker-krust/config"
 	"github.com/spf13/cobra"
 )
 
@@ -15,9 +15,19 @@ func registerCompletions(cmd *cobra.Command) {
 	_ = cmd.RegisterFlagCompletionFunc("platform", completePlatforms)
 	_ = cmd.RegisterFlagCompletionFunc("libc", cobra.FixedCompletions(
 		[]cobra.Completion{string(cargo.Musl), string(cargo.Glibc)}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("sbom", cobra.FixedCompletions(config.SBOMFormats(), cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("provenance", cobra.FixedCompletions(config.ProvenanceModes(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("sbom", cobra.FixedCompletions(formatNames(attest.SBOM), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("provenance", cobra.FixedCompletions(formatNames(attest.Provenance), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagDirname("sbom-dir")
+}
+
+// formatNames are the values the document setting s takes, its default
+// first.
+func formatNames(s attest.Setting) []cobra.Completion {
+	var out []cobra.Completion
+	for _, f := range attest.Formats(s) {
+		out = append(out, string(f))
+	}
+	return out
 }
 
 // completePlatforms completes a comma-separated list of platforms: each

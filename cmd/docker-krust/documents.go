@@ -6,12 +6,11 @@ import (
 	"os"
 	"strings"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/internal/outpath"
 	"github.com/docker-krust/docker-krust/oci"
-	"github.com/docker-krust/docker-krust/oci/provenance"
-	"github.com/docker-krust/docker-krust/oci/sbom"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -76,7 +75,7 @@ func writeDocuments(ctx context.Context, files *outputFiles, res builder.Result)
 // checkDocuments checks --sbom-dir's settings before anything is built:
 // it must have something to write.
 func checkDocuments(dir string, r config.Settled) error {
-	if dir != "" && r.SBOM == config.SBOMNone && r.Provenance == config.ProvenanceNone {
+	if dir != "" && r.SBOM == attest.None && r.Provenance == attest.None {
 		return fmt.Errorf("--sbom-dir %s: nothing to write with --sbom none and --provenance none: drop --sbom-dir, or choose an SBOM format", outpath.Show(dir))
 	}
 	return nil
@@ -89,11 +88,10 @@ func documentNames(bin string, r config.Settled) []string {
 		return nil
 	}
 	var names []string
-	if format, err := sbom.ParseFormat(r.SBOM); err == nil && format != sbom.None {
-		names = append(names, format.FileName(bin))
-	}
-	if r.Provenance != config.ProvenanceNone {
-		names = append(names, provenance.FileName(bin))
+	for _, f := range []attest.Format{r.SBOM, r.Provenance} {
+		if k, ok := attest.KindOf(f); ok {
+			names = append(names, k.FileName(bin))
+		}
 	}
 	if len(r.Platforms) < 2 {
 		return names

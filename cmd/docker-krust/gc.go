@@ -91,7 +91,7 @@ func (f *gcFlags) collect(ctx context.Context, env *environment, dir string) err
 		return err
 	}
 	fmt.Fprintf(env.stderr, "gc %s: %s %s (%s), kept %s (%s)%s\n", store.Dir(), verb,
-		plural(res.Removed, "blob"), human.Bytes(res.RemovedBytes), plural(res.Kept, "blob"), human.Bytes(res.KeptBytes), temps(res, verb))
+		human.Count(res.Removed, "blob"), human.Bytes(res.RemovedBytes), human.Count(res.Kept, "blob"), human.Bytes(res.KeptBytes), temps(res, verb))
 	return nil
 }
 
@@ -180,14 +180,7 @@ func temps(res layout.GCResult, verb string) string {
 	if res.Temps == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %s %s of interrupted builds (%s)", verb, plural(res.Temps, "temp file"), human.Bytes(res.TempBytes))
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmt.Sprintf("; %s %s of interrupted builds (%s)", verb, human.Count(res.Temps, "temp file"), human.Bytes(res.TempBytes))
 }
 
 // leaseForPush takes a lease on the layout a push reads, as builds do, so

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/config"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -18,15 +19,15 @@ func TestDocumentNames(t *testing.T) {
 		r    config.Settled
 		want []string
 	}{
-		{"one platform", config.Settled{SBOM: config.SBOMSPDX, Provenance: config.ProvenanceSLSA, Platforms: []ocispec.Platform{amd64}},
+		{"one platform", config.Settled{SBOM: attest.SPDX, Provenance: attest.SLSA, Platforms: []ocispec.Platform{amd64}},
 			[]string{"app.spdx.json", "app.provenance.json"}},
-		{"cyclonedx alone", config.Settled{SBOM: config.SBOMCycloneDX, Provenance: config.ProvenanceNone, Platforms: []ocispec.Platform{amd64}},
+		{"cyclonedx alone", config.Settled{SBOM: attest.CycloneDX, Provenance: attest.None, Platforms: []ocispec.Platform{amd64}},
 			[]string{"app.cdx.json"}},
-		{"provenance alone", config.Settled{SBOM: config.SBOMNone, Provenance: config.ProvenanceSLSA},
+		{"provenance alone", config.Settled{SBOM: attest.None, Provenance: attest.SLSA},
 			[]string{"app.provenance.json"}},
-		{"two platforms", config.Settled{SBOM: config.SBOMSPDX, Provenance: config.ProvenanceSLSA, Platforms: []ocispec.Platform{amd64, armv7}},
+		{"two platforms", config.Settled{SBOM: attest.SPDX, Provenance: attest.SLSA, Platforms: []ocispec.Platform{amd64, armv7}},
 			[]string{"app-linux-amd64.spdx.json", "app-linux-amd64.provenance.json", "app-linux-arm-v7.spdx.json", "app-linux-arm-v7.provenance.json"}},
-		{"every platform the base has: not known yet", config.Settled{SBOM: config.SBOMSPDX, Provenance: config.ProvenanceSLSA, AllPlatforms: true}, nil},
+		{"every platform the base has: not known yet", config.Settled{SBOM: attest.SPDX, Provenance: attest.SLSA, AllPlatforms: true}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/internal/human"
 	"github.com/docker-krust/docker-krust/internal/scrub"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/remote"
@@ -135,5 +136,5 @@ func reportReferrers(w io.Writer, pushed remote.PushResult, refs []ocispec.Descr
 	for i, t := range types {
 		parts[i] = fmt.Sprintf("%d %s", count[t], t)
 	}
-	fmt.Fprintf(w, "pushed %s with %s: %s\n", pushed.Reference, plural(pushed.Referrers, "referrer"), strings.Join(parts, ", "))
+	fmt.Fprintf(w, "pushed %s with %s: %s\n", pushed.Reference, human.Count(pushed.Referrers, "referrer"), strings.Join(parts, ", "))
 }

@@ -63,6 +63,20 @@ func (f *buildFlags) settle(ctx context.Context, env *environment, cmd *cobra.Co
 	return s, problems.Join(errs...)
 }
 
+// request turns the flags and the files' settings into a build request
+// (all but the project and package, which fileSettings found):
+// config.Settle settles every setting, from flags to defaults, and the
+// request takes them as they are.
+func (f *buildFlags) request(env *environment, cmd *cobra.Command, dir string, cargoArgs []string, files config.Sources) (builder.Request, config.Settled, error) {
+	flagS, flagErr := f.settings(cmd)
+	files.Flags, files.CargoArgs, files.Getenv = flagS, cargoArgs, env.getenv
+	r, err := config.Settle(files)
+	if err = problems.Join(flagErr, err); err != nil {
+		return builder.Request{}, r, err
+	}
+	return builder.Request{Settled: r, Dir: dir, LayoutDir: f.layoutDir, PrintsLayoutRef: f.noPush}, r, nil
+}
+
 // project finds the project the arguments name, asks cargo about it,
 // selects the package to build and reads the settings of its Cargo.toml
 // and the krust config. Its error is the first problem found.
@@ -89,7 +103,7 @@ func (f *buildFlags) project(ctx context.Context, env *environment, cmd *cobra.C
 // what depends on that: somewhere to push to, and an OCI layout path that
 // fits on the one line of stdout when that line names it. Unless the
 // settings r were settled, r holds only their name and repo, whose
-// problems Resolve has reported already.
+// problems Settle has reported already.
 func (f *buildFlags) checkDestination(s *settled, r config.Settled, settled bool, proj *cargo.Project, pkg cargo.Package) error {
 	out, err := f.outputs(r, pkg.Name)
 	if err != nil {

@@ -1,4 +1,5 @@
-// Package human formats quantities for the messages people read.
+// Package human formats quantities for the messages people read: sizes,
+// and counts of things, with the one rule krust pluralises nouns by.
 package human
 
 import "fmt"

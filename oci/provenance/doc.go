@@ -6,6 +6,9 @@
 // Input gives the same bytes on every machine and with every build of
 // this program.
 //
+// Its media type and file name are attest's (attest.SLSA), the one owner
+// of the kinds of document krust attaches.
+//
 // The predicate follows BuildType, whose page (buildtype-v1.md beside
 // this file) describes every field. It records no wall clock, no random
 // invocation ID and nothing of the machine but the Rust toolchain it used.

@@ -17,9 +17,6 @@ import (
 )
 
 const (
-	// MediaType is the media type of the document Encode writes, and the
-	// artifactType of the referrer manifest that carries it.
-	MediaType = "application/vnd.in-toto+json"
 	// PredicateType is SLSA Provenance v1's.
 	PredicateType = "https://slsa.dev/provenance/v1"
 	// BuildType names the template of the buildDefinition Encode writes: a
@@ -121,15 +118,6 @@ type Base struct {
 	Name string
 	// Digest is the digest of the base's manifest for the platform built.
 	Digest digest.Digest
-}
-
-// FileName is the name of the provenance document of binary bin, for the
-// layer title of its referrer and for files written beside the image.
-func FileName(bin string) string {
-	if bin == "" {
-		return "provenance.json"
-	}
-	return bin + ".provenance.json"
 }
 
 // Encode returns the provenance of in: an in-toto Statement v1 with a

@@ -352,11 +352,3 @@ func TestEncodeErrors(t *testing.T) {
 		})
 	}
 }
-
-func TestFileName(t *testing.T) {
-	for bin, want := range map[string]string{"hello": "hello.provenance.json", "": "provenance.json"} {
-		if got := FileName(bin); got != want {
-			t.Errorf("FileName(%q) = %q, want %q", bin, got, want)
-		}
-	}
-}

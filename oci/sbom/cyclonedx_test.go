@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/xeipuuv/gojsonschema"
 )
 
@@ -16,7 +17,7 @@ import (
 // cyclonedx-go's decoder.
 func readCycloneDX(t *testing.T, in Input) ([]byte, *cdx.BOM) {
 	t.Helper()
-	b, err := Encode(CycloneDX, in)
+	b, err := Encode(attest.CycloneDX, in)
 	if err != nil {
 		t.Fatalf("Encode(CycloneDX): %v", err)
 	}
@@ -214,7 +215,7 @@ func TestCycloneDXSchema(t *testing.T) {
 	schema := cycloneDXSchema(t)
 	for name, in := range map[string]Input{"fixture": fixture(), "minimal on scratch": minimal()} {
 		t.Run(name, func(t *testing.T) {
-			b, err := Encode(CycloneDX, in)
+			b, err := Encode(attest.CycloneDX, in)
 			if err != nil {
 				t.Fatal(err)
 			}

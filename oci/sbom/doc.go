@@ -1,7 +1,8 @@
 // Package sbom writes the software bill of materials of an image built by
 // docker-krust: the crates cargo links into its binary for one platform, the
 // root package, their dependencies, the base image and the Rust toolchain,
-// as an SPDX 2.3 or a CycloneDX 1.6 JSON document (Encode).
+// as an SPDX 2.3 or a CycloneDX 1.6 JSON document (Encode), whose media
+// types and file names are attest's (attest.SPDX, attest.CycloneDX).
 //
 // The documents are built with the field's own libraries (spdx/tools-golang
 // and CycloneDX/cyclonedx-go), package URLs with packageurl-go and license

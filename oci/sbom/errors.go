@@ -2,7 +2,7 @@ package sbom
 
 import "errors"
 
-// Errors Encode and ParseFormat wrap, for errors.Is.
+// Errors Encode wraps, for errors.Is.
 var (
 	// ErrUnknownFormat is a format that is none of spdx, cyclonedx and none.
 	ErrUnknownFormat = errors.New("unknown SBOM format")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/oci/sbom"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
@@ -28,12 +29,12 @@ func ExampleEncode() {
 		Created:   time.Unix(0, 0),
 		Tool:      "docker-krust 0.13.0",
 	}
-	f, _ := sbom.ParseFormat("")
-	doc, err := sbom.Encode(f, in)
+	kind, _ := attest.KindOf(attest.SPDX)
+	doc, err := sbom.Encode(kind.Format, in)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(f.MediaType(), f.FileName(in.Bin), len(doc) > 0)
+	fmt.Println(kind.MediaType, kind.FileName(in.Bin), len(doc) > 0)
 	// Output: application/spdx+json hello.spdx.json true
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/cargo"
 )
 
@@ -129,4 +130,14 @@ func firstDiff(want, got []byte) string {
 		}
 	}
 	return "(same lines)"
+}
+
+// kindOf is the kind of document of format f, which must have one.
+func kindOf(t *testing.T, f attest.Format) attest.Kind {
+	t.Helper()
+	k, ok := attest.KindOf(f)
+	if !ok {
+		t.Fatalf("no kind of document is %q", f)
+	}
+	return k
 }

@@ -6,41 +6,42 @@ import (
 	"testing"
 	"time"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/cargo"
 )
 
 func TestEncodeRejects(t *testing.T) {
 	tests := []struct {
 		name   string
-		f      Format
+		f      attest.Format
 		change func(*Input)
 		want   error
 		says   string
 	}{
-		{"none", None, func(*Input) {}, ErrNoDocument, "none"},
-		{"unknown format", Format("xml"), func(*Input) {}, ErrUnknownFormat, `"xml"`},
-		{"no graph", SPDX, func(in *Input) { in.Graph = nil }, ErrInvalidInput, "Graph is nil"},
-		{"root missing", SPDX, func(in *Input) { in.Graph.Root = "path+file:///elsewhere#0.1.0" }, ErrInvalidInput, "root"},
-		{"dependency missing", CycloneDX, func(in *Input) {
+		{"none", attest.None, func(*Input) {}, ErrNoDocument, "none"},
+		{"unknown format", attest.Format("xml"), func(*Input) {}, ErrUnknownFormat, `"xml"`},
+		{"no graph", attest.SPDX, func(in *Input) { in.Graph = nil }, ErrInvalidInput, "Graph is nil"},
+		{"root missing", attest.SPDX, func(in *Input) { in.Graph.Root = "path+file:///elsewhere#0.1.0" }, ErrInvalidInput, "root"},
+		{"dependency missing", attest.CycloneDX, func(in *Input) {
 			in.Graph.Crates[1].Dependencies = append(in.Graph.Crates[1].Dependencies, "registry+x#gone@1.0.0")
 		}, ErrInvalidInput, "gone@1.0.0"},
-		{"crate twice", SPDX, func(in *Input) { in.Graph.Crates = append(in.Graph.Crates, in.Graph.Crates[2]) }, ErrInvalidInput, "twice"},
-		{"same identity", SPDX, func(in *Input) {
+		{"crate twice", attest.SPDX, func(in *Input) { in.Graph.Crates = append(in.Graph.Crates, in.Graph.Crates[2]) }, ErrInvalidInput, "twice"},
+		{"same identity", attest.SPDX, func(in *Input) {
 			c := in.Graph.Crates[2]
 			c.ID = "another ID"
 			in.Graph.Crates = append(in.Graph.Crates, c)
 		}, ErrInvalidInput, "same identity"},
-		{"bad checksum", SPDX, func(in *Input) { in.Graph.Crates[1].Checksum = "abc" }, ErrInvalidInput, "Checksum"},
-		{"no version", SPDX, func(in *Input) { in.Graph.Crates[1].Version = "" }, ErrInvalidInput, "Version"},
-		{"unknown source", SPDX, func(in *Input) { in.Graph.Crates[1].Source.Kind = "vendor" }, ErrInvalidInput, "vendor"},
-		{"relative source URL", SPDX, func(in *Input) { in.Graph.Crates[1].Source.URL = "crates.io-index" }, ErrInvalidInput, "absolute"},
-		{"bad image digest", SPDX, func(in *Input) { in.Image.Digest = "sha256:short" }, ErrInvalidInput, "Image.Digest"},
-		{"bad base digest", CycloneDX, func(in *Input) { in.Base.Digest = "" }, ErrInvalidInput, "Base.Digest"},
-		{"no platform", SPDX, func(in *Input) { in.Image.Platform.Architecture = "" }, ErrInvalidInput, "Platform"},
-		{"bin with a path", SPDX, func(in *Input) { in.Bin = "bin/hello" }, ErrInvalidInput, "Bin"},
-		{"no rustc", SPDX, func(in *Input) { in.Toolchain = cargo.Toolchain{} }, ErrInvalidInput, "rustc --version"},
-		{"zero time", SPDX, func(in *Input) { in.Created = time.Time{} }, ErrInvalidInput, "SOURCE_DATE_EPOCH"},
-		{"no tool", CycloneDX, func(in *Input) { in.Tool = " " }, ErrInvalidInput, "Tool"},
+		{"bad checksum", attest.SPDX, func(in *Input) { in.Graph.Crates[1].Checksum = "abc" }, ErrInvalidInput, "Checksum"},
+		{"no version", attest.SPDX, func(in *Input) { in.Graph.Crates[1].Version = "" }, ErrInvalidInput, "Version"},
+		{"unknown source", attest.SPDX, func(in *Input) { in.Graph.Crates[1].Source.Kind = "vendor" }, ErrInvalidInput, "vendor"},
+		{"relative source URL", attest.SPDX, func(in *Input) { in.Graph.Crates[1].Source.URL = "crates.io-index" }, ErrInvalidInput, "absolute"},
+		{"bad image digest", attest.SPDX, func(in *Input) { in.Image.Digest = "sha256:short" }, ErrInvalidInput, "Image.Digest"},
+		{"bad base digest", attest.CycloneDX, func(in *Input) { in.Base.Digest = "" }, ErrInvalidInput, "Base.Digest"},
+		{"no platform", attest.SPDX, func(in *Input) { in.Image.Platform.Architecture = "" }, ErrInvalidInput, "Platform"},
+		{"bin with a path", attest.SPDX, func(in *Input) { in.Bin = "bin/hello" }, ErrInvalidInput, "Bin"},
+		{"no rustc", attest.SPDX, func(in *Input) { in.Toolchain = cargo.Toolchain{} }, ErrInvalidInput, "rustc --version"},
+		{"zero time", attest.SPDX, func(in *Input) { in.Created = time.Time{} }, ErrInvalidInput, "SOURCE_DATE_EPOCH"},
+		{"no tool", attest.CycloneDX, func(in *Input) { in.Tool = " " }, ErrInvalidInput, "Tool"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,7 +71,7 @@ func TestEncodeErrorHasNoCredentials(t *testing.T) {
 	for name, change := range tests {
 		in := fixture()
 		change(&in)
-		_, err := Encode(SPDX, in)
+		_, err := Encode(attest.SPDX, in)
 		if !errors.Is(err, ErrInvalidInput) || strings.Contains(err.Error(), "s3cr3t") {
 			t.Errorf("%s: error %v: want ErrInvalidInput without the credentials", name, err)
 		}
@@ -102,7 +103,7 @@ func TestLayoutBaseIsTheSameOnEveryMachine(t *testing.T) {
 	for _, dir := range []string{"/home/alice/layouts/base", "/builds/ci/1234/base/"} {
 		in := fixture()
 		in.Base = &Base{Name: "oci:" + dir + ":v1", Digest: baseDigest}
-		b, err := Encode(SPDX, in)
+		b, err := Encode(attest.SPDX, in)
 		if err != nil {
 			t.Fatal(err)
 		}

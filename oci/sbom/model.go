@@ -10,8 +10,8 @@ import (
 
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/internal/scrub"
+	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
-	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
 // noAssertion is SPDX's "the creator makes no statement about this".
@@ -70,7 +70,7 @@ func newModel(in Input) (*model, error) {
 		created:   in.Created.UTC().Truncate(time.Second).Format(time.RFC3339),
 		tool:      in.Tool,
 		bin:       in.Bin,
-		platform:  formatPlatform(in.Image.Platform),
+		platform:  oci.PlatformString(in.Image.Platform),
 		toolchain: newToolchain(in.Toolchain),
 	}
 	m.toolName, m.toolVersion, _ = strings.Cut(strings.TrimSpace(in.Tool), " ")
@@ -224,15 +224,6 @@ func isSHA256Hex(s string) bool {
 		}
 	}
 	return true
-}
-
-// formatPlatform writes p as OS/ARCH[/VARIANT].
-func formatPlatform(p ocispec.Platform) string {
-	s := p.OS + "/" + p.Architecture
-	if p.Variant != "" {
-		s += "/" + p.Variant
-	}
-	return s
 }
 
 // newToolchain takes the version out of rustc's "rustc 1.95.0 (hash

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/docker-krust/docker-krust/attest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden documents in testdata")
@@ -34,7 +36,7 @@ func shuffled(in Input, seed uint64) Input {
 }
 
 func TestEncodeIsReproducible(t *testing.T) {
-	for _, f := range []Format{SPDX, CycloneDX} {
+	for _, f := range []attest.Format{attest.SPDX, attest.CycloneDX} {
 		t.Run(string(f), func(t *testing.T) {
 			want, err := Encode(f, fixture())
 			if err != nil {
@@ -58,7 +60,7 @@ func TestEncodeIsReproducible(t *testing.T) {
 func TestEncodeDependsOnTheDigest(t *testing.T) {
 	other := fixture()
 	other.Image.Digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
-	for _, f := range []Format{SPDX, CycloneDX} {
+	for _, f := range []attest.Format{attest.SPDX, attest.CycloneDX} {
 		a, _ := Encode(f, fixture())
 		b, err := Encode(f, other)
 		if err != nil {
@@ -84,13 +86,13 @@ func TestEncodeDependsOnTheDigest(t *testing.T) {
 // cyclonedx-go, packageurl-go or go-spdx that changes them fails here.
 // go test ./oci/sbom -run Golden -update rewrites them, for review.
 func TestGolden(t *testing.T) {
-	for _, f := range []Format{SPDX, CycloneDX} {
+	for _, f := range []attest.Format{attest.SPDX, attest.CycloneDX} {
 		t.Run(string(f), func(t *testing.T) {
 			got, err := Encode(f, fixture())
 			if err != nil {
 				t.Fatal(err)
 			}
-			file := filepath.Join("testdata", f.FileName("fixture"))
+			file := filepath.Join("testdata", kindOf(t, f).FileName("fixture"))
 			if *update {
 				if err := os.WriteFile(file, got, 0o644); err != nil {
 					t.Fatal(err)

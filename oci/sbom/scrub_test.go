@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/cargo"
 )
 
@@ -62,7 +63,7 @@ func TestDocumentsHoldNoSecretNorLocalPath(t *testing.T) {
 					tt.change(&in.Graph.Crates[i])
 				}
 			}
-			for _, f := range []Format{SPDX, CycloneDX} {
+			for _, f := range []attest.Format{attest.SPDX, attest.CycloneDX} {
 				doc, err := Encode(f, in)
 				if err != nil {
 					t.Fatalf("%s: %v", f, err)
@@ -87,7 +88,7 @@ func TestLayoutBaseNamedWithoutItsDirectories(t *testing.T) {
 	for _, dir := range []string{"/home/SECRET/layouts/base", "/srv/SECRET/x/base/", "../SECRET/base"} {
 		in := fixture()
 		in.Base = &Base{Name: "oci:" + dir + ":v1", Digest: baseDigest}
-		for _, f := range []Format{SPDX, CycloneDX} {
+		for _, f := range []attest.Format{attest.SPDX, attest.CycloneDX} {
 			doc, err := Encode(f, in)
 			if err != nil {
 				t.Fatal(err)

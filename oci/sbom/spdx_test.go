@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/attest"
 	"github.com/github/go-spdx/v2/spdxexp"
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdx"
@@ -18,7 +19,7 @@ import (
 // reader.
 func readSPDX(t *testing.T, in Input) ([]byte, *spdx.Document) {
 	t.Helper()
-	b, err := Encode(SPDX, in)
+	b, err := Encode(attest.SPDX, in)
 	if err != nil {
 		t.Fatalf("Encode(SPDX): %v", err)
 	}
