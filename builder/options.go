@@ -43,6 +43,8 @@ type Builder struct {
 	// layerCompressed, when set, is called each time a layer is
 	// compressed rather than taken from the layer cache: tests count it.
 	layerCompressed func()
+	// bins let concurrent builds take turns at one executable's path.
+	bins binLocks
 }
 
 // Request is what to build: inputs only, resolved from flags, environment,
@@ -142,25 +144,6 @@ type Puller interface {
 // it.
 type PushChecker interface {
 	CheckPush(ctx context.Context, image reference.Named) error
-}
-
-// Result says what a build produced.
-type Result struct {
-	// LayoutDir is the absolute path of the layout written.
-	LayoutDir string
-	// Tags are the image's tags in the layout.
-	Tags []string
-	// Root is the descriptor of the image manifest, or of the index
-	// when there are several platforms.
-	Root ocispec.Descriptor
-	// Image is the image's name, or nil when none was given.
-	Image reference.Named
-	// Bases are the names of registry base images, one per platform that
-	// has one (blobs may be mounted from them).
-	Bases []reference.Named
-	// Referrers are the documents attached to the platforms' image
-	// manifests (SBOM, provenance), in the platforms' order.
-	Referrers []Referrer
 }
 
 // version is docker-krust's version as the documents name it.
