@@ -91,7 +91,7 @@ func (f *gcFlags) collect(ctx context.Context, env *environment, dir string) err
 		return err
 	}
 	fmt.Fprintf(env.stderr, "gc %s: %s %s (%s), kept %s (%s)%s\n", store.Dir(), verb,
-		plural(res.Removed, "blob"), human.Bytes(res.RemovedBytes), plural(res.Kept, "blob"), human.Bytes(res.KeptBytes), temps(res, verb))
+		human.Plural(res.Removed, "blob"), human.Bytes(res.RemovedBytes), human.Plural(res.Kept, "blob"), human.Bytes(res.KeptBytes), temps(res, verb))
 	return nil
 }
 
@@ -180,23 +180,5 @@ func temps(res layout.GCResult, verb string) string {
 	if res.Temps == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %s %s of interrupted builds (%s)", verb, plural(res.Temps, "temp file"), human.Bytes(res.TempBytes))
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// leaseForPush takes a lease on the layout a push reads, as builds do, so
-// that gc waits for the push: the image's tag may move to a newer build
-// while it is being pushed, and its blobs must stay until the push ends.
-func leaseForPush(ctx context.Context, store *layout.Layout) (release func(), err error) {
-	lease, err := store.Lease(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("OCI layout %s: %w", store.Dir(), err)
-	}
-	return lease.Release, nil
+	return fmt.Sprintf("; %s %s of interrupted builds (%s)", verb, human.Plural(res.Temps, "temp file"), human.Bytes(res.TempBytes))
 }
