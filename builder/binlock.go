@@ -34,6 +34,11 @@ func (l *binLocks) lock(ctx context.Context, targetDir, bin string) (unlock func
 		l.held[key] = slot
 	}
 	l.mu.Unlock()
+	select { // a free lock is taken, whatever ctx says
+	case slot <- struct{}{}:
+		return func() { <-slot }, nil
+	default:
+	}
 	select {
 	case slot <- struct{}{}:
 		return func() { <-slot }, nil

@@ -2,6 +2,7 @@ package builder
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/layout"
@@ -36,16 +37,17 @@ type Result struct {
 
 // heldLease is a build's lease, given back once.
 type heldLease struct {
-	store *layout.Layout
-	lease *layout.Lease
-	once  sync.Once
+	store    *layout.Layout
+	lease    *layout.Lease
+	once     sync.Once
+	released atomic.Bool
 }
 
-// Layout returns the layout the image was written to, read under the
-// build's lease; nil for a Result that holds none (not from Plan.Run).
-// Reading it after Release is reading without a lease.
+// Layout returns the layout the image was written to, to read under the
+// build's lease; nil for a Result that holds none (not from Plan.Run, or
+// released).
 func (r Result) Layout() *layout.Layout {
-	if r.held == nil {
+	if r.held == nil || r.held.released.Load() {
 		return nil
 	}
 	return r.held.store
@@ -56,7 +58,10 @@ func (r Result) Layout() *layout.Layout {
 // number of times, from any copy of r.
 func (r Result) Release() {
 	if r.held != nil {
-		r.held.once.Do(r.held.lease.Release)
+		r.held.once.Do(func() {
+			r.held.released.Store(true)
+			r.held.lease.Release()
+		})
 	}
 }
 

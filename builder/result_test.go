@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
@@ -57,6 +56,9 @@ func TestResultHoldsItsLeaseUntilReleased(t *testing.T) {
 	}
 	first.Release()
 	first.Release()
+	if first.Layout() != nil {
+		t.Error("a released Result still offers its layout")
+	}
 	got, err := mustOpen(t, first.LayoutDir).GC(ctx, layout.GCOptions{})
 	if err != nil || got.Removed == 0 {
 		t.Fatalf("gc after Release: %+v %v, want the first image's blobs removed", got, err)
@@ -73,40 +75,4 @@ func TestZeroResultReleases(t *testing.T) {
 	if r.Layout() != nil {
 		t.Error("a zero Result has a layout")
 	}
-}
-
-func TestBinLocks(t *testing.T) {
-	var l binLocks
-	ctx := context.Background()
-	unlock, err := l.lock(ctx, "/t/target", "app")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name, dir, bin string
-		wantWait       bool
-	}{
-		{"same binary, same target directory", "/t/target/", "app", true},
-		{"another binary", "/t/target", "worker", false},
-		{"another target directory", "/u/target", "app", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-			defer cancel()
-			other, err := l.lock(ctx, tt.dir, tt.bin)
-			if waited := errors.Is(err, context.DeadlineExceeded); waited != tt.wantWait {
-				t.Fatalf("lock: %v, want waiting %v", err, tt.wantWait)
-			}
-			if err == nil {
-				other()
-			}
-		})
-	}
-	unlock()
-	again, err := l.lock(ctx, "/t/target", "app")
-	if err != nil {
-		t.Fatalf("lock after unlock: %v", err)
-	}
-	again()
 }
