@@ -30,6 +30,9 @@ func export(ctx context.Context, d Destinations, store *layout.Layout, res build
 	if d.Engine == nil && d.Files.Tarball == nil {
 		return "", nil
 	}
+	if d.Name == nil {
+		return "", fmt.Errorf("export %s: %w", res.LayoutDir, ErrNoName)
+	}
 	tags, err := repoTags(d.Name, res.Tags)
 	if err != nil {
 		return "", err

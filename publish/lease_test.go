@@ -70,3 +70,27 @@ func TestPublishWantsALease(t *testing.T) {
 		})
 	}
 }
+
+// A destination that needs the image's name and has none is refused, and
+// the result released all the same.
+func TestPublishWantsAName(t *testing.T) {
+	tests := []struct {
+		name string
+		d    Destinations
+	}{
+		{"push without Result.Image", Destinations{Push: remote.New(remote.Options{})}},
+		{"load without Destinations.Name", Destinations{Engine: &fakeEngine{}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, req := newFake(t)
+			res := run(t, f, req)
+			if _, err := Publish(context.Background(), res, tt.d); !errors.Is(err, ErrNoName) {
+				t.Errorf("Publish: %v, want ErrNoName", err)
+			}
+			if res.Layout() != nil {
+				t.Error("the result was not released")
+			}
+		})
+	}
+}

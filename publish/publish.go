@@ -23,6 +23,10 @@ import (
 // by builder.Plan.Run, or was released): it cannot be published safely.
 var ErrNotHeld = errors.New("the build result holds no lease on its layout")
 
+// ErrNoName means a destination needs the image's name and has none: a
+// push without Result.Image, a load or tarball without Destinations.Name.
+var ErrNoName = errors.New("no image name to publish under")
+
 // Destinations says where a built image goes besides its layout. The zero
 // value publishes nothing and prints nothing.
 type Destinations struct {
@@ -88,6 +92,9 @@ func Publish(ctx context.Context, res builder.Result, d Destinations) (string, e
 	}
 	ref := layout.FormatRef(res.LayoutDir, res.Tags[0])
 	if d.Push != nil {
+		if res.Image == nil {
+			return "", fmt.Errorf("push %s: %w", res.LayoutDir, ErrNoName)
+		}
 		var err error
 		opts := remote.PushOptions{Tags: res.Tags, MountFrom: res.Bases}
 		if ref, err = Push(ctx, d.Push, d.Log, store, res.Root, res.Image, opts); err != nil {
