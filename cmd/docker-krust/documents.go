@@ -3,12 +3,11 @@ package main
 import (
 	"fmt"
 
-	"github.com/docker-krust/docker-krust/publish"
-
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/internal/outpath"
 	"github.com/docker-krust/docker-krust/oci/provenance"
 	"github.com/docker-krust/docker-krust/oci/sbom"
+	"github.com/docker-krust/docker-krust/publish"
 )
 
 // checkDocuments checks --sbom-dir's settings before anything is built:

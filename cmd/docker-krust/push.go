@@ -7,11 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/docker-krust/docker-krust/publish"
-
 	"github.com/distribution/reference"
 	"github.com/docker-krust/docker-krust/internal/scrub"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/publish"
 	"github.com/docker-krust/docker-krust/remote"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
