@@ -2,8 +2,8 @@
 // layout: it asks cargo for a static executable, layers it on a base image
 // and tags the result. It does no registry I/O of its own: registry bases
 // come through a Puller and the push check through a PushChecker, both of
-// which the command implements with remote, and the command pushes the
-// result.
+// which the command implements with remote, and package publish pushes
+// the result, under the lease it holds (see Result).
 package builder
 
 import (
