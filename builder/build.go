@@ -31,7 +31,8 @@ type target struct {
 // blobs it wrote that no tag reaches are removed again, and so are the
 // layout and its parent directories if this build created them and they
 // hold nothing else (see layout.Lease.Abandon), so a failed build leaves
-// no trace and takes nothing that is not its own.
+// no trace and takes nothing that is not its own. A built Result holds the
+// build's lease on the layout: call its Release once it is published.
 func (p *Plan) Run(ctx context.Context) (res Result, err error) {
 	// cargo's target directory is cargo's: make it first, so that cleaning
 	// up after a failure can never remove what cargo builds there. One made
@@ -59,14 +60,17 @@ func (p *Plan) Run(ctx context.Context) (res Result, err error) {
 			// Remove what this build wrote that nothing uses, and the
 			// directories it created while they hold nothing else.
 			lease.Abandon(ctx, created)
-			return
 		}
-		lease.Release()
 	}()
 	targets, err := p.prepareTargets(ctx, store)
 	if err != nil {
 		return Result{}, err
 	}
+	unlock, err := p.b.bins.lock(ctx, p.req.Project.TargetDir, p.Bin)
+	if err != nil {
+		return Result{}, err
+	}
+	defer unlock()
 	arts, err := p.build(ctx, targets)
 	if err != nil {
 		return Result{}, err
@@ -75,7 +79,11 @@ func (p *Plan) Run(ctx context.Context) (res Result, err error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return p.write(ctx, store, targets, arts, d)
+	if res, err = p.write(ctx, store, targets, arts, d); err != nil {
+		return Result{}, err
+	}
+	// The lease goes with the result, until it is published.
+	return res.holding(store, lease), nil
 }
 
 // build runs cargo for every target.

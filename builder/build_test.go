@@ -131,7 +131,8 @@ type metadataCargo interface {
 }
 
 // Run builds as the command does: it asks cargo about the project and
-// selects the package once, then prepares and runs the build.
+// selects the package once, then prepares and runs the build. The result
+// is released: it holds no lease.
 func Run(ctx context.Context, c metadataCargo, tb testBuild) (Result, error) {
 	proj, err := c.Metadata(ctx, tb.Dir)
 	if err != nil {
@@ -147,7 +148,9 @@ func Run(ctx context.Context, c metadataCargo, tb testBuild) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return plan.Run(ctx)
+	res, err := plan.Run(ctx)
+	res.Release()
+	return res, err
 }
 
 func newFake(t *testing.T) (*fakeCargo, testBuild) {

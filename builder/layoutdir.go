@@ -26,7 +26,7 @@ func defaultLayoutDir(proj *cargo.Project, pkg, bin string) string {
 	if !within(proj.TargetDir, proj.WorkspaceRoot) {
 		dir += "-" + shortHash(filepath.Clean(proj.WorkspaceRoot))
 	}
-	return filepath.Join(proj.TargetDir, "krust", dir, pathComponent(bin))
+	return filepath.Join(LayoutsDir(proj.TargetDir), dir, pathComponent(bin))
 }
 
 // pathComponent returns name if it is safe as one directory name in an

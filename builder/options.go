@@ -2,8 +2,8 @@
 // layout: it asks cargo for a static executable, layers it on a base image
 // and tags the result. It does no registry I/O of its own: registry bases
 // come through a Puller and the push check through a PushChecker, both of
-// which the command implements with remote, and the command pushes the
-// result.
+// which the command implements with remote, and package publish pushes
+// the result, under the lease it holds (see Result).
 package builder
 
 import (
@@ -41,6 +41,8 @@ type Builder struct {
 	// layerCompressed, when set, is called each time a layer is
 	// compressed rather than taken from the layer cache: tests count it.
 	layerCompressed func()
+	// bins let concurrent builds take turns at one executable's path.
+	bins binLocks
 }
 
 // Request is what to build: the settings, settled and checked once by
@@ -106,25 +108,6 @@ type Puller interface {
 // it.
 type PushChecker interface {
 	CheckPush(ctx context.Context, image reference.Named) error
-}
-
-// Result says what a build produced.
-type Result struct {
-	// LayoutDir is the absolute path of the layout written.
-	LayoutDir string
-	// Tags are the image's tags in the layout.
-	Tags []string
-	// Root is the descriptor of the image manifest, or of the index
-	// when there are several platforms.
-	Root ocispec.Descriptor
-	// Image is the image's name, or nil when none was given.
-	Image reference.Named
-	// Bases are the names of registry base images, one per platform that
-	// has one (blobs may be mounted from them).
-	Bases []reference.Named
-	// Referrers are the documents attached to the platforms' image
-	// manifests (SBOM, provenance), in the platforms' order.
-	Referrers []Referrer
 }
 
 // version is docker-krust's version as the documents name it.

@@ -74,6 +74,7 @@ func TestPrepareSettlesThePlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			res.Release()
 			if res.LayoutDir != plan.LayoutDir || imageString(res.Image) != tt.wantImage || f.builds != 1 {
 				t.Errorf("result %+v after %d builds, want the plan's layout %s and image %q, one build", res, f.builds, plan.LayoutDir, tt.wantImage)
 			}

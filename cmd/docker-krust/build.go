@@ -9,7 +9,7 @@ import (
 	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
-	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/publish"
 	"github.com/docker-krust/docker-krust/remote"
 	"github.com/spf13/cobra"
 )
@@ -53,7 +53,8 @@ func newBuildCommand(env *environment) *cobra.Command {
 	return cmd
 }
 
-// run builds, then pushes unless --no-push, and prints the one line.
+// run settles the build's settings and checks them, then builds the
+// package and publishes it where the flags say (see publish.Build).
 func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Command, args []string) error {
 	s, err := f.settle(ctx, env, cmd, args)
 	if err != nil {
@@ -78,51 +79,30 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 		// Checked with the base and the Rust targets, before cargo runs.
 		b.PushCheck = client
 	}
-	plan, err := b.Prepare(ctx, req)
-	if err != nil {
-		return err
-	}
-	if out.push && plan.Ref == nil {
-		return errNowhereToPush
-	}
-	// Every path the build writes is checked once the layout is settled,
-	// before cargo runs.
-	paths, err := f.checkOutputs(env, plan, r)
-	if err != nil {
-		return err
-	}
-	res, err := plan.Run(ctx)
-	if err != nil {
-		return err
-	}
-	if err := writeDocuments(ctx, paths, res); err != nil {
-		return err
-	}
-	ref := layout.FormatRef(res.LayoutDir, res.Tags[0])
-	if out.push {
-		if ref, err = pushBuilt(ctx, env, client, res); err != nil {
-			return err
-		}
-	}
-	id, err := out.export(ctx, env, paths, res)
-	if err != nil {
-		return err
-	}
-	if id != "" && !out.push {
-		// The image ID names exactly this build; a tag can move.
-		ref = id
-	}
-	return printRef(ctx, env, paths, ref)
+	_, err = publish.Build(ctx, b, req, func(plan *builder.Plan) (publish.Destinations, error) {
+		return f.destinations(env, plan, r, out, client)
+	})
+	return err
 }
 
-// printRef writes the one line to stdout, and to --image-refs when given
-// (first, so that a failure there leaves stdout empty).
-func printRef(ctx context.Context, env *environment, paths *outputFiles, ref string) error {
-	if err := paths.writeImageRefs(ctx, ref); err != nil {
-		return err
+// destinations says where the planned build goes, once every path it
+// writes is checked (the layout is settled then), before cargo runs.
+func (f *buildFlags) destinations(env *environment, plan *builder.Plan, r config.Settled, out outputs, client *remote.Client) (publish.Destinations, error) {
+	if out.push && plan.Ref == nil {
+		return publish.Destinations{}, errNowhereToPush
 	}
-	_, err := fmt.Fprintln(env.stdout, ref)
-	return err
+	files, err := f.checkOutputs(env, plan, r)
+	if err != nil {
+		return publish.Destinations{}, err
+	}
+	d := publish.Destinations{Name: out.name, Files: files, Stdout: env.stdout, Log: env.stderr}
+	if out.push {
+		d.Push = client
+	}
+	if out.load {
+		d.Engine = engineLoad{env: env, timeout: out.timeout}
+	}
+	return d, nil
 }
 
 // fileSettings asks cargo about the project, selects the package to build
@@ -167,29 +147,4 @@ func projectDir(cmd *cobra.Command, args []string) (string, []string, error) {
 		return "", nil, fmt.Errorf("project directory %s: %w", dir, err)
 	}
 	return abs, cargoArgs, nil
-}
-
-// pushBuilt pushes a build's image with its referrers (SBOM, provenance)
-// and returns its reference by digest; env's stderr hears how many
-// referrers went with it.
-func pushBuilt(ctx context.Context, env *environment, client *remote.Client, res builder.Result) (string, error) {
-	store, err := openLayout(res.LayoutDir)
-	if err != nil {
-		return "", err
-	}
-	release, err := leaseForPush(ctx, store)
-	if err != nil {
-		return "", err
-	}
-	defer release()
-	refs, err := store.AllReferrers(ctx, res.Root)
-	if err != nil {
-		return "", err
-	}
-	pushed, err := client.Push(ctx, store, res.Root, res.Image, remote.PushOptions{Tags: res.Tags, MountFrom: res.Bases, Referrers: refs})
-	if err != nil {
-		return "", err
-	}
-	reportReferrers(env.stderr, pushed, refs)
-	return pushed.Reference, nil
 }

@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"runtime"
 	"time"
 
 	"github.com/distribution/reference"
-	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/internal/dockerarchive"
@@ -51,79 +48,20 @@ func (f *buildFlags) outputs(r config.Settled, pkg string) (outputs, error) {
 	return o, err
 }
 
-// repoTags are the names the engine tags the image with, one per tag.
-func (o outputs) repoTags(tags []string) ([]string, error) {
-	var out []string
-	for _, t := range tags {
-		tagged, err := reference.WithTag(o.name, t)
-		if err != nil {
-			return nil, fmt.Errorf("tag %s:%s: %w", o.name, t, err)
-		}
-		out = append(out, reference.FamiliarString(tagged))
-	}
-	return out, nil
+// engineLoad loads images into the Docker Engine of the current Docker
+// context (see loadImage), every call bounded by timeout (--timeout).
+type engineLoad struct {
+	env     *environment
+	timeout time.Duration
 }
 
-// export writes the tarball (files.tarball, checked before the build) and
-// loads the engine, as o asks. It returns the image ID when it loaded the
-// engine.
-func (o outputs) export(ctx context.Context, env *environment, files *outputFiles, res builder.Result) (string, error) {
-	if !o.load && o.tarball == "" {
-		return "", nil
-	}
-	store, err := openLayout(res.LayoutDir)
+// Load implements publish.Engine.
+func (l engineLoad) Load(ctx context.Context, store *layout.Layout, root ocispec.Descriptor, tags []string) (string, error) {
+	eng, err := l.env.engine()
 	if err != nil {
 		return "", err
 	}
-	release, err := leaseForPush(ctx, store)
-	if err != nil {
-		return "", err
-	}
-	defer release()
-	tags, err := o.repoTags(res.Tags)
-	if err != nil {
-		return "", err
-	}
-	if files.tarball != nil {
-		host := ocispec.Platform{OS: "linux", Architecture: runtime.GOARCH}
-		img, err := chooseImage(ctx, env, store, res.Root, host, "this machine", tags)
-		if err != nil {
-			return "", err
-		}
-		if err := writeTarball(ctx, files, store, img); err != nil {
-			return "", err
-		}
-	}
-	if !o.load {
-		return "", nil
-	}
-	eng, err := env.engine()
-	if err != nil {
-		return "", err
-	}
-	return loadImage(ctx, env, eng.bounded(o.timeout), store, res.Root, tags)
-}
-
-// chooseImage picks the image manifest of platform from an index (and
-// says so), or takes the image as it is.
-func chooseImage(ctx context.Context, env *environment, store *layout.Layout, desc ocispec.Descriptor, p ocispec.Platform, whose string, tags []string) (dockerarchive.Image, error) {
-	m, err := oci.SelectManifest(ctx, store, desc, p)
-	if err != nil {
-		return dockerarchive.Image{}, fmt.Errorf("choose the image for %s (%s): %w", whose, oci.PlatformString(p), err)
-	}
-	if m.Digest != desc.Digest {
-		fmt.Fprintf(env.stderr, "the index has several platforms: %s for %s\n", oci.PlatformString(p), whose)
-	}
-	return dockerarchive.Image{Manifest: m, RepoTags: tags}, nil
-}
-
-// writeTarball writes img's archive to --tarball: a file whole (a
-// failure leaves what was there), a pipe as a stream.
-func writeTarball(ctx context.Context, files *outputFiles, store *layout.Layout, img dockerarchive.Image) error {
-	return files.tarball.Write(ctx, files.write, func(w io.Writer) error {
-		_, err := dockerarchive.Write(ctx, w, store, img)
-		return err
-	})
+	return loadImage(ctx, l.env, eng.bounded(l.timeout), store, root, tags)
 }
 
 // errNoEngine means no Docker Engine answered for --load.

@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
+	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/internal/human"
 	"github.com/docker-krust/docker-krust/layout"
@@ -117,40 +116,13 @@ func gcLayoutDirs(ctx context.Context, env *environment, args []string) ([]strin
 	if err != nil {
 		return nil, fmt.Errorf("no LAYOUT given, and cargo cannot say where the project's layouts are (name one: krust gc DIR): %w", err)
 	}
-	root := filepath.Join(proj.TargetDir, "krust")
-	dirs, err := findLayouts(root)
+	root := builder.LayoutsDir(proj.TargetDir)
+	dirs, err := builder.DefaultLayouts(proj.TargetDir)
 	if err != nil {
 		return nil, err
 	}
 	if len(dirs) == 0 {
 		return nil, fmt.Errorf("no OCI layouts under %s: krust build writes them there unless --oci-layout names another (name it: krust gc DIR)", root)
-	}
-	return dirs, nil
-}
-
-// findLayouts lists the OCI layouts below root, down to the depth of
-// build's default TARGET_DIR/krust/PACKAGE/BIN; it does not look inside a
-// layout.
-func findLayouts(root string) ([]string, error) {
-	var dirs []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && path == root {
-			return fs.SkipAll
-		}
-		if err != nil || !d.IsDir() {
-			return err
-		}
-		if info, err := os.Lstat(filepath.Join(path, "oci-layout")); err == nil && info.Mode().IsRegular() {
-			dirs = append(dirs, path)
-			return fs.SkipDir
-		}
-		if rel, _ := filepath.Rel(root, path); strings.Count(rel, string(filepath.Separator)) >= 2 {
-			return fs.SkipDir
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("look for OCI layouts under %s: %w", root, err)
 	}
 	return dirs, nil
 }
@@ -181,15 +153,4 @@ func temps(res layout.GCResult, verb string) string {
 		return ""
 	}
 	return fmt.Sprintf("; %s %s of interrupted builds (%s)", verb, human.Count(res.Temps, "temp file"), human.Bytes(res.TempBytes))
-}
-
-// leaseForPush takes a lease on the layout a push reads, as builds do, so
-// that gc waits for the push: the image's tag may move to a newer build
-// while it is being pushed, and its blobs must stay until the push ends.
-func leaseForPush(ctx context.Context, store *layout.Layout) (release func(), err error) {
-	lease, err := store.Lease(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("OCI layout %s: %w", store.Dir(), err)
-	}
-	return lease.Release, nil
 }

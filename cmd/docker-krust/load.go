@@ -8,6 +8,7 @@ import (
 	"github.com/docker-krust/docker-krust/internal/dockerarchive"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
+	"github.com/docker-krust/docker-krust/publish"
 	"github.com/moby/moby/client"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -36,7 +37,7 @@ func sendImage(ctx context.Context, env *environment, eng *engine, store *layout
 			errNoEngine, eng.host, eng.context, err, store.Dir())
 	}
 	p := ocispec.Platform{OS: v.Os, Architecture: v.Arch}
-	img, err := chooseImage(ctx, env, store, desc, p, "the Docker Engine", tags)
+	img, err := publish.ChooseImage(ctx, env.stderr, store, desc, p, "the Docker Engine", tags)
 	if err != nil {
 		return "", err
 	}

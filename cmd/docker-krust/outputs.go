@@ -1,31 +1,21 @@
 package main
 
 import (
-	"context"
 	"os"
 
 	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/internal/outpath"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/publish"
 )
-
-// outputFiles are the paths a build writes for the user besides its
-// layout (--tarball, --image-refs, --sbom-dir), checked before cargo runs:
-// see internal/outpath for what is refused and how each is written.
-type outputFiles struct {
-	rules outpath.Rules
-	write outpath.WriteOptions
-	// Each is nil when its flag is not given.
-	tarball, imageRefs, sbomDir *outpath.Target
-}
 
 // checkOutputs checks every path the build will write, the layout's
 // place included, before cargo runs, and reports every problem at once.
-func (f *buildFlags) checkOutputs(env *environment, plan *builder.Plan, r config.Settled) (*outputFiles, error) {
-	files := &outputFiles{
-		rules: outpath.Rules{Kept: keptDirs(plan, r), Streams: standardStreams()},
-		write: outpath.WriteOptions{Wait: f.registry.timeout, Log: env.stderr},
+func (f *buildFlags) checkOutputs(env *environment, plan *builder.Plan, r config.Settled) (publish.Files, error) {
+	files := publish.Files{
+		Rules: outpath.Rules{Kept: keptDirs(plan, r), Streams: standardStreams()},
+		Write: outpath.WriteOptions{Wait: f.registry.timeout, Log: env.stderr},
 	}
 	layoutSetting := "--oci-layout"
 	if f.layoutDir == "" {
@@ -39,45 +29,33 @@ func (f *buildFlags) checkOutputs(env *environment, plan *builder.Plan, r config
 			slots = append(slots, slot)
 		}
 	}
-	add(&files.tarball, "--tarball", f.tarball, outpath.File)
-	add(&files.imageRefs, "--image-refs", f.imageRefs, outpath.File)
-	add(&files.sbomDir, "--sbom-dir", f.sbomDir, outpath.Dir)
-	targets, err := files.rules.Check(outs...)
+	add(&files.Tarball, "--tarball", f.tarball, outpath.File)
+	add(&files.ImageRefs, "--image-refs", f.imageRefs, outpath.File)
+	add(&files.SBOMDir, "--sbom-dir", f.sbomDir, outpath.Dir)
+	targets, err := files.Rules.Check(outs...)
 	if err != nil {
-		return nil, err
+		return publish.Files{}, err
 	}
 	for i, slot := range slots {
 		*slot = &targets[i+1]
 	}
-	return files, files.checkDocuments(plan.Bin, r)
+	return files, checkDocumentFiles(files, plan.Bin, r)
 }
 
-// checkDocuments checks the files --sbom-dir gets, where their names are
+// checkDocumentFiles checks the files --sbom-dir gets, where their names are
 // known before the base is read (not for --platform all), with the other
 // files, which must not be one of them. A directory that does not exist
 // yet holds none of them.
-func (o *outputFiles) checkDocuments(bin string, r config.Settled) error {
-	if o.sbomDir == nil || o.sbomDir.New() {
+func checkDocumentFiles(files publish.Files, bin string, r config.Settled) error {
+	if files.SBOMDir == nil || files.SBOMDir.New() {
 		return nil
 	}
-	outs := o.others()
+	outs := files.Others()
 	for _, name := range documentNames(bin, r) {
-		outs = append(outs, o.sbomDir.Join(name))
+		outs = append(outs, files.SBOMDir.Join(name))
 	}
-	_, err := o.rules.Check(outs...)
+	_, err := files.Rules.Check(outs...)
 	return err
-}
-
-// others are the file outputs other than the documents, which a document
-// written later must not be.
-func (o *outputFiles) others() []outpath.Output {
-	var outs []outpath.Output
-	for _, t := range []*outpath.Target{o.tarball, o.imageRefs} {
-		if t != nil {
-			outs = append(outs, t.Output)
-		}
-	}
-	return outs
 }
 
 // keptDirs are the directories the build reads or writes as its own.
@@ -109,12 +87,4 @@ func standardStreams() []outpath.Stream {
 		}
 	}
 	return out
-}
-
-// writeImageRefs writes the printed reference to --image-refs, if given.
-func (o *outputFiles) writeImageRefs(ctx context.Context, ref string) error {
-	if o.imageRefs == nil {
-		return nil
-	}
-	return o.imageRefs.WriteFile(ctx, o.write, []byte(ref+"\n"))
 }

@@ -1,17 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/distribution/reference"
-	"github.com/docker-krust/docker-krust/internal/human"
 	"github.com/docker-krust/docker-krust/internal/scrub"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/publish"
 	"github.com/docker-krust/docker-krust/remote"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"github.com/spf13/cobra"
@@ -47,16 +46,11 @@ func newPushCommand(env *environment) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			refs, err := store.AllReferrers(cmd.Context(), desc)
+			pushed, err := publish.Push(cmd.Context(), client, env.stderr, store, desc, target, remote.PushOptions{Tags: []string{tag}})
 			if err != nil {
 				return err
 			}
-			pushed, err := client.Push(cmd.Context(), store, desc, target, remote.PushOptions{Tags: []string{tag}, Referrers: refs})
-			if err != nil {
-				return err
-			}
-			reportReferrers(env.stderr, pushed, refs)
-			_, err = fmt.Fprintln(env.stdout, pushed.Reference)
+			_, err = fmt.Fprintln(env.stdout, pushed)
 			return err
 		},
 	}
@@ -117,24 +111,13 @@ func parseTarget(s string) (reference.Named, string, error) {
 	return reference.TrimNamed(named), tag, nil
 }
 
-// reportReferrers says on stderr how many referrers went with a push, by
-// artifact type, when there were any.
-func reportReferrers(w io.Writer, pushed remote.PushResult, refs []ocispec.Descriptor) {
-	if pushed.Referrers == 0 {
-		return
+// leaseForPush takes a lease on the layout a push reads, as builds do, so
+// that gc waits for the push: the image's tag may move to a newer build
+// while it is being pushed, and its blobs must stay until the push ends.
+func leaseForPush(ctx context.Context, store *layout.Layout) (release func(), err error) {
+	lease, err := store.Lease(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("OCI layout %s: %w", store.Dir(), err)
 	}
-	count := map[string]int{}
-	var types []string
-	for _, r := range refs {
-		if count[r.ArtifactType] == 0 {
-			types = append(types, r.ArtifactType)
-		}
-		count[r.ArtifactType]++
-	}
-	slices.Sort(types)
-	parts := make([]string, len(types))
-	for i, t := range types {
-		parts[i] = fmt.Sprintf("%d %s", count[t], t)
-	}
-	fmt.Fprintf(w, "pushed %s with %s: %s\n", pushed.Reference, human.Count(pushed.Referrers, "referrer"), strings.Join(parts, ", "))
+	return lease.Release, nil
 }

@@ -1,0 +1,64 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/internal/human"
+	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/remote"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/content"
+)
+
+// Pusher copies an image or index and what it references from src to a
+// registry; *remote.Client implements it.
+type Pusher interface {
+	Push(ctx context.Context, src content.ReadOnlyStorage, desc ocispec.Descriptor, target reference.Named, opts remote.PushOptions) (remote.PushResult, error)
+}
+
+// Push pushes root from store to image with every referrer store lists
+// for it (SBOM, provenance, signatures), in addition to opts, and returns
+// the image's reference by digest; log, when set, hears how many
+// referrers went with it. The caller holds a lease on store.
+func Push(ctx context.Context, p Pusher, log io.Writer, store *layout.Layout, root ocispec.Descriptor, image reference.Named, opts remote.PushOptions) (string, error) {
+	refs, err := store.AllReferrers(ctx, root)
+	if err != nil {
+		return "", err
+	}
+	opts.Referrers = refs
+	pushed, err := p.Push(ctx, store, root, image, opts)
+	if err != nil {
+		return "", err
+	}
+	if log != nil {
+		reportReferrers(log, pushed, refs)
+	}
+	return pushed.Reference, nil
+}
+
+// reportReferrers says how many referrers went with a push, by artifact
+// type, when there were any.
+func reportReferrers(w io.Writer, pushed remote.PushResult, refs []ocispec.Descriptor) {
+	if pushed.Referrers == 0 {
+		return
+	}
+	count := map[string]int{}
+	var types []string
+	for _, r := range refs {
+		if count[r.ArtifactType] == 0 {
+			types = append(types, r.ArtifactType)
+		}
+		count[r.ArtifactType]++
+	}
+	slices.Sort(types)
+	parts := make([]string, len(types))
+	for i, t := range types {
+		parts[i] = fmt.Sprintf("%d %s", count[t], t)
+	}
+	fmt.Fprintf(w, "pushed %s with %s: %s\n", pushed.Reference, human.Count(pushed.Referrers, "referrer"), strings.Join(parts, ", "))
+}
