@@ -86,7 +86,7 @@ var ErrFileSpec = errors.New("want FROM:TO with TO absolute")
 func ParseFileSpec(v string) (FileSpec, error) {
 	from, to, ok := strings.Cut(v, ":/")
 	if !ok || from == "" {
-		return FileSpec{}, fmt.Errorf("%w, e.g. static:/srv/static (FROM relative to the package's directory): %q", ErrFileSpec, v)
+		return FileSpec{}, fmt.Errorf("%w, e.g. static:/srv/static (FROM relative to the package's directory)", ErrFileSpec)
 	}
 	return FileSpec{From: from, To: "/" + to}, nil
 }
