@@ -106,8 +106,8 @@ func TestCargoSettingsFiles(t *testing.T) {
 		t.Errorf("package files %v, workspace files %v, warnings %q", pkg.Files, wsS.Files, warn.String())
 	}
 	bad := map[string]string{
-		"files = \"static\"":                   "want an array of tables, not a string",
-		"files = [\"static:/srv\"]":            "want a table, not a string",
+		"files = \"static\"":                    "want an array of tables, not a string",
+		"files = [\"static:/srv\"]":             "want a table, not a string",
 		"files = [{ from = 1, to = \"/srv\" }]": "want a string, not an integer (1)",
 	}
 	for text, want := range bad {
