@@ -12,6 +12,7 @@ import (
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
+	"github.com/docker-krust/docker-krust/oci/provenance"
 )
 
 // Plan is a build settled and checked as far as it can be without the
@@ -38,8 +39,10 @@ type Plan struct {
 	profile string
 	// kinds are the kinds of document attached to each image.
 	kinds []attest.Kind
-	// files is the layer of the files setting, nil for none.
-	files *layerSource
+	// files is the layer of the files setting, nil for none; filesLayer
+	// is what the provenance says of it, once Run has written it.
+	files      *layerSource
+	filesLayer *provenance.Files
 }
 
 // Prepare checks req and settles what can be settled before the base is
