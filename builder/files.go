@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"path"
@@ -25,7 +26,7 @@ const maxFilesProblems = 20
 // FilesError): what the walk refuses, two entries that put different
 // things at one path, and anything at a binary's path /app/BIN (bins) or
 // in place of the directory /app.
-func filesLayer(specs []config.FileSpec, pkgDir, wsDir string, bins []string) (*layerSource, error) {
+func filesLayer(ctx context.Context, specs []config.FileSpec, pkgDir, wsDir string, bins []string) (*layerSource, error) {
 	if len(specs) == 0 {
 		return nil, nil
 	}
@@ -37,7 +38,10 @@ func filesLayer(specs []config.FileSpec, pkgDir, wsDir string, bins []string) (*
 		if spec.Workspace {
 			dir = wsDir
 		}
-		t := walkFiles(spec, dir)
+		t := walkFiles(ctx, spec, dir)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		errs = append(errs, t.errs...)
 		for _, p := range slices.Sorted(maps.Keys(t.entries)) {
 			e := t.entries[p]

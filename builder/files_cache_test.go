@@ -6,12 +6,14 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/docker-krust/docker-krust/internal/regular"
+	"github.com/docker-krust/docker-krust/layout"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -108,4 +110,38 @@ func TestFilesSwappedForFIFODoNotHang(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the build waits on a FIFO among the files")
 	}
+}
+
+// A cancelled build stops packing a tree at the next file, and stops
+// walking one before cargo.
+func TestFilesPackingStopsWhenCancelled(t *testing.T) {
+	f, opts := newFake(t)
+	makeTree(t, opts.Dir, assets)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, f, testBuild{Request: withFiles(opts.Request)}); !errors.Is(err, context.Canceled) || f.builds != 0 {
+		t.Errorf("a cancelled Prepare gave %v after %d builds, want context.Canceled before cargo", err, f.builds)
+	}
+	src, err := filesLayer(context.Background(), assetSpecs, opts.Dir, opts.Dir, []string{"svc"})
+	mustDo(t, err)
+	opened, err := src.open()
+	mustDo(t, err)
+	defer opened.Close()
+	defer opened.stopOn(ctx)()
+	for deadline := time.Now().Add(time.Minute); !opened.stopped.Load(); {
+		if time.Now().After(deadline) {
+			t.Fatal("a cancelled context did not stop the packing")
+		}
+		runtime.Gosched()
+	}
+	store, err := layout.Create(context.Background(), filepath.Join(t.TempDir(), "layout"))
+	mustDo(t, err)
+	if _, err := writeLayer(store, opened.files, time.Unix(0, 0), ""); !errors.Is(err, errPackingStopped) {
+		t.Errorf("packing after cancellation gave %v, want errPackingStopped", err)
+	}
+}
+
+func withFiles(r Request) Request {
+	r.Files = assetSpecs
+	return r
 }

@@ -145,6 +145,7 @@ func (c *layerCache) layer(ctx context.Context, store *layout.Layout, src layerS
 		return oci.Layer{}, err
 	}
 	defer opened.Close()
+	defer opened.stopOn(ctx)()
 	if c.target != "" {
 		diffID, err := oci.DiffID(opened.files, created)
 		if err != nil {

@@ -1,11 +1,13 @@
 package builder
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
+	"sync/atomic"
 
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/internal/regular"
@@ -66,6 +68,19 @@ type openedLayer struct {
 	open  []*os.File
 	roots map[string]*os.Root
 	lazy  []*treeFile
+	// stopped, once set (stopOn), makes the files still to be read fail:
+	// a large tree stops being packed as soon as the build is cancelled.
+	stopped atomic.Bool
+}
+
+// errPackingStopped is what a file of a tree reads once the build was
+// cancelled.
+var errPackingStopped = errors.New("packing stopped: the build was cancelled")
+
+// stopOn stops the reading of o's tree files when ctx is done, until the
+// returned func is called.
+func (o *openedLayer) stopOn(ctx context.Context) func() bool {
+	return context.AfterFunc(ctx, func() { o.stopped.Store(true) })
 }
 
 // open opens the host files of s's regular files, refusing anything but a
@@ -109,7 +124,7 @@ func (o *openedLayer) openLazily(i int, e entrySource) error {
 		}
 		o.roots[e.tree] = root
 	}
-	t := &treeFile{root: root, name: e.host, size: e.file.Size}
+	t := &treeFile{root: root, name: e.host, size: e.file.Size, stopped: &o.stopped}
 	o.lazy = append(o.lazy, t)
 	o.files[i].Content = t
 	return nil
@@ -147,14 +162,18 @@ func (o *openedLayer) Close() error {
 // (without blocking, and only if it is still a regular file of size
 // bytes) at the first Read, closed at its end.
 type treeFile struct {
-	root *os.Root
-	name string
-	size int64
-	f    *os.File
-	done bool
+	root    *os.Root
+	name    string
+	size    int64
+	f       *os.File
+	done    bool
+	stopped *atomic.Bool
 }
 
 func (t *treeFile) Read(p []byte) (int, error) {
+	if t.stopped.Load() {
+		return 0, errPackingStopped
+	}
 	if t.f == nil {
 		if t.done {
 			return 0, io.EOF
