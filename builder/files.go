@@ -19,14 +19,21 @@ import (
 // once: a tree of a thousand sockets needs one fix, not a thousand lines.
 const maxFilesProblems = 20
 
-// filesLayer walks the trees the files setting names (from relative to
-// pkgDir, or to wsDir for the workspace's entries) and returns the layer
+// filesDirs are the directories the files setting's paths depend on:
+// from is relative to pkg, or to workspace for the workspace's entries;
+// target, cargo's target directory, is left out of every tree.
+type filesDirs struct {
+	pkg, workspace, target string
+}
+
+// filesLayer walks the trees the files setting names (see filesDirs) and
+// returns the layer
 // that puts them into the image, or nil for none. Everything that cannot
 // go there is refused now, before cargo runs, every problem at once (see
 // FilesError): what the walk refuses, two entries that put different
 // things at one path, and anything at a binary's path /app/BIN (bins) or
 // in place of the directory /app.
-func filesLayer(ctx context.Context, specs []config.FileSpec, pkgDir, wsDir string, bins []string) (*layerSource, error) {
+func filesLayer(ctx context.Context, specs []config.FileSpec, dirs filesDirs, bins []string) (*layerSource, error) {
 	if len(specs) == 0 {
 		return nil, nil
 	}
@@ -34,11 +41,11 @@ func filesLayer(ctx context.Context, specs []config.FileSpec, pkgDir, wsDir stri
 	owner := map[string]*tree{}
 	var errs []error
 	for _, spec := range specs {
-		dir := pkgDir
+		dir := dirs.pkg
 		if spec.Workspace {
-			dir = wsDir
+			dir = dirs.workspace
 		}
-		t := walkFiles(ctx, spec, dir)
+		t := walkFiles(ctx, spec, dir, dirs.target)
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

@@ -30,7 +30,7 @@ func BenchmarkFilesLayer(b *testing.B) {
 		specs := []config.FileSpec{{From: "tree", To: "/srv/tree"}}
 		b.Run(fmt.Sprintf("files=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				src, err := filesLayer(context.Background(), specs, dir, dir, []string{"svc"})
+				src, err := filesLayer(context.Background(), specs, filesDirs{dir, dir, ""}, []string{"svc"})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -112,6 +112,18 @@ func TestFilesSwappedForFIFODoNotHang(t *testing.T) {
 	}
 }
 
+// A file whose size changes after the walk (while cargo runs) fails the
+// build rather than going into the layer torn.
+func TestFilesChangedDuringTheBuild(t *testing.T) {
+	f, opts := newFake(t)
+	makeTree(t, opts.Dir, assets)
+	opts.Files = assetSpecs
+	f.hook = func() { appendTo(t, filepath.Join(opts.Dir, "static", "index.html"), "<p>more</p>") }
+	if _, err := Run(context.Background(), f, opts); err == nil || !strings.Contains(err.Error(), "index.html changed while krust packaged it") {
+		t.Errorf("got %v, want index.html named as changed", err)
+	}
+}
+
 // A cancelled build stops packing a tree at the next file, and stops
 // walking one before cargo.
 func TestFilesPackingStopsWhenCancelled(t *testing.T) {
@@ -122,7 +134,7 @@ func TestFilesPackingStopsWhenCancelled(t *testing.T) {
 	if _, err := Run(ctx, f, testBuild{Request: withFiles(opts.Request)}); !errors.Is(err, context.Canceled) || f.builds != 0 {
 		t.Errorf("a cancelled Prepare gave %v after %d builds, want context.Canceled before cargo", err, f.builds)
 	}
-	src, err := filesLayer(context.Background(), assetSpecs, opts.Dir, opts.Dir, []string{"svc"})
+	src, err := filesLayer(context.Background(), assetSpecs, filesDirs{opts.Dir, opts.Dir, ""}, []string{"svc"})
 	mustDo(t, err)
 	opened, err := src.open()
 	mustDo(t, err)

@@ -61,6 +61,18 @@ func imageLayers(t *testing.T, dir string) ([]ocispec.Descriptor, ocispec.Image)
 	return m.Layers, cfg
 }
 
+// imageConfigDesc returns the descriptor of the config of the image
+// tagged latest in dir.
+func imageConfigDesc(t *testing.T, dir string) ocispec.Descriptor {
+	t.Helper()
+	store := mustOpen(t, dir)
+	desc, err := store.Resolve(context.Background(), "latest")
+	mustDo(t, err)
+	var m ocispec.Manifest
+	mustDo(t, oci.ReadJSON(context.Background(), store, desc, oci.MaxManifestSize, &m))
+	return m.Config
+}
+
 // tarListing lists the entries of the gzip layer desc of the layout dir,
 // one line each: path, type, mode, owner, mtime, size or link, content.
 func tarListing(t *testing.T, dir string, desc ocispec.Descriptor) []string {

@@ -43,6 +43,8 @@ func TestFilesRefusedBeforeCargo(t *testing.T) {
 			[]string{"svc cannot go", "replace the binary /app/svc"}},
 		{"the binary inside a tree", map[string]node{"root/app/svc/x": {content: "x"}}, nil, []config.FileSpec{{From: "root", To: "/"}},
 			[]string{"root/app/svc cannot go", "root/app/svc/x cannot go", "replace the binary /app/svc"}},
+		{"cargo's target directory", map[string]node{"target/release/svc": {content: "built"}}, nil, []config.FileSpec{{From: ".", To: "/src"}},
+			[]string{"^target cannot go", "cargo's target directory"}},
 		{"/app as a file", map[string]node{"f": {content: "f"}}, nil, []config.FileSpec{{From: "f", To: "/app"}}, []string{"replace the directory /app"}},
 		{"two entries at one path", map[string]node{"a/x": {content: "1"}, "x": {content: "2"}}, nil,
 			[]config.FileSpec{{From: "a", To: "/srv"}, {From: "x", To: "/srv/x"}}, []string{"^x cannot go", `entry { from = "a", to = "/srv" } puts something else at /srv/x`}},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
 	"testing"
 
 	"github.com/docker-krust/docker-krust/attest"
@@ -22,6 +23,11 @@ func TestProvenanceRecordsTheFilesLayer(t *testing.T) {
 	mustDo(t, err)
 	layers, cfg := imageLayers(t, res.LayoutDir)
 	store := mustOpen(t, res.LayoutDir)
+	for _, l := range append(layers, imageConfigDesc(t, res.LayoutDir)) {
+		if blob, err := os.ReadFile(blobPath(res.LayoutDir, l)); err != nil || bytes.Contains(blob, []byte(opts.Dir)) {
+			t.Errorf("blob %s names the project's absolute path %s (%v)", l.Digest, opts.Dir, err)
+		}
+	}
 	if len(res.Referrers) != 1 {
 		t.Fatalf("%d referrers, want the provenance", len(res.Referrers))
 	}

@@ -69,7 +69,7 @@ func (t *tree) refuse(rel, reason string, args ...any) {
 // walkFiles walks the file or directory spec names, from relative to dir,
 // without following any link, and returns its entries at their place in
 // the image, or every reason it cannot go there.
-func walkFiles(ctx context.Context, spec config.FileSpec, dir string) *tree {
+func walkFiles(ctx context.Context, spec config.FileSpec, dir, target string) *tree {
 	from := filepath.FromSlash(spec.From)
 	if !filepath.IsAbs(from) {
 		from = filepath.Join(dir, from)
@@ -86,7 +86,7 @@ func walkFiles(ctx context.Context, spec config.FileSpec, dir string) *tree {
 		t.host, t.file = filepath.Dir(from), true
 		t.add(filepath.Base(from), to, info)
 	case info.IsDir():
-		t.walk(ctx, to)
+		t.walk(ctx, to, target)
 	case info.Mode()&fs.ModeSymlink != 0:
 		link, _ := os.Readlink(from)
 		t.refuse(".", "it is a symbolic link (to %s), and krust follows no link to find files: name what it points to, or copy that into the project", link)
@@ -100,13 +100,18 @@ func walkFiles(ctx context.Context, spec config.FileSpec, dir string) *tree {
 }
 
 // walk adds the directory tree at t.host, put at to; it stops early,
-// leaving the rest out, once ctx is done.
-func (t *tree) walk(ctx context.Context, to string) {
+// leaving the rest out, once ctx is done. cargo's target directory, which
+// the build itself writes, is refused.
+func (t *tree) walk(ctx context.Context, to, target string) {
 	err := filepath.WalkDir(t.host, func(p string, d fs.DirEntry, err error) error {
 		if ctx.Err() != nil {
 			return filepath.SkipAll
 		}
 		rel, _ := filepath.Rel(t.host, p)
+		if target != "" && p == filepath.Clean(target) {
+			t.refuse(rel, "it is cargo's target directory, which the build writes: name the directories to put into the image, not one that holds it")
+			return filepath.SkipDir
+		}
 		if err != nil {
 			t.refuse(rel, "%v: make it readable, or move it out of the tree", unwrapPath(err))
 			return nil

@@ -77,7 +77,7 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 	if p.Bin, err = cargo.SelectBin(req.Package, req.Bin); err != nil {
 		return nil, err
 	}
-	if p.files, err = filesLayer(ctx, req.Files, packageDir(req), req.Project.WorkspaceRoot, []string{p.Bin}); err != nil {
+	if p.files, err = filesLayer(ctx, req.Files, filesDirs{packageDir(req), req.Project.WorkspaceRoot, req.Project.TargetDir}, []string{p.Bin}); err != nil {
 		return nil, err
 	}
 	if p.Ref, err = imageref.Name(req.Name, req.Repo, req.Package.Name); err != nil {
