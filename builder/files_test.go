@@ -105,3 +105,24 @@ func TestFilesLayerIgnoresTheCheckout(t *testing.T) {
 			la[0].Digest, lb[0].Digest, a.Root.Digest, b.Root.Digest)
 	}
 }
+
+// A package's entries are relative to its own directory, the
+// workspace's to the workspace root (where cargo reads inherited paths).
+func TestFilesRelativeToTheirTable(t *testing.T) {
+	f, opts := newFake(t)
+	f.project.Packages[0].ManifestPath = filepath.Join(opts.Dir, "api", "Cargo.toml")
+	opts.pkg = "svc"
+	makeTree(t, opts.Dir, map[string]node{
+		"api/static/index.html": {content: "member's", mode: 0o644},
+		"static/index.html":     {content: "root's", mode: 0o644},
+		"certs/ca.crt":          {content: "root's CA", mode: 0o644},
+	})
+	opts.Files = []config.FileSpec{{From: "static", To: "/srv"}, {From: "certs/ca.crt", To: "/ca.crt", Workspace: true}}
+	res, err := Run(context.Background(), f, opts)
+	mustDo(t, err)
+	layers, _ := imageLayers(t, res.LayoutDir)
+	got := tarListing(t, res.LayoutDir, layers[0])
+	if !contains(got, `srv/index.html 0 0644 0:0 2023-11-14T22:13:20Z "member's"`) || !contains(got, `ca.crt 0 0644 0:0 2023-11-14T22:13:20Z "root's CA"`) {
+		t.Errorf("files layer %q: want the member's static and the root's CA", got)
+	}
+}
