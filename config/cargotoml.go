@@ -106,6 +106,15 @@ func unknownKeys(raw map[string]any, table string) []string {
 			unknown = append(unknown, key)
 		}
 	}
+	files, _ := krust["files"].([]any)
+	for i, f := range files {
+		entry, _ := f.(map[string]any)
+		for key := range entry {
+			if key != "from" && key != "to" {
+				unknown = append(unknown, fmt.Sprintf("files[%d].%s", i, key))
+			}
+		}
+	}
 	sort.Strings(unknown)
 	return unknown
 }

@@ -105,6 +105,10 @@ func TestCargoSettingsFiles(t *testing.T) {
 	if !slices.Equal(pkg.Files, wantPkg) || !slices.Equal(wsS.Files, wantWs) || warn.Len() != 0 {
 		t.Errorf("package files %v, workspace files %v, warnings %q", pkg.Files, wsS.Files, warn.String())
 	}
+	write(member, "[package]\nname = \"api\"\n[package.metadata.krust]\nfiles = [{ from = \"s\", to = \"/s\", mode = \"0600\" }]\n")
+	if _, _, err := CargoSettings(member, ws, &warn); err != nil || !strings.Contains(warn.String(), `unknown key "files[0].mode" in [package.metadata.krust] ignored`) {
+		t.Errorf("an unknown key of a files entry: %v, warnings %q", err, warn.String())
+	}
 	bad := map[string]string{
 		"files = \"static\"":                    "want an array of tables, not a string",
 		"files = [\"static:/srv\"]":             "want a table, not a string",
