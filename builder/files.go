@@ -27,12 +27,11 @@ type filesDirs struct {
 }
 
 // filesLayer walks the trees the files setting names (see filesDirs) and
-// returns the layer
-// that puts them into the image, or nil for none. Everything that cannot
-// go there is refused now, before cargo runs, every problem at once (see
-// FilesError): what the walk refuses, two entries that put different
-// things at one path, and anything at a binary's path /app/BIN (bins) or
-// in place of the directory /app.
+// returns the layer that puts them into the image, or nil for none.
+// Everything that cannot go there is refused now, before cargo runs,
+// every problem at once (see FilesError): what the walk refuses, two
+// entries that put different things at one path, and anything at a
+// binary's path /app/BIN (bins) or in place of the directory /app.
 func filesLayer(ctx context.Context, specs []config.FileSpec, dirs filesDirs, bins []string) (*layerSource, error) {
 	if len(specs) == 0 {
 		return nil, nil
