@@ -248,6 +248,7 @@ func (p *Plan) provenanceInput(t target, manifest ocispec.Descriptor, g *cargo.G
 	if t.base.store != nil {
 		in.Base = &provenance.Base{Name: t.base.name, Digest: t.base.digest}
 	}
+	in.Files = p.filesLayer
 	return in
 }
 

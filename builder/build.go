@@ -134,6 +134,9 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Ref}
 	layers := newLayerCache(p.req.Project, p.b.Log, r.compression, p.b.layerCompressed)
 	manifests, err := writeImages(ctx, store, layers, r, targets, arts)
+	if err == nil && d != nil {
+		err = p.recordFiles(ctx, store, targets[0], manifests[0])
+	}
 	if err != nil {
 		return Result{}, err
 	}

@@ -18,4 +18,7 @@ var (
 	// ErrCrateList means the crates linked into a binary, which its SBOM
 	// and provenance list, could not be listed.
 	ErrCrateList = errors.New("list the crates linked")
+	// ErrFiles means a file of the files setting cannot go into the
+	// image (see FilesError).
+	ErrFiles = errors.New("cannot go into the image")
 )

@@ -32,7 +32,7 @@ type recipe struct {
 	// compression is the new layers'.
 	compression oci.Compression
 	// extra are layers of other files, in order, beneath the executable's
-	// (which changes most often, so it comes last): none yet.
+	// (which changes most often, so it comes last): the files setting's.
 	extra []layerSource
 }
 

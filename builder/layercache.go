@@ -100,6 +100,8 @@ type layerCache struct {
 	pending map[digest.Digest]*pendingEntry
 	// refused is set once the cache directory was refused (and said so).
 	refused bool
+	// held are the locks of the layers being built (see hold).
+	held map[layerKey]*sync.Mutex
 }
 
 // pendingEntry is an entry save may write: dirty when it differs from
@@ -143,10 +145,15 @@ func (c *layerCache) layer(ctx context.Context, store *layout.Layout, src layerS
 		return oci.Layer{}, err
 	}
 	defer opened.Close()
+	defer opened.stopOn(ctx)()
 	if c.target != "" {
 		diffID, err := oci.DiffID(opened.files, created)
 		if err != nil {
 			return oci.Layer{}, fmt.Errorf("read %s %s: %w", src.what, src.from, err)
+		}
+		defer c.hold(c.key(diffID))()
+		if layer, ok := c.built(c.key(diffID)); ok {
+			return layer, nil // another platform's image has it too
 		}
 		if layer, ok := c.lookup(ctx, store, c.key(diffID)); ok {
 			logf(c.log, "layer for %s taken from the cache (%s, diffID %s)\n", src.name, layer.Descriptor.Digest, diffID)
@@ -181,6 +188,37 @@ func (c *layerCache) layer(ctx context.Context, store *layout.Layout, src layerS
 
 func (c *layerCache) key(diffID digest.Digest) layerKey {
 	return layerKey{Version: layerCacheVersion, DiffID: diffID, Format: c.compression.Fingerprint()}
+}
+
+// built returns the layer of key that this build already wrote or took
+// from the cache: the files layer is the same in every platform's image.
+func (c *layerCache) built(key layerKey) (oci.Layer, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range c.pending {
+		if p.entry.Key == key {
+			return oci.Layer{Descriptor: p.entry.Layer, DiffID: key.DiffID}, true
+		}
+	}
+	return oci.Layer{}, false
+}
+
+// hold makes the images that share a layer take turns at it, so that
+// the first builds it and the others find it built; the returned func
+// lets the next one in.
+func (c *layerCache) hold(key layerKey) func() {
+	c.mu.Lock()
+	if c.held == nil {
+		c.held = map[layerKey]*sync.Mutex{}
+	}
+	m := c.held[key]
+	if m == nil {
+		m = &sync.Mutex{}
+		c.held[key] = m
+	}
+	c.mu.Unlock()
+	m.Lock()
+	return m.Unlock
 }
 
 // remember keeps e for save; dirty says it must be written.

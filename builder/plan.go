@@ -12,6 +12,7 @@ import (
 	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
+	"github.com/docker-krust/docker-krust/oci/provenance"
 )
 
 // Plan is a build settled and checked as far as it can be without the
@@ -38,6 +39,10 @@ type Plan struct {
 	profile string
 	// kinds are the kinds of document attached to each image.
 	kinds []attest.Kind
+	// files is the layer of the files setting, nil for none; filesLayer
+	// is what the provenance says of it, once Run has written it.
+	files      *layerSource
+	filesLayer *provenance.Files
 }
 
 // Prepare checks req and settles what can be settled before the base is
@@ -70,6 +75,9 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 	}
 	p.revision = gitRevision(ctx, req.Dir)
 	if p.Bin, err = cargo.SelectBin(req.Package, req.Bin); err != nil {
+		return nil, err
+	}
+	if p.files, err = filesLayer(ctx, req.Files, filesDirs{packageDir(req), req.Project.WorkspaceRoot, req.Project.TargetDir}, []string{p.Bin}); err != nil {
 		return nil, err
 	}
 	if p.Ref, err = imageref.Name(req.Name, req.Repo, req.Package.Name); err != nil {
@@ -105,5 +113,19 @@ func (p *Plan) CacheDir() string { return layerCacheDir(p.req.Project) }
 
 // recipe is what every image of the plan gets besides its base and layer.
 func (p *Plan) recipe() recipe {
-	return recipe{created: p.req.Created, settings: p.req.ImageConfig, annotations: p.annotations, compression: p.req.Compression}
+	r := recipe{created: p.req.Created, settings: p.req.ImageConfig, annotations: p.annotations, compression: p.req.Compression}
+	if p.files != nil {
+		r.extra = []layerSource{*p.files}
+	}
+	return r
+}
+
+// packageDir is the directory of the package's Cargo.toml, which the
+// paths of its files are relative to; the project's directory when cargo
+// named no manifest.
+func packageDir(req Request) string {
+	if req.Package.ManifestPath == "" {
+		return req.Dir
+	}
+	return filepath.Dir(req.Package.ManifestPath)
 }

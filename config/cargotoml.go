@@ -15,11 +15,13 @@ type cargoKeys struct {
 	ImageKeys
 	BaseImage string   `toml:"base-image"`
 	CargoArgs []string `toml:"cargo-args"`
+	// Files are read only from Cargo.toml: their paths are the project's.
+	Files []FileSpec `toml:"files"`
 }
 
 // knownCargoKeys lists the keys of cargoKeys, for unknown-key warnings.
 func knownCargoKeys() []string {
-	return []string{"annotations", "args", "base-image", "bin", "cargo", "cargo-args", "compression", "env", "labels",
+	return []string{"annotations", "args", "base-image", "bin", "cargo", "cargo-args", "compression", "env", "files", "labels",
 		"libc", "platforms", "ports", "profile", "provenance", "sbom", "tags", "user", "workdir"}
 }
 
@@ -55,6 +57,9 @@ func CargoSettings(packageManifest, workspaceManifest string, warn io.Writer) (p
 		return Settings{}, Settings{}, err
 	}
 	ws, err = wm.Workspace.Metadata.Krust.settings(workspaceManifest + " [workspace.metadata.krust]")
+	for i := range ws.Files {
+		ws.Files[i].Workspace = true
+	}
 	return pkg, ws, err
 }
 
@@ -63,7 +68,7 @@ func (k *cargoKeys) settings(source string) (Settings, error) {
 		return Settings{}, nil
 	}
 	s, err := k.ImageKeys.settings(source)
-	s.BaseImage, s.CargoArgs = k.BaseImage, k.CargoArgs
+	s.BaseImage, s.CargoArgs, s.Files = k.BaseImage, k.CargoArgs, k.Files
 	return s, err
 }
 
@@ -99,6 +104,15 @@ func unknownKeys(raw map[string]any, table string) []string {
 	for key := range krust {
 		if !contains(knownCargoKeys(), key) {
 			unknown = append(unknown, key)
+		}
+	}
+	files, _ := krust["files"].([]any)
+	for i, f := range files {
+		entry, _ := f.(map[string]any)
+		for key := range entry {
+			if key != "from" && key != "to" {
+				unknown = append(unknown, fmt.Sprintf("files[%d].%s", i, key))
+			}
 		}
 	}
 	sort.Strings(unknown)

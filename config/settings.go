@@ -47,6 +47,8 @@ type Settings struct {
 	// SBOM and Provenance are the formats of the documents attached to
 	// each image (attest.Formats), as their source writes them.
 	SBOM, Provenance string
+	// Files are the files put into the image by a layer of their own.
+	Files []FileSpec
 }
 
 // merge combines settings, highest precedence first: each single value and
@@ -73,6 +75,7 @@ func merge(layers ...Settings) Settings {
 		out.Args = firstList(out.Args, l.Args)
 		out.Ports = firstList(out.Ports, l.Ports)
 		out.Tags = firstList(out.Tags, l.Tags)
+		out.Files = firstList(out.Files, l.Files)
 		out.Env = mergeMap(out.Env, l.Env)
 		out.Labels = mergeMap(out.Labels, l.Labels)
 		out.Annotations = mergeMap(out.Annotations, l.Annotations)
@@ -90,11 +93,11 @@ func firstString(values ...string) string {
 	return ""
 }
 
-func firstList(have, next []string) []string {
+func firstList[T any](have, next []T) []T {
 	if len(have) > 0 {
 		return have
 	}
-	return append([]string(nil), next...)
+	return append([]T(nil), next...)
 }
 
 // mergeMap adds next's keys that have does not set yet.

@@ -88,6 +88,9 @@ type Settled struct {
 	// Provenance is the provenance attached to each platform's image:
 	// attest.SLSA unless a source says attest.None.
 	Provenance attest.Format
+	// Files are the files put into the image, beneath the executable, by
+	// a layer of their own; none unless a source lists some.
+	Files []FileSpec
 }
 
 // Settle settles the settings from their sources and checks every value
@@ -127,6 +130,7 @@ func Settle(src Sources) (Settled, error) {
 		Annotations: s.Annotations, Created: created, StampCreated: stamp, CargoHome: cargo.Home(getenv),
 		SBOM:       attest.Format(firstString(s.SBOM, string(attest.Default(attest.SBOM)))),
 		Provenance: attest.Format(firstString(s.Provenance, string(attest.Default(attest.Provenance)))),
+		Files:      s.Files,
 	}, nil
 }
 

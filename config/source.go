@@ -54,6 +54,9 @@ func (l Settings) sets(setting string) bool {
 	lists := map[string][]string{
 		"platforms": l.Platforms, "cargo-args": l.CargoArgs, "args": l.Args, "ports": l.Ports, "tags": l.Tags,
 	}
+	if setting == "files" {
+		return len(l.Files) > 0
+	}
 	return len(lists[setting]) > 0
 }
 

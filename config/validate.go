@@ -60,6 +60,7 @@ func mergeChecked(layers ...Settings) (Settings, []error) {
 	}
 	errs = append(errs, checkTags(s.Tags, whereIs(layers, "tags"))...)
 	errs = append(errs, checkSupplyChain(s, layers)...)
+	errs = append(errs, checkFiles(s.Files, layers)...)
 	return s, errs
 }
 

@@ -19,6 +19,9 @@ func writeEntries(tw *tar.Writer, files []File, modTime time.Time) error {
 		return err
 	}
 	written := map[string]bool{}
+	// One copy buffer for every entry: a tree of many small files would
+	// otherwise allocate (and clear) io.Copy's 32 KiB for each.
+	buf := make([]byte, 32<<10)
 	for _, f := range sorted {
 		for _, dir := range parentDirs(f.Path) {
 			if written[dir] {
@@ -34,7 +37,7 @@ func writeEntries(tw *tar.Writer, files []File, modTime time.Time) error {
 			// has written this directory yet.
 			written[f.Path] = true
 		}
-		if err := writeEntry(tw, f, modTime); err != nil {
+		if err := writeEntry(tw, f, modTime, buf); err != nil {
 			return err
 		}
 	}
@@ -73,8 +76,9 @@ func sortEntries(files []File) ([]File, error) {
 	return sorted, nil
 }
 
-// writeEntry writes f's header and, for a regular file, its content.
-func writeEntry(tw *tar.Writer, f File, modTime time.Time) error {
+// writeEntry writes f's header and, for a regular file, its content,
+// copied through buf.
+func writeEntry(tw *tar.Writer, f File, modTime time.Time, buf []byte) error {
 	name := f.Path
 	if err := tw.WriteHeader(f.header(name, modTime)); err != nil {
 		return fmt.Errorf("write %s to layer: %w", name, err)
@@ -86,7 +90,7 @@ func writeEntry(tw *tar.Writer, f File, modTime time.Time) error {
 	if content == nil {
 		content = strings.NewReader("")
 	}
-	n, err := io.Copy(tw, content)
+	n, err := io.CopyBuffer(tw, content, buf)
 	if err != nil {
 		return fmt.Errorf("write %s to layer: %w", name, err)
 	}

@@ -80,7 +80,7 @@ type rule func(err error, msg string) string
 
 func (x explainer) rules() []rule {
 	return []rule{
-		x.targetMissing, x.builderMissing, x.registryRefusal,
+		x.targetMissing, x.builderMissing, x.registryRefusal, x.filesSource,
 		replaceIn(cargo.ErrVirtualWorkspace, regexp.MustCompile(`: choose a member \(members: `), ": choose a member with -p/--package (members: "),
 		replaceIn(cargo.ErrNoBinary, regexp.MustCompile(`(\[\[bin\]\] section, or pick another package)`), "$1 with -p"),
 		replaceIn(cargo.ErrWhichBinary, regexp.MustCompile(`(: choose one|, or choose one)(, or set default-run in its \[package\]|\n|$)`), "$1 with --bin$2"),
@@ -140,6 +140,15 @@ func (x explainer) registryRefusal(err error, msg string) string {
 		}
 	}
 	return msg
+}
+
+// filesSource names where the files entry at fault is written: --file,
+// or the Cargo.toml table.
+func (x explainer) filesSource(err error, msg string) string {
+	if !errors.Is(err, builder.ErrFiles) {
+		return msg
+	}
+	return strings.ReplaceAll(msg, " of files):", " of "+x.where("files", "--file")+"):")
 }
 
 // where says where the value of setting came from: the flag when the user

@@ -73,6 +73,11 @@ func TestExplainNamesFlagsAndSources(t *testing.T) {
 			`plan: package p: default-run names "c", which is not one of its binaries (a, b): fix default-run in /p/Cargo.toml, or choose one with --bin`, cargo.ErrWhichBinary, nil},
 		{"cargo cannot start", explainer{}, fmt.Errorf("run /x: %w (install Rust with rustup, or choose a builder)", cargo.ErrCannotStart),
 			"run /x: cannot start the builder (install Rust with rustup, or choose a builder with --cargo)", cargo.ErrCannotStart, nil},
+		{"files from --file", explainer{flags: changed{"file": true}}, &builder.FilesError{Spec: config.FileSpec{From: "s", To: "/s"}, Path: "s/p", Reason: "it is a socket"},
+			`s/p cannot go into the image (entry { from = "s", to = "/s" } of --file): it is a socket`, builder.ErrFiles, nil},
+		{"files from Cargo.toml", explainer{flags: changed{}, sources: &config.Sources{Package: config.Settings{Source: "/p/Cargo.toml [package.metadata.krust]", Files: []config.FileSpec{{From: "s", To: "/s"}}}}},
+			&builder.FilesError{Spec: config.FileSpec{From: "s", To: "/s"}, Path: "s/p", Reason: "it is a socket"},
+			`s/p cannot go into the image (entry { from = "s", to = "/s" } of files in /p/Cargo.toml [package.metadata.krust]): it is a socket`, builder.ErrFiles, nil},
 		{"anything else as it is", explainer{}, errors.New("disk full"), "disk full", nil, nil},
 	}
 	for _, tt := range tests {

@@ -17,7 +17,9 @@ type buildFlags struct {
 	sbom, provenance, sbomDir                                     string
 	tags, env, labels, annotations, ports, args                   []string
 	noPush, load                                                  bool
-	registry                                                      registryFlags
+	// files are the --file FROM:TO flags, in order.
+	files    []string
+	registry registryFlags
 }
 
 // register defines the build flags on fl. Defaults shown in help are
@@ -48,6 +50,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&f.annotations, "annotation", nil, "manifest annotation KEY=VALUE (repeatable)")
 	fl.StringArrayVar(&f.ports, "port", nil, "port to expose, e.g. 8080 or 53/udp (repeatable)")
 	fl.StringArrayVar(&f.args, "arg", nil, "default argument after the entrypoint, the image's Cmd (repeatable)")
+	fl.StringArrayVar(&f.files, "file", nil, "put a file or directory tree of the project into the image, in a layer of its own: `FROM:TO`, FROM relative to the package's directory, TO absolute (repeatable; replaces the files in Cargo.toml)")
 	fl.StringVar(&f.imageRefs, "image-refs", "", "also write the printed reference to this file (replaced whole) or named pipe")
 	f.registry.register(fl)
 }
@@ -60,6 +63,7 @@ func flagKeys() map[string]string {
 		"compression": "--compression", "bin": "--bin", "profile": "--profile", "cargo": "--cargo", "user": "--user",
 		"workdir": "--workdir", "env": "--env", "labels": "--label", "annotations": "--annotation", "ports": "--port",
 		"args": "--arg", "tags": "--tag", "sbom": "--sbom", "provenance": "--provenance", "cargo-args": "the cargo arguments after --",
+		"files": "--file",
 	}
 }
 
@@ -87,7 +91,25 @@ func (f *buildFlags) settings(cmd *cobra.Command) (config.Settings, error) {
 	s.Env, errEnv = keyValues("--env", f.env)
 	s.Labels, errLabels = keyValues("--label", f.labels)
 	s.Annotations, errAnnotations = keyValues("--annotation", f.annotations)
-	return s, problems.Join(errEnv, errLabels, errAnnotations)
+	var errFiles error
+	s.Files, errFiles = fileSpecs(f.files)
+	return s, problems.Join(errEnv, errLabels, errAnnotations, errFiles)
+}
+
+// fileSpecs reads repeated --file FROM:TO flags, reporting every
+// malformed one.
+func fileSpecs(values []string) ([]config.FileSpec, error) {
+	var out []config.FileSpec
+	var errs []error
+	for _, v := range values {
+		spec, err := config.ParseFileSpec(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%w --file %q: %w", config.ErrInvalidSetting, v, err))
+			continue
+		}
+		out = append(out, spec)
+	}
+	return out, problems.Join(errs...)
 }
 
 // keyValues reads repeated KEY=VALUE flags, reporting every malformed one.

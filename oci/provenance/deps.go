@@ -22,7 +22,7 @@ const gitCommit = "gitCommit"
 const layoutPrefix = "oci:"
 
 // resolvedDependencies lists, in this order, the source commit, Cargo.lock,
-// the base image, rustc and cargo: each that in has.
+// the base image, the files layer, rustc and cargo: each that in has.
 func resolvedDependencies(in Input) ([]*attestation.ResourceDescriptor, error) {
 	source, err := sourceDep(in.Source)
 	if err != nil {
@@ -36,8 +36,12 @@ func resolvedDependencies(in Input) ([]*attestation.ResourceDescriptor, error) {
 	if err != nil {
 		return nil, err
 	}
+	files, err := filesDep(in.Files)
+	if err != nil {
+		return nil, err
+	}
 	var deps []*attestation.ResourceDescriptor
-	for _, rd := range []*attestation.ResourceDescriptor{source, lock, base} {
+	for _, rd := range []*attestation.ResourceDescriptor{source, lock, base, files} {
 		if rd != nil {
 			deps = append(deps, rd)
 		}

@@ -51,6 +51,8 @@ type Input struct {
 	Lockfile digest.Digest
 	// Base is the base image's platform manifest, or nil for scratch.
 	Base *Base
+	// Files is the layer of the files setting, or nil for none.
+	Files *Files
 	// Toolchain is the Rust toolchain that built the binary.
 	Toolchain cargo.Toolchain
 	// Created is the time the image's layer and config carry
