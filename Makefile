@@ -28,8 +28,8 @@ TEST_TIMEOUT ?= 30m
 
 # The Kubernetes tests (internal/testkube) run a real etcd and kube-apiserver,
 # built from the Go module proxy once per machine into KUBE_TOOLS, one
-# directory per version: about 10 minutes and 3-4 GB of module and build
-# cache cold, a second or so once built. The tests find them through
+# directory per version: about 10 minutes and 4 GB of module and build
+# cache cold, under a second once built. The tests find them through
 # KRUST_KUBE_TOOLS.
 KUBE_TOOLS ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/docker-krust/tools
 export KRUST_KUBE_TOOLS := $(KUBE_TOOLS)
