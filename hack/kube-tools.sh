@@ -108,6 +108,8 @@ EOF
 tool() {
   local name=$1 version=$2 builder=$3 dest tmp work start
   dest=$dir/$name-$version/$name
+  # Left by a build killed before its trap ran; the lock says none is running.
+  rm -f "$dest".partial.*
   if ok "$dest" "$version"; then
     echo "kube-tools: $dest is there" >&2
     return

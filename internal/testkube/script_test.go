@@ -54,6 +54,7 @@ func TestKubeToolsScript(t *testing.T) {
 			if c.etcd != "" {
 				writeExecutable(t, etcd, c.etcd)
 			}
+			writeExecutable(t, etcd+".partial.X1b2c3", "left by a killed build")
 			writeExecutable(t, filepath.Join(bin, "go"), fakeGo)
 			built := filepath.Join(bin, "built")
 			if c.binary != "" {
