@@ -39,7 +39,7 @@ type Server struct {
 	Kubeconfig string        // a kubeconfig whose current context is this server
 	Token      string        // a bearer token of a member of system:masters
 	CAFile     string        // the certificate kube-apiserver generated, to trust
-	Dir        string        // see Options.Dir
+	Dir        string        // see Options.Dir; etcd.log and kube-apiserver.log are there
 	ReadyIn    time.Duration // from starting etcd until /readyz answered 200
 
 	tools     tools
