@@ -1,0 +1,80 @@
+package testkube
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+// The versions hack/kube-tools.sh builds; a test keeps the two in step.
+const (
+	EtcdVersion = "v3.6.16"
+	KubeVersion = "v1.36.3"
+)
+
+// ToolsEnv names the variable holding the directory that hack/kube-tools.sh
+// builds into. The Makefile sets it; unset, the script's default is used.
+const ToolsEnv = "KRUST_KUBE_TOOLS"
+
+// ErrToolsMissing reports that etcd or kube-apiserver has not been built.
+var ErrToolsMissing = errors.New("the Kubernetes test binaries are not built: run `make kube-tools` " +
+	"(builds etcd and kube-apiserver once per machine, about 9 minutes cold)")
+
+// ErrKubectlMissing reports that kubectl is not on PATH.
+var ErrKubectlMissing = errors.New("kubectl is not on PATH and KUBECTL is not set: .ci/run says how to install it")
+
+// tools are the paths of the binaries a server needs.
+type tools struct {
+	etcd, apiserver, kubectl string
+}
+
+// findTools locates etcd and kube-apiserver in the tools directory and
+// kubectl in KUBECTL or on PATH.
+func findTools() (tools, error) {
+	dir, err := toolsDir()
+	if err != nil {
+		return tools{}, err
+	}
+	t := tools{
+		etcd:      filepath.Join(dir, "etcd-"+EtcdVersion, "etcd"),
+		apiserver: filepath.Join(dir, "kube-apiserver-"+KubeVersion, "kube-apiserver"),
+	}
+	for _, bin := range []string{t.etcd, t.apiserver} {
+		if info, err := os.Stat(bin); err != nil || info.Mode()&0o111 == 0 {
+			return tools{}, fmt.Errorf("%w: %s is missing (%s=%s)", ErrToolsMissing, bin, ToolsEnv, dir)
+		}
+	}
+	t.kubectl, err = findKubectl()
+	return t, err
+}
+
+// toolsDir returns KRUST_KUBE_TOOLS, or the script's default:
+// ${XDG_CACHE_HOME:-$HOME/.cache}/docker-krust/tools.
+func toolsDir() (string, error) {
+	if dir := os.Getenv(ToolsEnv); dir != "" {
+		return dir, nil
+	}
+	cache := os.Getenv("XDG_CACHE_HOME")
+	if cache == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("%w: %s is unset and there is no home directory: %w", ErrToolsMissing, ToolsEnv, err)
+		}
+		cache = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(cache, "docker-krust", "tools"), nil
+}
+
+// findKubectl returns KUBECTL, or kubectl's path on PATH.
+func findKubectl() (string, error) {
+	if k := os.Getenv("KUBECTL"); k != "" {
+		return k, nil
+	}
+	path, err := exec.LookPath("kubectl")
+	if err != nil {
+		return "", ErrKubectlMissing
+	}
+	return path, nil
+}
