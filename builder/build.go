@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -66,7 +67,7 @@ func (p *Plan) Run(ctx context.Context) (res Result, err error) {
 	if err != nil {
 		return Result{}, err
 	}
-	unlock, err := p.b.bins.lock(ctx, p.req.Project.TargetDir, p.Bin)
+	unlock, err := p.b.bins.lockAll(ctx, p.req.Project.TargetDir, p.Bins)
 	if err != nil {
 		return Result{}, err
 	}
@@ -86,15 +87,16 @@ func (p *Plan) Run(ctx context.Context) (res Result, err error) {
 	return res.holding(store, lease), nil
 }
 
-// build runs cargo for every target.
-func (p *Plan) build(ctx context.Context, targets []target) ([]cargo.Artifact, error) {
+// build runs cargo for every target and returns the executables of each
+// target, in the targets' order, each in the order of p.Bins.
+func (p *Plan) build(ctx context.Context, targets []target) ([][]cargo.Artifact, error) {
 	var ts, names []string
 	for _, t := range targets {
 		ts = append(ts, t.triple)
 		names = append(names, oci.PlatformString(t.platform))
 	}
 	proj, req := p.req.Project, p.req
-	logf(p.b.Log, "building %s (binary %s) for %s with %s\n", p.Package.Name, p.Bin, strings.Join(names, ", "), builderName(p.b.Cargo))
+	logf(p.b.Log, "building %s (%s %s) for %s with %s\n", p.Package.Name, plural(len(p.Bins), "binary", "binaries"), strings.Join(p.Bins, ", "), strings.Join(names, ", "), builderName(p.b.Cargo))
 	stable, err := exposeStable(ctx, proj, p.Package.Name)
 	if err != nil {
 		return nil, err
@@ -110,7 +112,7 @@ func (p *Plan) build(ctx context.Context, targets []target) ([]cargo.Artifact, e
 	}
 	rustflags := remapFlags(proj, stable, req.CargoHome)
 	arts, err := p.b.Cargo.Build(ctx, cargo.BuildRequest{
-		Dir: req.Dir, ManifestDir: manifestDir, Package: p.Package.Name, Bin: p.Bin, Profile: req.Profile,
+		Dir: req.Dir, ManifestDir: manifestDir, Package: p.Package.Name, Bins: p.Bins, Profile: req.Profile,
 		Triples: ts, Rustflags: rustflags, Args: req.CargoArgs,
 	})
 	if err != nil {
@@ -121,15 +123,23 @@ func (p *Plan) build(ctx context.Context, targets []target) ([]cargo.Artifact, e
 			arts[i].Path = stable.toReal(arts[i].Path)
 		}
 	}
-	if len(arts) != len(targets) {
-		return nil, fmt.Errorf("cargo built %d executables for %d platforms", len(arts), len(targets))
+	if len(arts) != len(targets)*len(p.Bins) {
+		return nil, fmt.Errorf("cargo built %d executables for %d platforms and %d binaries", len(arts), len(targets), len(p.Bins))
 	}
-	return arts, nil
+	return slices.Collect(slices.Chunk(arts, len(p.Bins))), nil
+}
+
+// plural picks the noun for n things.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // write puts the images (and, for several platforms, their index) into the
 // layout and tags the result.
-func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts []cargo.Artifact, d *described) (Result, error) {
+func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts [][]cargo.Artifact, d *described) (Result, error) {
 	tags, r := p.req.Tags, p.recipe()
 	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Ref}
 	layers := newLayerCache(p.req.Project, p.b.Log, r.compression, p.b.layerCompressed)
@@ -141,7 +151,7 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 		return Result{}, err
 	}
 	for i, t := range targets {
-		logf(p.b.Log, "built %s for %s: %s (%d bytes)\n", p.Bin, oci.PlatformString(t.platform), manifests[i].Digest, manifests[i].Size)
+		logf(p.b.Log, "built %s for %s: %s (%d bytes)\n", strings.Join(p.Bins, ", "), oci.PlatformString(t.platform), manifests[i].Digest, manifests[i].Size)
 		if t.base.ref != nil {
 			res.Bases = append(res.Bases, t.base.ref)
 		}
@@ -181,7 +191,7 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 // compresses its own layer, and returns their manifests in the targets'
 // order, so that the index is the same however the writes interleave. A
 // failure is reported for every platform it happened to.
-func writeImages(ctx context.Context, store *layout.Layout, layers *layerCache, r recipe, targets []target, arts []cargo.Artifact) ([]ocispec.Descriptor, error) {
+func writeImages(ctx context.Context, store *layout.Layout, layers *layerCache, r recipe, targets []target, arts [][]cargo.Artifact) ([]ocispec.Descriptor, error) {
 	manifests := make([]ocispec.Descriptor, len(targets))
 	errs := make([]error, len(targets))
 	var wg sync.WaitGroup

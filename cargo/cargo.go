@@ -48,8 +48,9 @@ type BuildRequest struct {
 	ManifestDir string
 	// Package is the workspace member to build (cargo -p).
 	Package string
-	// Bin is the binary target to build (cargo --bin).
-	Bin string
+	// Bins are the binary targets to build (cargo --bin each), all of
+	// Package.
+	Bins []string
 	// Profile is cargo's build profile (cargo --profile); empty means
 	// DefaultProfile. Args must not ask for another (see SplitProfile).
 	Profile string
@@ -130,9 +131,10 @@ func (c Cargo) Metadata(ctx context.Context, dir string) (*Project, error) {
 	return proj, checkLockfile(proj.WorkspaceRoot)
 }
 
-// Build runs `cargo build --profile PROFILE` for one binary and every triple of
+// Build runs `cargo build --profile PROFILE` for the binaries and every triple of
 // req, linked statically, streaming cargo's progress to Stderr, and returns
-// the executables cargo reports, in the order of req.Triples. cargo runs
+// the executables cargo reports, in the order of req.Triples and, for
+// each triple, of req.Bins. cargo runs
 // once per triple: in one invocation for several targets, cargo's feature
 // resolver unifies the features of normal dependencies across them, so a
 // dependency one platform needs with a feature would be built with it
@@ -176,11 +178,13 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 	}
 	var out []Artifact
 	for _, triple := range triples {
-		path, ok := find(msgs.executables, req.Bin, triple, req.profile())
-		if !ok {
-			return nil, fmt.Errorf("cargo build for %s finished but reported no executable for binary %q with profile %s", triple, req.Bin, req.profile())
+		for _, bin := range req.Bins {
+			path, ok := find(msgs.executables, bin, triple, req.profile())
+			if !ok {
+				return nil, fmt.Errorf("cargo build for %s finished but reported no executable for binary %q with profile %s", triple, bin, req.profile())
+			}
+			out = append(out, Artifact{Bin: bin, Path: path, Triple: triple, Packages: msgs.packages})
 		}
-		out = append(out, Artifact{Bin: req.Bin, Path: path, Triple: triple, Packages: msgs.packages})
 	}
 	return out, nil
 }
@@ -213,7 +217,10 @@ func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []str
 	if req.Package != "" {
 		args = append(args, "--package", req.Package)
 	}
-	args = append(append(args, "--bin", req.Bin), extra...)
+	for _, bin := range req.Bins {
+		args = append(args, "--bin", bin)
+	}
+	args = append(args, extra...)
 	if c.Verbose {
 		for _, n := range notes {
 			fmt.Fprintln(c.stderr(), n)

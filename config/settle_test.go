@@ -56,7 +56,7 @@ func settleKeys() []settleKey {
 			get: func(r config.Settled) string { return string(r.Compression) }, deflt: "gzip",
 			in: pick(map[string]string{"flag": "zstd", "package": "gzip", "workspace": "zstd", "user": "gzip"})},
 		{name: "bin", from: layers, set: func(s *config.Settings, v string) { s.Bin = v },
-			get: func(r config.Settled) string { return r.Bin }, in: plain},
+			get: func(r config.Settled) string { return strings.Join(r.Bins, ",") }, in: plain},
 		{name: "profile", from: layers, set: func(s *config.Settings, v string) { s.Profile = v },
 			get: func(r config.Settled) string { return r.Profile }, deflt: "release", in: plain},
 		{name: "cargo", from: layers, set: func(s *config.Settings, v string) { s.Cargo = v },
@@ -146,7 +146,7 @@ func TestSettleDefaults(t *testing.T) {
 	}
 	if r.Base != config.DefaultBase || len(r.Platforms) != 1 || oci.PlatformString(r.Platforms[0]) != config.DefaultPlatform || r.AllPlatforms ||
 		r.Libc != "musl" || r.Compression != oci.Gzip || r.Profile != "release" || !slices.Equal(r.Tags, []string{config.DefaultTag}) ||
-		r.Name != "" || r.Repo != "" || r.Bin != "" || r.Cargo != "" || r.CargoArgs != nil || r.CargoHome != "" ||
+		r.Name != "" || r.Repo != "" || r.Bins != nil || r.Entrypoint != "" || r.Cargo != "" || r.CargoArgs != nil || r.CargoHome != "" ||
 		r.Created.Unix() != 0 || r.StampCreated || r.ImageConfig.Env != nil || r.Annotations != nil ||
 		r.SBOM != attest.SPDX || r.Provenance != attest.SLSA {
 		t.Errorf("Settle(Sources{}) = %+v", r)
