@@ -81,7 +81,9 @@ func (p *Plan) wantsDocuments() bool { return len(p.kinds) > 0 }
 // wait for in turn. It runs after the build, when Cargo.lock is settled,
 // and reads the crates from what each target's build compiled (arts, in
 // the targets' order).
-func (p *Plan) describe(ctx context.Context, targets []target, arts [][]cargo.Artifact) (*described, error) {
+// together are the packages cargo built with p's (all of them, p's
+// among them), whose features it resolved together.
+func (p *Plan) describe(ctx context.Context, targets []target, arts [][]cargo.Artifact, together []string) (*described, error) {
 	if !p.wantsDocuments() {
 		return nil, nil
 	}
@@ -111,7 +113,7 @@ func (p *Plan) describe(ctx context.Context, targets []target, arts [][]cargo.Ar
 		wg.Go(func() {
 			g, err := p.b.Cargo.Graph(ctx, cargo.DepsRequest{
 				Dir: p.req.Dir, Package: p.Package.Name, Bin: p.Entrypoint, Triple: t.triple, Args: p.req.CargoArgs,
-				Built: arts[i][0].Packages,
+				Built: arts[i][0].Packages, Packages: several(together),
 			})
 			if err != nil {
 				errs[i] = fmt.Errorf("%w for %s, for the SBOM and provenance: %w", ErrCrateList, oci.PlatformString(t.platform), err)
@@ -281,4 +283,12 @@ func (p *Plan) multiBins() []string {
 		return nil
 	}
 	return p.Bins
+}
+
+// several is list when it has several entries, else nil.
+func several(list []string) []string {
+	if len(list) < 2 {
+		return nil
+	}
+	return list
 }

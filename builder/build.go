@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 
@@ -27,114 +26,85 @@ type target struct {
 	base     *base
 }
 
-// Run builds the image p describes into its OCI layout. Everything that
-// can be checked is checked before cargo runs. If the build fails, the
-// blobs it wrote that no tag reaches are removed again, and so are the
-// layout and its parent directories if this build created them and they
-// hold nothing else (see layout.Lease.Abandon), so a failed build leaves
-// no trace and takes nothing that is not its own. A built Result holds the
-// build's lease on the layout: call its Release once it is published.
-func (p *Plan) Run(ctx context.Context) (res Result, err error) {
+// Run builds the image p describes into its OCI layout: RunAll of p
+// alone.
+func (p *Plan) Run(ctx context.Context) (Result, error) {
+	res, err := RunAll(ctx, []*Plan{p}, 1)
+	if err != nil {
+		return Result{}, err
+	}
+	return res[0], nil
+}
+
+// started is a plan whose layout is open and leased, and whose targets
+// are checked: ready for cargo.
+type started struct {
+	p       *Plan
+	store   *layout.Layout
+	lease   *layout.Lease
+	targets []target
+	// created is the outermost directory the build created for its
+	// layout; madeTarget says it created cargo's target directory.
+	created    string
+	madeTarget bool
+	arts       [][]cargo.Artifact
+}
+
+// start opens p's layout under a lease and checks its targets. Everything
+// that can be checked is checked before cargo runs.
+func (p *Plan) start(ctx context.Context) (s *started, err error) {
+	s = &started{p: p}
 	// cargo's target directory is cargo's: make it first, so that cleaning
 	// up after a failure can never remove what cargo builds there. One made
 	// here is removed again after a failure only while it is empty, as
 	// when a check before cargo fails.
 	if target := p.req.Project.TargetDir; within(p.LayoutDir, target) {
 		if _, statErr := os.Lstat(target); errors.Is(statErr, fs.ErrNotExist) {
-			defer func() {
-				if err != nil {
-					_ = os.Remove(target)
-				}
-			}()
+			s.madeTarget = true
 		}
 		if err := os.MkdirAll(target, 0o755); err != nil {
-			return Result{}, fmt.Errorf("create cargo's target directory: %w", err)
+			return nil, fmt.Errorf("create cargo's target directory: %w", err)
 		}
 	}
-	created := outermostMissing(p.LayoutDir)
-	store, lease, err := openLeased(ctx, p.LayoutDir)
-	if err != nil {
-		return Result{}, err
-	}
-	defer func() {
-		if err != nil {
-			// Remove what this build wrote that nothing uses, and the
-			// directories it created while they hold nothing else.
-			lease.Abandon(ctx, created)
-		}
-	}()
-	targets, err := p.prepareTargets(ctx, store)
-	if err != nil {
-		return Result{}, err
-	}
-	unlock, err := p.b.bins.lockAll(ctx, p.req.Project.TargetDir, p.Bins)
-	if err != nil {
-		return Result{}, err
-	}
-	defer unlock()
-	arts, err := p.build(ctx, targets)
-	if err != nil {
-		return Result{}, err
-	}
-	d, err := p.describe(ctx, targets, arts)
-	if err != nil {
-		return Result{}, err
-	}
-	if res, err = p.write(ctx, store, targets, arts, d); err != nil {
-		return Result{}, err
-	}
-	// The lease goes with the result, until it is published.
-	return res.holding(store, lease), nil
-}
-
-// build runs cargo for every target and returns the executables of each
-// target, in the targets' order, each in the order of p.Bins.
-func (p *Plan) build(ctx context.Context, targets []target) ([][]cargo.Artifact, error) {
-	var ts, names []string
-	for _, t := range targets {
-		ts = append(ts, t.triple)
-		names = append(names, oci.PlatformString(t.platform))
-	}
-	proj, req := p.req.Project, p.req
-	logf(p.b.Log, "building %s (%s %s) for %s with %s\n", p.Package.Name, plural(len(p.Bins), "binary", "binaries"), strings.Join(p.Bins, ", "), strings.Join(names, ", "), builderName(p.b.Cargo))
-	stable, err := exposeStable(ctx, proj, p.Package.Name)
-	if err != nil {
+	s.created = outermostMissing(p.LayoutDir)
+	if s.store, s.lease, err = openLeased(ctx, p.LayoutDir); err != nil {
+		s.cleanTarget()
 		return nil, err
 	}
-	defer stable.release()
-	// cargo runs in the project's real directory, so that it reads the
-	// config files the user's own cargo would; only the manifest is named
-	// through the stable path.
-	manifestDir := req.Dir
-	if stable != nil {
-		manifestDir = stable.toStable(manifestDir)
-		logf(p.b.Log, "building in %s (a fixed path for %s, so path dependencies outside the workspace do not change the binary)\n", stable.stable, stable.real)
+	if s.targets, err = p.prepareTargets(ctx, s.store); err != nil {
+		s.abandon(ctx)
+		return nil, err
 	}
-	rustflags := remapFlags(proj, stable, req.CargoHome)
-	arts, err := p.b.Cargo.Build(ctx, cargo.BuildRequest{
-		Dir: req.Dir, ManifestDir: manifestDir, Package: p.Package.Name, Bins: p.Bins, Profile: req.Profile,
-		Triples: ts, Rustflags: rustflags, Args: req.CargoArgs,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("build for %s: %w", strings.Join(names, ", "), err)
-	}
-	if stable != nil {
-		for i := range arts {
-			arts[i].Path = stable.toReal(arts[i].Path)
-		}
-	}
-	if len(arts) != len(targets)*len(p.Bins) {
-		return nil, fmt.Errorf("cargo built %d executables for %d platforms and %d binaries", len(arts), len(targets), len(p.Bins))
-	}
-	return slices.Collect(slices.Chunk(arts, len(p.Bins))), nil
+	return s, nil
 }
 
-// plural picks the noun for n things.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
+// abandon removes what the build wrote that nothing uses, and the
+// directories it created while they hold nothing else (see
+// layout.Lease.Abandon), so a failed build leaves no trace and takes
+// nothing that is not its own.
+func (s *started) abandon(ctx context.Context) {
+	s.lease.Abandon(ctx, s.created)
+	s.cleanTarget()
+}
+
+func (s *started) cleanTarget() {
+	if s.madeTarget {
+		_ = os.Remove(s.p.req.Project.TargetDir)
 	}
-	return many
+}
+
+// finish asks cargo about what it built and writes the images; the
+// result holds the build's lease until it is published.
+func (s *started) finish(ctx context.Context, together []string) (Result, error) {
+	d, err := s.p.describe(ctx, s.targets, s.arts, together)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := s.p.write(ctx, s.store, s.targets, s.arts, d)
+	if err != nil {
+		return Result{}, err
+	}
+	return res.holding(s.store, s.lease), nil
 }
 
 // write puts the images (and, for several platforms, their index) into the

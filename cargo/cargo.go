@@ -46,10 +46,13 @@ type BuildRequest struct {
 	// another path, such as the stable link of a reproducible build.
 	// Empty means Dir.
 	ManifestDir string
-	// Package is the workspace member to build (cargo -p).
-	Package string
-	// Bins are the binary targets to build (cargo --bin each), all of
-	// Package.
+	// Packages are the workspace members to build (cargo -p each), in
+	// one invocation per triple: their shared dependencies compile once,
+	// with the features of all of them (see DepsRequest.Packages). None
+	// means the manifest's package.
+	Packages []string
+	// Bins are the binary targets to build (cargo --bin each), of
+	// Packages; no two of one name, as cargo would put both at one path.
 	Bins []string
 	// Profile is cargo's build profile (cargo --profile); empty means
 	// DefaultProfile. Args must not ask for another (see SplitProfile).
@@ -214,8 +217,8 @@ func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []str
 	for _, triple := range triples {
 		args = append(args, "--target", triple)
 	}
-	if req.Package != "" {
-		args = append(args, "--package", req.Package)
+	for _, pkg := range req.Packages {
+		args = append(args, "--package", pkg)
 	}
 	for _, bin := range req.Bins {
 		args = append(args, "--bin", bin)

@@ -12,13 +12,18 @@ import (
 
 // buildFlags holds the build command's flags as given.
 type buildFlags struct {
-	image, repo, platform, base, libc, layoutDir, pkg, cargo, entrypoint string
-	user, workdir, imageRefs, profile, compression, tarball              string
-	sbom, provenance, sbomDir                                            string
-	tags, env, labels, annotations, ports, args                          []string
-	noPush, load                                                         bool
+	image, repo, platform, base, libc, layoutDir, cargo, entrypoint string
+	user, workdir, imageRefs, profile, compression, tarball         string
+	sbom, provenance, sbomDir                                       string
+	tags, env, labels, annotations, ports, args                     []string
+	noPush, load                                                    bool
 	// bins are the --bin flags, in order.
 	bins []string
+	// pkgs are the -p flags, in order; workspace and exclude the
+	// --workspace and --exclude flags; jobs is -j.
+	pkgs, exclude []string
+	workspace     bool
+	jobs          int
 	// files are the --file FROM:TO flags, in order.
 	files    []string
 	registry registryFlags
@@ -43,7 +48,10 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&f.tags, "tag", nil, "tag of the image, in the layout and the registry (repeatable; a tag given twice counts once; default latest)")
 	fl.StringArrayVar(&f.bins, "bin", nil, "binary to build when the package has several (repeatable: each goes into the image at /app/NAME; the first is the entrypoint)")
 	fl.StringVar(&f.entrypoint, "entrypoint", "", "the binary the image runs, one of the --bin ones (default: the first)")
-	fl.StringVarP(&f.pkg, "package", "p", "", "workspace member to build")
+	fl.StringArrayVarP(&f.pkgs, "package", "p", nil, "workspace member to build (repeatable: one image each, one cargo build per platform for all of them)")
+	fl.BoolVar(&f.workspace, "workspace", false, "build every member of the workspace that has a binary, one image each, in the workspace's order")
+	fl.StringArrayVar(&f.exclude, "exclude", nil, "with --workspace, a member not to build (repeatable)")
+	fl.IntVarP(&f.jobs, "jobs", "j", defaultJobs(), "with several packages, how many images are written and published at once")
 	fl.StringVar(&f.profile, "profile", "", "cargo profile to build with, e.g. dist or dev (default release)")
 	fl.StringVar(&f.cargo, "cargo", "", `cargo-compatible builder to run instead of cargo, e.g. "cross" or "cargo zigbuild"`)
 	fl.StringVar(&f.user, "user", "", "user the image runs as (default: the base's)")
