@@ -72,7 +72,6 @@ func (g linkGraph) from(root treePackage) linkGraph {
 	return out
 }
 
-
 // treePackage is a package as cargo tree names it.
 type treePackage struct {
 	name, version string
