@@ -74,8 +74,10 @@ func checkCargoArgs(args []string, source Settings) error {
 					source.key("platforms"), source.key("libc")))
 		}
 		if isPackageArg(a) {
-			return invalid("cargo-args", source.where("cargo-args"), a,
-				fmt.Errorf("%w: krust chooses the packages it builds, one image each, and tells cargo; name them to krust instead", ErrPackageArg))
+			// Wrapped, unlike invalid's rules: the command says how to
+			// name packages to krust.
+			return fmt.Errorf("%w: %w", invalid("cargo-args", source.where("cargo-args"), a,
+				errors.New("krust chooses the packages it builds, one image each, and tells cargo")), ErrPackageArg)
 		}
 	}
 	return nil
@@ -83,7 +85,7 @@ func checkCargoArgs(args []string, source Settings) error {
 
 // ErrPackageArg means cargo arguments choose packages, which krust
 // chooses itself; the command says how to name them to krust.
-var ErrPackageArg = errors.New("cargo arguments may not choose the packages")
+var ErrPackageArg = errors.New("name them to krust instead")
 
 // isPackageArg reports whether a is a cargo option that chooses packages:
 // -p/--package, --workspace (--all) or --exclude, in any of the forms
