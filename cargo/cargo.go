@@ -33,6 +33,9 @@ type Cargo struct {
 	Verbose bool
 	// LookPath finds cross linkers; nil means exec.LookPath.
 	LookPath func(string) (string, error)
+	// Memo, when set, lets Graph and Toolchain ask cargo and rustc each
+	// question once (see Memo).
+	Memo *Memo
 }
 
 // BuildRequest says what to build.

@@ -240,7 +240,10 @@ func (c Cargo) program() string {
 // returns what it prints, at most MaxMetadataBytes; a failure carries
 // cargo's messages.
 func (c Cargo) output(ctx context.Context, dir string, env, args []string) ([]byte, error) {
-	return capture(ctx, dir, env, "cargo "+args[0], c.program(), args...)
+	key := append([]string{dir, c.program(), strings.Join(env, "\x01")}, args...)
+	return c.Memo.do(key, func() ([]byte, error) {
+		return capture(ctx, dir, env, "cargo "+args[0], c.program(), args...)
+	})
 }
 
 // capture runs program with args in dir and env, in its own process

@@ -57,7 +57,10 @@ func countingCargo(t *testing.T) ([]string, string) {
 }
 
 // cargoBuilds are the cargo build command lines the log holds.
-func cargoBuilds(t *testing.T, log string) []string {
+func cargoBuilds(t *testing.T, log string) []string { return cargoRuns(t, log, "build ") }
+
+// cargoRuns are the command lines the log holds that start with prefix.
+func cargoRuns(t *testing.T, log, prefix string) []string {
 	t.Helper()
 	data, err := os.ReadFile(log)
 	if err != nil && !os.IsNotExist(err) {
@@ -65,7 +68,7 @@ func cargoBuilds(t *testing.T, log string) []string {
 	}
 	var builds []string
 	for _, line := range strings.Split(string(data), "\n") {
-		if strings.HasPrefix(line, "build ") {
+		if strings.HasPrefix(line, prefix) {
 			builds = append(builds, line)
 		}
 	}
@@ -88,6 +91,10 @@ func TestPackagesBuiltTogether(t *testing.T) {
 	}
 	if builds := cargoBuilds(t, log); len(builds) != 1 || !strings.Contains(builds[0], "--package worker --package tool --package api") {
 		t.Errorf("cargo builds %q, want one of the three packages", builds)
+	}
+	// The three SBOMs ask cargo one question: what the three link.
+	if trees := cargoRuns(t, log, "tree "); len(trees) != 1 {
+		t.Errorf("cargo tree ran %d times (%q), want once for the three images", len(trees), trees)
 	}
 	lines := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
 	want := []struct{ pkg, says string }{{"worker", "worker says extra"}, {"tool", "tool says hi"}, {"api", "api says extra"}}

@@ -117,9 +117,9 @@ func settingKeys() []settingKey {
 			func(_ builder.Request, r config.Settled) string { return string(r.SBOM) }, "spdx", sbom},
 		{"provenance", func(v string) []string { return []string{"--provenance", v} }, func(s *config.Settings, v string) { s.Provenance = v },
 			func(_ builder.Request, r config.Settled) string { return string(r.Provenance) }, "slsa", provenance},
-		{"cargo-args", nil, func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
+		{"cargo-args", nil, func(s *config.Settings, v string) { s.CargoArgs = []string{"--from-" + v} },
 			func(o builder.Request, _ config.Settled) string {
-				return strings.TrimPrefix(strings.Join(o.CargoArgs, " "), "--")
+				return strings.TrimPrefix(strings.Join(o.CargoArgs, " "), "--from-")
 			}, "", plain},
 	}
 }

@@ -113,6 +113,9 @@ func (f *buildFlags) runAll(ctx context.Context, env *environment, cmd *cobra.Co
 	if err != nil {
 		return err
 	}
+	// The images ask cargo the same questions (the crates linked by the
+	// packages built together, the toolchain): once each.
+	all[0].cargo.Memo = &cargo.Memo{}
 	b, err := f.builderFor(env, all[0])
 	if err != nil {
 		return err
