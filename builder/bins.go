@@ -42,7 +42,3 @@ func selectBins(pkg cargo.Package, bins []string, entrypoint string) ([]string, 
 	}
 	return bins, entrypoint, nil
 }
-
-// binsDir names the default layout of an image of bins: the binary's
-// name, or for several their names joined by +.
-func binsDir(bins []string) string { return strings.Join(bins, "+") }

@@ -94,7 +94,7 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 		return nil, err
 	}
 	if p.LayoutDir == "" {
-		p.LayoutDir = defaultLayoutDir(req.Project, req.Package.Name, binsDir(p.Bins))
+		p.LayoutDir = defaultLayoutDir(req.Project, req.Package.Name, p.Bins)
 	}
 	if p.LayoutDir, err = filepath.Abs(p.LayoutDir); err != nil {
 		return nil, fmt.Errorf("OCI layout directory: %w", err)
