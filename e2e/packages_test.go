@@ -143,10 +143,24 @@ func TestWorkspaceFlagAndRefusals(t *testing.T) {
 		{[]string{"-p", "api", "--", "-p", "worker"}, []string{`"-p"`, "-p NAME (repeatable) or --workspace"}},
 		{[]string{"--", "--workspace"}, []string{`"--workspace"`, "-p NAME"}},
 		{[]string{"-p", "api", "--bin", "api", "--entrypoint", "api-admin"}, []string{`"api-admin" is not one of the binaries`, "--entrypoint"}},
+		{[]string{"-p", "api", "-p", "worker", "--bin", "api"}, []string{"--bin names binaries of one package"}},
 	}
 	for _, r := range refusals {
 		assertCleanFailure(t, krust(t, ws, env, append(glibcScratch, r.args...)...), r.want...)
 	}
+	if builds := cargoBuilds(t, log); len(builds) != 0 {
+		t.Errorf("cargo built %q for refused command lines", builds)
+	}
+	// A member whose binary is named as another's: their documents would
+	// share a file of --sbom-dir.
+	twin := togetherWorkspace(t)
+	writeCrate(t, twin, map[string]string{
+		"Cargo.toml":       "[workspace]\nmembers = [\"api\", \"worker\", \"tool\", \"shared\", \"extra\", \"twin\"]\nresolver = \"2\"\n",
+		"twin/Cargo.toml":  "[package]\nname = \"twin\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[[bin]]\nname = \"worker\"\npath = \"src/main.rs\"\n",
+		"twin/src/main.rs": "fn main() {}\n",
+	})
+	assertCleanFailure(t, krust(t, twin, env, append(glibcScratch, "-p", "worker", "-p", "twin", "--sbom-dir", t.TempDir())...),
+		"--sbom-dir: worker and twin both run a binary named worker")
 	if builds := cargoBuilds(t, log); len(builds) != 0 {
 		t.Errorf("cargo built %q for refused command lines", builds)
 	}

@@ -42,6 +42,11 @@ func (f *buildFlags) checkSeveral(cmd *cobra.Command) error {
 			errs = append(errs, fmt.Errorf("--%s names one image, and several packages are built (one image each): build them one by one with -p to use it", flag))
 		}
 	}
+	for _, flag := range []string{"bin", "entrypoint"} {
+		if cmd.Flags().Changed(flag) {
+			errs = append(errs, fmt.Errorf("--%s names binaries of one package, and several packages are built: set bins and entrypoint in each package's [package.metadata.krust], or build it alone with -p", flag))
+		}
+	}
 	if f.workspace && len(f.pkgs) > 0 {
 		errs = append(errs, errors.New("-p with --workspace: name the packages with -p, or build them all with --workspace (and --exclude)"))
 	}
@@ -124,7 +129,12 @@ func (f *buildFlags) runAll(ctx context.Context, env *environment, cmd *cobra.Co
 	for i, s := range all {
 		reqs[i] = s.req
 	}
+	documents := map[string]string{} // entrypoint: package, for --sbom-dir's file names
 	_, err = publish.BuildAll(ctx, b, reqs, func(plan *builder.Plan) (publish.Destinations, error) {
+		if other, ok := documents[plan.Entrypoint]; ok && f.sbomDir != "" {
+			return publish.Destinations{}, fmt.Errorf("--sbom-dir: %s and %s both run a binary named %s, and their documents would be written to one file: build them one by one", other, plan.Package.Name, plan.Entrypoint)
+		}
+		documents[plan.Entrypoint] = plan.Package.Name
 		s := all[slices.IndexFunc(all, func(s settled) bool { return s.req.Package.Name == plan.Package.Name })]
 		return f.destinations(env, plan, s.r, s.out, s.client)
 	}, f.jobs)
