@@ -81,7 +81,9 @@ func (p *Plan) wantsDocuments() bool { return len(p.kinds) > 0 }
 // wait for in turn. It runs after the build, when Cargo.lock is settled,
 // and reads the crates from what each target's build compiled (arts, in
 // the targets' order).
-func (p *Plan) describe(ctx context.Context, targets []target, arts []cargo.Artifact) (*described, error) {
+// together are the packages cargo built with p's (all of them, p's
+// among them), whose features it resolved together.
+func (p *Plan) describe(ctx context.Context, targets []target, arts [][]cargo.Artifact, together []string) (*described, error) {
 	if !p.wantsDocuments() {
 		return nil, nil
 	}
@@ -110,8 +112,8 @@ func (p *Plan) describe(ctx context.Context, targets []target, arts []cargo.Arti
 	for i, t := range targets {
 		wg.Go(func() {
 			g, err := p.b.Cargo.Graph(ctx, cargo.DepsRequest{
-				Dir: p.req.Dir, Package: p.Package.Name, Bin: p.Bin, Triple: t.triple, Args: p.req.CargoArgs,
-				Built: arts[i].Packages,
+				Dir: p.req.Dir, Package: p.Package.Name, Bin: p.Entrypoint, Triple: t.triple, Args: p.req.CargoArgs,
+				Built: arts[i][0].Packages, Packages: several(together),
 			})
 			if err != nil {
 				errs[i] = fmt.Errorf("%w for %s, for the SBOM and provenance: %w", ErrCrateList, oci.PlatformString(t.platform), err)
@@ -165,7 +167,7 @@ func (p *Plan) documents(t target, manifest ocispec.Descriptor, g *cargo.Graph, 
 		if err != nil {
 			return nil, err
 		}
-		docs = append(docs, document{k, k.FileName(p.Bin), data})
+		docs = append(docs, document{k, k.FileName(p.Entrypoint), data})
 	}
 	return docs, nil
 }
@@ -222,7 +224,7 @@ func (p *Plan) imageName() string {
 
 func (p *Plan) sbomInput(t target, manifest ocispec.Descriptor, g *cargo.Graph, tc cargo.Toolchain) sbom.Input {
 	in := sbom.Input{
-		Graph: g, Bin: p.Bin, Toolchain: tc, Created: p.req.Created, Tool: "docker-krust " + p.b.version(),
+		Graph: g, Bin: p.Entrypoint, Bins: p.multiBins(), Toolchain: tc, Created: p.req.Created, Tool: "docker-krust " + p.b.version(),
 		Image: sbom.Image{Name: p.imageName(), Digest: manifest.Digest, Platform: t.platform},
 	}
 	if t.base.store != nil {
@@ -237,7 +239,7 @@ func (p *Plan) provenanceInput(t target, manifest ocispec.Descriptor, g *cargo.G
 		Subject: provenance.Subject{Name: p.imageName(), Digest: manifest.Digest},
 		Builder: provenance.Builder{Version: p.b.version()},
 		Params: provenance.Params{
-			Package: p.Package.Name, Bin: p.Bin, Platform: oci.PlatformString(t.platform), Target: t.triple,
+			Package: p.Package.Name, Bin: p.Entrypoint, Bins: p.multiBins(), Platform: oci.PlatformString(t.platform), Target: t.triple,
 			Profile: p.profile, Libc: string(p.req.Libc), Features: cargo.Features(p.req.CargoArgs),
 			CargoArgs: p.req.CargoArgs, Base: p.req.Base,
 		},
@@ -272,4 +274,21 @@ func theOrEach(n int, noun string) string {
 		return "the " + noun
 	}
 	return "each of the " + human.Count(n, noun)
+}
+
+// multiBins are the image's binaries when it has several, else nil: the
+// documents of an image of one binary name it alone.
+func (p *Plan) multiBins() []string {
+	if len(p.Bins) < 2 {
+		return nil
+	}
+	return p.Bins
+}
+
+// several is list when it has several entries, else nil.
+func several(list []string) []string {
+	if len(list) < 2 {
+		return nil
+	}
+	return list
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 )
 
@@ -45,4 +46,27 @@ func (l *binLocks) lock(ctx context.Context, targetDir, bin string) (unlock func
 	case <-ctx.Done():
 		return nil, fmt.Errorf("wait for another build of binary %s in %s: %w", bin, targetDir, ctx.Err())
 	}
+}
+
+// lockAll takes the locks of every one of bins in targetDir, in one
+// order whatever the order of bins, so that two builds sharing binaries
+// never wait for each other both ways. Call unlock once.
+func (l *binLocks) lockAll(ctx context.Context, targetDir string, bins []string) (unlock func(), err error) {
+	sorted := slices.Sorted(slices.Values(bins))
+	sorted = slices.Compact(sorted)
+	var unlocks []func()
+	release := func() {
+		for i := len(unlocks) - 1; i >= 0; i-- {
+			unlocks[i]()
+		}
+	}
+	for _, bin := range sorted {
+		u, err := l.lock(ctx, targetDir, bin)
+		if err != nil {
+			release()
+			return nil, err
+		}
+		unlocks = append(unlocks, u)
+	}
+	return release, nil
 }

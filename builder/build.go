@@ -26,110 +26,90 @@ type target struct {
 	base     *base
 }
 
-// Run builds the image p describes into its OCI layout. Everything that
-// can be checked is checked before cargo runs. If the build fails, the
-// blobs it wrote that no tag reaches are removed again, and so are the
-// layout and its parent directories if this build created them and they
-// hold nothing else (see layout.Lease.Abandon), so a failed build leaves
-// no trace and takes nothing that is not its own. A built Result holds the
-// build's lease on the layout: call its Release once it is published.
-func (p *Plan) Run(ctx context.Context) (res Result, err error) {
+// Run builds the image p describes into its OCI layout: RunAll of p
+// alone.
+func (p *Plan) Run(ctx context.Context) (Result, error) {
+	res, err := RunAll(ctx, []*Plan{p}, 1)
+	if err != nil {
+		return Result{}, err
+	}
+	return res[0], nil
+}
+
+// started is a plan whose layout is open and leased, and whose targets
+// are checked: ready for cargo.
+type started struct {
+	p       *Plan
+	store   *layout.Layout
+	lease   *layout.Lease
+	targets []target
+	// created is the outermost directory the build created for its
+	// layout; madeTarget says it created cargo's target directory.
+	created    string
+	madeTarget bool
+	arts       [][]cargo.Artifact
+}
+
+// start opens p's layout under a lease and checks its targets. Everything
+// that can be checked is checked before cargo runs.
+func (p *Plan) start(ctx context.Context) (s *started, err error) {
+	s = &started{p: p}
 	// cargo's target directory is cargo's: make it first, so that cleaning
 	// up after a failure can never remove what cargo builds there. One made
 	// here is removed again after a failure only while it is empty, as
 	// when a check before cargo fails.
 	if target := p.req.Project.TargetDir; within(p.LayoutDir, target) {
 		if _, statErr := os.Lstat(target); errors.Is(statErr, fs.ErrNotExist) {
-			defer func() {
-				if err != nil {
-					_ = os.Remove(target)
-				}
-			}()
+			s.madeTarget = true
 		}
 		if err := os.MkdirAll(target, 0o755); err != nil {
-			return Result{}, fmt.Errorf("create cargo's target directory: %w", err)
+			return nil, fmt.Errorf("create cargo's target directory: %w", err)
 		}
 	}
-	created := outermostMissing(p.LayoutDir)
-	store, lease, err := openLeased(ctx, p.LayoutDir)
-	if err != nil {
-		return Result{}, err
-	}
-	defer func() {
-		if err != nil {
-			// Remove what this build wrote that nothing uses, and the
-			// directories it created while they hold nothing else.
-			lease.Abandon(ctx, created)
-		}
-	}()
-	targets, err := p.prepareTargets(ctx, store)
-	if err != nil {
-		return Result{}, err
-	}
-	unlock, err := p.b.bins.lock(ctx, p.req.Project.TargetDir, p.Bin)
-	if err != nil {
-		return Result{}, err
-	}
-	defer unlock()
-	arts, err := p.build(ctx, targets)
-	if err != nil {
-		return Result{}, err
-	}
-	d, err := p.describe(ctx, targets, arts)
-	if err != nil {
-		return Result{}, err
-	}
-	if res, err = p.write(ctx, store, targets, arts, d); err != nil {
-		return Result{}, err
-	}
-	// The lease goes with the result, until it is published.
-	return res.holding(store, lease), nil
-}
-
-// build runs cargo for every target.
-func (p *Plan) build(ctx context.Context, targets []target) ([]cargo.Artifact, error) {
-	var ts, names []string
-	for _, t := range targets {
-		ts = append(ts, t.triple)
-		names = append(names, oci.PlatformString(t.platform))
-	}
-	proj, req := p.req.Project, p.req
-	logf(p.b.Log, "building %s (binary %s) for %s with %s\n", p.Package.Name, p.Bin, strings.Join(names, ", "), builderName(p.b.Cargo))
-	stable, err := exposeStable(ctx, proj, p.Package.Name)
-	if err != nil {
+	s.created = outermostMissing(p.LayoutDir)
+	if s.store, s.lease, err = openLeased(ctx, p.LayoutDir); err != nil {
+		s.cleanTarget()
 		return nil, err
 	}
-	defer stable.release()
-	// cargo runs in the project's real directory, so that it reads the
-	// config files the user's own cargo would; only the manifest is named
-	// through the stable path.
-	manifestDir := req.Dir
-	if stable != nil {
-		manifestDir = stable.toStable(manifestDir)
-		logf(p.b.Log, "building in %s (a fixed path for %s, so path dependencies outside the workspace do not change the binary)\n", stable.stable, stable.real)
+	if s.targets, err = p.prepareTargets(ctx, s.store); err != nil {
+		s.abandon(ctx)
+		return nil, err
 	}
-	rustflags := remapFlags(proj, stable, req.CargoHome)
-	arts, err := p.b.Cargo.Build(ctx, cargo.BuildRequest{
-		Dir: req.Dir, ManifestDir: manifestDir, Package: p.Package.Name, Bin: p.Bin, Profile: req.Profile,
-		Triples: ts, Rustflags: rustflags, Args: req.CargoArgs,
-	})
+	return s, nil
+}
+
+// abandon removes what the build wrote that nothing uses, and the
+// directories it created while they hold nothing else (see
+// layout.Lease.Abandon), so a failed build leaves no trace and takes
+// nothing that is not its own.
+func (s *started) abandon(ctx context.Context) {
+	s.lease.Abandon(ctx, s.created)
+	s.cleanTarget()
+}
+
+func (s *started) cleanTarget() {
+	if s.madeTarget {
+		_ = os.Remove(s.p.req.Project.TargetDir)
+	}
+}
+
+// finish asks cargo about what it built and writes the images; the
+// result holds the build's lease until it is published.
+func (s *started) finish(ctx context.Context, together []string) (Result, error) {
+	d, err := s.p.describe(ctx, s.targets, s.arts, together)
 	if err != nil {
-		return nil, fmt.Errorf("build for %s: %w", strings.Join(names, ", "), err)
+		return Result{}, err
 	}
-	if stable != nil {
-		for i := range arts {
-			arts[i].Path = stable.toReal(arts[i].Path)
-		}
+	res, err := s.p.write(ctx, s.store, s.targets, s.arts, d)
+	if err != nil {
+		return Result{}, err
 	}
-	if len(arts) != len(targets) {
-		return nil, fmt.Errorf("cargo built %d executables for %d platforms", len(arts), len(targets))
-	}
-	return arts, nil
+	return res.holding(s.store, s.lease), nil
 }
 
 // write puts the images (and, for several platforms, their index) into the
 // layout and tags the result.
-func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts []cargo.Artifact, d *described) (Result, error) {
+func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts [][]cargo.Artifact, d *described) (Result, error) {
 	tags, r := p.req.Tags, p.recipe()
 	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Ref}
 	layers := newLayerCache(p.req.Project, p.b.Log, r.compression, p.b.layerCompressed)
@@ -141,7 +121,7 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 		return Result{}, err
 	}
 	for i, t := range targets {
-		logf(p.b.Log, "built %s for %s: %s (%d bytes)\n", p.Bin, oci.PlatformString(t.platform), manifests[i].Digest, manifests[i].Size)
+		logf(p.b.Log, "built %s for %s: %s (%d bytes)\n", strings.Join(p.Bins, ", "), oci.PlatformString(t.platform), manifests[i].Digest, manifests[i].Size)
 		if t.base.ref != nil {
 			res.Bases = append(res.Bases, t.base.ref)
 		}
@@ -181,7 +161,7 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 // compresses its own layer, and returns their manifests in the targets'
 // order, so that the index is the same however the writes interleave. A
 // failure is reported for every platform it happened to.
-func writeImages(ctx context.Context, store *layout.Layout, layers *layerCache, r recipe, targets []target, arts []cargo.Artifact) ([]ocispec.Descriptor, error) {
+func writeImages(ctx context.Context, store *layout.Layout, layers *layerCache, r recipe, targets []target, arts [][]cargo.Artifact) ([]ocispec.Descriptor, error) {
 	manifests := make([]ocispec.Descriptor, len(targets))
 	errs := make([]error, len(targets))
 	var wg sync.WaitGroup

@@ -93,19 +93,21 @@ func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Ar
 	}
 	var arts []cargo.Artifact
 	for _, triple := range req.Triples {
-		path := filepath.Join(f.project.TargetDir, triple, "release", req.Bin)
-		arts = append(arts, cargo.Artifact{Bin: req.Bin, Path: path, Triple: triple,
-			Packages: []cargo.BuiltPackage{{ID: "built for " + triple}}})
-		if f.noFile || triple == f.noFileFor {
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, err
-		}
-		// Like cargo, replace the executable rather than rewrite it in
-		// place, so that builds running at once never read a torn one.
-		if err := replaceFile(path, append([]byte(triple+" "), f.exe...)); err != nil {
-			return nil, err
+		for _, bin := range req.Bins {
+			path := filepath.Join(f.project.TargetDir, triple, "release", bin)
+			arts = append(arts, cargo.Artifact{Bin: bin, Path: path, Triple: triple,
+				Packages: []cargo.BuiltPackage{{ID: "built for " + triple}}})
+			if f.noFile || triple == f.noFileFor {
+				continue
+			}
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return nil, err
+			}
+			// Like cargo, replace the executable rather than rewrite it in
+			// place, so that builds running at once never read a torn one.
+			if err := replaceFile(path, append([]byte(triple+" "+bin+" "), f.exe...)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return arts, nil

@@ -21,4 +21,7 @@ var (
 	// ErrFiles means a file of the files setting cannot go into the
 	// image (see FilesError).
 	ErrFiles = errors.New("cannot go into the image")
+	// ErrEntrypoint means the entrypoint setting names a binary that the
+	// image does not get.
+	ErrEntrypoint = errors.New("invalid entrypoint")
 )

@@ -24,8 +24,10 @@ const appDir = "app"
 // layers (layers), config settings and annotations; writeImage and
 // checkDocuments build documents from it alike.
 type recipe struct {
-	created  time.Time
-	settings oci.ImageSettings
+	// entrypoint is the binary the image runs, one of those it gets.
+	entrypoint string
+	created    time.Time
+	settings   oci.ImageSettings
 	// annotations are the image's, or the index's for several platforms;
 	// each manifest adds its base's (see manifestAnnotations).
 	annotations map[string]string
@@ -36,18 +38,22 @@ type recipe struct {
 	extra []layerSource
 }
 
-// layers lists, in order, the layers an image of art adds on top of its
-// base: the extra ones, then the executable's.
-func (r recipe) layers(art cargo.Artifact) []layerSource {
-	return append(slices.Clone(r.extra), binaryLayer(art))
+// layers lists, in order, the layers an image of arts adds on top of its
+// base: the extra ones, then one per executable, in the order of arts.
+func (r recipe) layers(arts []cargo.Artifact) []layerSource {
+	out := slices.Clone(r.extra)
+	for _, art := range arts {
+		out = append(out, binaryLayer(art))
+	}
+	return out
 }
 
-// config is the config of an image of bin on b for platform, with the
-// layers added on top.
-func (r recipe) config(b *base, platform ocispec.Platform, bin string, added []oci.AddedLayer) ocispec.Image {
+// config is the config of an image on b for platform, with the layers
+// added on top, that runs r's entrypoint.
+func (r recipe) config(b *base, platform ocispec.Platform, added []oci.AddedLayer) ocispec.Image {
 	return oci.NewConfig(b.config, oci.ConfigOptions{
 		Platform:   platform,
-		Entrypoint: []string{"/" + path.Join(appDir, bin)},
+		Entrypoint: []string{"/" + path.Join(appDir, r.entrypoint)},
 		Layers:     added,
 		Created:    r.created,
 		Image:      r.settings,
@@ -62,20 +68,20 @@ func (r recipe) manifest(cfg ocispec.Descriptor, b *base, added []oci.AddedLayer
 
 // writeImage writes the base's blobs, the new layers (or takes them from
 // layers), the config and the manifest into store and returns the
-// manifest's descriptor.
-func writeImage(ctx context.Context, store *layout.Layout, layers *layerCache, r recipe, t target, art cargo.Artifact) (ocispec.Descriptor, error) {
+// manifest's descriptor; arts are t's executables.
+func writeImage(ctx context.Context, store *layout.Layout, layers *layerCache, r recipe, t target, arts []cargo.Artifact) (ocispec.Descriptor, error) {
 	if err := copyBaseBlobs(ctx, store, t.base); err != nil {
 		return ocispec.Descriptor{}, err
 	}
 	var added []oci.AddedLayer
-	for _, src := range r.layers(art) {
+	for _, src := range r.layers(arts) {
 		layer, err := layers.layer(ctx, store, src, r.created)
 		if err != nil {
 			return ocispec.Descriptor{}, err
 		}
 		added = append(added, oci.AddedLayer{Layer: layer, CreatedBy: src.createdBy})
 	}
-	cfgDesc, err := writeJSON(ctx, store, ocispec.MediaTypeImageConfig, r.config(t.base, t.platform, art.Bin, added))
+	cfgDesc, err := writeJSON(ctx, store, ocispec.MediaTypeImageConfig, r.config(t.base, t.platform, added))
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}

@@ -41,7 +41,7 @@ func newSeveralLayers(t *testing.T) *severalLayers {
 		{file: oci.File{Path: "etc/hello/app.toml"}, host: s.conf},
 		{file: oci.File{Path: "etc/hello", Type: oci.Directory, Mode: 0o750}},
 	}}
-	s.r = recipe{created: time.Unix(1700000000, 0), compression: oci.Gzip, extra: []layerSource{extra}}
+	s.r = recipe{entrypoint: "hello", created: time.Unix(1700000000, 0), compression: oci.Gzip, extra: []layerSource{extra}}
 	s.t = target{platform: ocispec.Platform{OS: "linux", Architecture: "amd64"}, base: &base{}}
 	s.art = cargo.Artifact{Bin: "hello", Path: s.exe}
 	return s
@@ -55,7 +55,7 @@ func (s *severalLayers) write(t *testing.T) (ocispec.Descriptor, int, string) {
 	var log bytes.Buffer
 	compressed := 0
 	lc := newLayerCache(&cargo.Project{TargetDir: s.dir}, &log, s.r.compression, func() { compressed++ })
-	desc, err := writeImage(ctx, s.store, lc, s.r, s.t, s.art)
+	desc, err := writeImage(ctx, s.store, lc, s.r, s.t, []cargo.Artifact{s.art})
 	mustDo(t, err)
 	lc.save(ctx, s.store, []ocispec.Descriptor{desc})
 	return desc, compressed, log.String()

@@ -11,7 +11,8 @@ import (
 )
 
 // defaultLayoutDir is the layout a build writes when --oci-layout is not
-// given: TARGET_DIR/krust/PACKAGE/BIN, one layout per image, as cargo keeps
+// given: TARGET_DIR/krust/PACKAGE/BIN (BIN1+BIN2 for an image of several
+// binaries; a single name holding + is made safe, below), one layout per image, as cargo keeps
 // one executable per binary (target/release/BIN). One layout shared by all
 // the packages and binaries of a workspace would let `build -p worker`
 // move the tag `build -p api` printed (oci:DIR:latest) to worker's image;
@@ -21,12 +22,16 @@ import (
 // images: a target directory outside the workspace gets PACKAGE-HASH, the
 // hash of the workspace root, as cargo names what it keeps apart in
 // target/release/deps.
-func defaultLayoutDir(proj *cargo.Project, pkg, bin string) string {
+func defaultLayoutDir(proj *cargo.Project, pkg string, bins []string) string {
 	dir := pathComponent(pkg)
 	if !within(proj.TargetDir, proj.WorkspaceRoot) {
 		dir += "-" + shortHash(filepath.Clean(proj.WorkspaceRoot))
 	}
-	return filepath.Join(LayoutsDir(proj.TargetDir), dir, pathComponent(bin))
+	names := make([]string, len(bins))
+	for i, b := range bins {
+		names[i] = pathComponent(b)
+	}
+	return filepath.Join(LayoutsDir(proj.TargetDir), dir, strings.Join(names, "+"))
 }
 
 // pathComponent returns name if it is safe as one directory name in an

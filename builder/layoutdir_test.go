@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/docker-krust/docker-krust/cargo"
@@ -33,11 +34,13 @@ func TestDefaultLayoutDir(t *testing.T) {
 		{name: "binary with a colon", proj: ws, pkg: "api", bin: "a:b", want: "/src/ws/target/krust/api/a_b-" + shortHash("a:b")},
 		{name: "binary with a slash", proj: ws, pkg: "api", bin: "a/b", want: "/src/ws/target/krust/api/a_b-" + shortHash("a/b")},
 		{name: "binary named ..", proj: ws, pkg: "api", bin: "..", want: "/src/ws/target/krust/api/-" + shortHash("..")},
+		{name: "two binaries, one image", proj: ws, pkg: "api", bin: "api migrate", want: "/src/ws/target/krust/api/api+migrate"},
+		{name: "one binary named with a +", proj: ws, pkg: "api", bin: "api+migrate", want: "/src/ws/target/krust/api/api_migrate-" + shortHash("api+migrate")},
 	}
 	seen := map[string]string{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := defaultLayoutDir(tt.proj, tt.pkg, tt.bin)
+			got := defaultLayoutDir(tt.proj, tt.pkg, strings.Split(tt.bin, " "))
 			if got != tt.want {
 				t.Errorf("defaultLayoutDir(%s, %s, %s) = %s, want %s", tt.proj.WorkspaceRoot, tt.pkg, tt.bin, got, tt.want)
 			}

@@ -21,13 +21,13 @@ func TestDefaultLayoutsFindsWhereBuildsPutThem(t *testing.T) {
 		dir  string
 		want bool
 	}{
-		{"a package's binary", defaultLayoutDir(inside, "api", "api"), true},
-		{"a binary with an unsafe name", defaultLayoutDir(inside, "api", "a:b"), true},
-		{"a workspace outside the target directory", defaultLayoutDir(outside, "worker", "w"), true},
+		{"a package's binary", defaultLayoutDir(inside, "api", []string{"api"}), true},
+		{"a binary with an unsafe name", defaultLayoutDir(inside, "api", []string{"a:b"}), true},
+		{"a workspace outside the target directory", defaultLayoutDir(outside, "worker", []string{"w"}), true},
 		{"--oci-layout at the package's depth", filepath.Join(LayoutsDir(target), "mine"), true},
 		{"in a directory where builds put layouts", filepath.Join(LayoutsDir(target), "a", "b", "c"), true},
 		{"below that", filepath.Join(LayoutsDir(target), "d", "e", "f", "g"), false},
-		{"inside another layout", filepath.Join(defaultLayoutDir(inside, "api", "api"), "blobs", "nested"), false},
+		{"inside another layout", filepath.Join(defaultLayoutDir(inside, "api", []string{"api"}), "blobs", "nested"), false},
 		{"beside krust's directory", filepath.Join(target, "other", "x"), false},
 	}
 	var want []string

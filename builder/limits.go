@@ -100,16 +100,20 @@ func jsonSetting(name, where string, v any) setting {
 // runs, that the config and manifest t will get stay within the limits:
 // the base's own config, labels and layers count too, and so does each
 // layer r adds. The documents are built from r as writeImage builds
-// them, with placeholders of the largest size for the layers of bin that
+// them, with placeholders of the largest size for the layers of bins that
 // cargo has yet to make.
-func checkDocuments(r recipe, t target, bin string) error {
+func checkDocuments(r recipe, t target, bins []string) error {
 	placeholder := digest.FromString("")
 	var added []oci.AddedLayer
-	for _, src := range r.layers(cargo.Artifact{Bin: bin}) {
+	var arts []cargo.Artifact
+	for _, bin := range bins {
+		arts = append(arts, cargo.Artifact{Bin: bin})
+	}
+	for _, src := range r.layers(arts) {
 		layer := ocispec.Descriptor{MediaType: r.compression.MediaType(), Digest: placeholder, Size: math.MaxInt64}
 		added = append(added, oci.AddedLayer{Layer: oci.Layer{Descriptor: layer, DiffID: placeholder}, CreatedBy: src.createdBy})
 	}
-	cfgDesc, data, err := oci.Encode(ocispec.MediaTypeImageConfig, r.config(t.base, t.platform, bin, added))
+	cfgDesc, data, err := oci.Encode(ocispec.MediaTypeImageConfig, r.config(t.base, t.platform, added))
 	if err != nil {
 		return err
 	}

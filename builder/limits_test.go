@@ -180,8 +180,8 @@ func TestOwnLayersCountTowardsTheLimit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := recipe{compression: oci.Gzip, extra: make([]layerSource, tc.extra)}
-			err := checkDocuments(r, tgt, "hello")
+			r := recipe{entrypoint: "hello", compression: oci.Gzip, extra: make([]layerSource, tc.extra)}
+			err := checkDocuments(r, tgt, []string{"hello"})
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Errorf("checkDocuments: %v, want an error saying %q (none if empty)", err, tc.wantErr)
 			}

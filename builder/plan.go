@@ -22,9 +22,12 @@ type Plan struct {
 	// Ref is the image's name, where it is pushed, or nil when the Request
 	// names none.
 	Ref reference.Named
-	// Package and Bin are the package and binary built.
-	Package cargo.Package
-	Bin     string
+	// Package is the package built, Bins its binaries that go into the
+	// image, each at /app/NAME, and Entrypoint the one of them the image
+	// runs.
+	Package    cargo.Package
+	Bins       []string
+	Entrypoint string
 	// LayoutDir is the absolute path of the layout the build writes.
 	LayoutDir string
 
@@ -74,10 +77,10 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 		return nil, err
 	}
 	p.revision = gitRevision(ctx, req.Dir)
-	if p.Bin, err = cargo.SelectBin(req.Package, req.Bin); err != nil {
+	if p.Bins, p.Entrypoint, err = selectBins(req.Package, req.Bins, req.Entrypoint); err != nil {
 		return nil, err
 	}
-	if p.files, err = filesLayer(ctx, req.Files, filesDirs{packageDir(req), req.Project.WorkspaceRoot, req.Project.TargetDir}, []string{p.Bin}); err != nil {
+	if p.files, err = filesLayer(ctx, req.Files, filesDirs{packageDir(req), req.Project.WorkspaceRoot, req.Project.TargetDir}, p.Bins); err != nil {
 		return nil, err
 	}
 	if p.Ref, err = imageref.Name(req.Name, req.Repo, req.Package.Name); err != nil {
@@ -91,7 +94,7 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 		return nil, err
 	}
 	if p.LayoutDir == "" {
-		p.LayoutDir = defaultLayoutDir(req.Project, req.Package.Name, p.Bin)
+		p.LayoutDir = defaultLayoutDir(req.Project, req.Package.Name, p.Bins)
 	}
 	if p.LayoutDir, err = filepath.Abs(p.LayoutDir); err != nil {
 		return nil, fmt.Errorf("OCI layout directory: %w", err)
@@ -113,7 +116,7 @@ func (p *Plan) CacheDir() string { return layerCacheDir(p.req.Project) }
 
 // recipe is what every image of the plan gets besides its base and layer.
 func (p *Plan) recipe() recipe {
-	r := recipe{created: p.req.Created, settings: p.req.ImageConfig, annotations: p.annotations, compression: p.req.Compression}
+	r := recipe{entrypoint: p.Entrypoint, created: p.req.Created, settings: p.req.ImageConfig, annotations: p.annotations, compression: p.req.Compression}
 	if p.files != nil {
 		r.extra = []layerSource{*p.files}
 	}

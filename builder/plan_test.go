@@ -51,7 +51,7 @@ func TestPrepareSettlesThePlan(t *testing.T) {
 					req.Package = p
 				}
 			}
-			req.Bin, req.Name, req.Repo = tt.bin, tt.imageName, tt.repo
+			req.Bins, req.Name, req.Repo = binList(tt.bin), tt.imageName, tt.repo
 			if tt.layoutDir != nil {
 				req.LayoutDir = tt.layoutDir(opts.Dir)
 			}
@@ -64,8 +64,8 @@ func TestPrepareSettlesThePlan(t *testing.T) {
 			if got := imageString(plan.Ref); got != tt.wantImage {
 				t.Errorf("plan.Ref %q, want %q", got, tt.wantImage)
 			}
-			if plan.Package.Name != tt.pkg || plan.Bin != tt.wantBin || plan.LayoutDir != tt.wantLayout(opts.Dir) {
-				t.Errorf("plan package %s bin %s layout %s, want %s %s %s", plan.Package.Name, plan.Bin, plan.LayoutDir, tt.pkg, tt.wantBin, tt.wantLayout(opts.Dir))
+			if plan.Package.Name != tt.pkg || plan.Entrypoint != tt.wantBin || plan.LayoutDir != tt.wantLayout(opts.Dir) {
+				t.Errorf("plan package %s bin %s layout %s, want %s %s %s", plan.Package.Name, plan.Entrypoint, plan.LayoutDir, tt.pkg, tt.wantBin, tt.wantLayout(opts.Dir))
 			}
 			if _, err := os.Stat(f.project.TargetDir); !os.IsNotExist(err) || f.builds != 0 || checks != 0 {
 				t.Fatalf("Prepare wrote or asked something: target dir %v, %d builds, %d push checks", err, f.builds, checks)
@@ -90,4 +90,12 @@ func imageString(named reference.Named) string {
 		return ""
 	}
 	return named.String()
+}
+
+// binList is the --bin flags of one bin, none for "".
+func binList(bin string) []string {
+	if bin == "" {
+		return nil
+	}
+	return []string{bin}
 }

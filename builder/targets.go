@@ -53,7 +53,7 @@ func (p *Plan) loadTargets(ctx context.Context, store *layout.Layout) ([]target,
 		errs = append(errs, err)
 		t := target{platform: pl, triple: ts[i], base: b}
 		if err == nil {
-			if err := checkDocuments(p.recipe(), t, p.Bin); err != nil {
+			if err := checkDocuments(p.recipe(), t, p.Bins); err != nil {
 				errs = append(errs, fmt.Errorf("%s: %w", oci.PlatformString(pl), err))
 			}
 		}
@@ -72,10 +72,15 @@ func (p *Plan) loadTargets(ctx context.Context, store *layout.Layout) ([]target,
 }
 
 // builtBefore reports whether cargo's output directory for triple and
-// the build's profile holds the executable already.
+// the build's profile holds the executables already.
 func (p *Plan) builtBefore(triple string) bool {
-	info, err := os.Stat(filepath.Join(p.req.Project.TargetDir, triple, cargo.ProfileDir(p.profile), p.Bin))
-	return err == nil && info.Mode().IsRegular()
+	for _, bin := range p.Bins {
+		info, err := os.Stat(filepath.Join(p.req.Project.TargetDir, triple, cargo.ProfileDir(p.profile), bin))
+		if err != nil || !info.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
 }
 
 // triples maps each platform to its Rust target triple.

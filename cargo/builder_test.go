@@ -95,7 +95,7 @@ func TestCheckBuilder(t *testing.T) {
 func TestBuildCannotStart(t *testing.T) {
 	dir := t.TempDir()
 	c := Cargo{Command: filepath.Join(dir, "no-such-cargo"), Env: []string{"PATH=" + dir}}
-	_, err := c.Build(context.Background(), BuildRequest{Dir: dir, Bin: "app", Triples: []string{"x86_64-unknown-linux-musl"}})
+	_, err := c.Build(context.Background(), BuildRequest{Dir: dir, Bins: []string{"app"}, Triples: []string{"x86_64-unknown-linux-musl"}})
 	if !errors.Is(err, ErrCannotStart) || !errors.Is(err, os.ErrNotExist) || strings.Contains(err.Error(), "--cargo") {
 		t.Fatalf("Build = %v, want ErrCannotStart saying why, naming no flag", err)
 	}

@@ -33,6 +33,9 @@ type Cargo struct {
 	Verbose bool
 	// LookPath finds cross linkers; nil means exec.LookPath.
 	LookPath func(string) (string, error)
+	// Memo, when set, lets Graph and Toolchain ask cargo and rustc each
+	// question once (see Memo).
+	Memo *Memo
 }
 
 // BuildRequest says what to build.
@@ -46,10 +49,14 @@ type BuildRequest struct {
 	// another path, such as the stable link of a reproducible build.
 	// Empty means Dir.
 	ManifestDir string
-	// Package is the workspace member to build (cargo -p).
-	Package string
-	// Bin is the binary target to build (cargo --bin).
-	Bin string
+	// Packages are the workspace members to build (cargo -p each), in
+	// one invocation per triple: their shared dependencies compile once,
+	// with the features of all of them (see DepsRequest.Packages). None
+	// means the manifest's package.
+	Packages []string
+	// Bins are the binary targets to build (cargo --bin each), of
+	// Packages; no two of one name, as cargo would put both at one path.
+	Bins []string
 	// Profile is cargo's build profile (cargo --profile); empty means
 	// DefaultProfile. Args must not ask for another (see SplitProfile).
 	Profile string
@@ -130,9 +137,10 @@ func (c Cargo) Metadata(ctx context.Context, dir string) (*Project, error) {
 	return proj, checkLockfile(proj.WorkspaceRoot)
 }
 
-// Build runs `cargo build --profile PROFILE` for one binary and every triple of
+// Build runs `cargo build --profile PROFILE` for the binaries and every triple of
 // req, linked statically, streaming cargo's progress to Stderr, and returns
-// the executables cargo reports, in the order of req.Triples. cargo runs
+// the executables cargo reports, in the order of req.Triples and, for
+// each triple, of req.Bins. cargo runs
 // once per triple: in one invocation for several targets, cargo's feature
 // resolver unifies the features of normal dependencies across them, so a
 // dependency one platform needs with a feature would be built with it
@@ -176,11 +184,13 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 	}
 	var out []Artifact
 	for _, triple := range triples {
-		path, ok := find(msgs.executables, req.Bin, triple, req.profile())
-		if !ok {
-			return nil, fmt.Errorf("cargo build for %s finished but reported no executable for binary %q with profile %s", triple, req.Bin, req.profile())
+		for _, bin := range req.Bins {
+			path, ok := find(msgs.executables, bin, triple, req.profile())
+			if !ok {
+				return nil, fmt.Errorf("cargo build for %s finished but reported no executable for binary %q with profile %s", triple, bin, req.profile())
+			}
+			out = append(out, Artifact{Bin: bin, Path: path, Triple: triple, Packages: msgs.packages})
 		}
-		out = append(out, Artifact{Bin: req.Bin, Path: path, Triple: triple, Packages: msgs.packages})
 	}
 	return out, nil
 }
@@ -210,10 +220,13 @@ func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []str
 	for _, triple := range triples {
 		args = append(args, "--target", triple)
 	}
-	if req.Package != "" {
-		args = append(args, "--package", req.Package)
+	for _, pkg := range req.Packages {
+		args = append(args, "--package", pkg)
 	}
-	args = append(append(args, "--bin", req.Bin), extra...)
+	for _, bin := range req.Bins {
+		args = append(args, "--bin", bin)
+	}
+	args = append(args, extra...)
 	if c.Verbose {
 		for _, n := range notes {
 			fmt.Fprintln(c.stderr(), n)

@@ -19,6 +19,12 @@ type DepsRequest struct {
 	// Package is the workspace member built; empty means the package of
 	// the manifest.
 	Package string
+	// Packages are all the members the build built together with Package
+	// (BuildRequest.Packages), Package among them, when several: cargo
+	// resolves their features together, so a dependency one of them
+	// enables a feature of has it in all of them, and the graph is read
+	// with all of them. None means Package alone.
+	Packages []string
 	// Bin is the binary target built, which must be one of the package's
 	// ("" checks nothing).
 	Bin string
@@ -114,8 +120,8 @@ func (c Cargo) askCargo(ctx context.Context, req DepsRequest, manifest string) (
 		return cargoAnswers{}, err
 	}
 	a := cargoAnswers{env: env, args: append(resolutionArgs(req.Args), extra...)}
-	run := func(pkg string) ([]byte, error) {
-		return c.output(ctx, req.Dir, env, append(treeArgs(manifest, pkg, req.Triple), a.args...))
+	run := func(pkgs []string) ([]byte, error) {
+		return c.output(ctx, req.Dir, env, append(treeArgs(manifest, pkgs, req.Triple), a.args...))
 	}
 	type result struct {
 		out []byte
@@ -123,7 +129,7 @@ func (c Cargo) askCargo(ctx context.Context, req DepsRequest, manifest string) (
 	}
 	tree := make(chan result, 1)
 	go func() {
-		out, err := run(req.Package)
+		out, err := run(req.roots())
 		tree <- result{out, err}
 	}()
 	a.proj, err = c.members(ctx, req.Dir, env, manifest, a.args)
@@ -135,13 +141,42 @@ func (c Cargo) askCargo(ctx context.Context, req DepsRequest, manifest string) (
 		return cargoAnswers{}, err
 	}
 	if t.err != nil && req.Package != "" {
-		t.out, t.err = run(a.root.ID)
+		t.out, t.err = run(a.proj.ids(req.roots()))
 	}
 	if t.err != nil {
 		return cargoAnswers{}, t.err
 	}
+	if len(req.roots()) > 1 {
+		a.linked, err = rootTree(t.out, a.root.Name, a.root.Version)
+		return a, err
+	}
 	a.linked, err = parseTree(t.out)
 	return a, err
+}
+
+// roots are the packages cargo tree is asked about: those built
+// together, or the one built.
+func (r DepsRequest) roots() []string {
+	if len(r.Packages) > 0 {
+		return r.Packages
+	}
+	if r.Package == "" {
+		return nil
+	}
+	return []string{r.Package}
+}
+
+// ids are the package IDs of the members named, or the name where none is
+// a member's.
+func (p *Project) ids(names []string) []string {
+	out := make([]string, len(names))
+	for i, name := range names {
+		out[i] = name
+		if pkg, err := p.SelectPackage("", name); err == nil {
+			out[i] = pkg.ID
+		}
+	}
+	return out
 }
 
 // members runs `cargo metadata --no-deps` for manifest: the workspace and
@@ -205,7 +240,10 @@ func (c Cargo) program() string {
 // returns what it prints, at most MaxMetadataBytes; a failure carries
 // cargo's messages.
 func (c Cargo) output(ctx context.Context, dir string, env, args []string) ([]byte, error) {
-	return capture(ctx, dir, env, "cargo "+args[0], c.program(), args...)
+	key := append([]string{dir, c.program(), strings.Join(env, "\x01")}, args...)
+	return c.Memo.do(key, func() ([]byte, error) {
+		return capture(ctx, dir, env, "cargo "+args[0], c.program(), args...)
+	})
 }
 
 // capture runs program with args in dir and env, in its own process

@@ -18,6 +18,24 @@ type Project struct {
 	TargetDir string `json:"target_directory"`
 	// Packages are the workspace's members.
 	Packages []Package `json:"packages"`
+	// Members are the IDs of the workspace's members, in the
+	// workspace's order (as its members list names them).
+	Members []string `json:"workspace_members"`
+}
+
+// MembersWithBinaries are the workspace's members that have a binary
+// target, in the workspace's order: what cargo build --workspace builds
+// executables of.
+func (p *Project) MembersWithBinaries() []Package {
+	var out []Package
+	for _, id := range p.Members {
+		for _, pkg := range p.Packages {
+			if pkg.ID == id && len(pkg.Bins()) > 0 {
+				out = append(out, pkg)
+			}
+		}
+	}
+	return out
 }
 
 // Package is one package of a workspace. Its Cargo.toml's fields are as

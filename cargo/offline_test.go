@@ -61,7 +61,7 @@ func TestGraphOfflineBuildsSources(t *testing.T) {
 			}
 			c := Cargo{Env: env}
 			args := []string{"--offline"}
-			arts, err := c.Build(context.Background(), BuildRequest{Dir: dir, Package: "crates-krust", Bin: "crates-krust", Triples: []string{tripleX86}, Args: args})
+			arts, err := c.Build(context.Background(), BuildRequest{Dir: dir, Packages: []string{"crates-krust"}, Bins: []string{"crates-krust"}, Triples: []string{tripleX86}, Args: args})
 			if err != nil {
 				t.Fatalf("cargo build offline: %v", err)
 			}

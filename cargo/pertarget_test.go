@@ -35,7 +35,7 @@ done
 	writeTestFile(t, filepath.Join(dir, "Cargo.toml"), "[package]\nname = \"app\"\nversion = \"0.1.0\"\n")
 	c := Cargo{Command: cargoPath, Env: os.Environ(), LookPath: func(string) (string, error) { return "", os.ErrNotExist }}
 	triples := []string{"x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"}
-	arts, err := c.Build(context.Background(), BuildRequest{Dir: dir, Bin: "app", Triples: triples})
+	arts, err := c.Build(context.Background(), BuildRequest{Dir: dir, Bins: []string{"app"}, Triples: triples})
 	if err != nil {
 		t.Fatal(err)
 	}

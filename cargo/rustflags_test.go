@@ -19,7 +19,7 @@ const gnu = "x86_64-unknown-linux-gnu"
 func buildRustflags(env []string, dir, triple string, args ...string) ([]string, []string, error) {
 	// No cross linker is found, so none is added to the environment.
 	c := Cargo{Env: env, LookPath: func(string) (string, error) { return "", exec.ErrNotFound }}
-	cmd, err := c.buildCommand(context.Background(), BuildRequest{Dir: dir, Bin: "app", Args: args}, []string{triple})
+	cmd, err := c.buildCommand(context.Background(), BuildRequest{Dir: dir, Bins: []string{"app"}, Args: args}, []string{triple})
 	if err != nil {
 		return nil, nil, err
 	}

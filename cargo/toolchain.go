@@ -20,9 +20,11 @@ func (c Cargo) CheckTarget(ctx context.Context, dir, triple string) error {
 		return nil
 	}
 	rustc := c.rustc()
-	cmd := exec.CommandContext(ctx, rustc, "--print", "sysroot")
-	cmd.Dir, cmd.Env = dir, c.Env
-	out, err := cmd.Output()
+	out, err := c.Memo.do([]string{dir, rustc, strings.Join(c.Env, "\x01"), "--print", "sysroot"}, func() ([]byte, error) {
+		cmd := exec.CommandContext(ctx, rustc, "--print", "sysroot")
+		cmd.Dir, cmd.Env = dir, c.Env
+		return cmd.Output()
+	})
 	if err != nil {
 		return nil
 	}
@@ -108,7 +110,8 @@ func (c Cargo) Toolchain(ctx context.Context, dir string) (Toolchain, error) {
 // prints (bounded by MaxMetadataBytes), of which there is at least one.
 func (c Cargo) firstLines(ctx context.Context, dir, program string, args ...string) ([]string, error) {
 	what := strings.Join(append([]string{program}, args...), " ") + " in " + dir
-	out, err := capture(ctx, dir, c.Env, what, program, args...)
+	key := append([]string{dir, program, strings.Join(c.Env, "\x01")}, args...)
+	out, err := c.Memo.do(key, func() ([]byte, error) { return capture(ctx, dir, c.Env, what, program, args...) })
 	if err != nil {
 		return nil, err
 	}

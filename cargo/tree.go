@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -13,18 +14,62 @@ import (
 // source and "(*)"). Feature names cannot hold "|"; a package's source can.
 const treeFormat = "{f}|{p}"
 
-// treeArgs are the arguments of the cargo tree that lists what pkg (a
-// package ID spec: its name or its ID; "" for the manifest's package)
-// links for triple: normal dependencies without proc macros, with the
-// features of cargo's feature resolver for that target, one line per
-// package reached, prefixed with its depth.
-func treeArgs(manifest, pkg, triple string) []string {
+// treeArgs are the arguments of the cargo tree that lists what pkgs
+// (package ID specs: names or IDs; none for the manifest's package) link
+// for triple: normal dependencies without proc macros, with the features
+// of cargo's feature resolver for that target and those packages built
+// together, one line per package reached, prefixed with its depth; one
+// tree per package.
+func treeArgs(manifest string, pkgs []string, triple string) []string {
 	args := []string{"tree", "--manifest-path", manifest, "--target", triple,
 		"--edges", "normal,no-proc-macro", "--prefix", "depth", "--format", treeFormat, "--charset", "ascii"}
-	if pkg != "" {
+	for _, pkg := range pkgs {
 		args = append(args, "--package", pkg)
 	}
 	return args
+}
+
+// rootTree returns, of the output of a cargo tree of several packages
+// (one tree after the other, each starting at depth 0), what the package
+// name at version links. Cargo prints what an earlier tree showed as
+// "(*)" without its dependencies, so the trees are read together and the
+// package's part is what it reaches.
+func rootTree(out []byte, name, version string) (linkGraph, error) {
+	all, err := parseTrees(out)
+	if err != nil {
+		return linkGraph{}, err
+	}
+	i := slices.IndexFunc(all.order, func(p treePackage) bool { return p.name == name && p.version == version })
+	if i < 0 {
+		return linkGraph{}, fmt.Errorf("cargo tree printed no tree of %s %s", name, version)
+	}
+	return all.from(all.order[i]), nil
+}
+
+// from is the part of g that root reaches, root first.
+func (g linkGraph) from(root treePackage) linkGraph {
+	reached := map[treePackage]bool{root: true}
+	queue := []treePackage{root}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, d := range g.deps[p] {
+			if !reached[d] {
+				reached[d] = true
+				queue = append(queue, d)
+			}
+		}
+	}
+	out := linkGraph{order: []treePackage{root}, deps: map[treePackage][]treePackage{}, features: map[treePackage][]string{}}
+	for _, p := range g.order {
+		if reached[p] {
+			if p != root {
+				out.order = append(out.order, p)
+			}
+			out.deps[p], out.features[p] = g.deps[p], g.features[p]
+		}
+	}
+	return out
 }
 
 // treePackage is a package as cargo tree names it.
@@ -59,7 +104,13 @@ type linkGraph struct {
 // target apart from the host, as cargo build does (resolver 2), so a
 // package a build script uses with more features, and what those features
 // pull in, are linked only as cargo tree says.
-func parseTree(out []byte) (linkGraph, error) {
+func parseTree(out []byte) (linkGraph, error) { return parseTreesOf(out, false) }
+
+// parseTrees is parseTree for the trees of several packages, one after
+// the other, read into one graph.
+func parseTrees(out []byte) (linkGraph, error) { return parseTreesOf(out, true) }
+
+func parseTreesOf(out []byte, several bool) (linkGraph, error) {
 	g := linkGraph{deps: map[treePackage][]treePackage{}, features: map[treePackage][]string{}}
 	var stack []treePackage // the package at each depth of the current line's ancestry
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -74,7 +125,7 @@ func parseTree(out []byte) (linkGraph, error) {
 			return linkGraph{}, fmt.Errorf("cargo tree line %d %q: %w", n, line, err)
 		}
 		switch {
-		case depth == 0 && len(stack) == 0:
+		case depth == 0 && (len(stack) == 0 || several):
 		case depth == 0 || depth > len(stack):
 			return linkGraph{}, fmt.Errorf("cargo tree line %d %q: depth %d after depth %d", n, line, depth, len(stack)-1)
 		default:

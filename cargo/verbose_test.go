@@ -48,7 +48,7 @@ func TestVerboseShowsNoSecret(t *testing.T) {
 	var stderr bytes.Buffer
 	c := Cargo{Command: fakeCargo(t, dir), Env: os.Environ(), Stderr: &stderr, Verbose: true,
 		LookPath: func(string) (string, error) { return "", os.ErrNotExist }}
-	if _, err := c.Build(context.Background(), BuildRequest{Dir: dir, Bin: "app", Triples: []string{"x86_64-unknown-linux-gnu"}, Args: args}); err != nil {
+	if _, err := c.Build(context.Background(), BuildRequest{Dir: dir, Bins: []string{"app"}, Triples: []string{"x86_64-unknown-linux-gnu"}, Args: args}); err != nil {
 		t.Fatal(err)
 	}
 	log := stderr.String()
@@ -78,7 +78,7 @@ func TestConfigErrorShowsNoSecret(t *testing.T) {
 	dir := t.TempDir()
 	c := Cargo{Command: fakeCargo(t, dir), Env: os.Environ(), LookPath: func(string) (string, error) { return "", os.ErrNotExist }}
 	for _, arg := range []string{"env.API_KEY=SECRET", "env.API_KEY = two SECRET words", `target.'cfg(a = "b")'.runner=SECRET`} {
-		_, err := c.Build(context.Background(), BuildRequest{Dir: dir, Bin: "app", Triples: []string{"x86_64-unknown-linux-gnu"}, Args: []string{"--config", arg}})
+		_, err := c.Build(context.Background(), BuildRequest{Dir: dir, Bins: []string{"app"}, Triples: []string{"x86_64-unknown-linux-gnu"}, Args: []string{"--config", arg}})
 		if err == nil || strings.Contains(err.Error(), "SECRET") || !strings.Contains(err.Error(), "=<redacted>") {
 			t.Errorf("--config %s: error %v, want one naming the key and not the value", arg, err)
 		}

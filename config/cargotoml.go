@@ -21,7 +21,7 @@ type cargoKeys struct {
 
 // knownCargoKeys lists the keys of cargoKeys, for unknown-key warnings.
 func knownCargoKeys() []string {
-	return []string{"annotations", "args", "base-image", "bin", "cargo", "cargo-args", "compression", "env", "files", "labels",
+	return []string{"annotations", "args", "base-image", "bin", "bins", "cargo", "cargo-args", "compression", "entrypoint", "env", "files", "labels",
 		"libc", "platforms", "ports", "profile", "provenance", "sbom", "tags", "user", "workdir"}
 }
 

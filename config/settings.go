@@ -32,7 +32,13 @@ type Settings struct {
 	Platforms   []string
 	Libc        string
 	Compression string
-	Bin         string
+	// Bin (the bin key) and Bins (bins) name the binaries to put into the
+	// image: one setting, which a source sets with either.
+	Bin  string
+	Bins []string
+	// Entrypoint is the binary of Bins the image runs; empty means the
+	// first.
+	Entrypoint  string
 	Profile     string
 	Cargo       string
 	CargoArgs   []string
@@ -63,7 +69,10 @@ func merge(layers ...Settings) Settings {
 		out.BaseImage = firstString(out.BaseImage, l.BaseImage)
 		out.Libc = firstString(out.Libc, l.Libc)
 		out.Compression = firstString(out.Compression, l.Compression)
-		out.Bin = firstString(out.Bin, l.Bin)
+		if out.Bin == "" && len(out.Bins) == 0 {
+			out.Bin, out.Bins = l.Bin, append([]string(nil), l.Bins...)
+		}
+		out.Entrypoint = firstString(out.Entrypoint, l.Entrypoint)
 		out.Profile = firstString(out.Profile, l.Profile)
 		out.Cargo = firstString(out.Cargo, l.Cargo)
 		out.User = firstString(out.User, l.User)
@@ -124,6 +133,8 @@ type ImageKeys struct {
 	Libc        string            `toml:"libc"`
 	Compression string            `toml:"compression"`
 	Bin         string            `toml:"bin"`
+	Bins        []string          `toml:"bins"`
+	Entrypoint  string            `toml:"entrypoint"`
 	Profile     string            `toml:"profile"`
 	Cargo       string            `toml:"cargo"`
 	Args        []string          `toml:"args"`
@@ -156,11 +167,14 @@ func (k ImageKeys) settings(source string) (Settings, error) {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%w provenance (provenance in %s): %v", ErrInvalidSetting, source, err))
 	}
+	if k.Bin != "" && len(k.Bins) > 0 {
+		errs = append(errs, fmt.Errorf("%w bins (bin and bins in %s): both name the binaries; keep one (bins = [%q, ...])", ErrInvalidSetting, source, k.Bin))
+	}
 	if err := problems.Join(errs...); err != nil {
 		return Settings{}, err
 	}
 	return Settings{
-		Source:    source,
+		Source: source, Bins: k.Bins, Entrypoint: k.Entrypoint,
 		Platforms: k.Platforms, Libc: k.Libc, Compression: k.Compression, Bin: k.Bin, Profile: k.Profile, Cargo: k.Cargo, Args: k.Args, Env: k.Env,
 		User: k.User, Workdir: k.Workdir, Ports: ports, Labels: k.Labels, Annotations: k.Annotations, Tags: k.Tags,
 		SBOM: sbom, Provenance: provenance,

@@ -61,8 +61,12 @@ type Settled struct {
 	// Compression is how the new layer is compressed; oci.Gzip unless a
 	// source says zstd.
 	Compression oci.Compression
-	// Bin is the binary to build; empty means the package's only one.
-	Bin string
+	// Bins are the binaries to build, each once, in the order given, all
+	// put into the image at /app/NAME; none means the package's only one
+	// (or its default-run). Entrypoint is the one the image runs, one of
+	// Bins; empty means the first.
+	Bins       []string
+	Entrypoint string
 	// Cargo is the cargo-compatible builder command; empty means cargo.
 	Cargo string
 	// Profile is cargo's profile; CargoArgs (the files' then the command
@@ -123,7 +127,7 @@ func Settle(src Sources) (Settled, error) {
 	return Settled{
 		Name: s.Name, Repo: s.Repo, Base: firstString(s.BaseImage, DefaultBase),
 		Platforms: platforms, AllPlatforms: all, Libc: cargo.Libc(firstString(s.Libc, string(cargo.Musl))), Compression: compression,
-		Bin: s.Bin, Cargo: s.Cargo, Profile: profile, CargoArgs: cargoArgs, Tags: unique(orDefault(s.Tags, DefaultTag)),
+		Bins: binList(s), Entrypoint: s.Entrypoint, Cargo: s.Cargo, Profile: profile, CargoArgs: cargoArgs, Tags: unique(orDefault(s.Tags, DefaultTag)),
 		ImageConfig: oci.ImageSettings{
 			Cmd: s.Args, Env: s.Env, User: s.User, WorkingDir: s.Workdir, Ports: s.Ports, Labels: s.Labels,
 		},
@@ -218,4 +222,12 @@ func parsePlatforms(s string) ([]ocispec.Platform, bool, error) {
 		out = append(out, p)
 	}
 	return out, false, nil
+}
+
+// binList is the binaries s names with bin or bins, each once.
+func binList(s Settings) []string {
+	if s.Bin != "" {
+		return []string{s.Bin}
+	}
+	return unique(s.Bins)
 }

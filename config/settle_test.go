@@ -56,13 +56,13 @@ func settleKeys() []settleKey {
 			get: func(r config.Settled) string { return string(r.Compression) }, deflt: "gzip",
 			in: pick(map[string]string{"flag": "zstd", "package": "gzip", "workspace": "zstd", "user": "gzip"})},
 		{name: "bin", from: layers, set: func(s *config.Settings, v string) { s.Bin = v },
-			get: func(r config.Settled) string { return r.Bin }, in: plain},
+			get: func(r config.Settled) string { return strings.Join(r.Bins, ",") }, in: plain},
 		{name: "profile", from: layers, set: func(s *config.Settings, v string) { s.Profile = v },
 			get: func(r config.Settled) string { return r.Profile }, deflt: "release", in: plain},
 		{name: "cargo", from: layers, set: func(s *config.Settings, v string) { s.Cargo = v },
 			get: func(r config.Settled) string { return r.Cargo }, in: plain},
-		{name: "cargo-args", from: layers[1:], set: func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
-			get: func(r config.Settled) string { return join(r.CargoArgs) }, in: plain, out: func(s string) string { return "--" + s }},
+		{name: "cargo-args", from: layers[1:], set: func(s *config.Settings, v string) { s.CargoArgs = []string{"--from-" + v} },
+			get: func(r config.Settled) string { return join(r.CargoArgs) }, in: plain, out: func(s string) string { return "--from-" + s }},
 		{name: "args", from: layers, set: func(s *config.Settings, v string) { s.Args = []string{v} },
 			get: func(r config.Settled) string { return join(r.ImageConfig.Cmd) }, in: plain},
 		{name: "env", from: layers, set: func(s *config.Settings, v string) { s.Env = map[string]string{"K": v} },
@@ -146,7 +146,7 @@ func TestSettleDefaults(t *testing.T) {
 	}
 	if r.Base != config.DefaultBase || len(r.Platforms) != 1 || oci.PlatformString(r.Platforms[0]) != config.DefaultPlatform || r.AllPlatforms ||
 		r.Libc != "musl" || r.Compression != oci.Gzip || r.Profile != "release" || !slices.Equal(r.Tags, []string{config.DefaultTag}) ||
-		r.Name != "" || r.Repo != "" || r.Bin != "" || r.Cargo != "" || r.CargoArgs != nil || r.CargoHome != "" ||
+		r.Name != "" || r.Repo != "" || r.Bins != nil || r.Entrypoint != "" || r.Cargo != "" || r.CargoArgs != nil || r.CargoHome != "" ||
 		r.Created.Unix() != 0 || r.StampCreated || r.ImageConfig.Env != nil || r.Annotations != nil ||
 		r.SBOM != attest.SPDX || r.Provenance != attest.SLSA {
 		t.Errorf("Settle(Sources{}) = %+v", r)

@@ -45,14 +45,14 @@ func winner(layers []Settings, setting string) Settings {
 func (l Settings) sets(setting string) bool {
 	strings := map[string]string{
 		"image": l.Name, "repo": l.Repo, "base-image": l.BaseImage, "libc": l.Libc, "compression": l.Compression,
-		"bin": l.Bin, "profile": l.Profile, "cargo": l.Cargo, "user": l.User, "workdir": l.Workdir,
+		"bin": l.Bin, "entrypoint": l.Entrypoint, "profile": l.Profile, "cargo": l.Cargo, "user": l.User, "workdir": l.Workdir,
 		"sbom": l.SBOM, "provenance": l.Provenance,
 	}
 	if v, ok := strings[setting]; ok {
 		return v != ""
 	}
 	lists := map[string][]string{
-		"platforms": l.Platforms, "cargo-args": l.CargoArgs, "args": l.Args, "ports": l.Ports, "tags": l.Tags,
+		"bins": l.Bins, "platforms": l.Platforms, "cargo-args": l.CargoArgs, "args": l.Args, "ports": l.Ports, "tags": l.Tags,
 	}
 	if setting == "files" {
 		return len(l.Files) > 0

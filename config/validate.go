@@ -73,8 +73,30 @@ func checkCargoArgs(args []string, source Settings) error {
 				fmt.Errorf("krust chooses cargo's --target from the platforms setting and libc: set %s (e.g. linux/arm64) and %s instead",
 					source.key("platforms"), source.key("libc")))
 		}
+		if isPackageArg(a) {
+			// Wrapped, unlike invalid's rules: the command says how to
+			// name packages to krust.
+			return fmt.Errorf("%w: %w", invalid("cargo-args", source.where("cargo-args"), a,
+				errors.New("krust chooses the packages it builds, one image each, and tells cargo")), ErrPackageArg)
+		}
 	}
 	return nil
+}
+
+// ErrPackageArg means cargo arguments choose packages, which krust
+// chooses itself; the command says how to name them to krust.
+var ErrPackageArg = errors.New("name them to krust instead")
+
+// isPackageArg reports whether a is a cargo option that chooses packages:
+// -p/--package, --workspace (--all) or --exclude, in any of the forms
+// cargo reads.
+func isPackageArg(a string) bool {
+	for _, long := range []string{"--package", "--exclude"} {
+		if a == long || strings.HasPrefix(a, long+"=") {
+			return true
+		}
+	}
+	return a == "--workspace" || a == "--all" || strings.HasPrefix(a, "-p")
 }
 
 // checkBase checks the grammar of a base image named by its registry

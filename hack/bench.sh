@@ -12,7 +12,9 @@
 # the generated crates, about 1.4 GB, kept so the next run needs no 500 MiB
 # compile; rm -rf it to reclaim), BENCH_GOTIME (go test -benchtime, 1s),
 # BENCH_KRUST_ARGS (more krust build flags, e.g. "--compression zstd"),
-# BENCH_GOPKGS (the packages whose Go benchmarks run, ./oci).
+# BENCH_GOPKGS (the packages whose Go benchmarks run, ./oci),
+# BENCH_ONLY=workspace (only the workspace section: three members in one
+# krust build against one cargo build of them, cold target directories).
 # A check of the script itself in about 10 s:
 #   BENCH_MIB=2 BENCH_BIG_MIB=4 BENCH_RUNS=1 BENCH_DIR=/tmp/b hack/bench.sh
 set -euo pipefail
@@ -265,6 +267,51 @@ report() {
   echo "krust's second push: ${second_summary:-no summary found on stderr}"
 }
 
+# workspace writes a workspace of three members with binaries and a
+# shared library to $work/ws, std only.
+workspace_crates() {
+  local ws=$work/ws m
+  mkdir -p "$ws/shared/src"
+  printf '[workspace]\nmembers = ["a", "b", "c", "shared"]\nresolver = "2"\n' >"$ws/Cargo.toml"
+  printf '[package]\nname = "shared"\nversion = "0.1.0"\nedition = "2021"\n' >"$ws/shared/Cargo.toml"
+  printf 'pub fn greet(who: &str) -> String { let mut v: Vec<String> = (0..64).map(|i| format!("{who}{i}")).collect(); v.sort(); v.join(",") }\n' >"$ws/shared/src/lib.rs"
+  for m in a b c; do
+    mkdir -p "$ws/$m/src"
+    printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nshared = { path = "../shared" }\n' "$m" >"$ws/$m/Cargo.toml"
+    printf 'fn main() { println!("{}", shared::greet("%s")); }\n' "$m" >"$ws/$m/src/main.rs"
+  done
+  (cd "$ws" && cargo generate-lockfile --offline -q)
+}
+
+# workspace_build times, from cold target directories, one krust build of
+# the three members (one image each, documents on) against one
+# `cargo build --release` of them, taking turns.
+workspace_build() {
+  local ws=$work/ws i
+  local -a kw=() cw=()
+  workspace_crates
+  krust_ws() {
+    rm -rf "$ws/target" "$tmp/cache" && mkdir -p "$tmp/cache"
+    kw+=("$(clock env XDG_CACHE_HOME="$tmp/cache" "$krust" build --no-push --libc glibc --base scratch "${krust_args[@]}" -p a -p b -p c "$ws")")
+  }
+  cargo_ws() {
+    rm -rf "$ws/cargo-target"
+    cw+=("$(clock env RUSTFLAGS='-C target-feature=+crt-static' cargo build -q --release --target $triple --manifest-path "$ws/Cargo.toml" --target-dir "$ws/cargo-target" -p a -p b -p c)")
+  }
+  for ((i = 1; i <= runs; i++)); do
+    say "workspace of three members, run $i of $runs (cold target directories)"
+    if ((i % 2)); then krust_ws; cargo_ws; else cargo_ws; krust_ws; fi
+  done
+  ws_krust_ms=$(median "${kw[@]}") ws_cargo_ms=$(median "${cw[@]}")
+}
+
+workspace_report() {
+  echo
+  echo "| step | krust | peer or floor | ratio | target |"
+  echo "|---|---|---|---|---|"
+  echo "| three workspace members, cold target directory (\`krust build -p a -p b -p c --no-push\`, one image each) | $(secs "$ws_krust_ms") | \`cargo build --release -p a -p b -p c\` $(secs "$ws_cargo_ms") | $(ratio "$ws_krust_ms" "$ws_cargo_ms") | ≤ 1.15x: $(verdict "$ws_krust_ms <= 1.15 * $ws_cargo_ms") |"
+}
+
 # cleanup stops the registries this run started and removes its files.
 cleanup() {
   local pid
@@ -279,13 +326,21 @@ main() {
   : >"$tmp/pids"
   trap cleanup EXIT
   mkdir -p "$work"
+  if [[ ${BENCH_ONLY:-} == workspace ]]; then
+    workspace_build
+    workspace_report
+    load end
+    return
+  fi
   crate "$mib"
   crate "$big_mib"
   warm
   package_and_noop
   peak_memory
   push
+  workspace_build
   report
+  workspace_report
   go_bench
   echo
   load end

@@ -29,14 +29,16 @@ func (f *fakeCargo) CheckTarget(context.Context, string, string) error { return 
 func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Artifact, error) {
 	var arts []cargo.Artifact
 	for _, triple := range req.Triples {
-		path := filepath.Join(f.project.TargetDir, triple, "release", req.Bin)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, err
+		for _, bin := range req.Bins {
+			path := filepath.Join(f.project.TargetDir, triple, "release", bin)
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return nil, err
+			}
+			if err := os.WriteFile(path, []byte("\x7fELF "+f.exe), 0o755); err != nil {
+				return nil, err
+			}
+			arts = append(arts, cargo.Artifact{Bin: bin, Path: path, Triple: triple})
 		}
-		if err := os.WriteFile(path, []byte("\x7fELF "+f.exe), 0o755); err != nil {
-			return nil, err
-		}
-		arts = append(arts, cargo.Artifact{Bin: req.Bin, Path: path, Triple: triple})
 	}
 	return arts, nil
 }

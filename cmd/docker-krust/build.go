@@ -56,33 +56,51 @@ func newBuildCommand(env *environment) *cobra.Command {
 // run settles the build's settings and checks them, then builds the
 // package and publishes it where the flags say (see publish.Build).
 func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Command, args []string) error {
-	s, err := f.settle(ctx, env, cmd, args)
+	if f.severalPackages() {
+		return f.runAll(ctx, env, cmd, args)
+	}
+	s, err := f.settle(ctx, env, cmd, args, f.onePackage(), nil)
 	if err != nil {
 		return err
 	}
-	cfg, cargoCmd, req, r, out := s.cfg, s.cargo, s.req, s.r, s.out
-	if err := checkDocuments(f.sbomDir, r); err != nil {
+	if err := f.ready(env, &s); err != nil {
+		return err
+	}
+	b, err := f.builderFor(env, s)
+	if err != nil {
+		return err
+	}
+	_, err = publish.Build(ctx, b, s.req, func(plan *builder.Plan) (publish.Destinations, error) {
+		return f.destinations(env, plan, s.r, s.out, s.client)
+	})
+	return err
+}
+
+// ready checks what the settled build needs besides its settings (the
+// documents' directory, the builder) and makes its registry client.
+func (f *buildFlags) ready(env *environment, s *settled) error {
+	if err := checkDocuments(f.sbomDir, s.r); err != nil {
 		return err
 	}
 	// Without a push or a load, stdout is the layout's reference.
-	req.PrintsLayoutRef = !out.push && !out.load
-	cargoCmd.Command = r.Cargo
-	if err := cargoCmd.CheckBuilder(); err != nil {
+	s.req.PrintsLayoutRef = !s.out.push && !s.out.load
+	s.cargo.Command = s.r.Cargo
+	if err := s.cargo.CheckBuilder(); err != nil {
 		return err
 	}
-	client, err := f.registry.client(env, cfg)
-	if err != nil {
-		return err
-	}
-	b := &builder.Builder{Cargo: cargoCmd, Puller: basePuller{client}, Log: env.stderr, Version: version}
-	if out.push {
-		// Checked with the base and the Rust targets, before cargo runs.
-		b.PushCheck = client
-	}
-	_, err = publish.Build(ctx, b, req, func(plan *builder.Plan) (publish.Destinations, error) {
-		return f.destinations(env, plan, r, out, client)
-	})
+	var err error
+	s.client, err = f.registry.client(env, s.cfg)
 	return err
+}
+
+// builderFor is the Builder of the settled build.
+func (f *buildFlags) builderFor(env *environment, s settled) (*builder.Builder, error) {
+	b := &builder.Builder{Cargo: s.cargo, Puller: basePuller{s.client}, Log: env.stderr, Version: version}
+	if s.out.push {
+		// Checked with the base and the Rust targets, before cargo runs.
+		b.PushCheck = s.client
+	}
+	return b, nil
 }
 
 // destinations says where the planned build goes, once every path it
@@ -108,11 +126,14 @@ func (f *buildFlags) destinations(env *environment, plan *builder.Plan, r config
 // fileSettings asks cargo about the project, selects the package to build
 // (the one the build is then for) and reads the settings that its
 // Cargo.toml, the workspace's and the krust config give.
-func fileSettings(ctx context.Context, env *environment, cfg *config.Config, c *cargo.Cargo, dir, pkgName string) (*cargo.Project, cargo.Package, config.Sources, error) {
+// proj, when known, is what cargo said of the project already.
+func fileSettings(ctx context.Context, env *environment, cfg *config.Config, c *cargo.Cargo, dir, pkgName string, proj *cargo.Project) (*cargo.Project, cargo.Package, config.Sources, error) {
 	var src config.Sources
-	proj, err := c.Metadata(ctx, dir)
-	if err != nil {
-		return nil, cargo.Package{}, src, err
+	var err error
+	if proj == nil {
+		if proj, err = c.Metadata(ctx, dir); err != nil {
+			return nil, cargo.Package{}, src, err
+		}
 	}
 	pkg, err := proj.SelectPackage(dir, pkgName)
 	if err != nil {

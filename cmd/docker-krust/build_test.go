@@ -90,7 +90,9 @@ func settingKeys() []settingKey {
 		{"libc", func(v string) []string { return []string{"--libc", v} }, func(s *config.Settings, v string) { s.Libc = v },
 			func(o builder.Request, _ config.Settled) string { return string(o.Libc) }, "musl", libc},
 		{"bin", func(v string) []string { return []string{"--bin", v} }, func(s *config.Settings, v string) { s.Bin = v },
-			func(o builder.Request, _ config.Settled) string { return o.Bin }, "", plain},
+			func(o builder.Request, _ config.Settled) string { return strings.Join(o.Bins, ",") }, "", plain},
+		{"entrypoint", func(v string) []string { return []string{"--bin", v, "--entrypoint", v} }, func(s *config.Settings, v string) { s.Bin, s.Entrypoint = v, v },
+			func(o builder.Request, _ config.Settled) string { return o.Entrypoint }, "", plain},
 		{"profile", func(v string) []string { return []string{"--profile", v} }, func(s *config.Settings, v string) { s.Profile = v },
 			func(o builder.Request, _ config.Settled) string { return o.Profile }, "release", plain},
 		{"cargo", func(v string) []string { return []string{"--cargo", v} }, func(s *config.Settings, v string) { s.Cargo = v },
@@ -115,9 +117,9 @@ func settingKeys() []settingKey {
 			func(_ builder.Request, r config.Settled) string { return string(r.SBOM) }, "spdx", sbom},
 		{"provenance", func(v string) []string { return []string{"--provenance", v} }, func(s *config.Settings, v string) { s.Provenance = v },
 			func(_ builder.Request, r config.Settled) string { return string(r.Provenance) }, "slsa", provenance},
-		{"cargo-args", nil, func(s *config.Settings, v string) { s.CargoArgs = []string{"--" + v} },
+		{"cargo-args", nil, func(s *config.Settings, v string) { s.CargoArgs = []string{"--from-" + v} },
 			func(o builder.Request, _ config.Settled) string {
-				return strings.TrimPrefix(strings.Join(o.CargoArgs, " "), "--")
+				return strings.TrimPrefix(strings.Join(o.CargoArgs, " "), "--from-")
 			}, "", plain},
 	}
 }

@@ -84,6 +84,8 @@ func (x explainer) rules() []rule {
 		replaceIn(cargo.ErrVirtualWorkspace, regexp.MustCompile(`: choose a member \(members: `), ": choose a member with -p/--package (members: "),
 		replaceIn(cargo.ErrNoBinary, regexp.MustCompile(`(\[\[bin\]\] section, or pick another package)`), "$1 with -p"),
 		replaceIn(cargo.ErrWhichBinary, regexp.MustCompile(`(: choose one|, or choose one)(, or set default-run in its \[package\]|\n|$)`), "$1 with --bin$2"),
+		replaceIn(config.ErrPackageArg, regexp.MustCompile(`name them to krust instead`), "name them to krust with -p NAME (repeatable) or --workspace [--exclude NAME], before --"),
+		replaceIn(builder.ErrEntrypoint, regexp.MustCompile(`: add it to them, or name one of them`), ": add it with --bin (or bins in [package.metadata.krust]), or name one of them with --entrypoint"),
 		replaceIn(cargo.ErrCannotStart, regexp.MustCompile(`\(install Rust with rustup, or choose a builder\)`), "(install Rust with rustup, or choose a builder with --cargo)"),
 		replaceIn(remote.ErrTimeout, regexp.MustCompile(`(gave up after \S+), the timeout: `), "$1, the --timeout: "),
 		replaceIn(builder.ErrLayoutRefColon, regexp.MustCompile(`(`+regexp.QuoteMeta(builder.ErrLayoutRefColon.Error())+`)`), "$1 with --oci-layout"),

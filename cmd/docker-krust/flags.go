@@ -12,11 +12,18 @@ import (
 
 // buildFlags holds the build command's flags as given.
 type buildFlags struct {
-	image, repo, platform, base, libc, layoutDir, bin, pkg, cargo string
-	user, workdir, imageRefs, profile, compression, tarball       string
-	sbom, provenance, sbomDir                                     string
-	tags, env, labels, annotations, ports, args                   []string
-	noPush, load                                                  bool
+	image, repo, platform, base, libc, layoutDir, cargo, entrypoint string
+	user, workdir, imageRefs, profile, compression, tarball         string
+	sbom, provenance, sbomDir                                       string
+	tags, env, labels, annotations, ports, args                     []string
+	noPush, load                                                    bool
+	// bins are the --bin flags, in order.
+	bins []string
+	// pkgs are the -p flags, in order; workspace and exclude the
+	// --workspace and --exclude flags; jobs is -j.
+	pkgs, exclude []string
+	workspace     bool
+	jobs          int
 	// files are the --file FROM:TO flags, in order.
 	files    []string
 	registry registryFlags
@@ -39,8 +46,12 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&f.sbomDir, "sbom-dir", "", "also write each platform's SBOM (and provenance) documents into `DIR`, named BIN[-OS-ARCH[-VARIANT]].spdx.json (or .cdx.json) and BIN[-OS-ARCH[-VARIANT]].provenance.json")
 	fl.StringVar(&f.layoutDir, "oci-layout", "", "OCI layout directory to write (default: krust/PACKAGE/BIN under cargo's target directory)")
 	fl.StringArrayVar(&f.tags, "tag", nil, "tag of the image, in the layout and the registry (repeatable; a tag given twice counts once; default latest)")
-	fl.StringVar(&f.bin, "bin", "", "binary to build when the package has several")
-	fl.StringVarP(&f.pkg, "package", "p", "", "workspace member to build")
+	fl.StringArrayVar(&f.bins, "bin", nil, "binary to build when the package has several (repeatable: each goes into the image at /app/NAME; the first is the entrypoint)")
+	fl.StringVar(&f.entrypoint, "entrypoint", "", "the binary the image runs, one of the --bin ones (default: the first)")
+	fl.StringArrayVarP(&f.pkgs, "package", "p", nil, "workspace member to build (repeatable: one image each, one cargo build per platform for all of them)")
+	fl.BoolVar(&f.workspace, "workspace", false, "build every member of the workspace that has a binary, one image each, in the workspace's order")
+	fl.StringArrayVar(&f.exclude, "exclude", nil, "with --workspace, a member not to build (repeatable)")
+	fl.IntVarP(&f.jobs, "jobs", "j", defaultJobs(), "with several packages, how many images are written and published at once")
 	fl.StringVar(&f.profile, "profile", "", "cargo profile to build with, e.g. dist or dev (default release)")
 	fl.StringVar(&f.cargo, "cargo", "", `cargo-compatible builder to run instead of cargo, e.g. "cross" or "cargo zigbuild"`)
 	fl.StringVar(&f.user, "user", "", "user the image runs as (default: the base's)")
@@ -60,7 +71,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 func flagKeys() map[string]string {
 	return map[string]string{
 		"image": "--image", "repo": "--repo", "base-image": "--base", "platforms": "--platform", "libc": "--libc",
-		"compression": "--compression", "bin": "--bin", "profile": "--profile", "cargo": "--cargo", "user": "--user",
+		"compression": "--compression", "bin": "--bin", "bins": "--bin", "entrypoint": "--entrypoint", "profile": "--profile", "cargo": "--cargo", "user": "--user",
 		"workdir": "--workdir", "env": "--env", "labels": "--label", "annotations": "--annotation", "ports": "--port",
 		"args": "--arg", "tags": "--tag", "sbom": "--sbom", "provenance": "--provenance", "cargo-args": "the cargo arguments after --",
 		"files": "--file",
@@ -79,7 +90,13 @@ func (f *buildFlags) settings(cmd *cobra.Command) (config.Settings, error) {
 		return ""
 	}
 	s := config.Settings{Keys: flagKeys()}
-	s.BaseImage, s.Libc, s.Bin, s.Cargo = set("base", f.base), set("libc", f.libc), set("bin", f.bin), set("cargo", f.cargo)
+	s.BaseImage, s.Libc, s.Cargo = set("base", f.base), set("libc", f.libc), set("cargo", f.cargo)
+	if len(f.bins) == 1 {
+		s.Bin = f.bins[0]
+	} else {
+		s.Bins = f.bins
+	}
+	s.Entrypoint = set("entrypoint", f.entrypoint)
 	s.User, s.Workdir, s.Profile = set("user", f.user), set("workdir", f.workdir), set("profile", f.profile)
 	s.Compression, s.SBOM, s.Provenance = set("compression", f.compression), set("sbom", f.sbom), set("provenance", f.provenance)
 	s.Name, s.Repo = set("image", f.image), set("repo", f.repo)

@@ -39,7 +39,7 @@ func (f *buildFlags) checkOutputs(env *environment, plan *builder.Plan, r config
 	for i, slot := range slots {
 		*slot = &targets[i+1]
 	}
-	return files, checkDocumentFiles(files, plan.Bin, r)
+	return files, checkDocumentFiles(files, plan.Entrypoint, r)
 }
 
 // checkDocumentFiles checks the files --sbom-dir gets, where their names are

@@ -9,6 +9,7 @@ import (
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/internal/problems"
+	"github.com/docker-krust/docker-krust/remote"
 	"github.com/spf13/cobra"
 )
 
@@ -22,6 +23,8 @@ type settled struct {
 	req   builder.Request
 	r     config.Settled
 	out   outputs
+	// client is the registry client, once ready made it.
+	client *remote.Client
 }
 
 // settle reads the build's settings from the flags, the environment,
@@ -30,7 +33,7 @@ type settled struct {
 // each naming its source. A problem skips only what it makes impossible:
 // without a project, Cargo.toml's settings cannot be read, but the
 // flags', the environment's and the krust config's are still checked.
-func (f *buildFlags) settle(ctx context.Context, env *environment, cmd *cobra.Command, args []string) (settled, error) {
+func (f *buildFlags) settle(ctx context.Context, env *environment, cmd *cobra.Command, args []string, pkgName string, proj *cargo.Project) (settled, error) {
 	s := settled{cargo: &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}}
 	var errs []error
 	cfg, err := env.krustConfig()
@@ -39,7 +42,7 @@ func (f *buildFlags) settle(ctx context.Context, env *environment, cmd *cobra.Co
 		cfg = &config.Config{}
 	}
 	s.cfg = cfg
-	dir, cargoArgs, proj, pkg, files, err := f.project(ctx, env, cmd, args, s.cargo, cfg)
+	dir, cargoArgs, proj, pkg, files, err := f.project(ctx, env, cmd, args, s.cargo, cfg, pkgName, proj)
 	errs = append(errs, err)
 	if files.User.Source == "" { // the project's problem came first
 		path, _ := config.Path(env.getenv)
@@ -80,7 +83,7 @@ func (f *buildFlags) request(env *environment, cmd *cobra.Command, dir string, c
 // project finds the project the arguments name, asks cargo about it,
 // selects the package to build and reads the settings of its Cargo.toml
 // and the krust config. Its error is the first problem found.
-func (f *buildFlags) project(ctx context.Context, env *environment, cmd *cobra.Command, args []string, c *cargo.Cargo, cfg *config.Config) (
+func (f *buildFlags) project(ctx context.Context, env *environment, cmd *cobra.Command, args []string, c *cargo.Cargo, cfg *config.Config, pkgName string, known *cargo.Project) (
 	dir string, cargoArgs []string, proj *cargo.Project, pkg cargo.Package, files config.Sources, err error) {
 	if dir, cargoArgs, err = projectDir(cmd, args); err != nil {
 		return "", cargoArgs, nil, pkg, files, err
@@ -95,7 +98,7 @@ func (f *buildFlags) project(ctx context.Context, env *environment, cmd *cobra.C
 		return "", cargoArgs, nil, pkg, files, err
 	}
 	dir = filepath.Dir(manifest)
-	proj, pkg, files, err = fileSettings(ctx, env, cfg, c, dir, f.pkg)
+	proj, pkg, files, err = fileSettings(ctx, env, cfg, c, dir, pkgName, known)
 	return dir, cargoArgs, proj, pkg, files, err
 }
 

@@ -48,7 +48,7 @@ func externalParameters(p Params) map[string]any {
 	features := slices.Clone(p.Features)
 	slices.Sort(features)
 	features = slices.Compact(features)
-	return map[string]any{
+	params := map[string]any{
 		"package":   scrub.Value(p.Package),
 		"bin":       scrub.Value(p.Bin),
 		"platform":  scrub.Value(p.Platform),
@@ -59,6 +59,10 @@ func externalParameters(p Params) map[string]any {
 		"cargoArgs": list(scrub.CargoArgs(p.CargoArgs)),
 		"base":      scrub.ImageRef(p.Base),
 	}
+	if len(p.Bins) > 1 {
+		params["bins"] = list(valuesOf(p.Bins))
+	}
+	return params
 }
 
 // list returns ss as structpb.NewStruct takes a list.

@@ -81,8 +81,13 @@ type Builder struct {
 
 // Params are the parameters of the build that its user chose.
 type Params struct {
-	// Package and Bin are the cargo package and binary built.
+	// Package and Bin are the cargo package and binary built, Bin the
+	// image's entrypoint.
 	Package, Bin string
+	// Bins are all the binaries built into the image, when several (Bin
+	// among them); recorded only then, so that the provenance of an image
+	// of one binary stays as it was.
+	Bins []string
 	// Platform is the image's platform, os/arch[/variant].
 	Platform string
 	// Target is the Rust target triple.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 
@@ -193,7 +192,9 @@ func cdxCrateProperties(m *model, c *crateModel) []cdx.Property {
 		props = append(props, p("cargo:license-file", c.LicenseFile))
 	}
 	if c.root {
-		props = append(props, p("binary", path.Join("/app", m.bin)))
+		for _, bin := range m.paths {
+			props = append(props, p("binary", bin))
+		}
 	}
 	sortProperties(props)
 	return props

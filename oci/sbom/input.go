@@ -14,8 +14,12 @@ type Input struct {
 	// Graph is what cargo links into the binary; its Root must be one of
 	// its Crates.
 	Graph *cargo.Graph
-	// Bin is the binary, at /app/BIN in the image.
+	// Bin is the binary, at /app/BIN in the image: the image's entrypoint.
 	Bin string
+	// Bins are all the binaries of the package in the image, each at
+	// /app/NAME, Bin among them; nil means Bin alone. All are built from
+	// the one package, so link the same crates.
+	Bins []string
 	// Image is the image the SBOM describes.
 	Image Image
 	// Base is the base image, or nil for scratch.

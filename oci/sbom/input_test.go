@@ -39,6 +39,8 @@ func TestEncodeRejects(t *testing.T) {
 		{"bad base digest", attest.CycloneDX, func(in *Input) { in.Base.Digest = "" }, ErrInvalidInput, "Base.Digest"},
 		{"no platform", attest.SPDX, func(in *Input) { in.Image.Platform.Architecture = "" }, ErrInvalidInput, "Platform"},
 		{"bin with a path", attest.SPDX, func(in *Input) { in.Bin = "bin/hello" }, ErrInvalidInput, "Bin"},
+		{"bins with a path", attest.SPDX, func(in *Input) { in.Bins = []string{in.Bin, "a/b"} }, ErrInvalidInput, `Bins: "a/b"`},
+		{"bin not among bins", attest.CycloneDX, func(in *Input) { in.Bins = []string{"other", "more"} }, ErrInvalidInput, "not one of Bins"},
 		{"no rustc", attest.SPDX, func(in *Input) { in.Toolchain = cargo.Toolchain{} }, ErrInvalidInput, "rustc --version"},
 		{"zero time", attest.SPDX, func(in *Input) { in.Created = time.Time{} }, ErrInvalidInput, "SOURCE_DATE_EPOCH"},
 		{"no tool", attest.CycloneDX, func(in *Input) { in.Tool = " " }, ErrInvalidInput, "Tool"},

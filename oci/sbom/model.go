@@ -25,10 +25,15 @@ type model struct {
 	toolName, toolVersion string
 	tool                  string
 	bin                   string
-	platform              string
-	image                 imageModel
-	base                  *imageModel
-	toolchain             toolchainModel
+	// bins says where the binaries are, for sentences: "its binary is
+	// /app/A" or "its binaries are /app/A, /app/B".
+	bins string
+	// paths are the binaries' paths in the image.
+	paths     []string
+	platform  string
+	image     imageModel
+	base      *imageModel
+	toolchain toolchainModel
 	// crates are sorted by name, version and ref; root is one of them.
 	crates []crateModel
 	root   *crateModel
@@ -70,6 +75,8 @@ func newModel(in Input) (*model, error) {
 		created:   in.Created.UTC().Truncate(time.Second).Format(time.RFC3339),
 		tool:      in.Tool,
 		bin:       in.Bin,
+		bins:      binsPhrase(in),
+		paths:     binPaths(in),
 		platform:  oci.PlatformString(in.Image.Platform),
 		toolchain: newToolchain(in.Toolchain),
 	}
@@ -79,8 +86,8 @@ func newModel(in Input) (*model, error) {
 		name:   in.Image.Name,
 		digest: in.Image.Digest,
 		purl:   imagePurl(in.Image),
-		comment: fmt.Sprintf("The image for %s: its manifest's digest is %s and its binary is %s.",
-			m.platform, in.Image.Digest, path.Join("/app", in.Bin)),
+		comment: fmt.Sprintf("The image for %s: its manifest's digest is %s and %s.",
+			m.platform, in.Image.Digest, m.bins),
 	}
 	if in.Base != nil {
 		b := newBase(*in.Base, in.Image.Platform.Architecture)
@@ -100,6 +107,14 @@ func checkInput(in Input) error {
 	}
 	if in.Bin == "" || strings.ContainsAny(in.Bin, "/\\") {
 		problems = append(problems, fmt.Sprintf("Bin %q is not a file name", in.Bin))
+	}
+	for _, b := range in.Bins {
+		if b == "" || strings.ContainsAny(b, "/\\") {
+			problems = append(problems, fmt.Sprintf("Bins: %q is not a file name", b))
+		}
+	}
+	if len(in.Bins) > 0 && !slices.Contains(in.Bins, in.Bin) {
+		problems = append(problems, fmt.Sprintf("Bin %q is not one of Bins %q", in.Bin, in.Bins))
 	}
 	if in.Image.Name == "" {
 		problems = append(problems, "Image.Name is empty")
@@ -234,4 +249,26 @@ func newToolchain(t cargo.Toolchain) toolchainModel {
 		v = f[1]
 	}
 	return toolchainModel{version: v, rustc: t.Rustc, cargo: t.Cargo, host: t.Host}
+}
+
+// binsPhrase says where in's binaries are in the image.
+func binsPhrase(in Input) string {
+	paths := binPaths(in)
+	if len(paths) == 1 {
+		return "its binary is " + paths[0]
+	}
+	return "its binaries are " + strings.Join(paths, ", ")
+}
+
+// binPaths are the paths of in's binaries in the image.
+func binPaths(in Input) []string {
+	bins := in.Bins
+	if len(bins) == 0 {
+		bins = []string{in.Bin}
+	}
+	paths := make([]string, len(bins))
+	for i, b := range bins {
+		paths[i] = path.Join("/app", b)
+	}
+	return paths
 }

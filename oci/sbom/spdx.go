@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 
@@ -45,7 +44,7 @@ func documentComment(m *model) string {
 		"Crates are the package's normal dependencies for the target, with the features cargo resolved; "+
 		"build-dependencies, proc-macros and dev-dependencies are not linked, so not listed, "+
 		"and neither are C libraries that build scripts link, which cargo does not know.",
-		path.Join("/app", m.bin), m.platform)
+		strings.Join(m.paths, ", "), m.platform)
 }
 
 // spdxTool is the creator tool as SPDX writes it: NAME-VERSION.
@@ -189,7 +188,7 @@ func licenseComment(c *crateModel) string {
 func crateComment(m *model, c *crateModel) string {
 	var parts []string
 	if c.root {
-		parts = append(parts, "The package built: its binary is "+path.Join("/app", m.bin)+" in the image.")
+		parts = append(parts, "The package built: "+m.bins+" in the image.")
 	}
 	if len(c.Features) > 0 {
 		parts = append(parts, "Features: "+strings.Join(c.Features, ", ")+".")

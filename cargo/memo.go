@@ -1,0 +1,49 @@
+package cargo
+
+import (
+	"strings"
+	"sync"
+)
+
+// Memo lets the commands that only ask cargo and rustc (cargo tree, cargo
+// metadata, rustc -vV and --print sysroot, cargo --version) run once for
+// one question: the
+// images of a build of several packages ask the same (cargo tree of all
+// the packages built together, the workspace's members, the toolchain),
+// and each is a process of tens of milliseconds. Share one Memo for one
+// build only, after cargo built: the answers are those of that moment.
+// The zero value is ready; a nil *Memo runs every command.
+type Memo struct {
+	mu    sync.Mutex
+	calls map[string]*memoCall
+}
+
+type memoCall struct {
+	done chan struct{}
+	out  []byte
+	err  error
+}
+
+// do returns the answer of the first call with the same key, waiting for
+// it while it runs, or runs f.
+func (m *Memo) do(key []string, f func() ([]byte, error)) ([]byte, error) {
+	if m == nil {
+		return f()
+	}
+	k := strings.Join(key, "\x00")
+	m.mu.Lock()
+	if m.calls == nil {
+		m.calls = map[string]*memoCall{}
+	}
+	if c, ok := m.calls[k]; ok {
+		m.mu.Unlock()
+		<-c.done
+		return c.out, c.err
+	}
+	c := &memoCall{done: make(chan struct{})}
+	m.calls[k] = c
+	m.mu.Unlock()
+	c.out, c.err = f()
+	close(c.done)
+	return c.out, c.err
+}
