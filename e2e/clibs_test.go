@@ -50,6 +50,6 @@ func TestSysCrateWithoutStaticArchiveFails(t *testing.T) {
 	layoutDir := filepath.Join(t.TempDir(), "layout")
 	res := krust(t, project, nil, "build", "--no-push", "--libc", "glibc", "--base", "scratch", "--oci-layout", layoutDir)
 	assertCleanFailure(t, res, "native library not found", "libudev.a", "library udev", "crate libudev-sys 0.1.4",
-		"vendored or static feature", "rustls")
+		"vendored or static feature", "--features libudev-sys/vendored", "rustls")
 	assertNoLayout(t, layoutDir)
 }
