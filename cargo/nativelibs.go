@@ -112,7 +112,12 @@ func (e *NativeLibError) Error() string {
 		fmt.Fprintf(&b, "the linker found no static archive %s of library %s, which %s links", archives, libs, crates)
 	}
 	b.WriteString(" (see cargo's messages above)\n  to fix it, either:")
-	fmt.Fprintf(&b, "\n  - install the static archive (%s) and its dependencies: on Debian, the library's -dev package, where it ships one", archives)
+	if e.Kind == ErrLink {
+		fmt.Fprintf(&b, "\n  - link what %s depends on too, each as a static archive: its pkg-config file lists them "+
+			"(Libs.private, Requires.private); rustflags such as -C link-arg=-lNAME add them", archives)
+	} else {
+		fmt.Fprintf(&b, "\n  - install the static archive (%s) and its dependencies: on Debian, the library's -dev package, where it ships one", archives)
+	}
 	b.WriteString("\n  - turn on the crate's vendored or static feature, where it has one: it builds the library from source and links it statically")
 	b.WriteString("\n  - for OpenSSL (openssl-sys), use rustls instead: most crates offer a rustls feature")
 	return b.String()
