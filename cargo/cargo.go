@@ -157,7 +157,7 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 		return nil, err
 	}
 	scan := &linkScan{}
-	cmd.Stderr = io.MultiWriter(cmd.Stderr, scan)
+	cmd.Stderr, cmd.Env = io.MultiWriter(cmd.Stderr, scan), termEnv(cmd.Env, c.Stderr)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, fmt.Errorf("run cargo: %w", err)

@@ -70,7 +70,14 @@ func (s *linkScan) keep(b []byte) {
 	s.partial = append(s.partial, b...)
 }
 
+// reANSI matches the colour and style sequences cargo and rustc write
+// to a terminal.
+var reANSI = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
+
 func (s *linkScan) scanLine(line []byte) {
+	if bytes.IndexByte(line, 0x1b) >= 0 {
+		line = reANSI.ReplaceAll(line, nil)
+	}
 	if reLinkFailed.Match(line) {
 		s.linkFailed = true
 	}

@@ -17,6 +17,7 @@ func TestLinkScan(t *testing.T) {
 		{"lld, no archive", "error: linking with `cc` failed: exit status: 1\n  = note: rust-lld: error: unable to find library -ludev\n", true, []string{"udev"}, nil, nil},
 		{"GNU ld, undefined", "error: linking with `cc` failed: exit status: 1\n  = note: /usr/bin/ld: /home/me/x/libssh2.a(openssl.o): in function `f':\n  openssl.c:(.text+0x1): undefined reference to `EVP_PKEY_get1_DSA'\n", true, nil, []string{"ssh2"}, nil},
 		{"lld, undefined", "error: linking with `cc` failed\n  rust-lld: error: undefined symbol: BN_num_bits\n  >>> referenced by openssl.o:(f) in archive /usr/lib/x86_64-linux-gnu/libssh2.a\n", true, nil, []string{"ssh2"}, nil},
+		{"in colour", "\x1b[1m\x1b[91merror\x1b[0m\x1b[1m: linking with `cc` failed\x1b[0m\n  \x1b[1m= note\x1b[0m: rust-lld: error: unable to find library -ludev\n", true, []string{"udev"}, nil, nil},
 		{"build script", "error: failed to run custom build command for `libudev-sys v0.1.4`\n", false, nil, nil, []string{"libudev-sys v0.1.4"}},
 		{"an overlong line is skipped", "error: linking with `cc` failed\n" + strings.Repeat("x", 2*maxScanLine) + " cannot find -lhidden\ncannot find -lshown\n", true, []string{"shown"}, nil, nil},
 		{"a line split across writes", "error: linking with `cc` failed\ncannot find -lsp|lit\n", true, []string{"split"}, nil, nil},
