@@ -183,3 +183,25 @@ func TestLibgit2StaticFlags(t *testing.T) {
 		})
 	}
 }
+
+// What an error shows of cargo's output is names only: no path, no
+// registry URL with its credentials, no name a build script made up.
+func TestNativeLibErrorShowsNamesOnly(t *testing.T) {
+	var scan linkScan
+	scan.Write([]byte("error: linking with `cc` failed\n  /usr/bin/ld: /home/alice/secret-proj/vendor/libssh2.a(openssl.o): in function `f':\n  undefined reference to `EVP_x'\n"))
+	msgs := buildMessages{}
+	msgs.links = addNativeLink(msgs.links, "sparse+https://alice:hunter2@reg.example/index/#libgit2-sys@0.14.1", []string{"static=ssh2", "../../etc/passwd", "dylib=z:+verbatim"})
+	e := nativeLibError("x86_64-unknown-linux-gnu", &scan, msgs)
+	if e == nil {
+		t.Fatal("no error found")
+	}
+	msg := e.Error()
+	for _, leak := range []string{"/home/alice", "secret-proj", "hunter2", "reg.example", "passwd"} {
+		if strings.Contains(msg, leak) {
+			t.Errorf("error shows %q:\n%s", leak, msg)
+		}
+	}
+	if !strings.Contains(msg, "libssh2.a (which crate libgit2-sys 0.14.1 links)") || !strings.Contains(msg, "EVP_x") {
+		t.Errorf("error does not name the archive, crate and symbol:\n%s", msg)
+	}
+}
