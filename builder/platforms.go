@@ -3,6 +3,8 @@ package builder
 import (
 	"context"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 
 	"github.com/docker-krust/docker-krust/cargo"
@@ -13,8 +15,9 @@ import (
 
 // basePlatforms answers --platform all: the supported platforms the base
 // spec names offers (all of them for scratch), in the order docker-krust
-// lists them.
-func basePlatforms(ctx context.Context, puller Puller, spec string) ([]ocispec.Platform, error) {
+// lists them. The platforms the base offers that docker-krust cannot build
+// are named in a note to log.
+func basePlatforms(ctx context.Context, log io.Writer, puller Puller, spec string) ([]ocispec.Platform, error) {
 	var offered []ocispec.Platform
 	var err error
 	switch dir, tag, isLayout := layout.ParseRef(spec); {
@@ -40,10 +43,27 @@ func basePlatforms(ctx context.Context, puller Puller, spec string) ([]ocispec.P
 		}
 		names = append(names, name)
 	}
+	if skipped := unbuildable(offered); len(skipped) > 0 {
+		logf(log, "note: platform all: base image %s also offers %s, which docker-krust does not build (it builds %s)\n",
+			spec, strings.Join(skipped, ", "), strings.Join(names, ", "))
+	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("base image %s offers none of the platforms docker-krust builds (%s)", spec, strings.Join(names, ", "))
 	}
 	return out, nil
+}
+
+// unbuildable names the platforms of offered that no Rust target triple
+// builds, once each, in their order.
+func unbuildable(offered []ocispec.Platform) []string {
+	var out []string
+	for _, p := range offered {
+		name := oci.PlatformString(p)
+		if _, err := cargo.Triple(oci.NormalizePlatform(p), cargo.Glibc); err != nil && !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 func containsPlatform(list []ocispec.Platform, p ocispec.Platform) bool {

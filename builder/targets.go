@@ -35,7 +35,7 @@ func (p *Plan) loadTargets(ctx context.Context, store *layout.Layout) ([]target,
 	platforms := req.Platforms
 	if req.AllPlatforms {
 		var err error
-		if platforms, err = basePlatforms(ctx, p.b.Puller, req.Base); err != nil {
+		if platforms, err = basePlatforms(ctx, p.b.Log, p.b.Puller, req.Base); err != nil {
 			return nil, []error{err}
 		}
 	}

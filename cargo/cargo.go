@@ -164,6 +164,8 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 	if err != nil {
 		return nil, err
 	}
+	scan := &linkScan{}
+	cmd.Stderr, cmd.Env = io.MultiWriter(cmd.Stderr, scan), termEnv(cmd.Env, c.Stderr)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, fmt.Errorf("run cargo: %w", err)
@@ -177,6 +179,9 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 	msgs, readErr := readMessages(stdout)
 	_, _ = io.Copy(io.Discard, stdout)
 	if err := cmd.Wait(); err != nil {
+		if e := nativeLibError(strings.Join(triples, ", "), scan, msgs); e != nil && ctx.Err() == nil {
+			return nil, e
+		}
 		return nil, buildError(ctx, triples, err)
 	}
 	if readErr != nil {
@@ -207,7 +212,12 @@ func (c Cargo) buildCommand(ctx context.Context, req BuildRequest, triples []str
 	}
 	linkers, notes := crossLinkers(cfg, triples, lookPath)
 	notes = append(rustflagsNotes(c.Env, env, extra), notes...)
-	env = append(env, linkers...)
+	env = append(staticPkgConfig(env), linkers...)
+	if _, set := lookupEnv(c.Env, pkgConfigAllStatic); !set {
+		if v, _ := lookupEnv(env, pkgConfigAllStatic); v == "1" {
+			notes = append(notes, "pkg-config: krust sets "+pkgConfigAllStatic+"=1 for static C libraries")
+		}
+	}
 	program, prefix := c.command()
 	manifestDir := req.ManifestDir
 	if manifestDir == "" {

@@ -42,6 +42,16 @@ var (
 	// ErrInvalidLibc means a libc setting names no C library krust links
 	// against (see ParseLibc).
 	ErrInvalidLibc = errors.New("unknown C library")
+
+	// ErrLibraryNotFound means a native (C) library a crate links was not
+	// found for a static build: the linker found no static archive of it,
+	// or the build script of the crate that links it failed (see
+	// NativeLibError).
+	ErrLibraryNotFound = errors.New("native library not found")
+
+	// ErrLink means a static link failed on a native library's archive:
+	// it needs symbols no linked library provides (see NativeLibError).
+	ErrLink = errors.New("linking a native library failed")
 )
 
 // TargetMissingError is ErrTargetMissing for one target triple, with the

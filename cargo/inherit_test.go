@@ -140,7 +140,7 @@ repository.workspace = true
 			t.Errorf("%s: cargo metadata has no package %s", c.Name, c.ID)
 			continue
 		}
-		got := manifestFields{c.License, c.LicenseFile, c.Description, c.Homepage, c.Repository}
+		got := manifestFields{c.License, c.LicenseFile, c.Description, c.Homepage, c.Repository, ""}
 		if want := packageFields(p); got != want {
 			t.Errorf("%s: %+v\ncargo metadata: %+v", c.Name, got, want)
 		}

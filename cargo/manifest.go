@@ -19,6 +19,9 @@ const MaxManifestBytes = 8 << 20
 // lists; an absent one is "".
 type manifestFields struct {
 	license, licenseFile, description, homepage, repository string
+	// links is the native library the package's build script links
+	// (its links key); not an SBOM field, read for link errors.
+	links string
 }
 
 // packageFields are the fields of m, a workspace member cargo metadata
@@ -51,7 +54,7 @@ func readManifestFields(path string) (f manifestFields, resolved bool, err error
 func parseManifestFields(data []byte) (f manifestFields, resolved bool, err error) {
 	fields := map[string]*string{
 		"license": &f.license, "license-file": &f.licenseFile, "description": &f.description,
-		"homepage": &f.homepage, "repository": &f.repository,
+		"homepage": &f.homepage, "repository": &f.repository, "links": &f.links,
 	}
 	resolved = true
 	var p unstable.Parser

@@ -18,6 +18,9 @@ type message struct {
 	Target       Target  `json:"target"`
 	Executable   *string `json:"executable"`
 	Success      *bool   `json:"success"`
+	// LinkedLibs are what a build script asked to link
+	// (build-script-executed).
+	LinkedLibs []string `json:"linked_libs"`
 }
 
 // BuiltPackage is a package cargo compiled (or found fresh) in a build,
@@ -34,6 +37,8 @@ type BuiltPackage struct {
 type buildMessages struct {
 	executables []Executable
 	packages    []BuiltPackage
+	// links are the native libraries build scripts asked for.
+	links []nativeLink
 }
 
 // Executable is an executable cargo reported building.
@@ -69,6 +74,9 @@ func readMessages(r io.Reader) (buildMessages, error) {
 		var m message
 		if err := json.Unmarshal(line, &m); err != nil {
 			return buildMessages{}, fmt.Errorf("read cargo's JSON messages: %w", err)
+		}
+		if m.Reason == "build-script-executed" {
+			out.links = addNativeLink(out.links, m.PackageID, m.LinkedLibs)
 		}
 		if m.Reason != "compiler-artifact" {
 			continue

@@ -80,7 +80,7 @@ type rule func(err error, msg string) string
 
 func (x explainer) rules() []rule {
 	return []rule{
-		x.targetMissing, x.builderMissing, x.registryRefusal, x.filesSource,
+		x.targetMissing, x.builderMissing, x.registryRefusal, x.filesSource, x.nativeLib,
 		replaceIn(cargo.ErrVirtualWorkspace, regexp.MustCompile(`: choose a member \(members: `), ": choose a member with -p/--package (members: "),
 		replaceIn(cargo.ErrNoBinary, regexp.MustCompile(`(\[\[bin\]\] section, or pick another package)`), "$1 with -p"),
 		replaceIn(cargo.ErrWhichBinary, regexp.MustCompile(`(: choose one|, or choose one)(, or set default-run in its \[package\]|\n|$)`), "$1 with --bin$2"),
@@ -151,6 +151,19 @@ func (x explainer) filesSource(err error, msg string) string {
 		return msg
 	}
 	return strings.ReplaceAll(msg, " of files):", " of "+x.where("files", "--file")+"):")
+}
+
+// nativeLib shows how cargo's arguments turn on a -sys crate's feature.
+func (x explainer) nativeLib(err error, msg string) string {
+	for _, e := range all[*cargo.NativeLibError](err) {
+		if len(e.Crates) == 0 {
+			continue
+		}
+		name, _, _ := strings.Cut(e.Crates[0], " ")
+		msg = after(msg, "vendored or static feature, where it has one",
+			" (for a direct dependency, after --: --features "+name+"/vendored)")
+	}
+	return msg
 }
 
 // where says where the value of setting came from: the flag when the user

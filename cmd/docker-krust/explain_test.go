@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/docker-krust/docker-krust/builder"
@@ -26,6 +27,7 @@ func TestExplainNamesFlagsAndSources(t *testing.T) {
 	musl := &cargo.TargetMissingError{Triple: "x86_64-unknown-linux-musl", Sysroot: "/s"}
 	gnu := &cargo.TargetMissingError{Triple: "aarch64-unknown-linux-gnu", Sysroot: "/s"}
 	cross := &cargo.BuilderMissingError{Program: "cross"}
+	udev := &cargo.NativeLibError{Kind: cargo.ErrLibraryNotFound, Triple: "x86_64-unknown-linux-gnu", Libs: []string{"udev"}, Crates: []string{"libudev-sys 0.1.4"}}
 	untrusted := &remote.HostError{Host: "r.example", Kind: remote.ErrUntrusted, Err: errors.New("x509: unknown authority"),
 		Hint: "the TLS certificate of r.example is not trusted: put its CA in /d/ca.crt or SSL_CERT_FILE"}
 	tests := []struct {
@@ -53,6 +55,9 @@ func TestExplainNamesFlagsAndSources(t *testing.T) {
 			cross.Error() + ", or drop cargo in /u/config.toml to build with cargo", cargo.ErrBuilderMissing, nil},
 		{"timeout", explainer{}, fmt.Errorf("push r/app: %w after 10m0s, the timeout: %w", remote.ErrTimeout, context.DeadlineExceeded),
 			"push r/app: gave up after 10m0s, the --timeout: context deadline exceeded", remote.ErrTimeout, context.DeadlineExceeded},
+		{"native library", explainer{}, fmt.Errorf("build: %w", udev),
+			"build: " + strings.Replace(udev.Error(), "where it has one", "where it has one (for a direct dependency, after --: --features libudev-sys/vendored)", 1),
+			cargo.ErrLibraryNotFound, nil},
 		{"artifacts refused", explainer{}, &remote.HostError{Host: "r", Kind: remote.ErrArtifactsRefused, Err: errors.New("400"), Hint: "push elsewhere, or build without them"},
 			"400\npush elsewhere, or build with --sbom none --provenance none", remote.ErrArtifactsRefused, nil},
 		{"layout directory with a colon", explainer{}, fmt.Errorf("the OCI layout directory a:b holds a ':': %w", builder.ErrLayoutRefColon),
