@@ -92,7 +92,7 @@ func (p *Plan) describe(ctx context.Context, targets []target, arts [][]cargo.Ar
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		var err error
-		if d.toolchain, err = p.b.Cargo.Toolchain(ctx, p.req.Dir); err != nil {
+		if d.toolchain, err = p.toolchain(ctx); err != nil {
 			errs[len(targets)] = fmt.Errorf("ask for the Rust toolchain, which the SBOM and provenance name: %w", err)
 		}
 	})
@@ -111,7 +111,7 @@ func (p *Plan) describe(ctx context.Context, targets []target, arts [][]cargo.Ar
 	}
 	for i, t := range targets {
 		wg.Go(func() {
-			g, err := p.b.Cargo.Graph(ctx, cargo.DepsRequest{
+			g, err := p.graph(ctx, cargo.DepsRequest{
 				Dir: p.req.Dir, Package: p.Package.Name, Bin: p.Entrypoint, Triple: t.triple, Args: p.req.CargoArgs,
 				Built: arts[i][0].Packages, Packages: several(together),
 			})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/internal/cachedir"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
@@ -117,7 +118,7 @@ type pendingEntry struct {
 // can have (cargo package names cannot start with a dot), so it never
 // collides with a layout. Deleting it only costs the next build a
 // compression.
-const layerCacheRel = "krust/.cache/layers"
+const layerCacheRel = cachedir.Root + "/layers"
 
 // layerCacheDir is the path of proj's layer cache.
 func layerCacheDir(proj *cargo.Project) string {

@@ -9,8 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/docker-krust/docker-krust/internal/atomicfile"
-	"github.com/docker-krust/docker-krust/internal/regular"
+	"github.com/docker-krust/docker-krust/internal/cachedir"
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
@@ -200,15 +199,8 @@ func (c *layerCache) prove(ctx context.Context, store *layout.Layout, desc ocisp
 // bounded and refusing anything but a regular file inside dir; a
 // truncated or damaged one is an error.
 func readLayerEntry(dir *os.Root, name string) (layerEntry, error) {
-	data, err := regular.ReadFileIn(dir, name, maxCacheEntrySize)
+	data, err := cachedir.Read(dir, name, maxCacheEntrySize)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, regular.ErrNotRegular) {
-			return layerEntry{}, err
-		}
-		if info, lerr := dir.Lstat(name); lerr == nil && info.Mode()&fs.ModeSymlink != 0 {
-			target, _ := dir.Readlink(name)
-			return layerEntry{}, fmt.Errorf("it is a symbolic link to %s, and krust reads nothing of its cache out of the cache directory", target)
-		}
 		return layerEntry{}, err
 	}
 	var e layerEntry
@@ -225,7 +217,7 @@ func writeLayerEntry(dir *os.Root, e layerEntry) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteFileIn(dir, e.Key.name(), append(data, '\n'), 0o644)
+	return cachedir.Write(dir, e.Key.name(), append(data, '\n'))
 }
 
 // same reports whether p and q name the same layer of the same manifest.

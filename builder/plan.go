@@ -46,6 +46,8 @@ type Plan struct {
 	// is what the provenance says of it, once Run has written it.
 	files      *layerSource
 	filesLayer *provenance.Files
+	// toolchainMemo asks for the toolchain once (toolchaincache.go).
+	toolchainMemo toolchainMemo
 }
 
 // Prepare checks req and settles what can be settled before the base is

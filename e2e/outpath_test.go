@@ -163,6 +163,15 @@ func TestOutputPathsRefusedBeforeCargo(t *testing.T) {
 		{"--tarball in the layer cache", func(*testing.T) []string {
 			return []string{"--tarball", join(f.project, "target", "krust", ".cache", "layers", "x.json")}
 		}, []string{"krust's layer cache"}},
+		{"--image-refs in the crate graph cache", func(*testing.T) []string {
+			return []string{"--image-refs", join(f.project, "target", "krust", ".cache", "graphs", "x.json")}
+		}, []string{"--image-refs", "krust's crate graph cache"}},
+		{"--sbom-dir in the toolchain cache", func(*testing.T) []string {
+			return []string{"--sbom-dir", join(f.project, "target", "krust", ".cache", "toolchain")}
+		}, []string{"--sbom-dir", "krust's toolchain cache"}},
+		{"--oci-layout among krust's caches", func(*testing.T) []string {
+			return []string{"--oci-layout", join(f.project, "target", "krust", ".cache", "new")}
+		}, []string{"--oci-layout", "krust's caches"}},
 		{"--tarball in the base's layout", func(*testing.T) []string {
 			return []string{"--base", "oci:" + f.base + ":v1", "--tarball", join(f.base, "index.json")}
 		}, []string{"inside the OCI layout of the base image"}},

@@ -47,7 +47,7 @@ func countingCargo(t *testing.T) ([]string, string) {
 	t.Helper()
 	real, err := exec.LookPath("cargo")
 	if err != nil {
-		t.Skip("cargo is not installed:", err)
+		t.Fatal("cargo is not installed:", err)
 	}
 	dir := t.TempDir()
 	log := filepath.Join(dir, "cargo.log")

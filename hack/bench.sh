@@ -14,7 +14,12 @@
 # BENCH_KRUST_ARGS (more krust build flags, e.g. "--compression zstd"),
 # BENCH_GOPKGS (the packages whose Go benchmarks run, ./oci),
 # BENCH_ONLY=workspace (only the workspace section: three members in one
-# krust build against one cargo build of them, cold target directories).
+# krust build against one cargo build of them, cold target directories),
+# BENCH_DOCS_PROJECT (the project with real dependencies whose no-op
+# rebuild with SBOM and provenance is timed: example/crates-krust, or e.g.
+# fd-find's Debian sources, see README's Performance), BENCH_DOCS_RUNS (11),
+# BENCH_ONLY=docs (time only that, in a few seconds once compiled),
+# BENCH_KRUST (the krust binary to time, bin/krust).
 # A check of the script itself in about 10 s:
 #   BENCH_MIB=2 BENCH_BIG_MIB=4 BENCH_RUNS=1 BENCH_DIR=/tmp/b hack/bench.sh
 set -euo pipefail
@@ -24,7 +29,7 @@ runs=${BENCH_RUNS:-3}
 mib=${BENCH_MIB:-100}
 big_mib=${BENCH_BIG_MIB:-500}
 work=${BENCH_DIR:-$root/target/bench}
-krust=$root/bin/krust
+krust=${BENCH_KRUST:-$root/bin/krust}
 triple=x86_64-unknown-linux-gnu
 cores=$(nproc)
 read -ra krust_args <<<"${BENCH_KRUST_ARGS:-}"
@@ -179,6 +184,45 @@ big_build() {
     { cat "$tmp/err" >&2; die "packaging the $big_mib MiB binary failed"; }
 }
 
+# docs_noop times a no-op rebuild with the SBOM and provenance (krust's
+# defaults) of a project with real dependencies, against cargo's own
+# no-op build of it, and without the documents. The project is copied
+# once into $work/docs (sources with their mtimes, so later runs compile
+# nothing); krust builds into its target directory, cargo into
+# docs.cargo-target beside the project: not inside it, where krust's
+# writes would make cargo run a build script without rerun-if-changed.
+docs_noop() {
+  local src=${BENCH_DOCS_PROJECT:-$root/example/crates-krust} dir=$work/docs i
+  local -a kd=() kn=() cg=()
+  if [[ ! -f $dir/Cargo.toml || $(cat "$dir/.bench-source" 2>/dev/null) != "$src" ]]; then
+    rm -rf "$dir" && mkdir -p "$dir"
+    (cd "$src" && tar --exclude=./target -cf - .) | tar -C "$dir" -xpf -
+    echo "$src" >"$dir/.bench-source"
+  fi
+  docs_name=$(basename "$src")
+  say "no-op rebuild with documents of $docs_name (compiling it, the first time)"
+  kdocs "$dir" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; die "building $src failed"; }
+  cargo_docs "$dir" 2>"$tmp/err" || { cat "$tmp/err" >&2; die "cargo build of $src failed"; }
+  for ((i = 1; i <= ${BENCH_DOCS_RUNS:-11}; i++)); do
+    if ((i % 2)); then
+      kd+=("$(clock kdocs "$dir")") kn+=("$(clock kdocs "$dir" --sbom none --provenance none)") cg+=("$(clock cargo_docs "$dir")")
+    else
+      cg+=("$(clock cargo_docs "$dir")") kn+=("$(clock kdocs "$dir" --sbom none --provenance none)") kd+=("$(clock kdocs "$dir")")
+    fi
+  done
+  docs_ms=$(median "${kd[@]}") nodocs_ms=$(median "${kn[@]}") cargo_docs_ms=$(median "${cg[@]}")
+  docs_crates=$(grep -c '^name = ' "$dir/Cargo.lock" || true)
+}
+docs_row() {
+  echo "| no-op rebuild with SBOM and provenance, $docs_name ($docs_crates crates locked) | $(secs "$docs_ms") (without documents $(secs "$nodocs_ms")) | \`cargo build\` no-op $(secs "$cargo_docs_ms") | +$(secs $((docs_ms - cargo_docs_ms))), $(ratio "$docs_ms" "$cargo_docs_ms") | ≤ cargo + 0.1 s: $(verdict "$docs_ms <= $cargo_docs_ms + 100") |"
+}
+kdocs() { local d=$1; shift; "$krust" build --no-push --libc glibc --base scratch "${krust_args[@]}" --tag latest "$@" "$d"; }
+# cargo runs in the project, so that its .cargo/config.toml applies.
+cargo_docs() {
+  (cd "$1" && RUSTFLAGS='-C target-feature=+crt-static' \
+    cargo build -q --release --target $triple --target-dir "$1.cargo-target" 2>/dev/null)
+}
+
 # registry starts distribution on a free loopback port with its own
 # storage and prints host:port; the EXIT trap stops it.
 registry() {
@@ -257,6 +301,7 @@ report() {
   echo "| packaging into a layout, layer rebuilt (\`krust build\`, cargo up to date) | $(secs "$krust_build") (less cargo's no-op: $(secs "$pack")) | \`crane append\` $(secs "$crane_ms") | $(ratio "$krust_build" "$crane_ms") | ≤ 0.35x: $(verdict "$krust_build <= 0.35 * $crane_ms") |"
   echo "| layer size | $(mb "$krust_layer") ($(ratio "$krust_layer" "$binary_bytes") of the binary) | crane $(mb "$crane_layer") | $(ratio "$krust_layer" "$crane_layer") | ≤ crane's: $(verdict "$krust_layer <= $crane_layer") |"
   echo "| no-op rebuild of the up-to-date project | $(secs "$krust_noop") | \`cargo build\` no-op $(secs "$cargo_ms") | +$(secs $((krust_noop - cargo_ms))), $(ratio "$krust_noop" "$cargo_ms") | ≤ cargo + 0.2 s: $(verdict "$krust_noop <= $cargo_ms + 200") |"
+  docs_row
   echo "| peak memory packaging $big_mib MiB ($big_wall) | $((peak_kib / 1024)) MiB max RSS (cargo's no-op alone: $((cargo_kib / 1024)) MiB) | | | ≤ 64 MiB: $(verdict "$peak_kib <= 65536") |"
   echo "| first push to a fresh loopback registry | $(secs "$krust_push_ms") | \`skopeo copy\` $(secs "$skopeo_ms") | $(ratio "$krust_push_ms" "$skopeo_ms") | ≤ 1.0x: $(verdict "$krust_push_ms <= $skopeo_ms") |"
   echo "| second push of the same image | $(secs "$second_ms"), ${second_uploaded:-?} uploaded | | | 0: $(verdict "${second_uploaded:-1} == 0") |"
@@ -332,10 +377,19 @@ main() {
     load end
     return
   fi
+  if [[ ${BENCH_ONLY:-} == docs ]]; then
+    docs_noop
+    echo "| step | krust | peer or floor | ratio | target |"
+    echo "|---|---|---|---|---|"
+    docs_row
+    load end
+    return
+  fi
   crate "$mib"
   crate "$big_mib"
   warm
   package_and_noop
+  docs_noop
   peak_memory
   push
   workspace_build

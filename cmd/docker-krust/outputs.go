@@ -60,9 +60,9 @@ func checkDocumentFiles(files publish.Files, bin string, r config.Settled) error
 
 // keptDirs are the directories the build reads or writes as its own.
 func keptDirs(plan *builder.Plan, r config.Settled) []outpath.Kept {
-	kept := []outpath.Kept{
-		{Dir: plan.LayoutDir, What: "the OCI layout this build writes", Layout: true},
-		{Dir: plan.CacheDir(), What: "krust's layer cache"},
+	kept := []outpath.Kept{{Dir: plan.LayoutDir, What: "the OCI layout this build writes", Layout: true}}
+	for _, c := range plan.Caches() {
+		kept = append(kept, outpath.Kept{Dir: c.Dir, What: c.What})
 	}
 	if dir, _, ok := layout.ParseRef(r.Base); ok {
 		kept = append(kept, outpath.Kept{Dir: dir, What: "the OCI layout of the base image", Layout: true})
