@@ -87,6 +87,9 @@ func pathsInWord(w string) string {
 			return w
 		}
 		rest := w[i+3:]
+		if scrubbedFileURL(rest) {
+			return w
+		}
 		if j := strings.IndexByte(rest, '/'); j >= 0 {
 			return w[:i+3] + rest[:j] + Path(rest[j:])
 		}
@@ -116,4 +119,16 @@ func optionPath(p string) string {
 		return p[:n] + localName(p[n:])
 	}
 	return p
+}
+
+// scrubbedFileURL reports whether rest, what follows a file URL's "://",
+// is what pathsInWord writes: an optional host, then "<local>" and at
+// most one name.
+func scrubbedFileURL(rest string) bool {
+	i := strings.Index(rest, local)
+	if i < 0 || strings.IndexByte(rest[:i], '/') >= 0 {
+		return false
+	}
+	tail := rest[i+len(local):]
+	return tail == "" || tail[0] == '/' && !strings.Contains(tail[1:], "/")
 }

@@ -2,6 +2,7 @@ package scrub
 
 import (
 	"net/url"
+	"path"
 	"strings"
 )
 
@@ -28,6 +29,14 @@ func URL(raw string) string {
 		return ""
 	}
 	if scheme == "file" {
+		if u.Host == local {
+			// Scrubbed already ("file://" + Path's "<local>/NAME" reads
+			// as host <local>); keep no more than Path would.
+			if name := path.Base(u.Path); name != "." && name != "/" {
+				return "file://" + LocalPrefix + name
+			}
+			return "file://" + local
+		}
 		return "file://" + Path(u.Path)
 	}
 	if u.Host == "" {
