@@ -40,15 +40,24 @@ func (p *Plan) graph(ctx context.Context, req cargo.DepsRequest) (*cargo.Graph, 
 		return ask()
 	}
 	c := p.answerCache(graphCacheRel, "crate graph", graphCacheMaxEntries)
-	var g cargo.Graph
-	if c.get(key, &g, func() error { return checkGraph(&g, req, lock) }) {
-		return &g, nil
+	var (
+		e graphEntry
+		g *cargo.Graph
+	)
+	check := func() (err error) {
+		if g, err = e.graph(req, lock); err != nil {
+			return err
+		}
+		return checkGraph(g, req, lock)
+	}
+	if c.get(key, &e, check) {
+		return g, nil
 	}
 	got, err := ask()
 	if err == nil && got.Lockfile == lock {
 		// Only a graph of the Cargo.lock hashed for the key is cached: one
 		// changed meanwhile is cached by the next build.
-		c.put(key, got)
+		c.put(key, newGraphEntry(got))
 	}
 	return got, err
 }

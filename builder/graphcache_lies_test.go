@@ -13,14 +13,14 @@ import (
 
 // forgeGraph rewrites the graph in the entry at path with change, and
 // its digest with it unless keepDigest.
-func forgeGraph(t *testing.T, path string, keepDigest bool, change func(g *cargo.Graph)) {
+func forgeGraph(t *testing.T, path string, keepDigest bool, change func(g *graphEntry)) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var e answerEntry
-	var g cargo.Graph
+	var g graphEntry
 	if err := json.Unmarshal(data, &e); err != nil || json.Unmarshal(e.Value, &g) != nil {
 		t.Fatalf("entry %s: %v", path, err)
 	}
@@ -67,21 +67,21 @@ func TestGraphCacheLies(t *testing.T) {
 			}
 		}},
 		{name: "content that does not match its digest", warn: "not the", forge: func(t *testing.T, _ *cachingFake, _ testBuild, entry string) {
-			forgeGraph(t, entry, true, func(g *cargo.Graph) { g.Crates[0].License = "GPL-3.0" })
+			forgeGraph(t, entry, true, func(g *graphEntry) { g.Crates[0].License = "GPL-3.0" })
 		}},
-		{name: "a crate the build did not compile", warn: "did not compile", forge: func(t *testing.T, _ *cachingFake, _ testBuild, entry string) {
-			forgeGraph(t, entry, false, func(g *cargo.Graph) {
-				g.Crates = append(g.Crates, cargo.Crate{ID: "registry+https://example.invalid#evil@6.6.6", Name: "evil"})
+		{name: "a crate the build did not compile", warn: "evil", forge: func(t *testing.T, _ *cachingFake, _ testBuild, entry string) {
+			forgeGraph(t, entry, false, func(g *graphEntry) {
+				g.Crates = append(g.Crates, cargo.Crate{ID: digest.FromString("registry+https://example.invalid#evil@6.6.6").String(), Name: "evil"})
 			})
 		}},
 		{name: "another Cargo.lock", warn: "is for", forge: func(t *testing.T, _ *cachingFake, _ testBuild, entry string) {
-			forgeGraph(t, entry, false, func(g *cargo.Graph) { g.Lockfile.Digest = digest.FromString("another") })
+			forgeGraph(t, entry, false, func(g *graphEntry) { g.Lockfile = digest.FromString("another") })
 		}},
 		{name: "a root outside the graph", warn: "root", forge: func(t *testing.T, _ *cachingFake, _ testBuild, entry string) {
-			forgeGraph(t, entry, false, func(g *cargo.Graph) { g.Root = "path+file:///elsewhere#1.0.0" })
+			forgeGraph(t, entry, false, func(g *graphEntry) { g.Root = digest.FromString("path+file:///elsewhere#1.0.0") })
 		}},
-		{name: "a dependency outside the graph", warn: "not one of its crates", forge: func(t *testing.T, _ *cachingFake, _ testBuild, entry string) {
-			forgeGraph(t, entry, false, func(g *cargo.Graph) { g.Crates[0].Dependencies = []string{"hidden"} })
+		{name: "a dependency the build did not compile", warn: "a dependency of", forge: func(t *testing.T, _ *cachingFake, _ testBuild, entry string) {
+			forgeGraph(t, entry, false, func(g *graphEntry) { g.Crates[0].Dependencies = []string{digest.FromString("hidden").String()} })
 		}},
 		{name: "oversized", warn: "too large", forge: func(t *testing.T, _ *cachingFake, _ testBuild, entry string) {
 			writeFile(t, entry, strings.Repeat(" ", maxAnswerEntrySize+1), 0o644)

@@ -209,7 +209,7 @@ func newCrate(c cargo.Crate) (crateModel, error) {
 	if c.Checksum != "" && !isSHA256Hex(c.Checksum) {
 		return bad("Checksum %q is not a hex SHA-256", c.Checksum)
 	}
-	c = scrubCrate(c)
+	c = ScrubCrate(c)
 	cm := crateModel{Crate: c, license: parseLicense(c.License)}
 	switch c.Source.Kind {
 	case cargo.SourceRegistry, cargo.SourceGit:

@@ -7,7 +7,7 @@ import (
 	"github.com/docker-krust/docker-krust/internal/scrub"
 )
 
-// scrubCrate returns c with what its Cargo.toml and cargo say of it made
+// ScrubCrate returns c with what its Cargo.toml and cargo say of it made
 // fit for a document (package scrub): anyone who publishes a crate writes
 // its description, homepage and repository, and a path crate's directory
 // or license file may be anywhere on the build machine. Its description
@@ -16,7 +16,7 @@ import (
 // fragment, and a path that leaves the workspace becomes <local>/NAME.
 // The crate's identity (crateRef) is derived from the result, so it is
 // the same on every machine.
-func scrubCrate(c cargo.Crate) cargo.Crate {
+func ScrubCrate(c cargo.Crate) cargo.Crate {
 	c.Description = scrub.Prose(strings.TrimSpace(c.Description))
 	c.Homepage, c.Repository = webURL(c.Homepage), webURL(c.Repository)
 	c.LicenseFile = scrub.Path(c.LicenseFile)
