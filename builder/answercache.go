@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/docker-krust/docker-krust/internal/cachedir"
@@ -124,6 +125,32 @@ func decodeAnswer(data, keyData []byte, value any) error {
 		return fmt.Errorf("its content is damaged: %w", err)
 	}
 	return nil
+}
+
+// pendingAnswers are the answers a build caches once it has written its
+// image: a build that fails leaves no cache entry (nor a cache directory)
+// behind, like the layer cache.
+type pendingAnswers struct {
+	mu   sync.Mutex
+	puts []func()
+}
+
+// later caches value as c's answer for key when save is called.
+func (a *pendingAnswers) later(c answerCache, key, value any) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.puts = append(a.puts, func() { c.put(key, value) })
+}
+
+// save writes the answers kept for later.
+func (a *pendingAnswers) save() {
+	a.mu.Lock()
+	puts := a.puts
+	a.puts = nil
+	a.mu.Unlock()
+	for _, put := range puts {
+		put()
+	}
 }
 
 // put writes value as the answer for key, and keeps the cache within max

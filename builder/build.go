@@ -153,6 +153,7 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 	// Only now are the new layers worth remembering: a build that failed
 	// before its tag leaves no cache entries behind.
 	layers.save(ctx, store, manifests)
+	p.answers.save()
 	res.Root = top
 	return res, nil
 }

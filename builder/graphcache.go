@@ -57,7 +57,7 @@ func (p *Plan) graph(ctx context.Context, req cargo.DepsRequest) (*cargo.Graph, 
 	if err == nil && got.Lockfile == lock {
 		// Only a graph of the Cargo.lock hashed for the key is cached: one
 		// changed meanwhile is cached by the next build.
-		c.put(key, newGraphEntry(got))
+		p.answers.later(c, key, newGraphEntry(got))
 	}
 	return got, err
 }

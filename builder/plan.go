@@ -48,6 +48,8 @@ type Plan struct {
 	filesLayer *provenance.Files
 	// toolchainMemo asks for the toolchain once (toolchaincache.go).
 	toolchainMemo toolchainMemo
+	// answers are cargo's answers to cache once the image is written.
+	answers pendingAnswers
 }
 
 // Prepare checks req and settles what can be settled before the base is

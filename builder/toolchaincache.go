@@ -78,7 +78,7 @@ func (p *Plan) cachedToolchain(ctx context.Context) (cargo.Toolchain, error) {
 		return tc, nil
 	}
 	if tc, err = ask(); err == nil {
-		c.put(key, tc)
+		p.answers.later(c, key, tc)
 	}
 	return tc, err
 }
