@@ -111,10 +111,7 @@ func (p *Plan) describe(ctx context.Context, targets []target, arts [][]cargo.Ar
 	}
 	for i, t := range targets {
 		wg.Go(func() {
-			g, err := p.graph(ctx, cargo.DepsRequest{
-				Dir: p.req.Dir, Package: p.Package.Name, Bin: p.Entrypoint, Triple: t.triple, Args: p.req.CargoArgs,
-				Built: arts[i][0].Packages, Packages: several(together),
-			})
+			g, err := p.graph(ctx, p.depsRequest(t, together, arts[i][0].Packages))
 			if err != nil {
 				errs[i] = fmt.Errorf("%w for %s, for the SBOM and provenance: %w", ErrCrateList, oci.PlatformString(t.platform), err)
 			}

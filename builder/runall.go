@@ -210,7 +210,9 @@ func buildGroup(ctx context.Context, g []*started) error {
 	pkgs := packageNames(g)
 	logf(p.b.Log, "building %s (%s %s) for %s with %s\n", strings.Join(pkgs, ", "), plural(len(bins), "binary", "binaries"),
 		strings.Join(bins, ", "), strings.Join(names, ", "), builderName(p.b.Cargo))
-	arts, err := p.runCargo(ctx, pkgs, bins, ts)
+	pf := &prefetch{ctx: ctx, g: g}
+	arts, err := p.runCargo(ctx, pkgs, bins, ts, pf.start)
+	pf.settle()
 	if err != nil {
 		return fmt.Errorf("build for %s: %w", strings.Join(names, ", "), err)
 	}
@@ -235,7 +237,8 @@ func buildGroup(ctx context.Context, g []*started) error {
 // runCargo runs the cargo build of pkgs' bins for triples, in the
 // project's real directory, so that it reads the config files the user's
 // own cargo would; only the manifest is named through the stable path.
-func (p *Plan) runCargo(ctx context.Context, pkgs, bins, triples []string) ([]cargo.Artifact, error) {
+// compiling is called once cargo compiles (cargo.BuildRequest.Compiling).
+func (p *Plan) runCargo(ctx context.Context, pkgs, bins, triples []string, compiling func()) ([]cargo.Artifact, error) {
 	proj, req := p.req.Project, p.req
 	stable, err := exposeStable(ctx, proj, p.Package.Name)
 	if err != nil {
@@ -249,7 +252,7 @@ func (p *Plan) runCargo(ctx context.Context, pkgs, bins, triples []string) ([]ca
 	}
 	arts, err := p.b.Cargo.Build(ctx, cargo.BuildRequest{
 		Dir: req.Dir, ManifestDir: manifestDir, Packages: pkgs, Bins: bins, Profile: req.Profile,
-		Triples: triples, Rustflags: remapFlags(proj, stable, req.CargoHome), Args: req.CargoArgs,
+		Triples: triples, Rustflags: remapFlags(proj, stable, req.CargoHome), Args: req.CargoArgs, Compiling: compiling,
 	})
 	if err != nil {
 		return nil, err

@@ -36,6 +36,9 @@ type Cargo struct {
 	// Memo, when set, lets Graph and Toolchain ask cargo and rustc each
 	// question once (see Memo).
 	Memo *Memo
+	// frozen runs the commands that only ask cargo with --frozen, for
+	// PrefetchGraphs.
+	frozen bool
 }
 
 // BuildRequest says what to build.
@@ -66,6 +69,11 @@ type BuildRequest struct {
 	Rustflags []string
 	// Args are extra arguments for `cargo build`, from the user.
 	Args []string
+	// Compiling, if set, is called once, in its own goroutine, when
+	// cargo says it compiles a crate (a build with nothing to compile
+	// never calls it): cargo has read the workspace and resolved, and
+	// what runs beside it from then on no longer delays it.
+	Compiling func()
 }
 
 func (r BuildRequest) profile() string { return ProfileOrDefault(r.Profile) }
@@ -117,6 +125,11 @@ func (c Cargo) Metadata(ctx context.Context, dir string) (*Project, error) {
 	if err := checkCargoFiles(c.Env, dir); err != nil {
 		return nil, err
 	}
+	if c.Memo != nil && c.IsDefault() {
+		// CheckTarget asks it next, for a build's first run: while cargo
+		// reads the workspace, on a core that is idle meanwhile.
+		go func() { _, _ = c.sysroot(ctx, dir) }()
+	}
 	cmd := procgroup.Command(ctx, 0, "cargo", "metadata", "--format-version", "1", "--no-deps", "--manifest-path", manifest)
 	cmd.Dir, cmd.Env = dir, c.Env
 	var stdout limitedBuffer
@@ -165,7 +178,7 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 		return nil, err
 	}
 	scan := &linkScan{}
-	cmd.Stderr, cmd.Env = io.MultiWriter(cmd.Stderr, scan), termEnv(cmd.Env, c.Stderr)
+	cmd.Stderr, cmd.Env = io.MultiWriter(cmd.Stderr, scan, &compilingWatch{f: req.Compiling}), termEnv(cmd.Env, c.Stderr)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, fmt.Errorf("run cargo: %w", err)

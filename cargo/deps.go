@@ -241,8 +241,12 @@ func (c Cargo) program() string {
 // cargo's messages.
 func (c Cargo) output(ctx context.Context, dir string, env, args []string) ([]byte, error) {
 	key := append([]string{dir, c.program(), strings.Join(env, "\x01")}, args...)
+	run := args
+	if c.frozen {
+		run = frozenArgs(args) // the same question, asked without side effects
+	}
 	return c.Memo.do(key, func() ([]byte, error) {
-		return capture(ctx, dir, env, "cargo "+args[0], c.program(), args...)
+		return capture(ctx, dir, env, "cargo "+args[0], c.program(), run...)
 	})
 }
 

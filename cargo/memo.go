@@ -11,7 +11,9 @@ import (
 // images of a build of several packages ask the same (cargo tree of all
 // the packages built together, the workspace's members, the toolchain),
 // and each is a process of tens of milliseconds. Share one Memo for one
-// build only, after cargo built: the answers are those of that moment.
+// build only: the answers are those of that moment. What cargo answers
+// about the crates is asked after cargo built, or kept from before only
+// when nothing it depends on changed (PrefetchGraphs).
 // The zero value is ready; a nil *Memo runs every command.
 type Memo struct {
 	mu    sync.Mutex

@@ -19,12 +19,7 @@ func (c Cargo) CheckTarget(ctx context.Context, dir, triple string) error {
 	if !c.IsDefault() {
 		return nil
 	}
-	rustc := c.rustc()
-	out, err := c.Memo.do([]string{dir, rustc, strings.Join(c.Env, "\x01"), "--print", "sysroot"}, func() ([]byte, error) {
-		cmd := exec.CommandContext(ctx, rustc, "--print", "sysroot")
-		cmd.Dir, cmd.Env = dir, c.Env
-		return cmd.Output()
-	})
+	out, err := c.sysroot(ctx, dir)
 	if err != nil {
 		return nil
 	}
@@ -34,6 +29,16 @@ func (c Cargo) CheckTarget(ctx context.Context, dir, triple string) error {
 		return nil
 	}
 	return &TargetMissingError{Triple: triple, Sysroot: sysroot}
+}
+
+// sysroot asks the project's rustc, in dir, for its sysroot.
+func (c Cargo) sysroot(ctx context.Context, dir string) ([]byte, error) {
+	rustc := c.rustc()
+	return c.Memo.do([]string{dir, rustc, strings.Join(c.Env, "\x01"), "--print", "sysroot"}, func() ([]byte, error) {
+		cmd := exec.CommandContext(ctx, rustc, "--print", "sysroot")
+		cmd.Dir, cmd.Env = dir, c.Env
+		return cmd.Output()
+	})
 }
 
 // Name is the builder as the user names it: "cargo", "cross",
@@ -84,7 +89,14 @@ func (c Cargo) inCargoBin(program string) bool {
 // build is the caller's choice.
 func (c Cargo) Toolchain(ctx context.Context, dir string) (Toolchain, error) {
 	rustc := c.rustc()
+	// Two processes of tens of milliseconds each: side by side.
+	version := make(chan lines, 1)
+	go func() {
+		out, err := c.firstLines(ctx, dir, c.program(), "--version")
+		version <- lines{out, err}
+	}()
 	out, err := c.firstLines(ctx, dir, rustc, "-vV")
+	cv := <-version
 	if err != nil {
 		return Toolchain{}, err
 	}
@@ -98,12 +110,17 @@ func (c Cargo) Toolchain(ctx context.Context, dir string) (Toolchain, error) {
 	if t.Host == "" {
 		return Toolchain{}, fmt.Errorf("%s -vV in %s printed no `host:` line: %q", rustc, dir, strings.Join(out, "\n"))
 	}
-	out, err = c.firstLines(ctx, dir, c.program(), "--version")
-	if err != nil {
-		return Toolchain{}, err
+	if cv.err != nil {
+		return Toolchain{}, cv.err
 	}
-	t.Cargo = out[0]
+	t.Cargo = cv.out[0]
 	return t, nil
+}
+
+// lines are what firstLines returns.
+type lines struct {
+	out []string
+	err error
 }
 
 // firstLines runs program with args in dir and returns the lines it

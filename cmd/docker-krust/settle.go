@@ -34,7 +34,8 @@ type settled struct {
 // without a project, Cargo.toml's settings cannot be read, but the
 // flags', the environment's and the krust config's are still checked.
 func (f *buildFlags) settle(ctx context.Context, env *environment, cmd *cobra.Command, args []string, pkgName string, proj *cargo.Project) (settled, error) {
-	s := settled{cargo: &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}}
+	// One Memo per build: the image asks cargo and rustc each question once.
+	s := settled{cargo: &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose, Memo: &cargo.Memo{}}}
 	var errs []error
 	cfg, err := env.krustConfig()
 	if err != nil {
