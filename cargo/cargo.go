@@ -125,11 +125,6 @@ func (c Cargo) Metadata(ctx context.Context, dir string) (*Project, error) {
 	if err := checkCargoFiles(c.Env, dir); err != nil {
 		return nil, err
 	}
-	if c.Memo != nil && c.IsDefault() {
-		// CheckTarget asks it next, for a build's first run: while cargo
-		// reads the workspace, on a core that is idle meanwhile.
-		go func() { _, _ = c.sysroot(ctx, dir) }()
-	}
 	cmd := procgroup.Command(ctx, 0, "cargo", "metadata", "--format-version", "1", "--no-deps", "--manifest-path", manifest)
 	cmd.Dir, cmd.Env = dir, c.Env
 	var stdout limitedBuffer

@@ -105,7 +105,7 @@ func (f *buildFlags) runAll(ctx context.Context, env *environment, cmd *cobra.Co
 	if err != nil {
 		return err
 	}
-	c := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose, Memo: &cargo.Memo{}}
+	c := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}
 	proj, err := c.Metadata(ctx, dirOf(manifest))
 	if err != nil {
 		return err
@@ -119,9 +119,8 @@ func (f *buildFlags) runAll(ctx context.Context, env *environment, cmd *cobra.Co
 		return err
 	}
 	// The images ask cargo the same questions (the crates linked by the
-	// packages built together, the toolchain): once each, and those asked
-	// while reading the workspace are not asked again.
-	all[0].cargo.Memo = c.Memo
+	// packages built together, the toolchain): once each.
+	all[0].cargo.Memo = &cargo.Memo{}
 	b, err := f.builderFor(env, all[0])
 	if err != nil {
 		return err
