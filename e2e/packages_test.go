@@ -212,3 +212,38 @@ func TestWorkspacePushedAndRun(t *testing.T) {
 		t.Errorf("docker run --entrypoint /app/api printed %q", out)
 	}
 }
+
+// Several packages loaded into the Docker Engine by one build: stdout has
+// one image ID per package in the order named, each image is tagged
+// krust.local/PACKAGE:TAG in the engine and runs its own binary, and each
+// ID is the config of the layout the package's image was written to.
+func TestPackagesLoadedTogether(t *testing.T) {
+	requireTool(t, "docker")
+	ws := togetherWorkspace(t)
+	tag := "e2e-" + randomHex(t)
+	pkgs := []struct{ name, says string }{{"tool", "tool says hi"}, {"worker", "worker says extra"}, {"api", "api says extra"}}
+	for _, p := range pkgs {
+		removeImage(t, "krust.local/"+p.name+":"+tag)
+	}
+	res := krust(t, ws, nil, append(glibcScratch, "-p", "tool", "-p", "worker", "-p", "api", "--load", "--tag", tag, "-j", "3")...)
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	ids := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+	if len(ids) != len(pkgs) {
+		t.Fatalf("stdout %q, want one image ID per package", res.stdout)
+	}
+	for i, p := range pkgs {
+		name := "krust.local/" + p.name + ":" + tag
+		want := layoutConfig(t, filepath.Join(ws, "target", "krust", p.name, p.name), tag)
+		if ids[i] != want {
+			t.Errorf("line %d: %q, want %s's image %s", i+1, ids[i], p.name, want)
+		}
+		if got := strings.TrimSpace(mustRun(t, "", "docker", "image", "inspect", "--format", "{{.Id}}", name)); got != want {
+			t.Errorf("%s is image %s, want %s", name, got, want)
+		}
+		if out := mustRun(t, "", "docker", "run", "--rm", "--network", "none", name); !strings.Contains(out, p.says) {
+			t.Errorf("docker run %s printed %q, want %q", name, out, p.says)
+		}
+	}
+}
