@@ -125,6 +125,7 @@ func (c Cargo) Metadata(ctx context.Context, dir string) (*Project, error) {
 	if err := checkCargoFiles(c.Env, dir); err != nil {
 		return nil, err
 	}
+	c.askSysrootEarly(ctx, dir)
 	cmd := procgroup.Command(ctx, 0, "cargo", "metadata", "--format-version", "1", "--no-deps", "--manifest-path", manifest)
 	cmd.Dir, cmd.Env = dir, c.Env
 	var stdout limitedBuffer

@@ -32,20 +32,44 @@ func (m *Memo) do(key []string, f func() ([]byte, error)) ([]byte, error) {
 	if m == nil {
 		return f()
 	}
+	c, first := m.claim(key)
+	if first {
+		c.run(f)
+	}
+	<-c.done
+	return c.out, c.err
+}
+
+// start runs f in the background as the call for key, unless one is
+// there already; a do with the same key then waits for its answer. The
+// call is in the Memo once start returns.
+func (m *Memo) start(key []string, f func() ([]byte, error)) {
+	if m == nil {
+		return
+	}
+	if c, first := m.claim(key); first {
+		go c.run(f)
+	}
+}
+
+// claim returns the call for key, and whether it is new (the caller's to
+// run).
+func (m *Memo) claim(key []string) (*memoCall, bool) {
 	k := strings.Join(key, "\x00")
 	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.calls == nil {
 		m.calls = map[string]*memoCall{}
 	}
 	if c, ok := m.calls[k]; ok {
-		m.mu.Unlock()
-		<-c.done
-		return c.out, c.err
+		return c, false
 	}
 	c := &memoCall{done: make(chan struct{})}
 	m.calls[k] = c
-	m.mu.Unlock()
+	return c, true
+}
+
+func (c *memoCall) run(f func() ([]byte, error)) {
 	c.out, c.err = f()
 	close(c.done)
-	return c.out, c.err
 }

@@ -33,12 +33,19 @@ func (c Cargo) CheckTarget(ctx context.Context, dir, triple string) error {
 
 // sysroot asks the project's rustc, in dir, for its sysroot.
 func (c Cargo) sysroot(ctx context.Context, dir string) ([]byte, error) {
+	key, ask := c.sysrootQuestion(ctx, dir)
+	return c.Memo.do(key, ask)
+}
+
+// sysrootQuestion is the Memo's key for the sysroot of the project's
+// rustc in dir, and the function that asks it.
+func (c Cargo) sysrootQuestion(ctx context.Context, dir string) ([]string, func() ([]byte, error)) {
 	rustc := c.rustc()
-	return c.Memo.do([]string{dir, rustc, strings.Join(c.Env, "\x01"), "--print", "sysroot"}, func() ([]byte, error) {
+	return []string{dir, rustc, strings.Join(c.Env, "\x01"), "--print", "sysroot"}, func() ([]byte, error) {
 		cmd := exec.CommandContext(ctx, rustc, "--print", "sysroot")
 		cmd.Dir, cmd.Env = dir, c.Env
 		return cmd.Output()
-	})
+	}
 }
 
 // Name is the builder as the user names it: "cargo", "cross",

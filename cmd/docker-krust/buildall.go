@@ -105,7 +105,7 @@ func (f *buildFlags) runAll(ctx context.Context, env *environment, cmd *cobra.Co
 	if err != nil {
 		return err
 	}
-	c := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose}
+	c := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose, Memo: &cargo.Memo{}}
 	proj, err := c.Metadata(ctx, dirOf(manifest))
 	if err != nil {
 		return err
@@ -119,8 +119,9 @@ func (f *buildFlags) runAll(ctx context.Context, env *environment, cmd *cobra.Co
 		return err
 	}
 	// The images ask cargo the same questions (the crates linked by the
-	// packages built together, the toolchain): once each.
-	all[0].cargo.Memo = &cargo.Memo{}
+	// packages built together, the toolchain): once each, and what was
+	// asked while reading the workspace is not asked again.
+	all[0].cargo.Memo = c.Memo
 	b, err := f.builderFor(env, all[0])
 	if err != nil {
 		return err
