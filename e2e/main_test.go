@@ -50,6 +50,7 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	code := m.Run()
+	kube.Stop()
 	os.RemoveAll(h.binDir)
 	os.Exit(code)
 }

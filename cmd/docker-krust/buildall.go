@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -118,28 +119,53 @@ func (f *buildFlags) runAll(ctx context.Context, env *environment, cmd *cobra.Co
 	if err != nil {
 		return err
 	}
+	_, err = f.publishSettled(ctx, env, all, c.Memo, env.stdout)
+	return err
+}
+
+// publishSettled builds the settled packages together and publishes
+// each image where its settings say (see publish.BuildAll), returning
+// the images' references in the order of all; stdout, when not nil,
+// gets them one a line once all are published. memo is what was asked
+// of cargo while reading the projects.
+func (f *buildFlags) publishSettled(ctx context.Context, env *environment, all []settled, memo *cargo.Memo, stdout io.Writer) ([]string, error) {
 	// The images ask cargo the same questions (the crates linked by the
 	// packages built together, the toolchain): once each, and what was
 	// asked while reading the workspace is not asked again.
-	all[0].cargo.Memo = c.Memo
+	all[0].cargo.Memo = memo
 	b, err := f.builderFor(env, all[0])
 	if err != nil {
-		return err
+		return nil, err
 	}
 	reqs := make([]builder.Request, len(all))
 	for i, s := range all {
 		reqs[i] = s.req
 	}
 	documents := map[string]string{} // entrypoint: package, for --sbom-dir's file names
-	_, err = publish.BuildAll(ctx, b, reqs, func(plan *builder.Plan) (publish.Destinations, error) {
+	return publish.BuildAll(ctx, b, reqs, func(plan *builder.Plan) (publish.Destinations, error) {
 		if other, ok := documents[plan.Entrypoint]; ok && f.sbomDir != "" {
 			return publish.Destinations{}, fmt.Errorf("--sbom-dir: %s and %s both run a binary named %s, and their documents would be written to one file: build them one by one", other, plan.Package.Name, plan.Entrypoint)
 		}
 		documents[plan.Entrypoint] = plan.Package.Name
-		s := all[slices.IndexFunc(all, func(s settled) bool { return s.req.Package.Name == plan.Package.Name })]
-		return f.destinations(env, plan, s.r, s.out, s.client)
+		s := settledFor(all, plan)
+		d, err := f.destinations(env, plan, s.r, s.out, s.client)
+		d.Stdout = stdout
+		return d, err
 	}, f.jobs)
-	return err
+}
+
+// settledFor is the settled build plan was prepared from: the one of its
+// package that names its entrypoint as the one binary (krust resolve
+// builds a package once per binary its references name), else the first
+// of its package.
+func settledFor(all []settled, plan *builder.Plan) settled {
+	for _, s := range all {
+		if s.req.Package.Name == plan.Package.Name && slices.Equal(s.r.Bins, []string{plan.Entrypoint}) {
+			return s
+		}
+	}
+	i := slices.IndexFunc(all, func(s settled) bool { return s.req.Package.Name == plan.Package.Name })
+	return all[i]
 }
 
 // settleAll settles the build of each package named, reporting every

@@ -14,6 +14,7 @@ import (
 // environment is what the commands take from the process, gathered in one
 // place so that tests can supply their own.
 type environment struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	// face is how the user runs us, "docker krust" or "krust", for the
 	// commands that help texts show.
@@ -39,7 +40,7 @@ func newEnvironment(stdout, stderr io.Writer, dockerConfig func() (*configfile.C
 	if isPlugin(os.Args) {
 		face = "docker krust"
 	}
-	return &environment{stdout: stdout, stderr: stderr, face: face, getenv: os.Getenv, environ: os.Environ, dockerConfig: dockerConfig,
+	return &environment{stdin: os.Stdin, stdout: stdout, stderr: stderr, face: face, getenv: os.Getenv, environ: os.Environ, dockerConfig: dockerConfig,
 		engine: func() (*engine, error) { return standaloneEngine(context.Background()) }}
 }
 

@@ -27,6 +27,9 @@ type buildFlags struct {
 	// files are the --file FROM:TO flags, in order.
 	files    []string
 	registry registryFlags
+	// at is the project's directory when the command line names none
+	// (krust resolve: each krust:// reference names its project).
+	at string
 }
 
 // register defines the build flags on fl. Defaults shown in help are

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"path/filepath"
 	"time"
 
@@ -26,12 +25,7 @@ func (r *registryFlags) register(fl *pflag.FlagSet) {
 
 // check refuses flag values that would not do what they say: a timeout
 // that is not positive would give up at once.
-func (r *registryFlags) check() error {
-	if r.timeout <= 0 {
-		return fmt.Errorf("invalid --timeout %v: want a positive duration, e.g. 30s or 10m (the default)", r.timeout)
-	}
-	return nil
-}
+func (r *registryFlags) check() error { return checkTimeout(r.timeout) }
 
 // client returns a registry client using the user's credentials: the krust
 // config's first, then Docker's.

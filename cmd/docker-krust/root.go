@@ -21,8 +21,8 @@ func newKrustCommand(env *environment) *cobra.Command {
 	}
 	cmd.SetVersionTemplate(versionText())
 	cmd.SetOut(env.stdout)
-	cmd.AddCommand(explained(env, needLocks(newBuildCommand(env), newPushCommand(env), newGCCommand(env))...)...)
-	cmd.AddCommand(newVersionCommand(env))
+	cmd.AddCommand(explained(env, needLocks(newBuildCommand(env), newPushCommand(env), newGCCommand(env), newResolveCommand(env), newApplyCommand(env))...)...)
+	cmd.AddCommand(newDeleteCommand(env), newVersionCommand(env))
 	handleUnknown(cmd)
 	return cmd
 }

@@ -86,8 +86,10 @@ func (f *buildFlags) request(env *environment, cmd *cobra.Command, dir string, c
 // and the krust config. Its error is the first problem found.
 func (f *buildFlags) project(ctx context.Context, env *environment, cmd *cobra.Command, args []string, c *cargo.Cargo, cfg *config.Config, pkgName string, known *cargo.Project) (
 	dir string, cargoArgs []string, proj *cargo.Project, pkg cargo.Package, files config.Sources, err error) {
-	if dir, cargoArgs, err = projectDir(cmd, args); err != nil {
-		return "", cargoArgs, nil, pkg, files, err
+	if dir = f.at; dir == "" {
+		if dir, cargoArgs, err = projectDir(cmd, args); err != nil {
+			return "", cargoArgs, nil, pkg, files, err
+		}
 	}
 	if err := checkPathChars("the project directory", dir, "rename or move it"); err != nil {
 		return "", cargoArgs, nil, pkg, files, err

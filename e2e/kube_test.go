@@ -1,0 +1,222 @@
+package e2e
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker-krust/docker-krust/internal/testkube"
+	"github.com/docker-krust/docker-krust/internal/testregistry"
+)
+
+// kube is the Kubernetes API server the e2e tests share (stopped by
+// TestMain); each test works in a namespace of its own.
+var kube testkube.Shared
+
+const widgetCRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.NS.krust.example
+spec:
+  group: NS.krust.example
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            properties:
+              image: {type: string}
+`
+
+// kubeYAML holds every kind of place a reference can be: a Deployment, a
+// CronJob, a ConfigMap, a custom resource and a List.
+const kubeYAML = `apiVersion: v1
+kind: Namespace
+metadata:
+  name: NS
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: NS}
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+      - name: api
+        image: krust://api   # the front
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: NS}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: worker
+            image: "krust://worker"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: NS}
+data:
+  worker-image: krust://worker
+---
+apiVersion: NS.krust.example/v1
+kind: Widget
+metadata: {name: gear, namespace: NS}
+spec:
+  image: krust://tool
+---
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: listed, namespace: NS}
+  data:
+    image: 'krust://api/api-admin'
+`
+
+// krust apply against a real API server: every reference becomes the
+// pushed image (read back with kubectl, pulled by the Docker Engine),
+// server-side validation errors come back with kubectl's status, delete
+// removes what apply made, and a failed build applies nothing.
+func TestApplyAndDeleteOnAnAPIServer(t *testing.T) {
+	requireTool(t, "kubectl")
+	srv := kube.Server(t)
+	ns := "e2e-" + randomHex(t)
+	srv.KubectlIn(t, strings.ReplaceAll(widgetCRD, "NS", ns), "apply", "-f", "-").OK(t)
+	srv.Kubectl(t, "wait", "--for=condition=Established", "crd/widgets."+ns+".krust.example", "--timeout=60s").OK(t)
+	t.Cleanup(func() {
+		// Not t's context: it is done by the time cleanups run.
+		_ = srv.Command(context.Background(), "delete", "crd", "widgets."+ns+".krust.example", "--wait=false").Run()
+	})
+	ws := togetherWorkspace(t)
+	writeFile(t, filepath.Join(ws, "k8s", "all.yaml"), strings.ReplaceAll(kubeYAML, "NS", ns))
+	reg := testregistry.Start(t, testregistry.Options{})
+	repo := reg.Host + "/k8s-" + randomHex(t)
+	env := append(srv.Env(), "KRUST_REPO="+repo)
+	build := []string{"--libc", "glibc", "--base", "scratch", "--insecure-registry", reg.Host, "-f", "k8s"}
+	refs := filepath.Join(t.TempDir(), "refs")
+
+	res := krust(t, ws, env, append(append([]string{"apply"}, build...), "--image-refs", refs)...)
+	if res.code != 0 {
+		t.Fatalf("krust apply: exit %d\n%s", res.code, res.stderr)
+	}
+	if !strings.Contains(res.stdout, "deployment.apps/api created") || !strings.Contains(res.stdout, "widget."+ns+".krust.example/gear created") {
+		t.Errorf("stdout lacks kubectl's report:\n%s", res.stdout)
+	}
+	images := readLines(t, refs)
+	if len(images) != 4 {
+		t.Fatalf("--image-refs: %q, want the images of api, worker, tool and api's api-admin", images)
+	}
+	get := []struct {
+		what, path, want string
+	}{
+		{"deployment/api", "{.spec.template.spec.containers[0].image}", images[0]},
+		{"cronjob/nightly", "{.spec.jobTemplate.spec.template.spec.containers[0].image}", images[1]},
+		{"configmap/settings", "{.data.worker-image}", images[1]},
+		{"widget/gear", "{.spec.image}", images[2]},
+		{"configmap/listed", "{.data.image}", images[3]},
+	}
+	for _, g := range get {
+		if got := srv.Kubectl(t, "get", g.what, "-n", ns, "-o", "jsonpath="+g.path).OK(t); got != g.want {
+			t.Errorf("%s %s = %q, want %q", g.what, g.path, got, g.want)
+		}
+	}
+	t.Cleanup(func() { run(t, "", nil, "docker", "rmi", "--force", images[0]) })
+	mustRun(t, "", "docker", "pull", "-q", images[0])
+
+	// Validation happens on the server, and its verdict is kubectl's exit.
+	bad := filepath.Join(ws, "bad", "bad.yaml")
+	writeFile(t, bad, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: bad, namespace: "+ns+"}\nspec:\n  replicas: -3\n  selector: {matchLabels: {app: bad}}\n"+
+		"  template:\n    metadata: {labels: {app: bad}}\n    spec: {containers: [{name: bad, image: krust://tool}]}\n")
+	res = krust(t, ws, env, "apply", "-f", bad, "--libc", "glibc", "--base", "scratch", "--insecure-registry", reg.Host, "--", "--dry-run=server")
+	if res.code == 0 || !strings.Contains(res.stderr, "spec.replicas") {
+		t.Errorf("an invalid Deployment: exit %d, stderr:\n%s", res.code, res.stderr)
+	}
+
+	res = krust(t, ws, env, "delete", "-f", "k8s", "--", "--wait=false")
+	if res.code != 0 || !strings.Contains(res.stdout, "deployment.apps \"api\" deleted") {
+		t.Fatalf("krust delete: exit %d\nstdout: %s\nstderr: %s", res.code, res.stdout, res.stderr)
+	}
+	if r := srv.Kubectl(t, "get", "configmap", "listed", "-n", ns); r.Code == 0 {
+		t.Errorf("configmap listed is still there after krust delete:\n%s", r.Stdout)
+	}
+
+	// A build that fails applies nothing.
+	writeFile(t, filepath.Join(ws, "tool", "src", "main.rs"), "fn main() { this does not compile }\n")
+	res = krust(t, ws, env, append([]string{"apply"}, build...)...)
+	if res.code == 0 {
+		t.Fatalf("apply with a failing build: exit 0\n%s", res.stderr)
+	}
+	if r := srv.Kubectl(t, "get", "deployment", "api", "-n", ns); r.Code == 0 {
+		t.Errorf("a failed build applied deployment api:\n%s", r.Stdout)
+	}
+}
+
+// readLines is a file's lines.
+func readLines(t *testing.T, file string) []string {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+}
+
+// An API server that accepts connections and never answers: apply and
+// delete give up on kubectl after --timeout, naming it, with nothing on
+// stdout.
+func TestKubectlWaitIsBounded(t *testing.T) {
+	requireTool(t, "kubectl")
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { silent.Close() })
+	go func() {
+		for {
+			conn, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { conn.Close() })
+		}
+	}()
+	dir := t.TempDir()
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	writeFile(t, kubeconfig, "apiVersion: v1\nkind: Config\nclusters:\n- name: silent\n  cluster: {server: \"https://"+silent.Addr().String()+"\", insecure-skip-tls-verify: true}\n"+
+		"users:\n- name: u\n  user: {token: t0ken}\ncontexts:\n- name: silent\n  context: {cluster: silent, user: u}\ncurrent-context: silent\n")
+	writeFile(t, filepath.Join(dir, "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\n")
+	env := []string{"KUBECONFIG=" + kubeconfig, "KUBECACHEDIR=" + filepath.Join(dir, "cache")}
+	for _, verb := range []string{"apply", "delete"} {
+		t.Run(verb, func(t *testing.T) {
+			start := time.Now()
+			res := krust(t, dir, env, verb, "-f", "cm.yaml", "--timeout", "3s")
+			assertCleanFailure(t, res, "kubectl "+verb+" did not finish within 3s (--timeout)")
+			if took := time.Since(start); took > time.Minute {
+				t.Errorf("krust %s took %v against a silent API server with --timeout 3s", verb, took)
+			}
+		})
+	}
+}
