@@ -2,10 +2,13 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -155,6 +158,22 @@ func TestApplyAndDeleteOnAnAPIServer(t *testing.T) {
 		t.Errorf("an invalid Deployment: exit %d, stderr:\n%s", res.code, res.stderr)
 	}
 
+	// A build that fails applies nothing, not even the objects that need
+	// no image.
+	never := filepath.Join(ws, "never", "never.yaml")
+	writeFile(t, never, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: never, namespace: "+ns+"}\ndata: {image: krust://tool}\n---\n"+
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain, namespace: "+ns+"}\n")
+	writeFile(t, filepath.Join(ws, "tool", "src", "main.rs"), "fn main() { this does not compile }\n")
+	res = krust(t, ws, env, "apply", "-f", never, "--libc", "glibc", "--base", "scratch", "--insecure-registry", reg.Host)
+	if res.code == 0 || res.stdout != "" {
+		t.Errorf("apply with a failing build: exit %d, stdout %q\n%s", res.code, res.stdout, res.stderr)
+	}
+	for _, name := range []string{"never", "plain"} {
+		if r := srv.Kubectl(t, "get", "configmap", name, "-n", ns); r.Code == 0 {
+			t.Errorf("a failed build applied configmap %s:\n%s", name, r.Stdout)
+		}
+	}
+
 	res = krust(t, ws, env, "delete", "-f", "k8s", "--", "--wait=false")
 	if res.code != 0 || !strings.Contains(res.stdout, "deployment.apps \"api\" deleted") {
 		t.Fatalf("krust delete: exit %d\nstdout: %s\nstderr: %s", res.code, res.stdout, res.stderr)
@@ -163,15 +182,6 @@ func TestApplyAndDeleteOnAnAPIServer(t *testing.T) {
 		t.Errorf("configmap listed is still there after krust delete:\n%s", r.Stdout)
 	}
 
-	// A build that fails applies nothing.
-	writeFile(t, filepath.Join(ws, "tool", "src", "main.rs"), "fn main() { this does not compile }\n")
-	res = krust(t, ws, env, append([]string{"apply"}, build...)...)
-	if res.code == 0 {
-		t.Fatalf("apply with a failing build: exit 0\n%s", res.stderr)
-	}
-	if r := srv.Kubectl(t, "get", "deployment", "api", "-n", ns); r.Code == 0 {
-		t.Errorf("a failed build applied deployment api:\n%s", r.Stdout)
-	}
 }
 
 // readLines is a file's lines.
@@ -219,4 +229,54 @@ func TestKubectlWaitIsBounded(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Ctrl-C while resolve waits for a stdin nobody writes: it stops at
+// once with 130, nothing on stdout.
+func TestResolveStdinWaitEndsOnInterrupt(t *testing.T) {
+	cmd := exec.Command(filepath.Join(h.binDir, "krust"), "resolve", "-f", "-")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	var stdout, stderr strings.Builder
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = r, &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	waitReadingStdin(t, cmd.Process.Pid)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatalf("krust resolve -f - still waits for stdin a minute after SIGINT\n%s", stderr.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 || stdout.Len() != 0 {
+		t.Errorf("exit %d, stdout %q, want 130 and nothing\n%s", code, stdout.String(), stderr.String())
+	}
+}
+
+// waitReadingStdin waits until a thread of process pid is in a read(2)
+// of file descriptor 0 (/proc/PID/task/TID/syscall: "0 0x0 ..."): then
+// krust waits for stdin, its signal handling long set up.
+func waitReadingStdin(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/syscall", pid))
+		for _, task := range tasks {
+			if data, err := os.ReadFile(task); err == nil && strings.HasPrefix(string(data), "0 0x0 ") {
+				return
+			}
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition, bounded by the deadline
+	}
+	t.Fatalf("process %d never read its stdin", pid)
 }

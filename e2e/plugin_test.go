@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -67,5 +68,22 @@ func TestVersionAndHelp(t *testing.T) {
 				t.Errorf("krust %v: exit %d, stdout %q, want %q", tt.args, res.code, res.stdout, tt.want)
 			}
 		})
+	}
+}
+
+// docker krust resolve reads stdin through the plugin as krust does:
+// YAML without a reference comes back byte for byte, building nothing.
+func TestDockerKrustResolve(t *testing.T) {
+	requireTool(t, "docker")
+	config := installPlugin(t)
+	in := "# kept\nkind:   ConfigMap   # as written\ndata: {a: 'b'}\n---\n...\n"
+	cmd := exec.Command("docker", "--config", config, "krust", "resolve", "-f", "-")
+	cmd.Stdin = strings.NewReader(in)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("docker krust resolve: %v", err)
+	}
+	if string(out) != in {
+		t.Errorf("docker krust resolve printed %q, want its input %q", out, in)
 	}
 }

@@ -72,8 +72,10 @@ func TestResolveKeepsTheYAML(t *testing.T) {
 		t.Fatal(err)
 	}
 	images := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	// First named first: api, api's api-admin, worker (twice named), tool.
-	wantRepos := []string{"api", "api", "worker", "tool"}
+	// First named first: api, api's api-admin (an image of its own,
+	// named so that it does not take api's tags), worker (named twice),
+	// tool.
+	wantRepos := []string{"api", "api/api-admin", "worker", "tool"}
 	if len(images) != len(wantRepos) {
 		t.Fatalf("--image-refs holds %q, want one line per image: %v", data, wantRepos)
 	}

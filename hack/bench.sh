@@ -19,6 +19,8 @@
 # rebuild with SBOM and provenance is timed: example/crates-krust, or e.g.
 # fd-find's Debian sources, see README's Performance), BENCH_DOCS_RUNS (11),
 # BENCH_ONLY=docs (time only that, in a few seconds once compiled),
+# BENCH_ONLY=resolve (krust resolve of YAML naming the workspace's three
+# members against krust build -p a -p b -p c, both pushing),
 # BENCH_KRUST (the krust binary to time, bin/krust).
 # A check of the script itself in about 10 s:
 #   BENCH_MIB=2 BENCH_BIG_MIB=4 BENCH_RUNS=1 BENCH_DIR=/tmp/b hack/bench.sh
@@ -357,6 +359,40 @@ workspace_report() {
   echo "| three workspace members, cold target directory (\`krust build -p a -p b -p c --no-push\`, one image each) | $(secs "$ws_krust_ms") | \`cargo build --release -p a -p b -p c\` $(secs "$ws_cargo_ms") | $(ratio "$ws_krust_ms" "$ws_cargo_ms") | ≤ 1.15x: $(verdict "$ws_krust_ms <= 1.15 * $ws_cargo_ms") |"
 }
 
+# resolve_build times, from cold target directories and a fresh registry
+# each run, `krust resolve` of YAML naming the workspace's three members
+# against `krust build -p a -p b -p c` pushing the same three images
+# (issue 20: at most 1.1x), taking turns.
+resolve_build() {
+  local ws=$work/ws i reg
+  local -a rv=() bv=()
+  [[ -f $ws/Cargo.lock ]] || workspace_crates
+  printf 'a: krust://a\n---\nb: {image: "krust://b"}\n---\nc: [krust://c, krust://a]\n' >"$tmp/refs.yaml"
+  kresolve() {
+    rm -rf "$ws/target" "$tmp/cache" && mkdir -p "$tmp/cache"
+    reg=$(registry)
+    rv+=("$(clock env XDG_CACHE_HOME="$tmp/cache" KRUST_REPO="$reg/ws" "$krust" resolve -f "$tmp/refs.yaml" --libc glibc --base scratch --insecure-registry "$reg" "${krust_args[@]}")")
+    grep -q "$reg/ws/c@sha256:" "$tmp/out" || die "krust resolve printed no reference of c: $(cat "$tmp/out")"
+  }
+  kbuild3() {
+    rm -rf "$ws/target" "$tmp/cache" && mkdir -p "$tmp/cache"
+    reg=$(registry)
+    bv+=("$(clock env XDG_CACHE_HOME="$tmp/cache" KRUST_REPO="$reg/ws" "$krust" build -p a -p b -p c --libc glibc --base scratch --insecure-registry "$reg" "${krust_args[@]}" "$ws")")
+  }
+  for ((i = 1; i <= runs; i++)); do
+    say "resolve of three members, run $i of $runs (cold target directories, fresh registries)"
+    # resolve finds the workspace from the current directory.
+    cd "$ws"
+    if ((i % 2)); then kresolve; kbuild3; else kbuild3; kresolve; fi
+    cd - >/dev/null
+  done
+  rs_resolve_ms=$(median "${rv[@]}") rs_build_ms=$(median "${bv[@]}")
+}
+
+resolve_report() {
+  echo "| resolve of YAML naming three members, pushed (\`krust resolve -f\`) | $(secs "$rs_resolve_ms") | \`krust build -p a -p b -p c\`, pushed, $(secs "$rs_build_ms") | $(ratio "$rs_resolve_ms" "$rs_build_ms") | ≤ 1.1x: $(verdict "$rs_resolve_ms <= 1.1 * $rs_build_ms") |"
+}
+
 # cleanup stops the registries this run started and removes its files.
 cleanup() {
   local pid
@@ -377,6 +413,14 @@ main() {
     load end
     return
   fi
+  if [[ ${BENCH_ONLY:-} == resolve ]]; then
+    resolve_build
+    echo "| step | krust | peer or floor | ratio | target |"
+    echo "|---|---|---|---|---|"
+    resolve_report
+    load end
+    return
+  fi
   if [[ ${BENCH_ONLY:-} == docs ]]; then
     docs_noop
     echo "| step | krust | peer or floor | ratio | target |"
@@ -393,8 +437,10 @@ main() {
   peak_memory
   push
   workspace_build
+  resolve_build
   report
   workspace_report
+  resolve_report
   go_bench
   echo
   load end

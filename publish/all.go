@@ -18,14 +18,14 @@ import (
 // returned in the order of reqs, and written, one line per image in that
 // order, to --image-refs and then to stdout (the first destinations'),
 // only once every image is published: a failure prints nothing.
-func BuildAll(ctx context.Context, b *builder.Builder, reqs []builder.Request, where Planned, jobs int) ([]string, error) {
+func BuildAll(ctx context.Context, b *builder.Builder, reqs []builder.Request, where PlannedAt, jobs int) ([]string, error) {
 	plans := make([]*builder.Plan, len(reqs))
 	dests := make([]Destinations, len(reqs))
 	var errs []error
 	for i, req := range reqs {
 		plan, err := b.Prepare(ctx, req)
 		if err == nil {
-			dests[i], err = where(plan)
+			dests[i], err = where(i, plan)
 		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("package %s: %w", req.Package.Name, err))

@@ -55,6 +55,9 @@ type Destinations struct {
 // (an output that must not be written, nowhere to push).
 type Planned func(plan *builder.Plan) (Destinations, error)
 
+// PlannedAt is Planned for BuildAll: i is the index of plan's request.
+type PlannedAt func(i int, plan *builder.Plan) (Destinations, error)
+
 // Build prepares req with b, asks where where the image goes, runs the
 // build and publishes its result: the one way of a package from request
 // to reference. It returns the reference Publish printed. Builds of

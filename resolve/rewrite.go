@@ -7,6 +7,20 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
+// Join returns the sources joined into one stream as Rewrite joins them,
+// without reading them: for kubectl delete, which needs no reference
+// replaced.
+func Join(sources []Source) []byte {
+	var out []byte
+	for i, src := range sources {
+		if i > 0 {
+			out = appendSeparator(out, sources[i-1].Data)
+		}
+		out = append(out, src.Data...)
+	}
+	return out
+}
+
 // Rewrite is Find, then Found.Rewrite.
 func Rewrite(sources []Source, replacements map[string]string) ([]byte, error) {
 	f, err := Find(sources)

@@ -142,30 +142,16 @@ func (f *buildFlags) publishSettled(ctx context.Context, env *environment, all [
 		reqs[i] = s.req
 	}
 	documents := map[string]string{} // entrypoint: package, for --sbom-dir's file names
-	return publish.BuildAll(ctx, b, reqs, func(plan *builder.Plan) (publish.Destinations, error) {
+	return publish.BuildAll(ctx, b, reqs, func(i int, plan *builder.Plan) (publish.Destinations, error) {
 		if other, ok := documents[plan.Entrypoint]; ok && f.sbomDir != "" {
 			return publish.Destinations{}, fmt.Errorf("--sbom-dir: %s and %s both run a binary named %s, and their documents would be written to one file: build them one by one", other, plan.Package.Name, plan.Entrypoint)
 		}
 		documents[plan.Entrypoint] = plan.Package.Name
-		s := settledFor(all, plan)
+		s := all[i]
 		d, err := f.destinations(env, plan, s.r, s.out, s.client)
 		d.Stdout = stdout
 		return d, err
 	}, f.jobs)
-}
-
-// settledFor is the settled build plan was prepared from: the one of its
-// package that names its entrypoint as the one binary (krust resolve
-// builds a package once per binary its references name), else the first
-// of its package.
-func settledFor(all []settled, plan *builder.Plan) settled {
-	for _, s := range all {
-		if s.req.Package.Name == plan.Package.Name && slices.Equal(s.r.Bins, []string{plan.Entrypoint}) {
-			return s
-		}
-	}
-	i := slices.IndexFunc(all, func(s settled) bool { return s.req.Package.Name == plan.Package.Name })
-	return all[i]
 }
 
 // settleAll settles the build of each package named, reporting every

@@ -1,15 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/docker-krust/docker-krust/internal/procgroup"
 	"github.com/docker-krust/docker-krust/resolve"
 	"github.com/docker/cli/cli"
 	"github.com/spf13/cobra"
@@ -31,11 +32,15 @@ func newApplyCommand(env *environment) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			program, err := kubectlProgram(env, "apply")
+			if err != nil {
+				return err
+			}
 			yaml, err := f.resolve(cmd.Context(), env, cmd)
 			if err != nil {
 				return err
 			}
-			return kubectl(cmd.Context(), env, "apply", strings.NewReader(string(yaml)), kubectlArgs, f.build.registry.timeout)
+			return kubectl(cmd.Context(), env, program, "apply", bytes.NewReader(yaml), kubectlArgs, f.build.registry.timeout)
 		},
 	}
 	f.registerAll(cmd)
@@ -63,19 +68,15 @@ func newDeleteCommand(env *environment) *cobra.Command {
 			if err := checkTimeout(timeout); err != nil {
 				return err
 			}
-			sources, err := resolve.ReadSources(f.files, env.stdin, f.recursive)
+			program, err := kubectlProgram(env, "delete")
 			if err != nil {
 				return err
 			}
-			found, err := resolve.Find(sources)
+			sources, err := f.read(cmd.Context(), env)
 			if err != nil {
 				return err
 			}
-			yaml, err := found.Rewrite(nil)
-			if err != nil {
-				return err
-			}
-			return kubectl(cmd.Context(), env, "delete", strings.NewReader(string(yaml)), kubectlArgs, timeout)
+			return kubectl(cmd.Context(), env, program, "delete", bytes.NewReader(resolve.Join(sources)), kubectlArgs, timeout)
 		},
 	}
 	f.registerFiles(cmd.Flags())
@@ -106,28 +107,35 @@ func afterDash(cmd *cobra.Command, args []string) ([]string, error) {
 	return args[dash:], nil
 }
 
-// kubectl runs `kubectl VERB -f - ARGS...` with yaml on its stdin and its
-// output on ours; a non-zero exit becomes krust's. kubectl waits for a
-// silent API server as long as it is let: timeout ends it.
-func kubectl(ctx context.Context, env *environment, verb string, yaml io.Reader, args []string, timeout time.Duration) error {
-	if err := checkTimeout(timeout); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+// kubectlProgram is the kubectl to run: KUBECTL, or kubectl on PATH.
+func kubectlProgram(env *environment, verb string) (string, error) {
 	program := env.getenv("KUBECTL")
 	if program == "" {
 		program = "kubectl"
 	}
 	path, err := exec.LookPath(program)
 	if err != nil {
-		return fmt.Errorf("kubectl, which %s hands the YAML to, is not installed (%w): install it, or set KUBECTL to its path", verb, err)
+		return "", fmt.Errorf("kubectl, which %s hands the YAML to, is not installed (%w): install it, or set KUBECTL to its path", verb, err)
 	}
-	cmd := exec.CommandContext(ctx, path, append([]string{verb, "-f", "-"}, args...)...)
+	return path, nil
+}
+
+// kubectl runs `PROGRAM VERB -f - ARGS...` with yaml on its stdin and
+// its output on ours; a non-zero exit becomes krust's. kubectl waits for
+// a silent API server as long as it is let: timeout ends it, and Ctrl-C,
+// with what it started (credential plugins) in its process group.
+func kubectl(ctx context.Context, env *environment, program, verb string, yaml io.Reader, args []string, timeout time.Duration) error {
+	if err := checkTimeout(timeout); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := procgroup.Command(ctx, 0, program, append([]string{verb, "-f", "-"}, args...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.Env = yaml, env.stdout, env.stderr, env.environ()
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
-	cmd.WaitDelay = 5 * time.Second
-	err = cmd.Run()
+	err := cmd.Run()
+	if err == nil {
+		return nil
+	}
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return fmt.Errorf("kubectl %s did not finish within %v (--timeout): check that the API server of the current context answers (kubectl cluster-info)", verb, timeout)
 	}
@@ -135,8 +143,5 @@ func kubectl(ctx context.Context, env *environment, verb string, yaml io.Reader,
 	if errors.As(err, &exit) && ctx.Err() == nil {
 		return cli.StatusError{StatusCode: exit.ExitCode(), Status: fmt.Sprintf("kubectl %s exited with status %d", verb, exit.ExitCode())}
 	}
-	if err != nil {
-		return fmt.Errorf("kubectl %s: %w", verb, err)
-	}
-	return nil
+	return fmt.Errorf("kubectl %s: %w", verb, err)
 }

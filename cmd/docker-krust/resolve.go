@@ -5,10 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/docker-krust/docker-krust/cargo"
+	"github.com/docker-krust/docker-krust/imageref"
 	"github.com/docker-krust/docker-krust/resolve"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -78,7 +81,7 @@ func (f *resolveFlags) resolve(ctx context.Context, env *environment, cmd *cobra
 	if err := f.check(cmd); err != nil {
 		return nil, err
 	}
-	sources, err := resolve.ReadSources(f.files, env.stdin, f.recursive)
+	sources, err := f.read(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -94,6 +97,33 @@ func (f *resolveFlags) resolve(ctx context.Context, env *environment, cmd *cobra
 		return nil, err
 	}
 	return found.Rewrite(refs)
+}
+
+// read reads the inputs -f names. Standard input is read aside, so that
+// Ctrl-C ends a wait for a writer that never writes.
+func (f *resolveFlags) read(ctx context.Context, env *environment) ([]resolve.Source, error) {
+	stdin := io.Reader(strings.NewReader(""))
+	if slices.Contains(f.files, "-") {
+		data := make(chan []byte, 1)
+		failed := make(chan error, 1)
+		go func() {
+			b, err := io.ReadAll(io.LimitReader(env.stdin, resolve.MaxFileSize+1))
+			if err != nil {
+				failed <- fmt.Errorf("read -f - (stdin): %w", err)
+				return
+			}
+			data <- b
+		}()
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("read -f - (stdin): %w", context.Cause(ctx))
+		case err := <-failed:
+			return nil, err
+		case b := <-data:
+			stdin = bytes.NewReader(b)
+		}
+	}
+	return resolve.ReadSources(f.files, stdin, f.recursive)
 }
 
 // check refuses what resolve cannot do.
@@ -163,6 +193,9 @@ func (f *resolveFlags) settleTargets(ctx context.Context, env *environment, cmd 
 		if err == nil && !s.out.push {
 			err = errors.New("its image would not be pushed, and a cluster pulls images from a registry: set --repo or KRUST_REPO")
 		}
+		if err == nil && t.bin != "" {
+			err = nameForBin(&s, t)
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", t, err))
 			continue
@@ -172,6 +205,24 @@ func (f *resolveFlags) settleTargets(ctx context.Context, env *environment, cmd 
 	return all, errors.Join(errs...)
 }
 
+// nameForBin names the image of one binary of a package REPO/PACKAGE/BIN,
+// so that it and the package's own image (REPO/PACKAGE) do not take each
+// other's tags.
+func nameForBin(s *settled, t refTarget) error {
+	if s.req.Name != "" || s.req.Repo == "" {
+		return nil
+	}
+	pkg, err := imageref.Component(t.pkg)
+	if err == nil {
+		var bin string
+		if bin, err = imageref.Component(t.bin); err == nil {
+			s.req.Name = s.req.Repo + "/" + pkg + "/" + bin
+			return nil
+		}
+	}
+	return fmt.Errorf("name its image %s/%s/%s: %w", s.req.Repo, t.pkg, t.bin, err)
+}
+
 // String names the target as messages do: package api, or package api's
 // binary admin.
 func (t refTarget) String() string {
@@ -179,13 +230,4 @@ func (t refTarget) String() string {
 		return "package " + t.pkg
 	}
 	return "package " + t.pkg + "'s binary " + t.bin
-}
-
-// resolved is resolve's output for apply, or nil after an error.
-func (f *resolveFlags) resolved(ctx context.Context, env *environment, cmd *cobra.Command) (*bytes.Reader, error) {
-	out, err := f.resolve(ctx, env, cmd)
-	if err != nil {
-		return nil, err
-	}
-	return bytes.NewReader(out), nil
 }

@@ -111,10 +111,16 @@ func (r *refFinder) pathTarget(ctx context.Context, ref string) (refTarget, erro
 	return checkBin(refTarget{proj: proj, pkg: pkg.Name, bin: bin}, pkg)
 }
 
-// checkBin checks that t's binary, if it names one, is pkg's.
+// checkBin checks that t's binary, if it names one, is pkg's. The only
+// binary of a package is the package's own image: named or not, one
+// image.
 func checkBin(t refTarget, pkg cargo.Package) (refTarget, error) {
-	if t.bin != "" && !slices.Contains(pkg.Bins(), t.bin) {
-		return refTarget{}, fmt.Errorf("package %s has no binary %q; its binaries: %s", pkg.Name, t.bin, listOr(pkg.Bins(), "none"))
+	bins := pkg.Bins()
+	if t.bin != "" && !slices.Contains(bins, t.bin) {
+		return refTarget{}, fmt.Errorf("package %s has no binary %q; its binaries: %s", pkg.Name, t.bin, listOr(bins, "none"))
+	}
+	if len(bins) == 1 {
+		t.bin = ""
 	}
 	return t, nil
 }
