@@ -280,3 +280,47 @@ func waitReadingStdin(t *testing.T, pid int) {
 	}
 	t.Fatalf("process %d never read its stdin", pid)
 }
+
+// apply and delete hand kubectl (KUBECTL) the YAML on stdin and the
+// arguments after --, and exit with its status; delete builds nothing,
+// even for YAML with references.
+func TestKubectlGetsTheYAMLAndGivesItsStatus(t *testing.T) {
+	env, log := countingCargo(t)
+	dir := t.TempDir()
+	stub := filepath.Join(dir, "kubectl-stub")
+	writeFile(t, stub, "#!/bin/sh\necho \"$*\" > '"+dir+"/args'\ncat > '"+dir+"/stdin'\necho kubectl says hi\nexit 7\n")
+	mustDo(t, os.Chmod(stub, 0o755))
+	yaml := "# no reference\nkind: ConfigMap\n"
+	writeFile(t, filepath.Join(dir, "in.yaml"), yaml)
+	withRef := "kind: ConfigMap\ndata: {image: krust://api}\n"
+	writeFile(t, filepath.Join(dir, "ref.yaml"), withRef)
+	cases := []struct {
+		verb, file, stdin string
+	}{
+		{"apply", "in.yaml", yaml},
+		{"delete", "in.yaml", yaml},
+		{"delete", "ref.yaml", withRef},
+	}
+	for _, tc := range cases {
+		t.Run(tc.verb+" "+tc.file, func(t *testing.T) {
+			res := krust(t, dir, append(env, "KUBECTL="+stub), tc.verb, "-f", tc.file, "--", "--context", "other", "-n", "ns one")
+			if res.code != 7 || res.stdout != "kubectl says hi\n" {
+				t.Errorf("exit %d, stdout %q; want kubectl's 7 and its output\n%s", res.code, res.stdout, res.stderr)
+			}
+			if got := readLines(t, filepath.Join(dir, "args")); len(got) != 1 || got[0] != tc.verb+" -f - --context other -n ns one" {
+				t.Errorf("kubectl got arguments %q", got)
+			}
+			if data, err := os.ReadFile(filepath.Join(dir, "stdin")); err != nil || string(data) != tc.stdin {
+				t.Errorf("kubectl read %q (%v), want %q", data, err, tc.stdin)
+			}
+		})
+	}
+	if builds := cargoBuilds(t, log); len(builds) != 0 {
+		t.Errorf("cargo built %q, want nothing: no reference to build for apply, and delete builds none", builds)
+	}
+	missing := krust(t, dir, append(env, "KUBECTL="+filepath.Join(dir, "none")), "apply", "-f", "ref.yaml")
+	assertCleanFailure(t, missing, "kubectl, which apply hands the YAML to, is not installed", "set KUBECTL")
+	if builds := cargoBuilds(t, log); len(builds) != 0 {
+		t.Errorf("cargo built %q before kubectl was found", builds)
+	}
+}

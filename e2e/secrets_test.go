@@ -197,3 +197,50 @@ func TestErrorsQuoteNoSecret(t *testing.T) {
 		})
 	}
 }
+
+// The same secret-shaped inputs through krust resolve and apply: the YAML
+// on stdout, kubectl's stdin, stderr with -v, and what is pushed hold
+// none of them, nor a local path, but where stderr may name one.
+func TestResolveLeaksNothing(t *testing.T) {
+	reg := testregistry.Start(t, testregistry.Options{})
+	env := isolatedEnv(t)
+	home := strings.TrimPrefix(env[0], "HOME=")
+	writeFile(t, filepath.Join(home, ".config", "krust", "config.toml"),
+		"[build]\ncargo_args = [\"--config\", \"env.XDG_TOKEN=\\\"LEAKxdgVALUE\\\"\"]\n")
+	root := t.TempDir()
+	base := leakyBase(t, filepath.Join(root, "LEAKbaseDir"))
+	project := leakyProject(t, filepath.Join(root, "LEAKprojDir"), filepath.Join(root, "LEAKgitDepDir"))
+	writeFile(t, filepath.Join(project, "k8s.yaml"), "kind: ConfigMap\ndata:\n  image: krust://hello-krust\n  again: \"krust://.\"\n")
+	stub := filepath.Join(root, "kubectl-stub")
+	writeFile(t, stub, "#!/bin/sh\ncat > '"+root+"/kubectl-stdin'\n")
+	mustDo(t, os.Chmod(stub, 0o755))
+	env = append(env, "KRUST_REPO="+reg.Host+"/leak", "KUBECTL="+stub)
+	flags := []string{"-v", "-f", "k8s.yaml", "--libc", "glibc", "--base", base, "--insecure-registry", reg.Host}
+	resolved := krust(t, project, env, append([]string{"resolve"}, flags...)...)
+	applied := krust(t, project, env, append([]string{"apply"}, flags...)...)
+	for _, res := range []result{resolved, applied} {
+		if res.code != 0 {
+			t.Fatalf("exit %d\n%s", res.code, res.stderr)
+		}
+	}
+	if !strings.Contains(resolved.stdout, "image: "+reg.Host+"/leak/hello-krust@sha256:") {
+		t.Fatalf("resolve printed %q", resolved.stdout)
+	}
+	// Not resolve's bytes: the first build's Cargo.lock makes the git
+	// checkout dirty, and the revision annotation says so.
+	stdin, err := os.ReadFile(filepath.Join(root, "kubectl-stdin"))
+	if err != nil || !strings.Contains(string(stdin), "image: "+reg.Host+"/leak/hello-krust@sha256:") {
+		t.Errorf("kubectl read %q (%v), want the resolved YAML", stdin, err)
+	}
+	sinks := []sink{{"resolve's stdout", []byte(resolved.stdout), false}, {"resolve's stderr (-v)", []byte(resolved.stderr), true},
+		{"apply's stderr (-v)", []byte(applied.stderr), true}, {"kubectl's stdin", stdin, false}}
+	sinks = append(sinks, filesUnder(t, "the registry's storage", filepath.Join(reg.Dir, "data"))...)
+	local := append(slices.Clone(canaries), canary{root, "the test's directory", true}, canary{home, "HOME", true})
+	for _, s := range sinks {
+		for _, c := range local {
+			if (!c.local || !s.local) && strings.Contains(string(s.data), c.value) {
+				t.Errorf("%s (%s) is in %s:\n%s", c.value, c.channel, s.name, excerpt(s.data, c.value))
+			}
+		}
+	}
+}
