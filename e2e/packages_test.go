@@ -247,3 +247,27 @@ func TestPackagesLoadedTogether(t *testing.T) {
 		}
 	}
 }
+
+// Packages whose cargo settings name different builders are refused
+// before cargo runs: one command builds its packages with one builder,
+// so the first's would build the others' too.
+func TestPackagesWithDifferentBuildersRefused(t *testing.T) {
+	env, log := countingCargo(t)
+	ws := togetherWorkspace(t)
+	real, err := exec.LookPath("cargo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapper := filepath.Join(t.TempDir(), "my-cargo")
+	mustDo(t, os.WriteFile(wrapper, []byte("#!/bin/sh\nexec '"+real+"' \"$@\"\n"), 0o755))
+	writeFile(t, filepath.Join(ws, "worker", "Cargo.toml"), "[package]\nname = \"worker\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n"+
+		"[dependencies]\nshared = { path = \"../shared\" }\n\n[package.metadata.krust]\ncargo = \""+wrapper+"\"\n")
+	assertCleanFailure(t, krust(t, ws, env, append(glibcScratch, "-p", "api", "-p", "worker")...),
+		"packages api and worker name different builders (cargo and \""+wrapper+"\"", "separate commands")
+	if builds := cargoBuilds(t, log); len(builds) != 0 {
+		t.Errorf("cargo built %q for a refused command line", builds)
+	}
+	if res := krust(t, ws, env, append(glibcScratch, "-p", "worker")...); res.code != 0 {
+		t.Errorf("worker alone, with its builder: exit %d\n%s", res.code, res.stderr)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/docker-krust/docker-krust/builder"
@@ -133,6 +134,9 @@ func (f *buildFlags) publishSettled(ctx context.Context, env *environment, all [
 	// packages built together, the toolchain): once each, and what was
 	// asked while reading the workspace is not asked again.
 	all[0].cargo.Memo = memo
+	if err := oneBuilder(all); err != nil {
+		return nil, err
+	}
 	b, err := f.builderFor(env, all[0])
 	if err != nil {
 		return nil, err
@@ -152,6 +156,27 @@ func (f *buildFlags) publishSettled(ctx context.Context, env *environment, all [
 		d.Stdout = stdout
 		return d, err
 	}, f.jobs)
+}
+
+// oneBuilder refuses packages that name different builders (the cargo
+// setting): the images built together share one, and the first
+// package's would otherwise build the others' too.
+func oneBuilder(all []settled) error {
+	for _, s := range all[1:] {
+		if s.r.Cargo != all[0].r.Cargo {
+			return fmt.Errorf("packages %s and %s name different builders (%s and %s, the cargo setting), and the packages of one command are built by one: build them in separate commands, or give them one builder",
+				all[0].req.Package.Name, s.req.Package.Name, builderOf(all[0].r.Cargo), builderOf(s.r.Cargo))
+		}
+	}
+	return nil
+}
+
+// builderOf names a cargo setting for messages.
+func builderOf(setting string) string {
+	if setting == "" {
+		return "cargo"
+	}
+	return strconv.Quote(setting)
 }
 
 // settleAll settles the build of each package named, reporting every
