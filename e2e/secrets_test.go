@@ -58,13 +58,7 @@ func TestNoSecretNorLocalPathLeavesTheMachine(t *testing.T) {
 		requireTool(t, tool)
 	}
 	reg := testregistry.Start(t, testregistry.Options{})
-	env := isolatedEnv(t)
-	home := strings.TrimPrefix(env[0], "HOME=")
-	writeFile(t, filepath.Join(home, ".config", "krust", "config.toml"),
-		"[build]\ncargo_args = [\"--config\", \"env.XDG_TOKEN=\\\"LEAKxdgVALUE\\\"\"]\n")
-	root := t.TempDir()
-	base := leakyBase(t, filepath.Join(root, "LEAKbaseDir"))
-	project := leakyProject(t, filepath.Join(root, "LEAKprojDir"), filepath.Join(root, "LEAKgitDepDir"))
+	env, home, root, base, project := leakySetup(t)
 
 	tag := fmt.Sprintf("secrets-%d", time.Now().UnixNano())
 	repo := reg.Host + "/leak"
@@ -203,13 +197,7 @@ func TestErrorsQuoteNoSecret(t *testing.T) {
 // none of them, nor a local path, but where stderr may name one.
 func TestResolveLeaksNothing(t *testing.T) {
 	reg := testregistry.Start(t, testregistry.Options{})
-	env := isolatedEnv(t)
-	home := strings.TrimPrefix(env[0], "HOME=")
-	writeFile(t, filepath.Join(home, ".config", "krust", "config.toml"),
-		"[build]\ncargo_args = [\"--config\", \"env.XDG_TOKEN=\\\"LEAKxdgVALUE\\\"\"]\n")
-	root := t.TempDir()
-	base := leakyBase(t, filepath.Join(root, "LEAKbaseDir"))
-	project := leakyProject(t, filepath.Join(root, "LEAKprojDir"), filepath.Join(root, "LEAKgitDepDir"))
+	env, home, root, base, project := leakySetup(t)
 	writeFile(t, filepath.Join(project, "k8s.yaml"), "kind: ConfigMap\ndata:\n  image: krust://hello-krust\n  again: \"krust://.\"\n")
 	stub := filepath.Join(root, "kubectl-stub")
 	writeFile(t, stub, "#!/bin/sh\ncat > '"+root+"/kubectl-stdin'\n")
@@ -243,4 +231,21 @@ func TestResolveLeaksNothing(t *testing.T) {
 			}
 		}
 	}
+}
+
+// leakySetup makes the secret-shaped inputs of the sweeps above: an
+// isolated environment whose krust config passes a canary to cargo, an
+// oci: base and the leaky project in directories named by canaries. It
+// returns the environment, its HOME, the directory holding the rest, the
+// base's reference and the project's directory.
+func leakySetup(t *testing.T) (env []string, home, root, base, project string) {
+	t.Helper()
+	env = isolatedEnv(t)
+	home = strings.TrimPrefix(env[0], "HOME=")
+	writeFile(t, filepath.Join(home, ".config", "krust", "config.toml"),
+		"[build]\ncargo_args = [\"--config\", \"env.XDG_TOKEN=\\\"LEAKxdgVALUE\\\"\"]\n")
+	root = t.TempDir()
+	base = leakyBase(t, filepath.Join(root, "LEAKbaseDir"))
+	project = leakyProject(t, filepath.Join(root, "LEAKprojDir"), filepath.Join(root, "LEAKgitDepDir"))
+	return env, home, root, base, project
 }
