@@ -60,7 +60,7 @@ func TestResolveKeepsTheYAML(t *testing.T) {
 	repo := reg.Host + "/rs-" + randomHex(t)
 	refs := filepath.Join(t.TempDir(), "refs")
 	res := krust(t, ws, env, "resolve", "-f", "deploy", "--libc", "glibc", "--base", "scratch", "--repo", repo,
-		"--insecure-registry", reg.Host, "--image-refs", refs)
+		"--insecure-registry", reg.Host, "--image-refs", refs, "--tag", "e2e")
 	if res.code != 0 {
 		t.Fatalf("exit %d\n%s", res.code, res.stderr)
 	}
@@ -82,6 +82,15 @@ func TestResolveKeepsTheYAML(t *testing.T) {
 	for i, name := range wantRepos {
 		if !strings.HasPrefix(images[i], repo+"/"+name+"@sha256:") {
 			t.Errorf("image %d is %q, want %s/%s@sha256:...", i+1, images[i], repo, name)
+		}
+	}
+	// Each image holds its own tag: api's image and the image of its
+	// binary api-admin do not share a name, so neither takes the other's.
+	for _, image := range images {
+		name, digest, _ := strings.Cut(image, "@")
+		raw := mustRun(t, "", "skopeo", "inspect", "--raw", "--tls-verify=false", "docker://"+name+":e2e")
+		if got := "sha256:" + sha256Hex([]byte(raw)); got != digest {
+			t.Errorf("%s:e2e is %s, want %s", name, got, digest)
 		}
 	}
 	want := strings.NewReplacer(
