@@ -142,7 +142,8 @@ func lockBins(ctx context.Context, runs []*started) (func(), error) {
 
 // groupRuns puts runs cargo can build in one invocation together, in the
 // runs' order: the same cargo command line but for -p and --bin, and no
-// binary name twice (cargo would write both to one path).
+// binary name of two packages (cargo would write both to one path); images
+// of one package share its binaries' builds.
 func groupRuns(runs []*started) [][]*started {
 	var groups [][]*started
 	var keys []string
@@ -177,6 +178,9 @@ func (s *started) buildKey() string {
 
 func sharesBin(g []*started, s *started) bool {
 	for _, other := range g {
+		if samePackage(other.p.Package, s.p.Package) {
+			continue // one package's binary: built once for every image of it
+		}
 		for _, bin := range s.p.Bins {
 			if slices.Contains(other.p.Bins, bin) {
 				return true
@@ -186,10 +190,18 @@ func sharesBin(g []*started, s *started) bool {
 	return false
 }
 
+func samePackage(a, b cargo.Package) bool {
+	return a.ID == b.ID && a.Name == b.Name && a.ManifestPath == b.ManifestPath
+}
+
+// packageNames are the packages of g's runs, each once (several images of
+// one package, of different binaries, share a group).
 func packageNames(g []*started) []string {
 	var names []string
 	for _, s := range g {
-		names = append(names, s.p.Package.Name)
+		if !slices.Contains(names, s.p.Package.Name) {
+			names = append(names, s.p.Package.Name)
+		}
 	}
 	return names
 }
@@ -205,7 +217,11 @@ func buildGroup(ctx context.Context, g []*started) error {
 		names = append(names, oci.PlatformString(t.platform))
 	}
 	for _, s := range g {
-		bins = append(bins, s.p.Bins...)
+		for _, bin := range s.p.Bins {
+			if !slices.Contains(bins, bin) {
+				bins = append(bins, bin)
+			}
+		}
 	}
 	pkgs := packageNames(g)
 	logf(p.b.Log, "building %s (%s %s) for %s with %s\n", strings.Join(pkgs, ", "), plural(len(bins), "binary", "binaries"),

@@ -141,3 +141,29 @@ func TestResolveRefusesBeforeBuilding(t *testing.T) {
 		t.Errorf("cargo built %q for refused input", builds)
 	}
 }
+
+// One binary named two ways (krust://api, whose default-run is api, and
+// krust://api/api): two names for one image, built by one cargo run.
+func TestResolveOneBinaryNamedTwoWays(t *testing.T) {
+	env, log := countingCargo(t)
+	ws := togetherWorkspace(t)
+	writeFile(t, filepath.Join(ws, "twice.yaml"), "a: krust://api\nb: krust://api/api\n")
+	reg := testregistry.Start(t, testregistry.Options{})
+	repo := reg.Host + "/tw-" + randomHex(t)
+	refs := filepath.Join(t.TempDir(), "refs")
+	res := krust(t, ws, env, "resolve", "-f", "twice.yaml", "--libc", "glibc", "--base", "scratch", "--repo", repo,
+		"--insecure-registry", reg.Host, "--image-refs", refs)
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	if builds := cargoBuilds(t, log); len(builds) != 1 {
+		t.Errorf("cargo built %d times (%q), want once", len(builds), builds)
+	}
+	images := readLines(t, refs)
+	if len(images) != 2 || !strings.HasPrefix(images[0], repo+"/api@") || !strings.HasPrefix(images[1], repo+"/api/api@") {
+		t.Fatalf("--image-refs holds %q, want %s/api@... and %s/api/api@...", images, repo, repo)
+	}
+	if _, d0, _ := strings.Cut(images[0], "@"); !strings.HasSuffix(images[1], "@"+d0) {
+		t.Errorf("the two names of one binary's image have different digests: %q", images)
+	}
+}
