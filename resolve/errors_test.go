@@ -32,6 +32,12 @@ func TestFindRefuses(t *testing.T) {
 		{"invalid utf-8 on line 3", "a: 1\nb: 2\nc: \xff\n", ErrMalformed, "malformed YAML or JSON: line 3: yaml: invalid leading UTF-8 octet"},
 		{"control character on line 2", "a: 1\nb: \x01\n", ErrMalformed, "line 2: yaml: control characters are not allowed"},
 		{"utf-16", utf16Text("\ufeffa: krust://api\n"), ErrUnsupportedEncoding, testSrc + ":1:4:"},
+		// The parser misreads what follows a byte order mark that does not
+		// start the file: here it sees a value in a comment.
+		{"byte order mark after the start", "\ufeff\ufeff\n#krust://api\n", ErrUnsupportedEncoding, testSrc + ":1:1: krust:// references need UTF-8 input: a byte order mark"},
+		{"byte order mark at the parser's read boundary", "kind: Pod\na: [x" + strings.Repeat("a", 494) + "\ufeffy,\n#krust://evil\n ]\n", ErrUnsupportedEncoding, testSrc + ":2:"},
+		{"alias of a reference as a key", "a: &x krust://api\n*x : b\n", ErrUnsupportedScalar, testSrc + ":2:1: cannot replace this krust:// value in place: the alias *x in a mapping key"},
+		{"alias of a sequence holding a reference as a key", "a: &x [krust://api]\n? *x\n: b\n", ErrUnsupportedScalar, testSrc + ":2:3:"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

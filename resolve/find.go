@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 )
@@ -80,6 +81,12 @@ func findIn(index int, src Source) ([]Reference, error) {
 		return nil, fmt.Errorf("%s:%d:%d: %w (the file is UTF-16)", src.Name, c.line, c.column, ErrUnsupportedEncoding)
 	}
 	lines := newLineTable(src.Data)
+	// The parser misplaces what follows a byte order mark that is not the
+	// file's first character: its positions could not be trusted.
+	if i := bytes.Index(src.Data[min(1, len(src.Data)):], utf8BOM); i >= 0 {
+		line, column := lines.position(i + 1)
+		return nil, fmt.Errorf("%s:%d:%d: %w: a byte order mark (U+FEFF) after the start of the file; remove it", src.Name, line, column, ErrUnsupportedEncoding)
+	}
 	refs := make([]Reference, 0, len(cands))
 	for _, c := range cands {
 		r, err := locate(src, lines, c)
@@ -94,6 +101,9 @@ func findIn(index int, src Source) ([]Reference, error) {
 	slices.SortStableFunc(refs, func(a, b Reference) int { return a.start - b.start })
 	return refs, nil
 }
+
+// utf8BOM is U+FEFF in UTF-8.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // isUTF16 reports whether data starts with a UTF-16 byte order mark, which
 // the parser decodes but whose text byte offsets here cannot address.

@@ -1,9 +1,15 @@
 package resolve
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 	"testing"
+
+	yaml "go.yaml.in/yaml/v3"
 )
 
 // at is a reference's REF, line and column, as the tests spell them.
@@ -113,6 +119,10 @@ func TestRewriteJoinsSources(t *testing.T) {
 		{"json then yaml", []string{`{"a": "krust://web"}`, "---\nb: 1\n"}, `{"a": "` + imageB + `"}` + "\n---\n---\nb: 1\n"},
 		{"empty source", []string{"", "a: 1\n"}, "\n---\na: 1\n"},
 		{"crlf source", []string{"a: 1\r\n", "b: 2\r\n"}, "a: 1\r\n---\nb: 2\r\n"},
+		// Only a stream's first character may be a byte order mark.
+		{"byte order marks", []string{"\ufeffa: 1\n", "\ufeffb: krust://api\n"}, "\ufeffa: 1\n---\nb: " + imageA + "\n"},
+		// Only a document end may precede directives.
+		{"directives", []string{"a: 1\n", "%YAML 1.1\n---\nb: krust://api\n"}, "a: 1\n...\n%YAML 1.1\n---\nb: " + imageA + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,7 +137,28 @@ func TestRewriteJoinsSources(t *testing.T) {
 			if string(got) != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
+			if joined := Join(srcs); string(joined) != strings.NewReplacer(imageA, "krust://api", imageB, "krust://web").Replace(tt.want) {
+				t.Errorf("Join gives %q", joined)
+			}
+			dec := yaml.NewDecoder(bytes.NewReader(got))
+			for {
+				var doc yaml.Node
+				if err := dec.Decode(&doc); err != nil {
+					if !errors.Is(err, io.EOF) {
+						t.Errorf("the joined stream does not parse: %v", err)
+					}
+					break
+				}
+			}
 		})
+	}
+}
+
+// A UTF-16 source joined after another would not be read: refused.
+func TestRewriteRefusesUTF16AfterTheFirst(t *testing.T) {
+	srcs := []Source{{Name: "a", Data: []byte("a: 1\n")}, {Name: "b", Data: []byte(utf16Text("\ufeffb: 2\n"))}}
+	if _, err := Rewrite(srcs, nil); !errors.Is(err, ErrUnsupportedEncoding) || !strings.Contains(err.Error(), "b: ") {
+		t.Errorf("error %v, want %v naming b", err, ErrUnsupportedEncoding)
 	}
 }
 

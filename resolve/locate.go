@@ -61,6 +61,9 @@ func span(data []byte, lines *lineTable, c candidate, q quoting) (start, end int
 		return 0, 0, false
 	}
 	start = skipProperties(data, at)
+	if start > 0 && !startsValue(data, start) {
+		return 0, 0, false
+	}
 	switch q {
 	case doubleQuoted:
 		end, ok = scanQuoted(data, start, '"')
@@ -116,3 +119,17 @@ func skipSpace(data []byte, i int) int {
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
+
+// startsValue reports whether a value can start at i > 0: after a blank,
+// a line break or an indicator that ends what comes before a value (a
+// sequence entry, a key, a flow collection's start or separator), never
+// inside a comment or another scalar.
+func startsValue(data []byte, i int) bool {
+	switch c := data[i-1]; c {
+	case ' ', '\t', '\n', '\r', '-', '?', ':', ',', '[', '{':
+		return true
+	}
+	// NEL, LS and PS, which the parser counts as line breaks too.
+	return i >= 2 && data[i-2] == 0xC2 && data[i-1] == 0x85 ||
+		i >= 3 && data[i-3] == 0xE2 && data[i-2] == 0x80 && (data[i-1] == 0xA8 || data[i-1] == 0xA9)
+}

@@ -48,6 +48,9 @@ type collector struct {
 	// value, which is no reference: an alias of one elsewhere would give
 	// a krust:// value that stays.
 	inKeys map[*yaml.Node]bool
+	// refs are the scalars found as references, which an alias in a key
+	// must not stand for: the key would change with them.
+	refs map[*yaml.Node]bool
 }
 
 // collect appends the candidates under n to c.out. It skips mapping keys
@@ -63,6 +66,10 @@ func (c *collector) collect(n *yaml.Node, flow bool) error {
 		}
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
+			if a := c.aliasOfRef(n.Content[i]); a != nil {
+				return fmt.Errorf("%s:%d:%d: %w: the alias *%s in a mapping key stands for a krust:// value, which would be replaced in the key too; write the key out",
+					c.src.Name, a.Line, a.Column, ErrUnsupportedScalar, a.Value)
+			}
 			c.markKey(n.Content[i])
 			if err := c.collect(n.Content[i+1], flow); err != nil {
 				return err
@@ -71,6 +78,10 @@ func (c *collector) collect(n *yaml.Node, flow bool) error {
 	case yaml.ScalarNode:
 		if strings.HasPrefix(n.Value, Scheme) {
 			c.out = append(c.out, candidate{value: n.Value, style: n.Style, line: n.Line, column: n.Column, flow: flow})
+			if c.refs == nil {
+				c.refs = make(map[*yaml.Node]bool)
+			}
+			c.refs[n] = true
 		}
 	case yaml.AliasNode:
 		if c.inKeys[n.Alias] {
@@ -79,6 +90,40 @@ func (c *collector) collect(n *yaml.Node, flow bool) error {
 		}
 	}
 	return nil
+}
+
+// aliasOfRef returns an alias in the key n that stands for a reference
+// or a node holding one, or nil.
+func (c *collector) aliasOfRef(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode && n.Alias != nil && c.holdsRef(n.Alias, 0) {
+		return n
+	}
+	for _, child := range n.Content {
+		if a := c.aliasOfRef(child); a != nil {
+			return a
+		}
+	}
+	return nil
+}
+
+// holdsRef reports whether n is or holds a scalar found as a reference,
+// through aliases too, down to a bounded depth.
+func (c *collector) holdsRef(n *yaml.Node, depth int) bool {
+	if depth > 64 {
+		return false
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return c.refs[n]
+	case yaml.AliasNode:
+		return n.Alias != nil && c.holdsRef(n.Alias, depth+1)
+	}
+	for _, child := range n.Content {
+		if c.holdsRef(child, depth+1) {
+			return true
+		}
+	}
+	return false
 }
 
 // markKey records the anchored nodes of the mapping key n that hold a

@@ -1,6 +1,7 @@
 package resolve
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -13,10 +14,11 @@ import (
 func Join(sources []Source) []byte {
 	var out []byte
 	for i, src := range sources {
+		skip := 0
 		if i > 0 {
-			out = appendSeparator(out, sources[i-1].Data)
+			out, skip = appendSeparator(out, sources[i-1].Data, src.Data)
 		}
-		out = append(out, src.Data...)
+		out = append(out, src.Data[skip:]...)
 	}
 	return out
 }
@@ -33,21 +35,28 @@ func Rewrite(sources []Source, replacements map[string]string) ([]byte, error) {
 // Rewrite returns the sources joined into one stream, each reference's
 // value replaced by replacements[REF] written in the same style, and
 // every other byte as it was. A REF the map lacks is left as it is. The
-// sources are joined with "---\n", after a "\n" where a source does not
-// end with one; nothing comes before the first or after the last.
+// sources are joined with "---\n" ("...\n" before one that starts with
+// directives), after a "\n" where a source does not end with one;
+// nothing comes before the first or after the last. A byte order mark
+// starting a source after the first is left out, and a UTF-16 source
+// there is refused: neither would read as the source did.
 func (f *Found) Rewrite(replacements map[string]string) ([]byte, error) {
 	out := make([]byte, 0, f.size())
 	refs := f.References
 	for i, src := range f.sources {
+		skip := 0
 		if i > 0 {
-			out = appendSeparator(out, f.sources[i-1].Data)
+			if isUTF16(src.Data) {
+				return nil, fmt.Errorf("%s: %w: it is UTF-16, and joined after another input it would not be read", src.Name, ErrUnsupportedEncoding)
+			}
+			out, skip = appendSeparator(out, f.sources[i-1].Data, src.Data)
 		}
 		n := 0
 		for n < len(refs) && refs[n].index == i {
 			n++
 		}
 		var err error
-		if out, err = splice(out, src.Data, refs[:n], replacements); err != nil {
+		if out, err = splice(out, src.Data, skip, refs[:n], replacements); err != nil {
 			return nil, err
 		}
 		refs = refs[n:]
@@ -64,17 +73,29 @@ func (f *Found) size() int {
 	return n + 100*len(f.References)
 }
 
-func appendSeparator(out, prev []byte) []byte {
+// appendSeparator ends prev's last document in out before next's: "---"
+// on a line of its own, or "..." where next starts with directives
+// (%YAML, %TAG), which only a document end may precede. It returns how
+// many bytes of next to leave out: a byte order mark, which only a
+// stream's first character may be.
+func appendSeparator(out, prev, next []byte) ([]byte, int) {
 	if len(prev) == 0 || prev[len(prev)-1] != '\n' {
 		out = append(out, '\n')
 	}
-	return append(out, "---\n"...)
+	skip := 0
+	if bytes.HasPrefix(next, utf8BOM) {
+		skip = len(utf8BOM)
+	}
+	if bytes.HasPrefix(next[skip:], []byte("%")) {
+		return append(out, "...\n"...), skip
+	}
+	return append(out, "---\n"...), skip
 }
 
 // splice appends data to out with the values of refs, which are data's
 // references in order, replaced.
-func splice(out, data []byte, refs []Reference, replacements map[string]string) ([]byte, error) {
-	last := 0
+func splice(out, data []byte, from int, refs []Reference, replacements map[string]string) ([]byte, error) {
+	last := from
 	for _, r := range refs {
 		value, ok := replacements[r.Ref]
 		if !ok {
