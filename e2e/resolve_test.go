@@ -167,3 +167,31 @@ func TestResolveOneBinaryNamedTwoWays(t *testing.T) {
 		t.Errorf("the two names of one binary's image have different digests: %q", images)
 	}
 }
+
+// References are found from the current directory, a member's here: a
+// package of its workspace, a relative path and an absolute one; two of
+// them name one package, which is built once, into one image.
+func TestResolvePathForms(t *testing.T) {
+	env, log := countingCargo(t)
+	ws := togetherWorkspace(t)
+	in := "a: krust://tool\nb: krust://../tool\nc: krust://" + filepath.Join(ws, "worker") + "\n"
+	writeFile(t, filepath.Join(ws, "forms.yaml"), in)
+	reg := testregistry.Start(t, testregistry.Options{})
+	repo := reg.Host + "/pf-" + randomHex(t)
+	res := krust(t, filepath.Join(ws, "api"), env, "resolve", "-f", "../forms.yaml", "--libc", "glibc", "--base", "scratch",
+		"--repo", repo, "--insecure-registry", reg.Host)
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	if builds := cargoBuilds(t, log); len(builds) != 1 {
+		t.Errorf("cargo built %d times (%q), want once", len(builds), builds)
+	}
+	lines := strings.Split(strings.TrimSuffix(res.stdout, "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("stdout %q, want three lines", res.stdout)
+	}
+	tool, again, worker := strings.TrimPrefix(lines[0], "a: "), strings.TrimPrefix(lines[1], "b: "), strings.TrimPrefix(lines[2], "c: ")
+	if !strings.HasPrefix(tool, repo+"/tool@sha256:") || again != tool || !strings.HasPrefix(worker, repo+"/worker@sha256:") {
+		t.Errorf("stdout %q, want tool's image twice, then worker's", res.stdout)
+	}
+}
