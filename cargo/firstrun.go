@@ -36,7 +36,7 @@ func hasTargetDir(env []string, dir string) bool {
 		}
 	}
 	for d := dir; ; d = filepath.Dir(d) {
-		if isDir(filepath.Join(d, "target")) && isFile(filepath.Join(d, "Cargo.toml")) {
+		if isDir(filepath.Join(d, "target")) && HasManifest(d) {
 			return true
 		}
 		if filepath.Dir(d) == d {
@@ -50,7 +50,9 @@ func isDir(path string) bool {
 	return err == nil && info.IsDir()
 }
 
-func isFile(path string) bool {
-	info, err := os.Stat(path)
+// HasManifest reports whether dir holds a Cargo.toml that is a regular
+// file (or a link to one).
+func HasManifest(dir string) bool {
+	info, err := os.Stat(filepath.Join(dir, "Cargo.toml"))
 	return err == nil && info.Mode().IsRegular()
 }

@@ -10,14 +10,7 @@ import (
 
 // asksSysroot reports whether m holds a sysroot question.
 func asksSysroot(m *Memo) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for k := range m.calls {
-		if strings.HasSuffix(k, "\x00--print\x00sysroot") {
-			return true
-		}
-	}
-	return false
+	return memoCalls(m, func(k string) bool { return strings.HasSuffix(k, "\x00--print\x00sysroot") }) > 0
 }
 
 // A project's first build asks rustc for its sysroot while cargo

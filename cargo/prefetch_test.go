@@ -10,11 +10,16 @@ import (
 
 // treeAnswers counts the cargo tree answers m keeps.
 func treeAnswers(m *Memo) int {
+	return memoCalls(m, func(k string) bool { return strings.Contains(k, "\x00tree\x00") })
+}
+
+// memoCalls counts the questions m holds whose keys match.
+func memoCalls(m *Memo, match func(key string) bool) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n := 0
 	for k := range m.calls {
-		if strings.Contains(k, "\x00tree\x00") {
+		if match(k) {
 			n++
 		}
 	}

@@ -32,7 +32,9 @@ func (f *resolveFlags) registerFiles(fl *pflag.FlagSet) {
 
 // notForResolve are the build flags that name one image or pick
 // packages: the references do that.
-var notForResolve = []string{"image", "oci-layout", "tarball", "no-push", "package", "workspace", "exclude", "bin", "entrypoint"}
+func notForResolve() []string {
+	return []string{"image", "oci-layout", "tarball", "no-push", "package", "workspace", "exclude", "bin", "entrypoint"}
+}
 
 func newResolveCommand(env *environment) *cobra.Command {
 	var f resolveFlags
@@ -69,7 +71,7 @@ func newResolveCommand(env *environment) *cobra.Command {
 func (f *resolveFlags) registerAll(cmd *cobra.Command) {
 	f.registerFiles(cmd.Flags())
 	f.build.register(cmd.Flags())
-	for _, name := range notForResolve {
+	for _, name := range notForResolve() {
 		_ = cmd.Flags().MarkHidden(name)
 	}
 	registerCompletions(cmd)
@@ -132,7 +134,7 @@ func (f *resolveFlags) check(cmd *cobra.Command) error {
 	if len(f.files) == 0 {
 		errs = append(errs, errNoInput)
 	}
-	for _, name := range notForResolve {
+	for _, name := range notForResolve() {
 		if cmd.Flags().Changed(name) {
 			errs = append(errs, fmt.Errorf("--%s does not apply to %s: each krust:// reference names its package (krust://PACKAGE[/BIN] or krust://./PATH[/BIN]), and its image is pushed", name, cmd.Name()))
 		}

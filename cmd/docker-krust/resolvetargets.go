@@ -1,10 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -82,7 +82,7 @@ func (r *refFinder) target(ctx context.Context, ref string) (refTarget, error) {
 		names = append(names, pkg.Name)
 	}
 	return refTarget{}, fmt.Errorf("no package of the workspace at %s is named %q; packages with a binary: %s (or give a path to a Cargo project, as krust://./DIR)",
-		proj.WorkspaceRoot, name, listOr(names, "none"))
+		proj.WorkspaceRoot, name, cmp.Or(strings.Join(names, ", "), "none"))
 }
 
 // pathTarget is the package of the Cargo project at the reference's
@@ -94,9 +94,9 @@ func (r *refFinder) pathTarget(ctx context.Context, ref string) (refTarget, erro
 		path = filepath.Join(r.cwd, path)
 	}
 	dir, bin := path, ""
-	if !isFile(filepath.Join(dir, "Cargo.toml")) {
+	if !cargo.HasManifest(dir) {
 		dir, bin = filepath.Dir(path), filepath.Base(path)
-		if !isFile(filepath.Join(dir, "Cargo.toml")) {
+		if !cargo.HasManifest(dir) {
 			return refTarget{}, fmt.Errorf("no Cargo project at %s: the path, relative to the current directory, names a directory with a Cargo.toml, optionally followed by /BIN", path)
 		}
 	}
@@ -115,11 +115,12 @@ func (r *refFinder) pathTarget(ctx context.Context, ref string) (refTarget, erro
 // binary of a package is the package's own image: named or not, one
 // image.
 func checkBin(t refTarget, pkg cargo.Package) (refTarget, error) {
-	bins := pkg.Bins()
-	if t.bin != "" && !slices.Contains(bins, t.bin) {
-		return refTarget{}, fmt.Errorf("package %s has no binary %q; its binaries: %s", pkg.Name, t.bin, listOr(bins, "none"))
+	if t.bin != "" {
+		if _, err := cargo.SelectBin(pkg, t.bin); err != nil {
+			return refTarget{}, err
+		}
 	}
-	if len(bins) == 1 {
+	if len(pkg.Bins()) == 1 {
 		t.bin = ""
 	}
 	return t, nil
@@ -146,16 +147,4 @@ func (r *refFinder) project(ctx context.Context, dir string) (*cargo.Project, er
 
 func isPathRef(ref string) bool {
 	return ref == "." || ref == ".." || strings.HasPrefix(ref, "./") || strings.HasPrefix(ref, "../") || strings.HasPrefix(ref, "/")
-}
-
-func isFile(path string) bool {
-	info, err := os.Stat(path)
-	return err == nil && info.Mode().IsRegular()
-}
-
-func listOr(names []string, none string) string {
-	if len(names) == 0 {
-		return none
-	}
-	return strings.Join(names, ", ")
 }
