@@ -1,0 +1,82 @@
+package sign
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+)
+
+// keypair is a Key as sigstore-go's signer takes it (sign.Keypair).
+// ECDSA P-256 signs the SHA-256 of the data, ASN.1 encoded; Ed25519 signs
+// the data itself (pure Ed25519), which is what cosign's verifier of an
+// Ed25519 public key checks.
+type keypair struct{ k *Key }
+
+func (p keypair) ecdsa() bool {
+	_, ok := p.k.signer.(*ecdsa.PrivateKey)
+	return ok
+}
+
+func (p keypair) GetHashAlgorithm() protocommon.HashAlgorithm {
+	if p.ecdsa() {
+		return protocommon.HashAlgorithm_SHA2_256
+	}
+	return protocommon.HashAlgorithm_SHA2_512
+}
+
+func (p keypair) GetSigningAlgorithm() protocommon.PublicKeyDetails {
+	if p.ecdsa() {
+		return protocommon.PublicKeyDetails_PKIX_ECDSA_P256_SHA_256
+	}
+	return protocommon.PublicKeyDetails_PKIX_ED25519
+}
+
+// GetHint is what cosign writes as the bundle's public key hint: the
+// base64 SHA-256 of the PKIX public key.
+func (p keypair) GetHint() []byte {
+	der, err := x509.MarshalPKIXPublicKey(p.k.Public())
+	if err != nil {
+		return nil
+	}
+	sum := sha256.Sum256(der)
+	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
+}
+
+func (p keypair) GetKeyAlgorithm() string {
+	if p.ecdsa() {
+		return "ECDSA"
+	}
+	return "ED25519"
+}
+
+func (p keypair) GetPublicKey() crypto.PublicKey { return p.k.Public() }
+
+func (p keypair) GetPublicKeyPem() (string, error) {
+	data, err := p.k.PublicPEM()
+	return string(data), err
+}
+
+// SignData signs data and returns the signature and the digest signed.
+func (p keypair) SignData(_ context.Context, data []byte) ([]byte, []byte, error) {
+	switch priv := p.k.signer.(type) {
+	case *ecdsa.PrivateKey:
+		sum := sha256.Sum256(data)
+		sig, err := ecdsa.SignASN1(rand.Reader, priv, sum[:])
+		if err != nil {
+			return nil, nil, fmt.Errorf("sign: %w", err)
+		}
+		return sig, sum[:], nil
+	case ed25519.PrivateKey:
+		return ed25519.Sign(priv, data), data, nil
+	default:
+		return nil, nil, fmt.Errorf("%w: %T", ErrUnsupportedKey, priv)
+	}
+}
