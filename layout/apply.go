@@ -40,6 +40,17 @@ type Update struct {
 	// documents only, and referrers of other types (signatures) stay. Nil
 	// replaces nothing.
 	Supersede []string
+	// SupersedeMarked replaces referrers as Supersede does, but only
+	// those of each Marked's artifact type whose manifest carries its
+	// annotation: a build's own signatures, not another tool's of the
+	// same type. Nil replaces nothing.
+	SupersedeMarked []Marked
+}
+
+// Marked names the referrers of one artifact type whose manifest carries
+// an annotation (whatever its value).
+type Marked struct {
+	ArtifactType, Annotation string
 }
 
 // Apply records u in one replacement of index.json, under the layout's

@@ -15,7 +15,7 @@ import (
 // added lists them again. Entries of other types (a signature) and
 // entries it cannot read are kept.
 func supersede(ctx context.Context, docs *docReader, entries []ocispec.Descriptor, u Update, added []referrerEntry) ([]ocispec.Descriptor, error) {
-	if len(u.Supersede) == 0 {
+	if len(u.Supersede) == 0 && len(u.SupersedeMarked) == 0 {
 		return entries, nil
 	}
 	subjects := digestSet{}
@@ -34,10 +34,33 @@ func supersede(ctx context.Context, docs *docReader, entries []ocispec.Descripto
 		}
 	}
 	return slices.DeleteFunc(entries, func(e ocispec.Descriptor) bool {
-		if keep.has(e.Digest) || !slices.Contains(u.Supersede, e.ArtifactType) {
+		if keep.has(e.Digest) || !u.replaces(ctx, docs, e) {
 			return false
 		}
 		r, ok, _ := docs.asReferrer(ctx, e, map[digest.Digest]referrerEntry{})
 		return ok && subjects.has(r.subject)
 	}), nil
+}
+
+// replaces reports whether u replaces entry e, whatever its subject: its
+// artifact type is one of u.Supersede, or one of u.SupersedeMarked whose
+// annotation its manifest carries. A manifest that cannot be read is
+// kept.
+func (u Update) replaces(ctx context.Context, docs *docReader, e ocispec.Descriptor) bool {
+	if slices.Contains(u.Supersede, e.ArtifactType) {
+		return true
+	}
+	for _, m := range u.SupersedeMarked {
+		if m.ArtifactType != e.ArtifactType || tagged(e) || e.Size > maxDocSize {
+			continue
+		}
+		doc, err := docs.read(ctx, e)
+		if err != nil {
+			return false
+		}
+		if _, ok := doc.Annotations[m.Annotation]; ok {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/docker-krust/docker-krust/oci"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -70,4 +71,45 @@ func otherReferrer(g graph, b build, i int, artifactType string) ocispec.Descrip
 	r := g.referrer(artifactType, b.images[i], empty, doc)
 	r.ArtifactType = artifactType
 	return r
+}
+
+// TestApplySupersedesOnlyMarkedSignatures: a signed rebuild replaces the
+// signatures it marked, on the image and its manifests, and keeps another
+// tool's of the same artifact type.
+func TestApplySupersedesOnlyMarkedSignatures(t *testing.T) {
+	const bundleType, mark = "application/vnd.dev.sigstore.bundle.v0.3+json", "dev.example.ours"
+	ctx := context.Background()
+	g := graph{t: t, l: newLayout(t)}
+	b := g.build("one")
+	g.apply(b, "v1")
+	signature := func(subject ocispec.Descriptor, name string, marked bool) ocispec.Descriptor {
+		m := oci.NewReferrer(bundleType, subject, g.blob(bundleType, `{"sig":"`+name+`"}`), nil)
+		if marked {
+			m.Annotations = map[string]string{mark: "image"}
+		}
+		g.blob(ocispec.MediaTypeEmptyJSON, "{}")
+		d := g.json(ocispec.MediaTypeImageManifest, m)
+		d.ArtifactType = bundleType
+		return d
+	}
+	oldOwn := []ocispec.Descriptor{signature(b.index, "old index", true), signature(b.images[0], "old image", true)}
+	theirs := []ocispec.Descriptor{signature(b.index, "cosign", false), signature(b.images[1], "notation", false)}
+	if err := g.l.Apply(ctx, Update{Referrers: append(slices.Clone(oldOwn), theirs...)}); err != nil {
+		t.Fatal(err)
+	}
+	newOwn := []ocispec.Descriptor{signature(b.index, "new index", true), signature(b.images[0], "new image", true)}
+	marked := []Marked{{ArtifactType: bundleType, Annotation: mark}}
+	if err := g.l.Apply(ctx, Update{Desc: b.index, Tags: []string{"v1"}, Referrers: newOwn, SupersedeMarked: marked}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := g.l.AllReferrers(ctx, b.index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(append(b.all(), newOwn...), theirs...)
+	sortReferrers(want)
+	sortReferrers(got)
+	if !slices.Equal(digestsOf(got), digestsOf(want)) {
+		t.Errorf("referrers after the signed rebuild %v, want %v", digestsOf(got), digestsOf(want))
+	}
 }
