@@ -6,7 +6,7 @@ VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo d
 COMMIT     ?= $(shell git rev-parse HEAD 2>/dev/null)
 LDFLAGS    := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: build install test lint kube-tools fuzz fuzz-quick demo bench same clean
+.PHONY: build install test lint test-tools kube-tools fuzz fuzz-quick demo bench same clean
 
 build: ## the plugin binary, with a krust link beside it
 	go build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/docker-krust ./cmd/docker-krust
@@ -27,17 +27,19 @@ lint:
 TEST_TIMEOUT ?= 30m
 
 # The Kubernetes tests (internal/testkube) run a real etcd and kube-apiserver,
-# built from the Go module proxy once per machine into KUBE_TOOLS, one
-# directory per version: about 10 minutes and 4 GB of module and build
-# cache cold, under a second once built. The tests find them through
-# KRUST_KUBE_TOOLS.
-KUBE_TOOLS ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/docker-krust/tools
-export KRUST_KUBE_TOOLS := $(KUBE_TOOLS)
+# and the signing tests a real cosign, built from the Go module proxy once
+# per machine into TEST_TOOLS, one directory per version: about 16 minutes
+# and 5 GB of module and build cache cold, under a second once built. The
+# tests find them through KRUST_TEST_TOOLS.
+TEST_TOOLS ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/docker-krust/tools
+export KRUST_TEST_TOOLS := $(TEST_TOOLS)
 
-kube-tools: ## build etcd and kube-apiserver for the Kubernetes tests, once per machine (hack/kube-tools.sh)
-	nice -n 10 hack/kube-tools.sh '$(KUBE_TOOLS)'
+test-tools: ## build etcd, kube-apiserver and cosign for the tests, once per machine (hack/test-tools.sh)
+	nice -n 10 hack/test-tools.sh '$(TEST_TOOLS)'
 
-test: lint kube-tools ## unit and end-to-end tests (real cargo, skopeo, umoci, Docker), then each fuzzer briefly
+kube-tools: test-tools ## the same as test-tools (its former name)
+
+test: lint test-tools ## unit and end-to-end tests (real cargo, skopeo, umoci, Docker), then each fuzzer briefly
 	go test -count=1 -timeout $(TEST_TIMEOUT) ./...
 	$(call fuzz,$(FUZZ_QUICK))
 

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Builds etcd and kube-apiserver from the Go module proxy, once per machine,
-# into a cache directory keyed by version; the Kubernetes tests run them
-# (internal/testkube). A second run finds both binaries and does nothing.
+# Builds the tools the tests run that take minutes to build, from the Go
+# module proxy, once per machine, into a cache directory keyed by version:
+# etcd and kube-apiserver for the Kubernetes tests (internal/testkube),
+# cosign for the signing tests (internal/testtools). A second run finds the
+# binaries and does nothing.
 #
-#   hack/kube-tools.sh [DIR]
+#   hack/test-tools.sh [DIR]
 #
 # DIR defaults to ${XDG_CACHE_HOME:-$HOME/.cache}/docker-krust/tools; the
-# binaries land in DIR/etcd-VERSION/etcd and
-# DIR/kube-apiserver-VERSION/kube-apiserver. Neither project can be
-# installed with `go install` (their go.mod files have replace directives),
-# so each is built from a tool module made in a temporary directory. A cold
-# kube-apiserver build takes about 9 minutes on 2 cores and several GB of
+# binaries land in DIR/NAME-VERSION/NAME. Neither etcd nor kube-apiserver
+# can be installed with `go install` (their go.mod files have replace
+# directives), so each is built from a tool module made in a temporary
+# directory; cosign is installed with `go install`. Cold, kube-apiserver
+# takes about 9 minutes on 2 cores and cosign about 6, with several GB of
 # module and build cache (README, Development).
 #
 # Each binary is written to a temporary name beside its final place, run
@@ -20,15 +22,25 @@ set -euo pipefail
 
 ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 KUBE_VERSION=${KUBE_VERSION:-v1.36.3}
+COSIGN_VERSION=${COSIGN_VERSION:-v3.1.3}
 dir=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/docker-krust/tools}
 
-die() { echo "kube-tools: $*" >&2; exit 1; }
+die() { echo "test-tools: $*" >&2; exit 1; }
+
+# version BINARY: what the binary says of its version (cosign has a
+# version command, the others a --version flag).
+version() {
+  case $(basename "$1") in
+  cosign*) "$1" version ;;
+  *) "$1" --version ;;
+  esac
+}
 
 # ok BINARY WANT: the binary exists, runs, and reports version WANT.
 ok() {
   local out
   [ -x "$1" ] || return 1
-  out=$("$1" --version 2>/dev/null) || return 1
+  out=$(version "$1" 2>/dev/null) || return 1
   grep -qF "${2#v}" <<<"$out"
 }
 
@@ -36,10 +48,10 @@ ok() {
 # into place atomically (same directory, so rename(2)).
 install_binary() {
   local tmp=$1 dest=$2 want=$3 out
-  out=$("$tmp" --version 2>&1) || die "$dest: the built binary does not run: $out"
+  out=$(version "$tmp" 2>&1) || die "$dest: the built binary does not run: $out"
   grep -qF "${want#v}" <<<"$out" || die "$dest: built binary reports \"$out\", want $want"
   mv -f "$tmp" "$dest"
-  echo "kube-tools: $dest ($(du -h "$dest" | cut -f1)): ${out%%$'\n'*}" >&2
+  echo "test-tools: $dest ($(du -h "$dest" | cut -f1)): $(grep -m1 -F "${want#v}" <<<"$out")" >&2
 }
 
 build_etcd() { # WORK DEST
@@ -104,6 +116,11 @@ EOF
   ) || die "building kube-apiserver $KUBE_VERSION failed (see above)"
 }
 
+build_cosign() { # WORK DEST
+  GOBIN=$1/bin go install -trimpath "github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN_VERSION" &&
+    mv "$1/bin/cosign" "$2" || die "building cosign $COSIGN_VERSION failed (see above)"
+}
+
 # tool NAME VERSION BUILDER: build NAME unless its cached binary is good.
 tool() {
   local name=$1 version=$2 builder=$3 dest tmp work start
@@ -111,7 +128,7 @@ tool() {
   # Left by a build killed before its trap ran; the lock says none is running.
   rm -f "$dest".partial.*
   if ok "$dest" "$version"; then
-    echo "kube-tools: $dest is there" >&2
+    echo "test-tools: $dest is there" >&2
     return
   fi
   command -v go >/dev/null || die "go is not on PATH"
@@ -119,12 +136,14 @@ tool() {
   tmp=$(mktemp "$dest.partial.XXXXXX")
   work=$(mktemp -d)
   # Cleared on every exit: a kill or a failure leaves neither behind.
-  trap 'rm -rf "$work" "$tmp"' EXIT
-  echo "kube-tools: building $name $version (a cold kube-apiserver build takes about 9 minutes)" >&2
+  # Expanded now: the trap may run after this function's locals are gone.
+  # shellcheck disable=SC2064
+  trap "rm -rf '$work' '$tmp'" EXIT
+  echo "test-tools: building $name $version (cold, kube-apiserver takes about 9 minutes, cosign about 6)" >&2
   start=$SECONDS
   "$builder" "$work" "$tmp"
   install_binary "$tmp" "$dest" "$version"
-  echo "kube-tools: $name built in $((SECONDS - start)) s" >&2
+  echo "test-tools: $name built in $((SECONDS - start)) s" >&2
   rm -rf "$work"
   trap - EXIT
 }
@@ -138,3 +157,4 @@ if command -v flock >/dev/null; then
 fi
 tool etcd "$ETCD_VERSION" build_etcd
 tool kube-apiserver "$KUBE_VERSION" build_kube_apiserver
+tool cosign "$COSIGN_VERSION" build_cosign

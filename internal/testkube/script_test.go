@@ -6,9 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/docker-krust/docker-krust/internal/testtools"
 )
 
-// fakeGo is a go command for hack/kube-tools.sh's tests: `go mod ...`
+// fakeGo is a go command for hack/test-tools.sh's tests: `go mod ...`
 // succeeds doing nothing; `go build -o OUT` writes to OUT the script in
 // FAKE_GO_BINARY (or garbage, if that is unset) and exits FAKE_GO_EXIT. Each
 // call is logged to FAKE_GO_LOG.
@@ -51,6 +53,7 @@ func TestKubeToolsScript(t *testing.T) {
 			dir, bin := t.TempDir(), t.TempDir()
 			etcd := filepath.Join(dir, "etcd-"+EtcdVersion, "etcd")
 			writeExecutable(t, filepath.Join(dir, "kube-apiserver-"+KubeVersion, "kube-apiserver"), goodAPI)
+			writeExecutable(t, filepath.Join(dir, "cosign-"+testtools.CosignVersion, "cosign"), versionScript("GitVersion:    "+testtools.CosignVersion))
 			if c.etcd != "" {
 				writeExecutable(t, etcd, c.etcd)
 			}
@@ -63,12 +66,12 @@ func TestKubeToolsScript(t *testing.T) {
 				built = ""
 			}
 			log := filepath.Join(bin, "go.log")
-			cmd := exec.Command("../../hack/kube-tools.sh", dir)
+			cmd := exec.Command("../../hack/test-tools.sh", dir)
 			cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 				"FAKE_GO_LOG="+log, "FAKE_GO_BINARY="+built, "FAKE_GO_EXIT="+c.exit)
 			out, err := cmd.CombinedOutput()
 			if (err != nil) != (c.wantErr != "") || !strings.Contains(string(out), c.wantErr) {
-				t.Fatalf("kube-tools.sh: %v, output:\n%s\nwant error %q", err, out, c.wantErr)
+				t.Fatalf("test-tools.sh: %v, output:\n%s\nwant error %q", err, out, c.wantErr)
 			}
 			calls, _ := os.ReadFile(log) // absent: go never ran
 			if strings.Contains(string(calls), "build") != c.wantBuild {

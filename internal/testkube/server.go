@@ -50,7 +50,7 @@ type Server struct {
 }
 
 // Start launches a server for test t, stopped by t's cleanup, and fails t
-// (naming `make kube-tools` when the binaries are missing) if it cannot.
+// (naming `make test-tools` when the binaries are missing) if it cannot.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
 	if opts.Dir == "" {

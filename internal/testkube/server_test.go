@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/docker-krust/docker-krust/internal/testtools"
 )
 
 func TestStartServesAndStopEnds(t *testing.T) {
@@ -51,10 +53,10 @@ func TestKubeconfigNeedsItsToken(t *testing.T) {
 	}
 }
 
-func TestStartFailsNamingMakeKubeTools(t *testing.T) {
-	t.Setenv(ToolsEnv, t.TempDir())
+func TestStartFailsNamingMakeTestTools(t *testing.T) {
+	t.Setenv(testtools.Env, t.TempDir())
 	_, err := Launch(t.Context(), Options{Dir: t.TempDir()})
-	if !errors.Is(err, ErrToolsMissing) || !strings.Contains(err.Error(), "make kube-tools") {
-		t.Fatalf("Launch without binaries: %v, want ErrToolsMissing naming make kube-tools", err)
+	if !errors.Is(err, ErrToolsMissing) || !strings.Contains(err.Error(), "make test-tools") {
+		t.Fatalf("Launch without binaries: %v, want ErrToolsMissing naming make test-tools", err)
 	}
 }

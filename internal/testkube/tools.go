@@ -6,21 +6,19 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/docker-krust/docker-krust/internal/testtools"
 )
 
-// The versions hack/kube-tools.sh builds; a test keeps the two in step.
+// The versions hack/test-tools.sh builds; a test keeps the two in step.
 const (
 	EtcdVersion = "v3.6.16"
 	KubeVersion = "v1.36.3"
 )
 
-// ToolsEnv names the variable holding the directory that hack/kube-tools.sh
-// builds into. The Makefile sets it; unset, the script's default is used.
-const ToolsEnv = "KRUST_KUBE_TOOLS"
-
 // ErrToolsMissing reports that etcd or kube-apiserver has not been built.
-var ErrToolsMissing = errors.New("the Kubernetes test binaries are not built: run `make kube-tools` " +
-	"(builds etcd and kube-apiserver once per machine, about 9 minutes cold)")
+var ErrToolsMissing = errors.New("the Kubernetes test binaries are not built: run `make test-tools` " +
+	"(builds etcd, kube-apiserver and cosign once per machine, about 16 minutes cold)")
 
 // ErrKubectlMissing reports that kubectl is not on PATH.
 var ErrKubectlMissing = errors.New("kubectl is not on PATH and KUBECTL is not set: .ci/run says how to install it")
@@ -33,7 +31,7 @@ type tools struct {
 // findTools locates etcd and kube-apiserver in the tools directory and
 // kubectl in KUBECTL or on PATH.
 func findTools() (tools, error) {
-	dir, err := toolsDir()
+	dir, err := testtools.Dir()
 	if err != nil {
 		return tools{}, err
 	}
@@ -43,28 +41,11 @@ func findTools() (tools, error) {
 	}
 	for _, bin := range []string{t.etcd, t.apiserver} {
 		if info, err := os.Stat(bin); err != nil || info.Mode()&0o111 == 0 {
-			return tools{}, fmt.Errorf("%w: %s is missing (%s=%s)", ErrToolsMissing, bin, ToolsEnv, dir)
+			return tools{}, fmt.Errorf("%w: %s is missing (%s=%s)", ErrToolsMissing, bin, testtools.Env, dir)
 		}
 	}
 	t.kubectl, err = findKubectl()
 	return t, err
-}
-
-// toolsDir returns KRUST_KUBE_TOOLS, or the script's default:
-// ${XDG_CACHE_HOME:-$HOME/.cache}/docker-krust/tools.
-func toolsDir() (string, error) {
-	if dir := os.Getenv(ToolsEnv); dir != "" {
-		return dir, nil
-	}
-	cache := os.Getenv("XDG_CACHE_HOME")
-	if cache == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("%w: %s is unset and there is no home directory: %w", ErrToolsMissing, ToolsEnv, err)
-		}
-		cache = filepath.Join(home, ".cache")
-	}
-	return filepath.Join(cache, "docker-krust", "tools"), nil
 }
 
 // findKubectl returns KUBECTL, or kubectl's path on PATH.

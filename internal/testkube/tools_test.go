@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/docker-krust/docker-krust/internal/testtools"
 )
 
 // The Go side and the script must agree, or the tests look for binaries
-// that `make kube-tools` never builds.
+// that `make test-tools` never builds.
 func TestVersionsMatchTheBuildScript(t *testing.T) {
-	script, err := os.ReadFile("../../hack/kube-tools.sh")
+	script, err := os.ReadFile("../../hack/test-tools.sh")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,35 +23,14 @@ func TestVersionsMatchTheBuildScript(t *testing.T) {
 	} {
 		m := regexp.MustCompile(`(?m)^` + c.variable + `=\$\{` + c.variable + `:-(v[0-9.]+)\}$`).FindSubmatch(script)
 		if m == nil || string(m[1]) != c.want {
-			t.Errorf("hack/kube-tools.sh's %s default is %q, want %s", c.variable, m, c.want)
+			t.Errorf("hack/test-tools.sh's %s default is %q, want %s", c.variable, m, c.want)
 		}
-	}
-}
-
-func TestToolsDir(t *testing.T) {
-	cases := []struct {
-		name, tools, xdg, home, want string
-	}{
-		{"variable wins", "/x/tools", "/xdg", "/home/u", "/x/tools"},
-		{"XDG cache", "", "/xdg", "/home/u", "/xdg/docker-krust/tools"},
-		{"home cache", "", "", "/home/u", "/home/u/.cache/docker-krust/tools"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Setenv(ToolsEnv, c.tools)
-			t.Setenv("XDG_CACHE_HOME", c.xdg)
-			t.Setenv("HOME", c.home)
-			got, err := toolsDir()
-			if err != nil || got != c.want {
-				t.Errorf("toolsDir() = %q, %v; want %q", got, err, c.want)
-			}
-		})
 	}
 }
 
 func TestFindToolsRefusesAnUnbuiltCache(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv(ToolsEnv, dir)
+	t.Setenv(testtools.Env, dir)
 	etcd := filepath.Join(dir, "etcd-"+EtcdVersion, "etcd")
 	if err := os.MkdirAll(filepath.Dir(etcd), 0o755); err != nil {
 		t.Fatal(err)
