@@ -50,14 +50,21 @@ type Kind struct {
 	// Suffix ends the document's file name, after the binary's name: the
 	// referrer layer's title and the file --sbom-dir writes.
 	Suffix string
+	// PredicateType is the in-toto predicate type of the document signed
+	// as an attestation: what cosign verify-attestation --type names.
+	PredicateType string
 }
+
+// InTotoMediaType is the media type of an in-toto statement: a document
+// of this type is signed as it is, not wrapped in another statement.
+const InTotoMediaType = "application/vnd.in-toto+json"
 
 // Kinds returns every kind of document, each setting's default first.
 func Kinds() []Kind {
 	return []Kind{
-		{SBOM, SPDX, "application/spdx+json", "application/spdx+json", ".spdx.json"},
-		{SBOM, CycloneDX, "application/vnd.cyclonedx+json", "application/vnd.cyclonedx+json", ".cdx.json"},
-		{Provenance, SLSA, "application/vnd.in-toto+json", "application/vnd.in-toto+json", ".provenance.json"},
+		{SBOM, SPDX, "application/spdx+json", "application/spdx+json", ".spdx.json", "https://spdx.dev/Document"},
+		{SBOM, CycloneDX, "application/vnd.cyclonedx+json", "application/vnd.cyclonedx+json", ".cdx.json", "https://cyclonedx.org/bom"},
+		{Provenance, SLSA, InTotoMediaType, InTotoMediaType, ".provenance.json", "https://slsa.dev/provenance/v1"},
 	}
 }
 

@@ -127,26 +127,37 @@ func (p *Plan) describe(ctx context.Context, targets []target, arts [][]cargo.Ar
 
 // attach writes every platform's SBOM and provenance, and the referrer
 // manifests that attach them to its image manifest, into store.
-func (p *Plan) attach(ctx context.Context, store *layout.Layout, targets []target, manifests []ocispec.Descriptor, d *described) ([]Referrer, error) {
+// With a signer, each document is also attached signed, as an in-toto
+// attestation; those referrers are returned apart.
+func (p *Plan) attach(ctx context.Context, store *layout.Layout, targets []target, manifests []ocispec.Descriptor, d *described, s *signer) ([]Referrer, []ocispec.Descriptor, error) {
 	if d == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var out []Referrer
+	var signed []ocispec.Descriptor
 	for i, t := range targets {
 		docs, err := p.documents(t, manifests[i], d.graphs[i], d.toolchain)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
+			return nil, nil, fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
 		}
 		for _, doc := range docs {
 			ref, err := p.writeReferrer(ctx, store, manifests[i], doc)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
+				return nil, nil, fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
 			}
 			ref.Platform = t.platform
 			out = append(out, ref)
+			if s == nil {
+				continue
+			}
+			att, err := p.signDocument(ctx, s, store, manifests[i], doc)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", oci.PlatformString(t.platform), err)
+			}
+			signed = append(signed, att)
 		}
 	}
-	return out, nil
+	return out, signed, nil
 }
 
 // document is one document to attach, before it is written.

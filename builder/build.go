@@ -112,6 +112,10 @@ func (s *started) finish(ctx context.Context, together []string) (Result, error)
 func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts [][]cargo.Artifact, d *described) (Result, error) {
 	tags, r := p.req.Tags, p.recipe()
 	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Ref}
+	s, err := p.signer()
+	if err != nil {
+		return Result{}, err
+	}
 	layers := newLayerCache(p.req.Project, p.b.Log, r.compression, p.b.layerCompressed)
 	manifests, err := writeImages(ctx, store, layers, r, targets, arts)
 	if err == nil && d != nil {
@@ -132,20 +136,30 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 			return Result{}, err
 		}
 	}
-	if res.Referrers, err = p.attach(ctx, store, targets, manifests, d); err != nil {
+	if res.Referrers, res.Signatures, err = p.attach(ctx, store, targets, manifests, d, s); err != nil {
 		return Result{}, err
 	}
 	if len(res.Referrers) > 0 {
 		logf(p.b.Log, "attached %s to %s\n", p.documentNames(), theOrEach(len(targets), "image manifest"))
 	}
 	top.Platform = nil
+	update := layout.Update{Desc: top, Tags: tags, Supersede: attest.ArtifactTypes()}
+	if s != nil {
+		signed, err := p.signImages(ctx, s, store, manifests, top)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Signatures = append(res.Signatures, signed...)
+		update.SupersedeMarked = ownSignatures()
+		logf(p.b.Log, "signed %s and %s with %s\n", kindOf(top), plural(len(res.Signatures)-len(signed), "document", "documents"), s.key.Path)
+	}
 	// All the tags and the referrers in one change of index.json: a
 	// failure or a kill never leaves some of them set, nor an image
-	// without its SBOM.
-	update := layout.Update{Desc: top, Tags: tags, Supersede: attest.ArtifactTypes()}
+	// without its SBOM or its signature.
 	for _, r := range res.Referrers {
 		update.Referrers = append(update.Referrers, r.Manifest)
 	}
+	update.Referrers = append(update.Referrers, res.Signatures...)
 	if err := store.Apply(ctx, update); err != nil {
 		return Result{}, fmt.Errorf("tag the image: %w", err)
 	}

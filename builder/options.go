@@ -14,6 +14,7 @@ import (
 	"github.com/docker-krust/docker-krust/cargo"
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/sign"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -37,6 +38,9 @@ type Builder struct {
 	// Version is docker-krust's version, which SBOMs and provenance name
 	// as their tool; "" means "dev".
 	Version string
+	// Signer, when set, signs every image and document the builds make
+	// (see sign): the caller loads it before anything is built.
+	Signer *sign.Key
 
 	// layerCompressed, when set, is called each time a layer is
 	// compressed rather than taken from the layer cache: tests count it.

@@ -31,6 +31,10 @@ type Result struct {
 	// Referrers are the documents attached to the platforms' image
 	// manifests (SBOM, provenance), in the platforms' order.
 	Referrers []Referrer
+	// Signatures are the referrer manifests of the build's signatures
+	// and signed attestations (Builder.Signer), in the layout like
+	// Referrers; nil when the build signs nothing.
+	Signatures []ocispec.Descriptor
 
 	held *heldLease
 }

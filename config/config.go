@@ -36,6 +36,28 @@ type Config struct {
 	Build Build `toml:"build"`
 	// Registries holds credentials by registry host.
 	Registries map[string]Registry `toml:"registries"`
+	// SignKey is the key that signs every image (--sign-key), relative to
+	// the config file's directory; sign-key is the same key in
+	// Cargo.toml's spelling. Not a Cargo.toml key: a key is the user's,
+	// not the project's.
+	SignKey     string `toml:"sign_key"`
+	SignKeyDash string `toml:"sign-key"`
+}
+
+// SigningKey returns the path of the config's signing key, absolute, or
+// "" for none; path is the config file's.
+func (c *Config) SigningKey(path string) (string, error) {
+	key := c.SignKey
+	if c.SignKeyDash != "" {
+		if key != "" {
+			return "", fmt.Errorf("%w sign_key (sign_key and sign-key in %s): both name the signing key; keep one", ErrInvalidSetting, path)
+		}
+		key = c.SignKeyDash
+	}
+	if key == "" || filepath.IsAbs(key) {
+		return key, nil
+	}
+	return filepath.Join(filepath.Dir(path), key), nil
 }
 
 // Build holds defaults for cargo.

@@ -66,7 +66,7 @@ func (f *buildFlags) run(ctx context.Context, env *environment, cmd *cobra.Comma
 	if err := f.ready(env, &s); err != nil {
 		return err
 	}
-	b, err := f.builderFor(env, s)
+	b, err := f.builderFor(ctx, env, s)
 	if err != nil {
 		return err
 	}
@@ -94,8 +94,13 @@ func (f *buildFlags) ready(env *environment, s *settled) error {
 }
 
 // builderFor is the Builder of the settled build.
-func (f *buildFlags) builderFor(env *environment, s settled) (*builder.Builder, error) {
-	b := &builder.Builder{Cargo: s.cargo, Puller: basePuller{s.client}, Log: env.stderr, Version: version}
+// Its signing key, if any, is loaded now, before anything is built.
+func (f *buildFlags) builderFor(ctx context.Context, env *environment, s settled) (*builder.Builder, error) {
+	key, err := f.signingKey(ctx, env, s.cfg)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder.Builder{Cargo: s.cargo, Puller: basePuller{s.client}, Log: env.stderr, Version: version, Signer: key}
 	if s.out.push {
 		// Checked with the base and the Rust targets, before cargo runs.
 		b.PushCheck = s.client

@@ -137,7 +137,7 @@ func (f *buildFlags) publishSettled(ctx context.Context, env *environment, all [
 	if err := oneBuilder(all); err != nil {
 		return nil, err
 	}
-	b, err := f.builderFor(env, all[0])
+	b, err := f.builderFor(ctx, env, all[0])
 	if err != nil {
 		return nil, err
 	}

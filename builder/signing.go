@@ -1,0 +1,123 @@
+package builder
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/docker-krust/docker-krust/attest"
+	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
+	"github.com/docker-krust/docker-krust/sign"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// AnnotationSigned marks the signatures and signed attestations krust
+// attaches, so that a rebuild replaces its own and leaves those of other
+// tools (cosign sign, notation) alone; its value says which it is.
+const AnnotationSigned = "dev.docker-krust.signed"
+
+// The values of AnnotationSigned.
+const (
+	signedImage    = "image"
+	signedDocument = "document"
+)
+
+// ownSignatures are the referrers a signed build replaces: krust's own
+// bundles on the same image.
+func ownSignatures() []layout.Marked {
+	return []layout.Marked{{ArtifactType: sign.BundleMediaType, Annotation: AnnotationSigned}}
+}
+
+// signer signs a build's images and documents with the Builder's key, and
+// checks each signature with the public key before it is written.
+type signer struct {
+	key *sign.Key
+	v   *sign.Verifier
+}
+
+// signer returns the build's signer, or nil when it signs nothing.
+func (p *Plan) signer() (*signer, error) {
+	if p.b.Signer == nil {
+		return nil, nil
+	}
+	v, err := sign.NewVerifier(p.b.Signer.Public())
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: %w", p.b.Signer.Path, err)
+	}
+	return &signer{key: p.b.Signer, v: v}, nil
+}
+
+// signImages signs every manifest of the build and, for several
+// platforms, their index top: cosign verify of the printed reference and
+// of each platform's manifest both find a signature.
+func (p *Plan) signImages(ctx context.Context, s *signer, store *layout.Layout, manifests []ocispec.Descriptor, top ocispec.Descriptor) ([]ocispec.Descriptor, error) {
+	subjects := manifests
+	if len(manifests) > 1 {
+		subjects = append([]ocispec.Descriptor{top}, manifests...)
+	}
+	var out []ocispec.Descriptor
+	for _, subject := range subjects {
+		stmt, err := sign.SignatureStatement(subject.Digest)
+		if err != nil {
+			return nil, err
+		}
+		desc, err := p.writeSigned(ctx, s, store, subject, stmt, signedImage)
+		if err != nil {
+			return nil, fmt.Errorf("sign %s: %w", subject.Digest, err)
+		}
+		out = append(out, desc)
+	}
+	return out, nil
+}
+
+// signDocument signs doc, a document about the image manifest, as an
+// in-toto attestation: the provenance is a statement already; an SBOM is
+// the predicate of one about the image.
+func (p *Plan) signDocument(ctx context.Context, s *signer, store *layout.Layout, manifest ocispec.Descriptor, doc document) (ocispec.Descriptor, error) {
+	stmt := doc.data
+	if doc.kind.MediaType != attest.InTotoMediaType {
+		var err error
+		if stmt, err = sign.Statement(p.imageName(), manifest.Digest, doc.kind.PredicateType, doc.data); err != nil {
+			return ocispec.Descriptor{}, err
+		}
+	}
+	desc, err := p.writeSigned(ctx, s, store, manifest, stmt, signedDocument)
+	if err != nil {
+		return ocispec.Descriptor{}, fmt.Errorf("sign %s: %w", doc.fileName, err)
+	}
+	return desc, nil
+}
+
+// writeSigned signs stmt, verifies the signature, and writes the bundle
+// and the referrer manifest that attaches it to subject, as cosign does.
+func (p *Plan) writeSigned(ctx context.Context, s *signer, store *layout.Layout, subject ocispec.Descriptor, stmt []byte, what string) (ocispec.Descriptor, error) {
+	b, err := s.key.Sign(ctx, stmt)
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	// A signer that made a bad signature must never publish it.
+	if err := s.v.Verify(b.JSON, subject.Digest, b.PredicateType); err != nil {
+		return ocispec.Descriptor{}, fmt.Errorf("the signature just made does not verify: %w", err)
+	}
+	if _, err := store.WriteBlob(ctx, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data); err != nil {
+		return ocispec.Descriptor{}, fmt.Errorf("write the empty config: %w", err)
+	}
+	layer, err := store.WriteBlob(ctx, sign.BundleMediaType, b.JSON)
+	if err != nil {
+		return ocispec.Descriptor{}, fmt.Errorf("write the bundle: %w", err)
+	}
+	annotations := map[string]string{
+		sign.AnnotationContent:       sign.ContentDSSE,
+		sign.AnnotationPredicateType: b.PredicateType,
+		AnnotationSigned:             what,
+	}
+	if p.req.StampCreated {
+		annotations[ocispec.AnnotationCreated] = p.req.Created.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	desc, err := writeJSON(ctx, store, ocispec.MediaTypeImageManifest, oci.NewReferrer(sign.BundleMediaType, subject, layer, annotations))
+	if err != nil {
+		return ocispec.Descriptor{}, err
+	}
+	desc.ArtifactType = sign.BundleMediaType
+	return desc, nil
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/docker-krust/docker-krust/config"
+	"github.com/docker-krust/docker-krust/sign"
+	"golang.org/x/term"
+)
+
+// passwordVariable holds the password of an encrypted signing key, as for
+// cosign.
+const passwordVariable = "COSIGN_PASSWORD"
+
+// signingKey loads the key --sign-key or the krust config's sign_key
+// names, or returns nil when neither does. It is loaded before anything
+// is built, so that a missing file or a wrong password stops the build
+// before cargo runs.
+func (f *buildFlags) signingKey(ctx context.Context, env *environment, cfg *config.Config) (*sign.Key, error) {
+	path := f.signKey
+	if path == "" {
+		cfgPath, err := config.Path(env.getenv)
+		if err != nil {
+			return nil, err
+		}
+		if path, err = cfg.SigningKey(cfgPath); err != nil || path == "" {
+			return nil, err
+		}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("signing key %s: %w", path, err)
+	}
+	k, err := sign.LoadKey(abs, env.keyPassword(ctx, path))
+	if err != nil {
+		return nil, fmt.Errorf("%w; see --sign-key in --help", err)
+	}
+	k.Path = path
+	if k.OthersCanRead() {
+		fmt.Fprintf(env.stderr, "warning: signing key %s can be read by other users (mode %04o): chmod 600 %s\n", path, k.Mode.Perm(), path)
+	}
+	return k, nil
+}
+
+// keyPassword returns the password of an encrypted key: COSIGN_PASSWORD
+// when it is set (even empty), else asked on the terminal, without echo.
+// Without either, it fails rather than wait.
+func (e *environment) keyPassword(ctx context.Context, path string) sign.Password {
+	return func() ([]byte, error) {
+		for _, kv := range e.environ() {
+			if v, ok := strings.CutPrefix(kv, passwordVariable+"="); ok {
+				return []byte(v), nil
+			}
+		}
+		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+		if err != nil {
+			return nil, fmt.Errorf("set %s, or run on a terminal to be asked", passwordVariable)
+		}
+		defer tty.Close()
+		fmt.Fprintf(tty, "Password of signing key %s: ", path)
+		pw, err := readPassword(ctx, int(tty.Fd()))
+		fmt.Fprintln(tty)
+		return pw, err
+	}
+}
+
+// readPassword reads a line from the terminal fd without echo; a
+// cancelled ctx (Ctrl-C) ends the wait and gives the terminal its echo
+// back.
+func readPassword(ctx context.Context, fd int) ([]byte, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return nil, fmt.Errorf("read the password: %w", err)
+	}
+	type answer struct {
+		pw  []byte
+		err error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		pw, err := term.ReadPassword(fd)
+		ch <- answer{pw, err}
+	}()
+	select {
+	case a := <-ch:
+		if a.err != nil {
+			return nil, fmt.Errorf("read the password: %w", a.err)
+		}
+		return a.pw, nil
+	case <-ctx.Done():
+		_ = term.Restore(fd, state)
+		return nil, errors.Join(errors.New("no password given"), context.Cause(ctx))
+	}
+}
