@@ -6,7 +6,7 @@ import "errors"
 // or the digest it is about.
 var (
 	// ErrNotAKey is a file that holds no private key krust can read.
-	ErrNotAKey = errors.New("not a private key file")
+	ErrNotAKey = errors.New("not a key file krust reads")
 	// ErrWrongPassword is an encrypted key the password does not open.
 	ErrWrongPassword = errors.New("wrong password for the encrypted key")
 	// ErrNoPassword is an encrypted key with no password to open it.

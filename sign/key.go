@@ -136,3 +136,35 @@ func (k *Key) PublicPEM() ([]byte, error) {
 // OthersCanRead reports whether the key's file can be read by users other
 // than its owner (a group or everyone).
 func (k *Key) OthersCanRead() bool { return k.Mode.Perm()&0o077 != 0 }
+
+// LoadPublicKey reads a PKIX "PUBLIC KEY" PEM file, as cosign writes
+// cosign.pub: ECDSA P-256 or Ed25519.
+func LoadPublicKey(path string) (crypto.PublicKey, error) {
+	f, _, err := regular.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("public key: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("public key: read %s: %w", path, err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil || block.Type != "PUBLIC KEY" || len(data) > maxKeyFile {
+		return nil, fmt.Errorf("public key %s: %w: want a PUBLIC KEY PEM block, as cosign.pub holds", path, ErrNotAKey)
+	}
+	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("public key %s: %w: the key does not parse", path, ErrNotAKey)
+	}
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		if k.Curve != elliptic.P256() {
+			return nil, fmt.Errorf("public key %s: %w: ECDSA on %s (want ECDSA P-256 or Ed25519)", path, ErrUnsupportedKey, k.Curve.Params().Name)
+		}
+	case ed25519.PublicKey:
+	default:
+		return nil, fmt.Errorf("public key %s: %w: %T (want ECDSA P-256 or Ed25519)", path, ErrUnsupportedKey, pub)
+	}
+	return pub, nil
+}

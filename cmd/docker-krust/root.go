@@ -21,7 +21,7 @@ func newKrustCommand(env *environment) *cobra.Command {
 	}
 	cmd.SetVersionTemplate(versionText())
 	cmd.SetOut(env.stdout)
-	cmd.AddCommand(explained(env, needLocks(newBuildCommand(env), newPushCommand(env), newGCCommand(env), newResolveCommand(env), newApplyCommand(env))...)...)
+	cmd.AddCommand(explained(env, needLocks(newBuildCommand(env), newPushCommand(env), newGCCommand(env), newResolveCommand(env), newApplyCommand(env), newVerifyCommand(env))...)...)
 	cmd.AddCommand(newDeleteCommand(env), newVersionCommand(env))
 	handleUnknown(cmd)
 	return cmd

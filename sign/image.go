@@ -1,0 +1,151 @@
+package sign
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/docker-krust/docker-krust/oci"
+	digest "github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/content"
+)
+
+// maxBundleSize bounds a bundle read back: an attested SBOM of a thousand
+// crates is a few megabytes.
+const maxBundleSize = 64 << 20
+
+// Source is where an image and its referrers are read: an oras registry
+// repository, or a layout (see layout.Layout.Referrers).
+type Source interface {
+	content.Fetcher
+	// Referrers calls fn with the referrers of desc, a page at a time.
+	Referrers(ctx context.Context, desc ocispec.Descriptor, artifactType string, fn func([]ocispec.Descriptor) error) error
+}
+
+// Checked is what VerifyImage found of one manifest or index.
+type Checked struct {
+	// Subject is the manifest or index; Platform names a platform's.
+	Subject  ocispec.Descriptor
+	Platform string
+	// Verified counts the bundles that verify, by predicate type
+	// (SignaturePredicate for image signatures).
+	Verified map[string]int
+	// Failed are the bundles that do not verify with the key.
+	Failed []error
+}
+
+// Signed reports whether c has an image signature that verifies.
+func (c Checked) Signed() bool { return c.Verified[SignaturePredicate] > 0 }
+
+// VerifyImage checks the Sigstore bundles attached to root and, when it is
+// an index, to each of its manifests: each must have an image signature
+// that v verifies, and every attestation found is checked too. It returns
+// what it found of each, root first, and an error wrapping ErrNotVerified
+// naming every one that has no valid signature.
+func VerifyImage(ctx context.Context, src Source, root ocispec.Descriptor, v *Verifier) ([]Checked, error) {
+	subjects := []ocispec.Descriptor{root}
+	if oci.IsIndex(root.MediaType) {
+		data, err := oci.ReadBlob(ctx, src, root, oci.MaxManifestSize)
+		if err != nil {
+			return nil, fmt.Errorf("read index %s: %w", root.Digest, err)
+		}
+		var idx ocispec.Index
+		if err := json.Unmarshal(data, &idx); err != nil {
+			return nil, fmt.Errorf("read index %s: %w", root.Digest, err)
+		}
+		subjects = append(subjects, idx.Manifests...)
+	}
+	var out []Checked
+	var errs []error
+	for _, s := range subjects {
+		c, err := check(ctx, src, s, v)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+		if !c.Signed() {
+			errs = append(errs, fmt.Errorf("%w: %s has no signature this key verifies (%s)", ErrNotVerified, describe(c), failures(c)))
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// check verifies the bundles attached to subject.
+func check(ctx context.Context, src Source, subject ocispec.Descriptor, v *Verifier) (Checked, error) {
+	c := Checked{Subject: subject, Verified: map[string]int{}}
+	if subject.Platform != nil {
+		c.Platform = oci.PlatformString(*subject.Platform)
+	}
+	var refs []ocispec.Descriptor
+	err := src.Referrers(ctx, subject, "", func(page []ocispec.Descriptor) error {
+		refs = append(refs, page...)
+		return nil
+	})
+	if err != nil {
+		return c, fmt.Errorf("list the referrers of %s: %w", subject.Digest, err)
+	}
+	for _, r := range refs {
+		predicateType, bundle, ok, err := readBundle(ctx, src, r, subject.Digest)
+		if err != nil {
+			c.Failed = append(c.Failed, err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if err := v.Verify(bundle, subject.Digest, predicateType); err != nil {
+			c.Failed = append(c.Failed, fmt.Errorf("bundle %s (%s): %w", r.Digest, predicateType, err))
+			continue
+		}
+		c.Verified[predicateType]++
+	}
+	return c, nil
+}
+
+// readBundle reads the referrer r of subject: when it carries a Sigstore
+// bundle, its predicate type (from the annotation cosign writes) and the
+// bundle; ok is false for referrers of other kinds.
+func readBundle(ctx context.Context, src Source, r ocispec.Descriptor, subject digest.Digest) (string, []byte, bool, error) {
+	if !oci.CanHaveSubject(r.MediaType) {
+		return "", nil, false, nil
+	}
+	data, err := oci.ReadBlob(ctx, src, r, oci.MaxManifestSize)
+	if err != nil {
+		return "", nil, false, fmt.Errorf("read referrer %s: %w", r.Digest, err)
+	}
+	var m ocispec.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return "", nil, false, fmt.Errorf("read referrer %s: %w", r.Digest, err)
+	}
+	if len(m.Layers) != 1 || !strings.HasPrefix(m.Layers[0].MediaType, "application/vnd.dev.sigstore.bundle") ||
+		m.Subject == nil || m.Subject.Digest != subject {
+		return "", nil, false, nil
+	}
+	bundle, err := oci.ReadBlob(ctx, src, m.Layers[0], maxBundleSize)
+	if err != nil {
+		return "", nil, false, fmt.Errorf("read the bundle of referrer %s: %w", r.Digest, err)
+	}
+	predicateType := m.Annotations[AnnotationPredicateType]
+	if predicateType == "" {
+		predicateType = SignaturePredicate
+	}
+	return predicateType, bundle, true, nil
+}
+
+// describe names c for messages.
+func describe(c Checked) string {
+	if c.Platform != "" {
+		return fmt.Sprintf("the %s manifest %s", c.Platform, c.Subject.Digest)
+	}
+	return string(c.Subject.Digest)
+}
+
+func failures(c Checked) string {
+	if len(c.Failed) == 0 {
+		return "no Sigstore bundle is attached to it"
+	}
+	return fmt.Sprintf("%d Sigstore bundles attached, none an image signature by this key: is it the public half of the key that signed?", len(c.Failed))
+}
