@@ -33,15 +33,9 @@ func (l *Layout) AllReferrers(ctx context.Context, desc ocispec.Descriptor) ([]o
 	if err != nil {
 		return nil, fmt.Errorf("referrers of %s in %s: %w", desc.Digest, l.dir, err)
 	}
-	bySubject := map[digest.Digest][]ocispec.Descriptor{}
-	for _, e := range idx.Manifests {
-		r, ok, err := docs.asReferrer(ctx, e, nil)
-		if err != nil {
-			return nil, fmt.Errorf("referrers of %s: index.json lists %s, which cannot be read (remove it from index.json, or build again): %w", desc.Digest, e.Digest, err)
-		}
-		if ok {
-			bySubject[r.subject] = append(bySubject[r.subject], r.desc)
-		}
+	bySubject, err := docs.bySubject(ctx, idx, desc)
+	if err != nil {
+		return nil, err
 	}
 	var out []ocispec.Descriptor
 	seen := digestSet{}
@@ -129,4 +123,51 @@ func (d graphDoc) artifactType() string {
 func tagged(e ocispec.Descriptor) bool {
 	_, ok := e.Annotations[ocispec.AnnotationRefName]
 	return ok
+}
+
+// Referrers calls fn once with the referrers index.json lists whose
+// subject is desc itself (not its manifests), of artifactType when it is
+// not empty, sorted as AllReferrers sorts them: the method oras-go's
+// registry repositories have, so that a layout and a registry are read
+// alike.
+func (l *Layout) Referrers(ctx context.Context, desc ocispec.Descriptor, artifactType string, fn func([]ocispec.Descriptor) error) error {
+	idx, err := l.Index(ctx)
+	if err != nil {
+		return fmt.Errorf("referrers of %s: %w", desc.Digest, err)
+	}
+	docs, err := l.docs()
+	if err != nil {
+		return fmt.Errorf("referrers of %s: %w", desc.Digest, err)
+	}
+	defer docs.Close()
+	bySubject, err := docs.bySubject(ctx, idx, desc)
+	if err != nil {
+		return err
+	}
+	var out []ocispec.Descriptor
+	for _, r := range bySubject[desc.Digest] {
+		if artifactType == "" || r.ArtifactType == artifactType {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b ocispec.Descriptor) int {
+		return cmp.Or(cmp.Compare(a.ArtifactType, b.ArtifactType), cmp.Compare(a.Digest, b.Digest))
+	})
+	return fn(out)
+}
+
+// bySubject groups the referrers index.json lists by their subject; an
+// entry that cannot be read is an error about the referrers of desc.
+func (r *docReader) bySubject(ctx context.Context, idx ocispec.Index, desc ocispec.Descriptor) (map[digest.Digest][]ocispec.Descriptor, error) {
+	out := map[digest.Digest][]ocispec.Descriptor{}
+	for _, e := range idx.Manifests {
+		ref, ok, err := r.asReferrer(ctx, e, nil)
+		if err != nil {
+			return nil, fmt.Errorf("referrers of %s: index.json lists %s, which cannot be read (remove it from index.json, or build again): %w", desc.Digest, e.Digest, err)
+		}
+		if ok {
+			out[ref.subject] = append(out[ref.subject], ref.desc)
+		}
+	}
+	return out, nil
 }
