@@ -11,6 +11,7 @@ import (
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/content"
+	"oras.land/oras-go/v2/errdef"
 )
 
 // maxBundleSize bounds a bundle read back: an attested SBOM of a thousand
@@ -23,6 +24,9 @@ type Source interface {
 	content.Fetcher
 	// Referrers calls fn with the referrers of desc, a page at a time.
 	Referrers(ctx context.Context, desc ocispec.Descriptor, artifactType string, fn func([]ocispec.Descriptor) error) error
+	// Resolve finds a tag: a legacy signature's, sha256-HEX.sig. A
+	// missing tag is an error wrapping errdef.ErrNotFound.
+	Resolve(ctx context.Context, reference string) (ocispec.Descriptor, error)
 }
 
 // Checked is what VerifyImage found of one manifest or index.
@@ -102,7 +106,43 @@ func check(ctx context.Context, src Source, subject ocispec.Descriptor, v *Verif
 		}
 		c.Verified[predicateType]++
 	}
-	return c, nil
+	return c, checkLegacy(ctx, src, &c, v)
+}
+
+// checkLegacy verifies the layers of the legacy signature image of
+// c.Subject, if there is one.
+func checkLegacy(ctx context.Context, src Source, c *Checked, v *Verifier) error {
+	tag := SignatureTag(c.Subject.Digest)
+	desc, err := src.Resolve(ctx, tag)
+	if errors.Is(err, errdef.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("resolve %s: %w", tag, err)
+	}
+	data, err := oci.ReadBlob(ctx, src, desc, oci.MaxManifestSize)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", tag, err)
+	}
+	var m ocispec.Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("read %s: %w", tag, err)
+	}
+	for _, l := range m.Layers {
+		if l.MediaType != SimpleSigningMediaType {
+			continue
+		}
+		payload, err := oci.ReadBlob(ctx, src, l, oci.MaxManifestSize)
+		if err == nil {
+			err = v.VerifyPayload(payload, l.Annotations[AnnotationSignature], c.Subject.Digest)
+		}
+		if err != nil {
+			c.Failed = append(c.Failed, fmt.Errorf("%s layer %s: %w", tag, l.Digest, err))
+			continue
+		}
+		c.Verified[SignaturePredicate]++
+	}
+	return nil
 }
 
 // readBundle reads the referrer r of subject: when it carries a Sigstore

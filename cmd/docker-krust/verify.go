@@ -93,7 +93,7 @@ func openVerified(ctx context.Context, env *environment, f *registryFlags, image
 			release()
 			return nil, ocispec.Descriptor{}, "", nil, err
 		}
-		return layoutSource{store}, root, "oci:" + store.Dir() + "@" + root.Digest.String(), release, nil
+		return store, root, "oci:" + store.Dir() + "@" + root.Digest.String(), release, nil
 	}
 	named, err := reference.ParseNormalizedNamed(image)
 	if err != nil || scrub.Reference(image) != image {
@@ -123,19 +123,6 @@ func openVerified(ctx context.Context, env *environment, f *registryFlags, image
 		return nil, ocispec.Descriptor{}, "", nil, fmt.Errorf("resolve %s: %w", image, err)
 	}
 	return repo, root, named.Name() + "@" + root.Digest.String(), func() {}, nil
-}
-
-// layoutSource reads an image and its referrers from a layout.
-type layoutSource struct{ *layout.Layout }
-
-// Referrers gives every referrer the layout keeps for desc's graph:
-// VerifyImage keeps those whose subject is desc.
-func (s layoutSource) Referrers(ctx context.Context, desc ocispec.Descriptor, _ string, fn func([]ocispec.Descriptor) error) error {
-	refs, err := s.AllReferrers(ctx, desc)
-	if err != nil {
-		return err
-	}
-	return fn(refs)
 }
 
 // report says what was found of each manifest checked.
