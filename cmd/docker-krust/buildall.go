@@ -107,7 +107,7 @@ func (f *buildFlags) runAll(ctx context.Context, env *environment, cmd *cobra.Co
 	if err != nil {
 		return err
 	}
-	c := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose, Memo: &cargo.Memo{}}
+	c := &cargo.Cargo{Env: env.cargoEnviron(), Stderr: env.stderr, Verbose: f.registry.verbose, Memo: &cargo.Memo{}}
 	proj, err := c.Metadata(ctx, dirOf(manifest))
 	if err != nil {
 		return err

@@ -112,7 +112,7 @@ func gcLayoutDirs(ctx context.Context, env *environment, args []string) ([]strin
 	if err != nil {
 		return nil, fmt.Errorf("no LAYOUT given and no Cargo.toml here or above: name the layout (krust gc DIR), or run gc in the Cargo project whose layouts to clean: %w", err)
 	}
-	proj, err := cargo.Cargo{Env: env.environ()}.Metadata(ctx, filepath.Dir(manifest))
+	proj, err := cargo.Cargo{Env: env.cargoEnviron()}.Metadata(ctx, filepath.Dir(manifest))
 	if err != nil {
 		return nil, fmt.Errorf("no LAYOUT given, and cargo cannot say where the project's layouts are (name one: krust gc DIR): %w", err)
 	}

@@ -152,7 +152,7 @@ func (f *resolveFlags) buildRefs(ctx context.Context, env *environment, cmd *cob
 	if err != nil {
 		return nil, fmt.Errorf("the current directory, which krust:// references start from: %w", err)
 	}
-	c := &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.build.registry.verbose, Memo: &cargo.Memo{}}
+	c := &cargo.Cargo{Env: env.cargoEnviron(), Stderr: env.stderr, Verbose: f.build.registry.verbose, Memo: &cargo.Memo{}}
 	finder := refFinder{c: c, cwd: cwd, seen: map[string]*cargo.Project{}}
 	byRef, targets, err := finder.targets(ctx, found)
 	if err != nil {

@@ -35,7 +35,7 @@ type settled struct {
 // flags', the environment's and the krust config's are still checked.
 func (f *buildFlags) settle(ctx context.Context, env *environment, cmd *cobra.Command, args []string, pkgName string, proj *cargo.Project) (settled, error) {
 	// One Memo per build: the image asks cargo and rustc each question once.
-	s := settled{cargo: &cargo.Cargo{Env: env.environ(), Stderr: env.stderr, Verbose: f.registry.verbose, Memo: &cargo.Memo{}}}
+	s := settled{cargo: &cargo.Cargo{Env: env.cargoEnviron(), Stderr: env.stderr, Verbose: f.registry.verbose, Memo: &cargo.Memo{}}}
 	var errs []error
 	cfg, err := env.krustConfig()
 	if err != nil {

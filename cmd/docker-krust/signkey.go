@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/docker-krust/docker-krust/config"
@@ -22,6 +23,22 @@ const passwordVariable = "COSIGN_PASSWORD"
 // is built, so that a missing file or a wrong password stops the build
 // before cargo runs.
 func (f *buildFlags) signingKey(ctx context.Context, env *environment, cfg *config.Config) (*sign.Key, error) {
+	key, err := f.loadSigningKey(ctx, env, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if f.signFormat != "" {
+		if !slices.Contains(sign.Formats(), sign.Format(f.signFormat)) {
+			return nil, fmt.Errorf("%w --sign-format %q: want one of %v", config.ErrInvalidSetting, f.signFormat, sign.Formats())
+		}
+		if key == nil {
+			return nil, fmt.Errorf("%w --sign-format: it says how --sign-key signs, and no signing key is given (--sign-key, or sign_key in the krust config)", config.ErrInvalidSetting)
+		}
+	}
+	return key, nil
+}
+
+func (f *buildFlags) loadSigningKey(ctx context.Context, env *environment, cfg *config.Config) (*sign.Key, error) {
 	path := f.signKey
 	if path == "" {
 		cfgPath, err := config.Path(env.getenv)
@@ -45,6 +62,19 @@ func (f *buildFlags) signingKey(ctx context.Context, env *environment, cfg *conf
 		fmt.Fprintf(env.stderr, "warning: signing key %s can be read by other users (mode %04o): chmod 600 %s\n", path, k.Mode.Perm(), path)
 	}
 	return k, nil
+}
+
+// cargoEnviron is the environment cargo runs in: krust's, without the
+// signing key's password, which a build script or option_env! could
+// otherwise put into the binary.
+func (e *environment) cargoEnviron() []string {
+	var out []string
+	for _, kv := range e.environ() {
+		if !strings.HasPrefix(kv, passwordVariable+"=") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // keyPassword returns the password of an encrypted key: COSIGN_PASSWORD
