@@ -144,14 +144,8 @@ func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target
 	}
 	top.Platform = nil
 	update := layout.Update{Desc: top, Tags: tags, Supersede: attest.ArtifactTypes()}
-	if s != nil {
-		signed, err := p.signImages(ctx, s, store, manifests, top)
-		if err != nil {
-			return Result{}, err
-		}
-		res.Signatures = append(res.Signatures, signed...)
-		update.SupersedeMarked = ownSignatures()
-		logf(p.b.Log, "signed %s and %s with %s\n", kindOf(top), plural(len(res.Signatures)-len(signed), "document", "documents"), s.key.Path)
+	if err := p.signAll(ctx, s, store, manifests, &res, &update); err != nil {
+		return Result{}, err
 	}
 	// All the tags and the referrers in one change of index.json: a
 	// failure or a kill never leaves some of them set, nor an image

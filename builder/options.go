@@ -41,6 +41,9 @@ type Builder struct {
 	// Signer, when set, signs every image and document the builds make
 	// (see sign): the caller loads it before anything is built.
 	Signer *sign.Key
+	// SignFormat is how Signer signs images: sign.BundleFormat ("" too)
+	// or sign.LegacyFormat. Documents are signed as bundles either way.
+	SignFormat sign.Format
 
 	// layerCompressed, when set, is called each time a layer is
 	// compressed rather than taken from the layer cache: tests count it.
@@ -112,6 +115,14 @@ type Puller interface {
 // it.
 type PushChecker interface {
 	CheckPush(ctx context.Context, image reference.Named) error
+}
+
+// signFormat names the format images are signed in.
+func (b *Builder) signFormat() sign.Format {
+	if b.SignFormat == "" {
+		return sign.BundleFormat
+	}
+	return b.SignFormat
 }
 
 // version is docker-krust's version as the documents name it.

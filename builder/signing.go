@@ -47,27 +47,50 @@ func (p *Plan) signer() (*signer, error) {
 	return &signer{key: p.b.Signer, v: v}, nil
 }
 
+// signAll signs the images of a build whose documents are signed already
+// (res.Signatures), and adds the signatures to update, which replaces
+// krust's earlier ones; nothing without a signer.
+func (p *Plan) signAll(ctx context.Context, s *signer, store *layout.Layout, manifests []ocispec.Descriptor, res *Result, update *layout.Update) error {
+	if s == nil {
+		return nil
+	}
+	signed, tagged, err := p.signImages(ctx, s, store, manifests, update.Desc)
+	if err != nil {
+		return err
+	}
+	documents := len(res.Signatures)
+	res.Signatures = append(res.Signatures, signed...)
+	update.SupersedeMarked, update.Also = ownSignatures(), tagged
+	logf(p.b.Log, "signed %s (%s) and %d %s with %s\n", kindOf(update.Desc), p.b.signFormat(), documents, plural(documents, "document", "documents"), s.key.Path)
+	return nil
+}
+
 // signImages signs every manifest of the build and, for several
 // platforms, their index top: cosign verify of the printed reference and
 // of each platform's manifest both find a signature.
-func (p *Plan) signImages(ctx context.Context, s *signer, store *layout.Layout, manifests []ocispec.Descriptor, top ocispec.Descriptor) ([]ocispec.Descriptor, error) {
+// In the legacy format, the signatures are images to tag instead.
+func (p *Plan) signImages(ctx context.Context, s *signer, store *layout.Layout, manifests []ocispec.Descriptor, top ocispec.Descriptor) ([]ocispec.Descriptor, []layout.Tagged, error) {
 	subjects := manifests
 	if len(manifests) > 1 {
 		subjects = append([]ocispec.Descriptor{top}, manifests...)
+	}
+	if p.b.SignFormat == sign.LegacyFormat {
+		tagged, err := p.signLegacy(ctx, s, store, subjects)
+		return nil, tagged, err
 	}
 	var out []ocispec.Descriptor
 	for _, subject := range subjects {
 		stmt, err := sign.SignatureStatement(subject.Digest)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		desc, err := p.writeSigned(ctx, s, store, subject, stmt, signedImage)
 		if err != nil {
-			return nil, fmt.Errorf("sign %s: %w", subject.Digest, err)
+			return nil, nil, fmt.Errorf("sign %s: %w", subject.Digest, err)
 		}
 		out = append(out, desc)
 	}
-	return out, nil
+	return out, nil, nil
 }
 
 // signDocument signs doc, a document about the image manifest, as an

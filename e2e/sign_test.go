@@ -358,7 +358,11 @@ func TestSignedRebuildReplacesItsOwnSignatures(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(home, "krust", "config.toml"), "sign_key = \"signing.key\"\n")
+	// The password of an encrypted key is not cargo's: a build script or
+	// option_env! would put it into the binary.
+	env = append(env, "COSIGN_PASSWORD="+signPassword)
 	project := copyExample(t, t.TempDir())
+	writeFile(t, filepath.Join(project, "src", "main.rs"), `fn main() { println!("{}", option_env!("COSIGN_PASSWORD").unwrap_or("none")); }`+"\n")
 	dir := filepath.Join(t.TempDir(), "layout")
 	build := func() result {
 		res := krust(t, project, env, "build", "--no-push", "--libc", "glibc", "--base", "scratch", "--tag", "v1", "--oci-layout", dir)
@@ -368,6 +372,12 @@ func TestSignedRebuildReplacesItsOwnSignatures(t *testing.T) {
 	first := build()
 	if !strings.Contains(first.stderr, "can be read by other users") {
 		t.Errorf("no warning about a key others can read:\n%s", first.stderr)
+	}
+	requireTool(t, "umoci")
+	unpacked := filepath.Join(t.TempDir(), "bundle")
+	mustRun(t, "", "umoci", "unpack", "--rootless", "--image", dir+":v1", unpacked)
+	if out := mustRun(t, "", filepath.Join(unpacked, "rootfs", "app", "hello-krust")); out != "none\n" {
+		t.Errorf("the binary saw the password at build time: it printed %q", out)
 	}
 	bundles := bundleReferrers(t, dir)
 	if len(bundles) != 3 {
@@ -458,4 +468,63 @@ func equalSets(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestLegacySignaturesVerifyWithCosign: --sign-format legacy writes
+// cosign's sha256-HEX.sig image, in the layout and pushed to distribution
+// 2.8, which cosign verifies in its legacy mode and krust verify too; a
+// signed rebuild pushed again replaces krust's own signature in the
+// registry's sha256-HEX.sig and keeps the one cosign sign added.
+func TestLegacySignaturesVerifyWithCosign(t *testing.T) {
+	cosign := cosignTool(t)
+	key, pub := cosignKeys(t, cosign)
+	theirKey, theirPub := cosignKeys(t, cosign)
+	reg := testregistry.Start(t, testregistry.Options{})
+	project := copyExample(t, t.TempDir())
+	dir := filepath.Join(t.TempDir(), "layout")
+	env := append(isolatedEnv(t), "COSIGN_PASSWORD="+signPassword)
+	build := func() string {
+		res := krust(t, project, env, "build", "--libc", "glibc", "--base", "scratch", "--sign-key", key, "--sign-format", "legacy",
+			"--tag", "v1", "--oci-layout", dir, "--repo", reg.Host+"/legacy", "--insecure-registry", reg.Host)
+		return pushedRef(t, res, reg.Host+"/legacy/hello-krust")
+	}
+	ref := build()
+	_, hex, _ := strings.Cut(ref, "@sha256:")
+	sigTag := "sha256-" + hex + ".sig"
+	l, err := layout.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Resolve(context.Background(), sigTag); err != nil {
+		t.Fatalf("the layout has no %s: %v", sigTag, err)
+	}
+	legacy := func(pub string) result {
+		return run(t, "", nil, cosign, "verify", "--key", pub, "--insecure-ignore-tlog", "--allow-insecure-registry", "--new-bundle-format=false", ref)
+	}
+	if r := legacy(pub); r.code != 0 {
+		t.Fatalf("cosign verify --new-bundle-format=false: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := krust(t, "", nil, "verify", "--key", pub, "--insecure-registry", reg.Host, ref); r.code != 0 {
+		t.Errorf("krust verify of a legacy signature: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := run(t, "", []string{"COSIGN_PASSWORD=" + signPassword}, cosign, "sign", "--key", theirKey, "--use-signing-config=false", "--tlog-upload=false",
+		"--allow-insecure-registry", "--new-bundle-format=false", "-y", ref); r.code != 0 {
+		t.Fatalf("cosign sign: exit %d\n%s", r.code, r.stderr)
+	}
+	if again := build(); again != ref {
+		t.Fatalf("the rebuild pushed %s, the first build %s", again, ref)
+	}
+	for name, p := range map[string]string{"krust's": pub, "cosign's": theirPub} {
+		if r := legacy(p); r.code != 0 {
+			t.Errorf("after the signed rebuild, %s signature does not verify: exit %d\n%s", name, r.code, r.stderr)
+		}
+	}
+	status, body := testregistry.Get(t, reg.URL()+"/v2/legacy/hello-krust/manifests/"+sigTag, ocispec.MediaTypeImageManifest)
+	var m ocispec.Manifest
+	if err := json.Unmarshal(body, &m); status != 200 || err != nil {
+		t.Fatalf("%s: %d %s", sigTag, status, body)
+	}
+	if len(m.Layers) != 2 {
+		t.Errorf("%s holds %d signatures, want cosign's and krust's newest", sigTag, len(m.Layers))
+	}
 }

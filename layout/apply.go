@@ -45,6 +45,16 @@ type Update struct {
 	// annotation: a build's own signatures, not another tool's of the
 	// same type. Nil replaces nothing.
 	SupersedeMarked []Marked
+	// Also are more tags set in the same change, each on its own image:
+	// the legacy signature tagged sha256-HEX.sig beside the image it
+	// signs. Nil sets none.
+	Also []Tagged
+}
+
+// Tagged is an image and one tag of it.
+type Tagged struct {
+	Desc ocispec.Descriptor
+	Tag  string
 }
 
 // Marked names the referrers of one artifact type whose manifest carries
@@ -66,22 +76,17 @@ type Marked struct {
 // and provenance of an image whose tag moved to a newer build. Otherwise
 // they would stay in index.json for ever and keep the old image from gc.
 // Tagged entries, entries that are not referrers and entries that cannot
-// be read are never dropped, and nothing is dropped while an index the
+// be read are never dropped (but for a legacy signature, tagged
+// sha256-HEX.sig, which goes with the image HEX as a referrer does), and
+// nothing is dropped while an index the
 // other entries list cannot be read (what it holds is unknown).
 func (l *Layout) Apply(ctx context.Context, u Update) error {
 	what := u.what(l.dir)
-	if len(u.Tags) == 0 && len(u.Referrers) == 0 {
+	if len(u.Tags) == 0 && len(u.Referrers) == 0 && len(u.Also) == 0 {
 		return fmt.Errorf("%s: no tag or referrer given: %w", what, errdef.ErrMissingReference)
 	}
-	for _, tag := range u.Tags {
-		if err := validateTag(tag); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
-	}
-	if len(u.Tags) > 0 {
-		if err := l.mustExist(ctx, u.Desc); err != nil {
-			return fmt.Errorf("%s: %w", what, err)
-		}
+	if err := l.checkTags(ctx, u); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	refs, err := l.checkReferrers(ctx, u.Referrers)
 	if err != nil {
@@ -100,6 +105,9 @@ func (l *Layout) Apply(ctx context.Context, u Update) error {
 	if len(u.Tags) > 0 {
 		entries = retag(entries, u.Desc, u.Tags)
 	}
+	for _, a := range u.Also {
+		entries = retag(entries, a.Desc, []string{a.Tag})
+	}
 	docs, err := l.docs()
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
@@ -114,6 +122,24 @@ func (l *Layout) Apply(ctx context.Context, u Update) error {
 	}
 	if err := writeIndexFile(l.dir, idx); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// checkTags checks every tag u sets, and that each image it tags is in
+// the layout.
+func (l *Layout) checkTags(ctx context.Context, u Update) error {
+	tagged := []Tagged{}
+	for _, tag := range u.Tags {
+		tagged = append(tagged, Tagged{u.Desc, tag})
+	}
+	for _, t := range append(tagged, u.Also...) {
+		if err := validateTag(t.Tag); err != nil {
+			return err
+		}
+		if err := l.mustExist(ctx, t.Desc); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package layout
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/docker-krust/docker-krust/oci"
 	digest "github.com/opencontainers/go-digest"
@@ -24,6 +25,10 @@ func dropOrphans(ctx context.Context, docs *docReader, entries []ocispec.Descrip
 	w := newOrphanWalk(len(entries))
 	var roots, indexes []ocispec.Descriptor
 	for i, e := range entries {
+		if signed, ok := signatureOf(e); ok {
+			w.wait(i, signed, e.Digest)
+			continue
+		}
 		// An entry that cannot be read is kept: never judged an orphan.
 		if r, ok, _ := docs.asReferrer(ctx, e, known); ok {
 			w.wait(i, r.subject, e.Digest)
@@ -139,4 +144,17 @@ func (w *orphanWalk) expand(ctx context.Context, docs *docReader, indexes []ocis
 		}
 	}
 	return true
+}
+
+// signatureOf reads the image a legacy signature tag (cosign's
+// sha256-HEX.sig) names: such an entry is kept while that image is, as a
+// referrer is.
+func signatureOf(e ocispec.Descriptor) (digest.Digest, bool) {
+	name := e.Annotations[ocispec.AnnotationRefName]
+	hex, ok := strings.CutSuffix(strings.TrimPrefix(name, "sha256-"), ".sig")
+	if !ok || len(name) != len("sha256-")+len(hex)+len(".sig") {
+		return "", false
+	}
+	d := digest.NewDigestFromEncoded(digest.SHA256, hex)
+	return d, d.Validate() == nil
 }

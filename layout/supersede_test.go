@@ -113,3 +113,29 @@ func TestApplySupersedesOnlyMarkedSignatures(t *testing.T) {
 		t.Errorf("referrers after the signed rebuild %v, want %v", digestsOf(got), digestsOf(want))
 	}
 }
+
+// TestLegacySignatureTagsGoWithTheirImage: a legacy signature tagged
+// sha256-HEX.sig is set in the same change as the image's tag, and is
+// dropped, as a referrer would be, once the image it signs is no longer
+// kept.
+func TestLegacySignatureTagsGoWithTheirImage(t *testing.T) {
+	ctx := context.Background()
+	g := graph{t: t, l: newLayout(t)}
+	b := g.build("one")
+	sig, _ := g.image("signature of one", nil, nil)
+	sigTag := "sha256-" + b.index.Digest.Encoded() + ".sig"
+	if err := g.l.Apply(ctx, Update{Desc: b.index, Tags: []string{"v1"}, Also: []Tagged{{sig, sigTag}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := g.l.Resolve(ctx, sigTag); err != nil || got.Digest != sig.Digest {
+		t.Fatalf("the signature tag resolves to %v, %v; want %s", got.Digest, err, sig.Digest)
+	}
+	if err := g.l.Apply(ctx, Update{Desc: b.index, Tags: []string{"v1"}, Also: []Tagged{{sig, "not a tag!"}}}); err == nil {
+		t.Error("an invalid Also tag was accepted")
+	}
+	other := g.build("two")
+	g.apply(other, "v1")
+	if _, err := g.l.Resolve(ctx, sigTag); err == nil {
+		t.Error("the signature tag of an image no longer kept stayed in index.json")
+	}
+}

@@ -2,17 +2,23 @@ package publish
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
 	"github.com/distribution/reference"
+	"github.com/docker-krust/docker-krust/builder"
 	"github.com/docker-krust/docker-krust/internal/human"
 	"github.com/docker-krust/docker-krust/layout"
+	"github.com/docker-krust/docker-krust/oci"
 	"github.com/docker-krust/docker-krust/remote"
+	"github.com/docker-krust/docker-krust/sign"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/content"
+	"oras.land/oras-go/v2/errdef"
 )
 
 // Pusher copies an image or index and what it references from src to a
@@ -31,6 +37,9 @@ func Push(ctx context.Context, p Pusher, log io.Writer, store *layout.Layout, ro
 		return "", err
 	}
 	opts.Referrers = refs
+	if opts.Signatures, err = legacySignatures(ctx, store, root); err != nil {
+		return "", err
+	}
 	pushed, err := p.Push(ctx, store, root, image, opts)
 	if err != nil {
 		return "", err
@@ -61,4 +70,40 @@ func reportReferrers(w io.Writer, pushed remote.PushResult, refs []ocispec.Descr
 		parts[i] = fmt.Sprintf("%d %s", count[t], t)
 	}
 	fmt.Fprintf(w, "pushed %s with %s: %s\n", pushed.Reference, human.Count(pushed.Referrers, "referrer"), strings.Join(parts, ", "))
+}
+
+// legacySignatures returns the legacy signature images store tags for
+// root and, when it is an index, its manifests: cosign's
+// sha256-HEX.sig. A layer krust signed replaces the registry's own of an
+// earlier build; other signers' stay.
+func legacySignatures(ctx context.Context, store *layout.Layout, root ocispec.Descriptor) ([]remote.TaggedSignature, error) {
+	subjects := []ocispec.Descriptor{root}
+	if oci.IsIndex(root.MediaType) {
+		data, err := oci.ReadBlob(ctx, store, root, oci.MaxManifestSize)
+		if err != nil {
+			return nil, fmt.Errorf("read index %s: %w", root.Digest, err)
+		}
+		var idx ocispec.Index
+		if err := json.Unmarshal(data, &idx); err != nil {
+			return nil, fmt.Errorf("read index %s: %w", root.Digest, err)
+		}
+		subjects = append(subjects, idx.Manifests...)
+	}
+	keep := func(l ocispec.Descriptor) bool {
+		_, ours := l.Annotations[builder.AnnotationSigned]
+		return !ours
+	}
+	var out []remote.TaggedSignature
+	for _, s := range subjects {
+		tag := sign.SignatureTag(s.Digest)
+		desc, err := store.Resolve(ctx, tag)
+		if errors.Is(err, errdef.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("signature %s: %w", tag, err)
+		}
+		out = append(out, remote.TaggedSignature{Tag: tag, Desc: desc, Keep: keep})
+	}
+	return out, nil
 }

@@ -28,6 +28,10 @@ type PushOptions struct {
 	// referrers tag schema (a sha256-<hex> tag per subject) where not.
 	// Nil pushes none.
 	Referrers []ocispec.Descriptor
+	// Signatures are legacy signature images in the source, pushed after
+	// the referrers, each merged with the one the registry tags so (see
+	// TaggedSignature). Nil pushes none.
+	Signatures []TaggedSignature
 }
 
 // PushResult says what a push did.
@@ -80,6 +84,9 @@ func (c *Client) Push(ctx context.Context, src content.ReadOnlyStorage, desc oci
 	referrers, err := c.pushReferrers(ctx, repo, source, target, desc, tags, opts.Referrers, ev)
 	if err != nil {
 		return PushResult{}, err
+	}
+	if err := c.pushSignatures(ctx, repo, src, opts.Signatures); err != nil {
+		return PushResult{}, &IncompleteError{Reference: name + "@" + desc.Digest.String(), Tags: tags, Err: err}
 	}
 	sum := ev.finish(name + "@" + desc.Digest.String())
 	return PushResult{Reference: sum.Reference, Pushed: sum.Copied, Skipped: sum.Skipped, Mounted: sum.Mounted, Bytes: sum.Bytes, Referrers: referrers}, nil

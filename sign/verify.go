@@ -18,7 +18,8 @@ import (
 // verify --key with --insecure-ignore-tlog does: the signature must
 // verify, and no log entry or timestamp is asked for.
 type Verifier struct {
-	v *verify.Verifier
+	v   *verify.Verifier
+	key signature.Verifier
 }
 
 // NewVerifier returns a Verifier of signatures made with pub's private
@@ -34,7 +35,7 @@ func NewVerifier(pub crypto.PublicKey) (*Verifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("set up the verifier: %w", err)
 	}
-	return &Verifier{v: v}, nil
+	return &Verifier{v: v, key: sv}, nil
 }
 
 // Verify checks that bundle is a DSSE envelope signed by the Verifier's

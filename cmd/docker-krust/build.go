@@ -11,6 +11,7 @@ import (
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/publish"
 	"github.com/docker-krust/docker-krust/remote"
+	"github.com/docker-krust/docker-krust/sign"
 	"github.com/spf13/cobra"
 )
 
@@ -100,7 +101,7 @@ func (f *buildFlags) builderFor(ctx context.Context, env *environment, s settled
 	if err != nil {
 		return nil, err
 	}
-	b := &builder.Builder{Cargo: s.cargo, Puller: basePuller{s.client}, Log: env.stderr, Version: version, Signer: key}
+	b := &builder.Builder{Cargo: s.cargo, Puller: basePuller{s.client}, Log: env.stderr, Version: version, Signer: key, SignFormat: sign.Format(f.signFormat)}
 	if s.out.push {
 		// Checked with the base and the Rust targets, before cargo runs.
 		b.PushCheck = s.client
