@@ -416,6 +416,15 @@ func TestSignedRebuildReplacesItsOwnSignatures(t *testing.T) {
 	if r := cosignVerify(t, cosign, pub, ref, "--type", "slsaprovenance1"); r.code != 0 {
 		t.Errorf("cosign verify-attestation of an Ed25519 signature: exit %d\n%s", r.code, r.stderr)
 	}
+	// cosign's own layout of the pushed image, verified from it offline.
+	saved := filepath.Join(t.TempDir(), "saved")
+	mustRun(t, "", cosign, "save", "--allow-insecure-registry", "--dir", saved, ref)
+	for _, args := range [][]string{{"verify"}, {"verify-attestation", "--type", "spdxjson"}} {
+		all := append(args, "--key", pub, "--insecure-ignore-tlog", "--local-image", saved)
+		if r := run(t, "", nil, cosign, all...); r.code != 0 {
+			t.Errorf("cosign %s --local-image after cosign save: exit %d\n%s", args[0], r.code, r.stderr)
+		}
+	}
 }
 
 // signedPayloads returns the DSSE payloads of krust's bundles in dir.
