@@ -7,11 +7,14 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"io"
 	"log"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -187,6 +190,18 @@ func TestSignedBuildVerifiesWithCosign(t *testing.T) {
 	}
 	if r := krust(t, "", nil, "verify", "--key", pub, "oci:"+dir+":v1"); r.code != 0 || !strings.Contains(r.stderr, "linux/arm64 manifest") || !strings.Contains(r.stderr, "spdxjson attestation (1)") {
 		t.Errorf("krust verify of the build's layout: exit %d\n%s", r.code, r.stderr)
+	}
+	// A manifest changed in place, under its old digest, is refused.
+	tampered := filepath.Join(t.TempDir(), "tampered")
+	mustRun(t, "", "cp", "-a", dir, tampered)
+	blob := filepath.Join(tampered, "blobs", "sha256", manifests[0].Digest.Encoded())
+	data := readFileBytes(t, blob)
+	if err := os.Chmod(blob, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, blob, strings.Replace(string(data), `"schemaVersion":2`, `"schemaVersion":2,"tampered":true`, 1))
+	if r := krust(t, "", nil, "verify", "--key", pub, "oci:"+tampered+":v1"); r.code == 0 || r.stdout != "" {
+		t.Errorf("krust verify accepted a layout whose signed manifest was changed: exit %d\n%s", r.code, r.stderr)
 	}
 }
 
@@ -416,6 +431,25 @@ func TestSignedRebuildReplacesItsOwnSignatures(t *testing.T) {
 	if r := cosignVerify(t, cosign, pub, ref, "--type", "slsaprovenance1"); r.code != 0 {
 		t.Errorf("cosign verify-attestation of an Ed25519 signature: exit %d\n%s", r.code, r.stderr)
 	}
+	// A rebuild of another image leaves the old image's signatures to gc,
+	// as its documents are.
+	writeFile(t, filepath.Join(project, "src", "main.rs"), `fn main() { println!("changed"); }`+"\n")
+	build()
+	if now := bundleReferrers(t, dir); len(now) != 3 || containsDigest(now, bundles[0]) {
+		t.Errorf("after building another image the layout lists %v, want its 3 bundles alone", digestsOf(now))
+	}
+	if r := krust(t, "", env, "gc", dir); r.code != 0 {
+		t.Fatalf("krust gc: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, b := range append(bundles, theirs) {
+		if _, err := os.Stat(filepath.Join(dir, "blobs", "sha256", b.Digest.Encoded())); !os.IsNotExist(err) {
+			t.Errorf("gc kept the old image's bundle %s (stat: %v)", b.Digest, err)
+		}
+	}
+	if r := krust(t, "", nil, "verify", "--key", pub, "oci:"+dir+":v1"); r.code != 0 {
+		t.Errorf("krust verify after gc: exit %d\n%s", r.code, r.stderr)
+	}
+
 	// cosign's own layout of the pushed image, verified from it offline.
 	saved := filepath.Join(t.TempDir(), "saved")
 	mustRun(t, "", cosign, "save", "--allow-insecure-registry", "--dir", saved, ref)
@@ -493,7 +527,7 @@ func TestLegacySignaturesVerifyWithCosign(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "layout")
 	env := append(isolatedEnv(t), "COSIGN_PASSWORD="+signPassword)
 	build := func() string {
-		res := krust(t, project, env, "build", "--libc", "glibc", "--base", "scratch", "--sign-key", key, "--sign-format", "legacy",
+		res := krust(t, project, env, "build", "--libc", "glibc", "--base", "scratch", "--sign-key", key, "--sign-format", "legacy", "--sbom", "cyclonedx",
 			"--tag", "v1", "--oci-layout", dir, "--repo", reg.Host+"/legacy", "--insecure-registry", reg.Host)
 		return pushedRef(t, res, reg.Host+"/legacy/hello-krust")
 	}
@@ -516,6 +550,9 @@ func TestLegacySignaturesVerifyWithCosign(t *testing.T) {
 	if r := krust(t, "", nil, "verify", "--key", pub, "--insecure-registry", reg.Host, ref); r.code != 0 {
 		t.Errorf("krust verify of a legacy signature: exit %d\n%s", r.code, r.stderr)
 	}
+	if r := cosignVerify(t, cosign, pub, ref, "--type", "cyclonedx"); r.code != 0 {
+		t.Errorf("cosign verify-attestation --type cyclonedx: exit %d\n%s", r.code, r.stderr)
+	}
 	if r := run(t, "", []string{"COSIGN_PASSWORD=" + signPassword}, cosign, "sign", "--key", theirKey, "--use-signing-config=false", "--tlog-upload=false",
 		"--allow-insecure-registry", "--new-bundle-format=false", "-y", ref); r.code != 0 {
 		t.Fatalf("cosign sign: exit %d\n%s", r.code, r.stderr)
@@ -536,4 +573,82 @@ func TestLegacySignaturesVerifyWithCosign(t *testing.T) {
 	if len(m.Layers) != 2 {
 		t.Errorf("%s holds %d signatures, want cosign's and krust's newest", sigTag, len(m.Layers))
 	}
+}
+
+// TestSigningKeyPasswordOnTheTerminal: without COSIGN_PASSWORD, on a
+// terminal, the password of an encrypted key is asked, read without echo,
+// and the build signs; Ctrl-C at the prompt ends the wait (exit 130) with
+// nothing built.
+func TestSigningKeyPasswordOnTheTerminal(t *testing.T) {
+	requireTool(t, "script")
+	cosign := cosignTool(t)
+	key, pub := cosignKeys(t, cosign)
+	for _, c := range []struct {
+		name, answer string
+		code         int
+	}{{"answered", signPassword + "\r", 0}, {"interrupted", "\x03", 130}} {
+		t.Run(c.name, func(t *testing.T) {
+			project := copyExample(t, t.TempDir())
+			dir := filepath.Join(t.TempDir(), "layout")
+			line := strings.Join([]string{filepath.Join(h.binDir, "krust"), "build", "--no-push", "--libc", "glibc", "--base", "scratch",
+				"--sign-key", key, "--tag", "v1", "--oci-layout", dir}, " ")
+			out, code := onTerminal(t, project, line, "Password of signing key", c.answer)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d; the terminal showed:\n%s", code, c.code, out)
+			}
+			if strings.Contains(out, signPassword) {
+				t.Errorf("the password was echoed:\n%s", out)
+			}
+			if c.code != 0 {
+				assertNoLayout(t, dir)
+				return
+			}
+			if r := krust(t, "", nil, "verify", "--key", pub, "oci:"+dir+":v1"); r.code != 0 {
+				t.Errorf("krust verify of the build signed with the password asked: exit %d\n%s", r.code, r.stderr)
+			}
+		})
+	}
+}
+
+// onTerminal runs the shell command line under script(1), on a terminal
+// of its own, in dir; once the terminal shows prompt, it types answer. It
+// returns what the terminal showed and the command's exit status.
+func onTerminal(t *testing.T, dir, line, prompt, answer string) (string, int) {
+	t.Helper()
+	cmd := exec.Command("script", "-q", "-e", "-c", line, "/dev/null")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), isolatedEnv(t)...)
+	cmd.Env = slices.DeleteFunc(cmd.Env, func(kv string) bool { return strings.HasPrefix(kv, "COSIGN_PASSWORD=") })
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var shown strings.Builder
+	buf := make([]byte, 4096)
+	for !strings.Contains(shown.String(), prompt) {
+		n, err := stdout.Read(buf)
+		shown.Write(buf[:n])
+		if err != nil {
+			_ = cmd.Wait()
+			t.Fatalf("the terminal closed before the prompt %q:\n%s", prompt, shown.String())
+		}
+	}
+	if _, err := io.WriteString(stdin, answer); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stdout)
+	shown.Write(rest)
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatal(err)
+	}
+	return shown.String(), cmd.ProcessState.ExitCode()
 }

@@ -70,6 +70,12 @@ func VerifyImage(ctx context.Context, src Source, root ocispec.Descriptor, v *Ve
 			return nil, err
 		}
 		out = append(out, c)
+		// What was signed is the digest: the content must be what it
+		// names, or a consumer would run something nobody signed.
+		if _, err := oci.ReadBlob(ctx, src, s, oci.MaxManifestSize); err != nil {
+			errs = append(errs, fmt.Errorf("%w: %s: %w", ErrNotVerified, describe(c), err))
+			continue
+		}
 		if !c.Signed() {
 			errs = append(errs, fmt.Errorf("%w: %s has no signature this key verifies (%s)", ErrNotVerified, describe(c), failures(c)))
 		}
