@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -48,6 +49,11 @@ type started struct {
 	created    string
 	madeTarget bool
 	arts       [][]cargo.Artifact
+	// layers is the build's layer cache, made before cargo runs so that
+	// each executable's layer can be written as soon as cargo reports it
+	// (early), while cargo builds the others.
+	layers *layerCache
+	early  sync.WaitGroup
 }
 
 // start opens p's layout under a lease and checks its targets. Everything
@@ -75,7 +81,19 @@ func (p *Plan) start(ctx context.Context) (s *started, err error) {
 		s.abandon(ctx)
 		return nil, err
 	}
+	s.layers = newLayerCache(p.req.Project, p.b.Log, p.req.Compression, p.b.layerCompressed)
 	return s, nil
+}
+
+// writeEarly writes, in the background, the layer of art, an executable of
+// one of s's targets that cargo just reported, so that the image's write
+// finds it done (layerCache.built); a failure is left for that write to
+// meet again and report.
+func (s *started) writeEarly(ctx context.Context, art cargo.Artifact) {
+	if !slices.Contains(s.p.Bins, art.Bin) || !slices.ContainsFunc(s.targets, func(t target) bool { return t.triple == art.Triple }) {
+		return
+	}
+	s.early.Go(func() { _, _ = s.layers.layer(ctx, s.store, binaryLayer(art), s.p.req.Created) })
 }
 
 // abandon removes what the build wrote that nothing uses, and the
@@ -83,6 +101,7 @@ func (p *Plan) start(ctx context.Context) (s *started, err error) {
 // layout.Lease.Abandon), so a failed build leaves no trace and takes
 // nothing that is not its own.
 func (s *started) abandon(ctx context.Context) {
+	s.early.Wait()
 	s.lease.Abandon(ctx, s.created)
 	s.cleanTarget()
 }
@@ -96,11 +115,12 @@ func (s *started) cleanTarget() {
 // finish asks cargo about what it built and writes the images; the
 // result holds the build's lease until it is published.
 func (s *started) finish(ctx context.Context, together []string) (Result, error) {
+	s.early.Wait() // its layers are in s.layers then, and no write is left behind
 	d, err := s.p.describe(ctx, s.targets, s.arts, together)
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := s.p.write(ctx, s.store, s.targets, s.arts, d)
+	res, err := s.p.write(ctx, s.store, s.layers, s.targets, s.arts, d)
 	if err != nil {
 		return Result{}, err
 	}
@@ -109,14 +129,13 @@ func (s *started) finish(ctx context.Context, together []string) (Result, error)
 
 // write puts the images (and, for several platforms, their index) into the
 // layout and tags the result.
-func (p *Plan) write(ctx context.Context, store *layout.Layout, targets []target, arts [][]cargo.Artifact, d *described) (Result, error) {
+func (p *Plan) write(ctx context.Context, store *layout.Layout, layers *layerCache, targets []target, arts [][]cargo.Artifact, d *described) (Result, error) {
 	tags, r := p.req.Tags, p.recipe()
 	res := Result{LayoutDir: p.LayoutDir, Tags: tags, Image: p.Ref}
 	s, err := p.signer()
 	if err != nil {
 		return Result{}, err
 	}
-	layers := newLayerCache(p.req.Project, p.b.Log, r.compression, p.b.layerCompressed)
 	manifests, err := writeImages(ctx, store, layers, r, targets, arts)
 	if err == nil && d != nil {
 		err = p.recordFiles(ctx, store, targets[0], manifests[0])

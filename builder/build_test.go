@@ -40,6 +40,10 @@ type fakeCargo struct {
 	// graphErr, when set, is what Graph returns; graphs counts its calls.
 	graphErr error
 	graphs   atomic.Int64
+	// reportEarly makes Build report each executable as it is written
+	// (BuildRequest.Built), then call awaitEarly before it returns.
+	reportEarly bool
+	awaitEarly  func() error
 }
 
 // Graph describes a binary that links only its own package. It must be
@@ -108,6 +112,14 @@ func (f *fakeCargo) Build(_ context.Context, req cargo.BuildRequest) ([]cargo.Ar
 			if err := replaceFile(path, append([]byte(triple+" "+bin+" "), f.exe...)); err != nil {
 				return nil, err
 			}
+			if f.reportEarly && req.Built != nil {
+				req.Built(cargo.Artifact{Bin: bin, Path: path, Triple: triple})
+			}
+		}
+	}
+	if f.awaitEarly != nil {
+		if err := f.awaitEarly(); err != nil {
+			return nil, err
 		}
 	}
 	return arts, nil
@@ -341,4 +353,40 @@ func replaceFile(path string, data []byte) error {
 		os.Remove(tmp.Name())
 	}
 	return err
+}
+
+// TestLayersAreWrittenWhileCargoBuilds: an executable cargo reports is
+// packed into its layer at once, while cargo goes on; the image's write
+// then takes that layer, compressed once, and the image is the one a
+// build without early reports makes.
+func TestLayersAreWrittenWhileCargoBuilds(t *testing.T) {
+	ctx := context.Background()
+	f, opts := newFake(t)
+	plain, err := Run(ctx, f, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	f, opts = newFake(t)
+	compressed := make(chan struct{}, 8)
+	opts.compressed = func() { compressed <- struct{}{} }
+	f.reportEarly = true
+	f.awaitEarly = func() error {
+		select {
+		case <-compressed:
+			return nil
+		case <-time.After(time.Minute):
+			return errors.New("cargo ended with no layer written: the executable's layer waits for the whole build")
+		}
+	}
+	early, err := Run(ctx, f, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if early.Root.Digest != plain.Root.Digest {
+		t.Errorf("the image of a build with early layers is %s, without %s", early.Root.Digest, plain.Root.Digest)
+	}
+	if n := len(compressed); n != 0 {
+		t.Errorf("the layer was compressed %d more times after cargo ended", n)
+	}
 }

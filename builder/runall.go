@@ -227,7 +227,12 @@ func buildGroup(ctx context.Context, g []*started) error {
 	logf(p.b.Log, "building %s (%s %s) for %s with %s\n", strings.Join(pkgs, ", "), plural(len(bins), "binary", "binaries"),
 		strings.Join(bins, ", "), strings.Join(names, ", "), builderName(p.b.Cargo))
 	pf := &prefetch{ctx: ctx, g: g}
-	arts, err := p.runCargo(ctx, pkgs, bins, ts, pf.start)
+	built := func(art cargo.Artifact) {
+		for _, s := range g {
+			s.writeEarly(ctx, art)
+		}
+	}
+	arts, err := p.runCargo(ctx, pkgs, bins, ts, pf.start, built)
 	pf.settle()
 	if err != nil {
 		return fmt.Errorf("build for %s: %w", strings.Join(names, ", "), err)
@@ -253,8 +258,9 @@ func buildGroup(ctx context.Context, g []*started) error {
 // runCargo runs the cargo build of pkgs' bins for triples, in the
 // project's real directory, so that it reads the config files the user's
 // own cargo would; only the manifest is named through the stable path.
-// compiling is called once cargo compiles (cargo.BuildRequest.Compiling).
-func (p *Plan) runCargo(ctx context.Context, pkgs, bins, triples []string, compiling func()) ([]cargo.Artifact, error) {
+// compiling is called once cargo compiles (cargo.BuildRequest.Compiling),
+// built with each executable as cargo reports it (cargo.BuildRequest.Built).
+func (p *Plan) runCargo(ctx context.Context, pkgs, bins, triples []string, compiling func(), built func(cargo.Artifact)) ([]cargo.Artifact, error) {
 	proj, req := p.req.Project, p.req
 	stable, err := exposeStable(ctx, proj, p.Package.Name)
 	if err != nil {
@@ -269,6 +275,12 @@ func (p *Plan) runCargo(ctx context.Context, pkgs, bins, triples []string, compi
 	arts, err := p.b.Cargo.Build(ctx, cargo.BuildRequest{
 		Dir: req.Dir, ManifestDir: manifestDir, Packages: pkgs, Bins: bins, Profile: req.Profile,
 		Triples: triples, Rustflags: remapFlags(proj, stable, req.CargoHome), Args: req.CargoArgs, Compiling: compiling,
+		Built: func(art cargo.Artifact) {
+			if stable != nil {
+				art.Path = stable.toReal(art.Path)
+			}
+			built(art)
+		},
 	})
 	if err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/docker-krust/docker-krust/internal/procgroup"
@@ -74,9 +75,32 @@ type BuildRequest struct {
 	// never calls it): cargo has read the workspace and resolved, and
 	// what runs beside it from then on no longer delays it.
 	Compiling func()
+	// Built, if set, is called with each executable of Bins as cargo
+	// reports it, while it may still be building others (Packages not
+	// set), from the goroutine that reads cargo's messages: it must
+	// return at once. What Build returns is what counts.
+	Built func(Artifact)
 }
 
 func (r BuildRequest) profile() string { return ProfileOrDefault(r.Profile) }
+
+// onExecutable turns r.Built into what readMessages calls for each
+// executable: one of r.Bins built for one of triples with r's profile.
+func (r BuildRequest) onExecutable(triples []string) func(Executable) {
+	if r.Built == nil {
+		return nil
+	}
+	return func(e Executable) {
+		if !slices.Contains(r.Bins, e.Name) {
+			return
+		}
+		for _, triple := range triples {
+			if path, ok := find([]Executable{e}, e.Name, triple, r.profile()); ok {
+				r.Built(Artifact{Bin: e.Name, Path: path, Triple: triple})
+			}
+		}
+	}
+}
 
 // Artifact is an executable cargo built.
 type Artifact struct {
@@ -185,7 +209,7 @@ func (c Cargo) buildTriples(ctx context.Context, req BuildRequest, triples []str
 		}
 		return nil, fmt.Errorf("run %s: %w (install Rust with rustup, or choose a builder)", cmd.Path, startError{err})
 	}
-	msgs, readErr := readMessages(stdout)
+	msgs, readErr := readMessages(stdout, req.onExecutable(triples))
 	_, _ = io.Copy(io.Discard, stdout)
 	if err := cmd.Wait(); err != nil {
 		if e := nativeLibError(strings.Join(triples, ", "), scan, msgs); e != nil && ctx.Err() == nil {

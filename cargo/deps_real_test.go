@@ -403,7 +403,7 @@ func BenchmarkGraph(b *testing.B) {
 			b.Fatalf("cargo build: %v", err)
 		}
 		elapsed := time.Since(start)
-		msgs, err := readMessages(bytes.NewReader(out))
+		msgs, err := readMessages(bytes.NewReader(out), nil)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -53,15 +53,16 @@ type Executable struct {
 // executable built for a binary target, in the order cargo reported them.
 // Lines that are not JSON objects are ignored, as cargo's own tools do.
 func Executables(r io.Reader) ([]Executable, error) {
-	m, err := readMessages(r)
+	m, err := readMessages(r, nil)
 	return m.executables, err
 }
 
 // readMessages reads cargo's --message-format=json stream: each
 // executable built for a binary target, in the order cargo reported them,
 // and each package it compiled or found fresh, once, in the order of its
-// first artifact.
-func readMessages(r io.Reader) (buildMessages, error) {
+// first artifact. onExecutable, when set, is called with each executable
+// as it is read, while cargo goes on building.
+func readMessages(r io.Reader, onExecutable func(Executable)) (buildMessages, error) {
 	out := buildMessages{executables: []Executable{}}
 	seen := map[string]bool{}
 	sc := bufio.NewScanner(r)
@@ -82,7 +83,11 @@ func readMessages(r io.Reader) (buildMessages, error) {
 			continue
 		}
 		if m.Executable != nil && slices.Contains(m.Target.Kind, "bin") {
-			out.executables = append(out.executables, Executable{Name: m.Target.Name, Path: *m.Executable})
+			e := Executable{Name: m.Target.Name, Path: *m.Executable}
+			out.executables = append(out.executables, e)
+			if onExecutable != nil {
+				onExecutable(e)
+			}
 		}
 		if m.PackageID != "" && !seen[m.PackageID] {
 			seen[m.PackageID] = true

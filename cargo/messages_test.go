@@ -193,7 +193,7 @@ func TestBuildMessagesPackages(t *testing.T) {
 {"reason":"compiler-artifact","package_id":"` + derive + `","manifest_path":"/c/serde_derive-1.0.152/Cargo.toml","target":{"kind":["proc-macro"],"name":"serde_derive"}}
 {"reason":"compiler-message","package_id":"other 1.0.0 (registry+https://x)","manifest_path":"/c/other/Cargo.toml","target":{"kind":["lib"],"name":"other"}}
 `
-	m, err := readMessages(strings.NewReader(stream))
+	m, err := readMessages(strings.NewReader(stream), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
