@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -49,6 +50,8 @@ func inGitCheckout(dir string) bool {
 
 func git(ctx context.Context, dir string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	// The signing key's password is nothing git, or a hook it runs, needs.
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "COSIGN_PASSWORD=") })
 	out, err := cmd.Output()
 	return strings.TrimSpace(string(out)), err
 }

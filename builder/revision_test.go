@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -45,5 +46,22 @@ func TestGitRunOnlyInACheckout(t *testing.T) {
 				t.Errorf("revision %q, want %q", rev, want)
 			}
 		})
+	}
+}
+
+// TestGitNeverSeesTheSigningPassword: git, and what it runs (hooks,
+// fsmonitor, aliases), gets krust's environment without COSIGN_PASSWORD.
+func TestGitNeverSeesTheSigningPassword(t *testing.T) {
+	t.Setenv("COSIGN_PASSWORD", "hunter2-in-the-environment")
+	t.Setenv("KRUST_TEST_MARKER", "present")
+	out, err := git(context.Background(), t.TempDir(), "-c", "alias.showenv=!env", "showenv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "KRUST_TEST_MARKER=present") {
+		t.Fatalf("the alias printed no environment: %q", out)
+	}
+	if strings.Contains(out, "hunter2") {
+		t.Error("git's environment holds COSIGN_PASSWORD")
 	}
 }

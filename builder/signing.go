@@ -16,6 +16,10 @@ import (
 // tools (cosign sign, notation) alone; its value says which it is.
 const AnnotationSigned = "dev.docker-krust.signed"
 
+// AnnotationSignedKey is the hint of the key of a legacy signature krust
+// made (sign.Key.Hint): a rebuild replaces only those of its own key.
+const AnnotationSignedKey = "dev.docker-krust.key"
+
 // The values of AnnotationSigned.
 const (
 	signedImage    = "image"

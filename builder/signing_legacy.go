@@ -3,13 +3,16 @@ package builder
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	"github.com/docker-krust/docker-krust/sign"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
+	"oras.land/oras-go/v2/errdef"
 )
 
 // signLegacy signs each subject in cosign's legacy format: an image
@@ -24,7 +27,11 @@ func (p *Plan) signLegacy(ctx context.Context, s *signer, store *layout.Layout, 
 			return nil, fmt.Errorf("sign %s: %w", subject.Digest, err)
 		}
 		tag := sign.SignatureTag(subject.Digest)
-		layers := append(othersLayers(ctx, store, tag), layer)
+		others, err := othersLayers(ctx, store, tag, s.key.Hint())
+		if err != nil {
+			return nil, err
+		}
+		layers := append(others, layer)
 		desc, err := writeSignatureImage(ctx, store, layers)
 		if err != nil {
 			return nil, fmt.Errorf("sign %s: %w", subject.Digest, err)
@@ -52,7 +59,7 @@ func (p *Plan) legacySignature(ctx context.Context, s *signer, store *layout.Lay
 	if err != nil {
 		return ocispec.Descriptor{}, fmt.Errorf("write the signed payload: %w", err)
 	}
-	layer.Annotations = map[string]string{sign.AnnotationSignature: sig, AnnotationSigned: signedImage}
+	layer.Annotations = map[string]string{sign.AnnotationSignature: sig, AnnotationSigned: signedImage, AnnotationSignedKey: s.key.Hint()}
 	return layer, nil
 }
 
@@ -66,28 +73,33 @@ func (p *Plan) signedName() string {
 }
 
 // othersLayers returns the layers of the signature image tagged tag in
-// store that are not krust's; none when there is no such image, or it
-// cannot be read.
-func othersLayers(ctx context.Context, store *layout.Layout, tag string) []ocispec.Descriptor {
+// store but those krust made with the key hint names: other signers',
+// krust with another key among them. None when there is no such image;
+// one that cannot be read is an error, rather than signatures lost.
+func othersLayers(ctx context.Context, store *layout.Layout, tag, hint string) ([]ocispec.Descriptor, error) {
 	desc, err := store.Resolve(ctx, tag)
-	if err != nil {
-		return nil
+	if errors.Is(err, errdef.ErrNotFound) {
+		return nil, nil
 	}
-	data, err := oci.ReadBlob(ctx, store, desc, oci.MaxManifestSize)
 	if err != nil {
-		return nil
+		return nil, err
 	}
 	var m ocispec.Manifest
-	if json.Unmarshal(data, &m) != nil {
-		return nil
+	data, err := oci.ReadBlob(ctx, store, desc, oci.MaxManifestSize)
+	if err == nil {
+		err = json.Unmarshal(data, &m)
 	}
-	var out []ocispec.Descriptor
-	for _, l := range m.Layers {
-		if _, ours := l.Annotations[AnnotationSigned]; !ours && l.MediaType == sign.SimpleSigningMediaType {
-			out = append(out, l)
-		}
+	if err != nil {
+		return nil, fmt.Errorf("read the signatures tagged %s, to keep them (untag it to start afresh): %w", tag, err)
 	}
-	return out
+	return slices.DeleteFunc(m.Layers, func(l ocispec.Descriptor) bool { return SignedBy(l, []string{hint}) }), nil
+}
+
+// SignedBy reports whether l is a legacy signature krust made with a key
+// that one of hints names: a rebuild replaces those, and keeps the rest.
+func SignedBy(l ocispec.Descriptor, hints []string) bool {
+	_, ours := l.Annotations[AnnotationSigned]
+	return ours && slices.Contains(hints, l.Annotations[AnnotationSignedKey])
 }
 
 // writeSignatureImage writes the manifest of a signature image over

@@ -398,6 +398,11 @@ func TestSignedRebuildReplacesItsOwnSignatures(t *testing.T) {
 	if len(bundles) != 3 {
 		t.Fatalf("the layout lists %d bundles, want 3: the signature, the SBOM and the provenance", len(bundles))
 	}
+	unsigned := filepath.Join(t.TempDir(), "unsigned")
+	ociRef(t, krust(t, project, env, "build", "--no-push", "--libc", "glibc", "--base", "scratch", "--tag", "v1", "--oci-layout", unsigned, "--sign-key", "none"), "v1")
+	if n := len(bundleReferrers(t, unsigned)); n != 0 {
+		t.Errorf("--sign-key none, with sign_key in the krust config: %d bundles", n)
+	}
 	firstPayloads := signedPayloads(t, dir)
 
 	// Another tool's signature on the same image stays.
@@ -526,12 +531,12 @@ func TestLegacySignaturesVerifyWithCosign(t *testing.T) {
 	project := copyExample(t, t.TempDir())
 	dir := filepath.Join(t.TempDir(), "layout")
 	env := append(isolatedEnv(t), "COSIGN_PASSWORD="+signPassword)
-	build := func() string {
+	build := func(key string) string {
 		res := krust(t, project, env, "build", "--libc", "glibc", "--base", "scratch", "--sign-key", key, "--sign-format", "legacy", "--sbom", "cyclonedx",
 			"--tag", "v1", "--oci-layout", dir, "--repo", reg.Host+"/legacy", "--insecure-registry", reg.Host)
 		return pushedRef(t, res, reg.Host+"/legacy/hello-krust")
 	}
-	ref := build()
+	ref := build(key)
 	_, hex, _ := strings.Cut(ref, "@sha256:")
 	sigTag := "sha256-" + hex + ".sig"
 	l, err := layout.Open(dir)
@@ -557,10 +562,18 @@ func TestLegacySignaturesVerifyWithCosign(t *testing.T) {
 		"--allow-insecure-registry", "--new-bundle-format=false", "-y", ref); r.code != 0 {
 		t.Fatalf("cosign sign: exit %d\n%s", r.code, r.stderr)
 	}
-	if again := build(); again != ref {
+	if again := build(key); again != ref {
 		t.Fatalf("the rebuild pushed %s, the first build %s", again, ref)
 	}
-	for name, p := range map[string]string{"krust's": pub, "cosign's": theirPub} {
+	// Another krust user's key: their signature joins, nobody's is lost.
+	secondKey, secondPub := cosignKeys(t, cosign)
+	build(secondKey)
+	// The layout's one image is found without a tag, its signature tag
+	// aside.
+	if r := krust(t, "", nil, "verify", "--key", secondPub, "oci:"+dir); r.code != 0 {
+		t.Errorf("krust verify oci:DIR of a layout with a legacy signature: exit %d\n%s", r.code, r.stderr)
+	}
+	for name, p := range map[string]string{"krust's": pub, "cosign's": theirPub, "the second krust key's": secondPub} {
 		if r := legacy(p); r.code != 0 {
 			t.Errorf("after the signed rebuild, %s signature does not verify: exit %d\n%s", name, r.code, r.stderr)
 		}
@@ -570,8 +583,8 @@ func TestLegacySignaturesVerifyWithCosign(t *testing.T) {
 	if err := json.Unmarshal(body, &m); status != 200 || err != nil {
 		t.Fatalf("%s: %d %s", sigTag, status, body)
 	}
-	if len(m.Layers) != 2 {
-		t.Errorf("%s holds %d signatures, want cosign's and krust's newest", sigTag, len(m.Layers))
+	if len(m.Layers) != 3 {
+		t.Errorf("%s holds %d signatures, want cosign's and the newest of each krust key", sigTag, len(m.Layers))
 	}
 }
 

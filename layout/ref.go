@@ -72,8 +72,9 @@ func (l *Layout) FindImage(ctx context.Context, tag string) (ocispec.Descriptor,
 	return ocispec.Descriptor{}, fmt.Errorf("%s holds %d images: name one as %s (tags: %s)", l.dir, len(images), FormatRef(l.dir, "TAG"), listSome(tags, maxTagsShown))
 }
 
-// images returns the entries that are not referrers, the last one of
-// each digest, and the tags of them all.
+// images returns the entries that are not referrers (nor legacy
+// signatures, sha256-HEX.sig), the last one of each digest, and the tags
+// of them all.
 func (l *Layout) images(ctx context.Context, entries []ocispec.Descriptor) (out []ocispec.Descriptor, tags []string, err error) {
 	docs, err := l.docs()
 	if err != nil {
@@ -84,6 +85,9 @@ func (l *Layout) images(ctx context.Context, entries []ocispec.Descriptor) (out 
 	for _, e := range entries {
 		if _, ok, _ := docs.asReferrer(ctx, e, nil); ok {
 			continue
+		}
+		if _, ok := signatureOf(e); ok {
+			continue // a legacy signature goes with its image, as a referrer does
 		}
 		tags = append(tags, e.Annotations[ocispec.AnnotationRefName])
 		if i, ok := at[e.Digest]; ok {

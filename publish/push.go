@@ -89,10 +89,6 @@ func legacySignatures(ctx context.Context, store *layout.Layout, root ocispec.De
 		}
 		subjects = append(subjects, idx.Manifests...)
 	}
-	keep := func(l ocispec.Descriptor) bool {
-		_, ours := l.Annotations[builder.AnnotationSigned]
-		return !ours
-	}
 	var out []remote.TaggedSignature
 	for _, s := range subjects {
 		tag := sign.SignatureTag(s.Digest)
@@ -103,7 +99,32 @@ func legacySignatures(ctx context.Context, store *layout.Layout, root ocispec.De
 		if err != nil {
 			return nil, fmt.Errorf("signature %s: %w", tag, err)
 		}
-		out = append(out, remote.TaggedSignature{Tag: tag, Desc: desc, Keep: keep})
+		hints, err := signingKeys(ctx, store, desc)
+		if err != nil {
+			return nil, fmt.Errorf("signature %s: %w", tag, err)
+		}
+		out = append(out, remote.TaggedSignature{Tag: tag, Desc: desc, Keep: func(l ocispec.Descriptor) bool { return !builder.SignedBy(l, hints) }})
 	}
 	return out, nil
+}
+
+// signingKeys returns the keys of the legacy signatures krust made in the
+// signature image desc: the registry's signatures by those keys are
+// replaced, everyone else's kept.
+func signingKeys(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor) ([]string, error) {
+	var m ocispec.Manifest
+	data, err := oci.ReadBlob(ctx, store, desc, oci.MaxManifestSize)
+	if err == nil {
+		err = json.Unmarshal(data, &m)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var hints []string
+	for _, l := range m.Layers {
+		if h, ok := l.Annotations[builder.AnnotationSignedKey]; ok {
+			hints = append(hints, h)
+		}
+	}
+	return hints, nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/docker-krust/docker-krust/oci"
@@ -37,8 +39,23 @@ type Checked struct {
 	// Verified counts the bundles that verify, by predicate type
 	// (SignaturePredicate for image signatures).
 	Verified map[string]int
-	// Failed are the bundles that do not verify with the key.
-	Failed []error
+	// Failed are the bundles that do not verify with the key, and
+	// Unverified counts them by the predicate type they claim.
+	Failed     []error
+	Unverified map[string]int
+}
+
+// attestationProblems names each predicate type of attestation attached
+// to c of which none verifies: a forged SBOM or provenance beside the
+// image's signature.
+func (c Checked) attestationProblems() []error {
+	var errs []error
+	for _, p := range slices.Sorted(maps.Keys(c.Unverified)) {
+		if p != SignaturePredicate && c.Verified[p] == 0 {
+			errs = append(errs, fmt.Errorf("%w: %s: %d %s attestations attached, none verifies with this key", ErrNotVerified, describe(c), c.Unverified[p], p))
+		}
+	}
+	return errs
 }
 
 // Signed reports whether c has an image signature that verifies.
@@ -79,13 +96,14 @@ func VerifyImage(ctx context.Context, src Source, root ocispec.Descriptor, v *Ve
 		if !c.Signed() {
 			errs = append(errs, fmt.Errorf("%w: %s has no signature this key verifies (%s)", ErrNotVerified, describe(c), failures(c)))
 		}
+		errs = append(errs, c.attestationProblems()...)
 	}
 	return out, errors.Join(errs...)
 }
 
 // check verifies the bundles attached to subject.
 func check(ctx context.Context, src Source, subject ocispec.Descriptor, v *Verifier) (Checked, error) {
-	c := Checked{Subject: subject, Verified: map[string]int{}}
+	c := Checked{Subject: subject, Verified: map[string]int{}, Unverified: map[string]int{}}
 	if subject.Platform != nil {
 		c.Platform = oci.PlatformString(*subject.Platform)
 	}
@@ -108,6 +126,7 @@ func check(ctx context.Context, src Source, subject ocispec.Descriptor, v *Verif
 		}
 		if err := v.Verify(bundle, subject.Digest, predicateType); err != nil {
 			c.Failed = append(c.Failed, fmt.Errorf("bundle %s (%s): %w", r.Digest, predicateType, err))
+			c.Unverified[predicateType]++
 			continue
 		}
 		c.Verified[predicateType]++
@@ -144,6 +163,7 @@ func checkLegacy(ctx context.Context, src Source, c *Checked, v *Verifier) error
 		}
 		if err != nil {
 			c.Failed = append(c.Failed, fmt.Errorf("%s layer %s: %w", tag, l.Digest, err))
+			c.Unverified[SignaturePredicate]++
 			continue
 		}
 		c.Verified[SignaturePredicate]++

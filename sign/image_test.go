@@ -122,6 +122,15 @@ func TestVerifyImage(t *testing.T) {
 	if _, err := VerifyImage(ctx, img.l, img.index, v); err != nil {
 		t.Errorf("once every manifest is signed: %v", err)
 	}
+	// A forged SBOM attestation beside valid signatures.
+	forged, err := Statement("app", img.manifests[1].Digest, SPDXPredicate, []byte(`{"spdxVersion":"SPDX-2.3","forged":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img.attach(t, other, img.manifests[1], forged)
+	if _, err := VerifyImage(ctx, img.l, img.index, v); !errors.Is(err, ErrNotVerified) || !strings.Contains(err.Error(), "linux/arm64") || !strings.Contains(err.Error(), SPDXPredicate) {
+		t.Errorf("a forged attestation: %v, want it named", err)
+	}
 	bare := newTestImage(t)
 	if _, err := VerifyImage(ctx, bare.l, bare.index, v); !errors.Is(err, ErrNotVerified) || !strings.Contains(err.Error(), "no Sigstore bundle is attached") {
 		t.Errorf("an image with no bundles: %v", err)

@@ -68,9 +68,15 @@ func LoadKey(path string, password Password) (*Key, error) {
 
 // ParseKey is LoadKey of a file's contents.
 func ParseKey(data []byte, password Password) (*Key, error) {
-	block, _ := pem.Decode(data)
+	block, rest := pem.Decode(data)
+	for block != nil && block.Type == "EC PARAMETERS" { // openssl ecparam -genkey writes it first
+		block, rest = pem.Decode(rest)
+	}
 	if block == nil {
 		return nil, fmt.Errorf("%w: no PEM block (want a key from `cosign generate-key-pair`, or a PKCS#8 PEM key)", ErrNotAKey)
+	}
+	if _, ok := block.Headers["DEK-Info"]; ok {
+		return nil, fmt.Errorf("%w: a key encrypted by OpenSSL's older PEM scheme: convert it with `cosign import-key-pair --key FILE`, or to unencrypted PKCS#8", ErrNotAKey)
 	}
 	der := block.Bytes
 	switch block.Type {
@@ -88,7 +94,7 @@ func ParseKey(data []byte, password Password) (*Key, error) {
 		}
 	case pkcs8, sec1:
 	default:
-		return nil, fmt.Errorf("%w: a PEM block of type %q (want %q, %q or %q)", ErrNotAKey, block.Type, sigstoreEncrypted, cosignEncrypted, pkcs8)
+		return nil, fmt.Errorf("%w: a PEM block of type %q (want %q, %q, %q or %q)", ErrNotAKey, block.Type, sigstoreEncrypted, cosignEncrypted, pkcs8, sec1)
 	}
 	return parsePrivate(block.Type, der)
 }

@@ -41,13 +41,17 @@ func (p keypair) GetSigningAlgorithm() protocommon.PublicKeyDetails {
 
 // GetHint is what cosign writes as the bundle's public key hint: the
 // base64 SHA-256 of the PKIX public key.
-func (p keypair) GetHint() []byte {
-	der, err := x509.MarshalPKIXPublicKey(p.k.Public())
+func (p keypair) GetHint() []byte { return []byte(p.k.Hint()) }
+
+// Hint names k's public key: the base64 SHA-256 of its PKIX encoding, as
+// cosign's bundles name a key.
+func (k *Key) Hint() string {
+	der, err := x509.MarshalPKIXPublicKey(k.Public())
 	if err != nil {
-		return nil
+		return ""
 	}
 	sum := sha256.Sum256(der)
-	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
 func (p keypair) GetKeyAlgorithm() string {

@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	digest "github.com/opencontainers/go-digest"
 )
@@ -30,21 +29,6 @@ const (
 // sha256-HEX.sig.
 func SignatureTag(d digest.Digest) string {
 	return d.Algorithm().String() + "-" + d.Encoded() + ".sig"
-}
-
-// SignedDigest reads the digest a legacy signature tag names; false for
-// any other tag.
-func SignedDigest(tag string) (digest.Digest, bool) {
-	rest, ok := strings.CutSuffix(tag, ".sig")
-	if !ok {
-		return "", false
-	}
-	alg, hex, ok := strings.Cut(rest, "-")
-	if !ok {
-		return "", false
-	}
-	d := digest.NewDigestFromEncoded(digest.Algorithm(alg), hex)
-	return d, d.Validate() == nil
 }
 
 // simpleSigning is cosign's legacy payload, its fields in cosign's order.
@@ -107,6 +91,9 @@ func (v *Verifier) VerifyPayload(payload []byte, sig string, d digest.Digest) er
 	var p simpleSigning
 	if err := json.Unmarshal(payload, &p); err != nil {
 		return fmt.Errorf("%w: the payload is not cosign's: %w", ErrNotVerified, err)
+	}
+	if p.Critical.Type != simpleSigningType {
+		return fmt.Errorf("%w: the payload is a %q, not a %q", ErrNotVerified, p.Critical.Type, simpleSigningType)
 	}
 	if p.Critical.Image.DockerManifestDigest != d.String() {
 		return fmt.Errorf("%w: the signature is of %s, not %s", ErrNotVerified, p.Critical.Image.DockerManifestDigest, d)

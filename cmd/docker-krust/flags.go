@@ -65,7 +65,7 @@ func (f *buildFlags) register(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&f.ports, "port", nil, "port to expose, e.g. 8080 or 53/udp (repeatable)")
 	fl.StringArrayVar(&f.args, "arg", nil, "default argument after the entrypoint, the image's Cmd (repeatable)")
 	fl.StringArrayVar(&f.files, "file", nil, "put a file or directory tree of the project into the image, in a layer of its own: `FROM:TO`, FROM relative to the package's directory, TO absolute (repeatable; replaces the files in Cargo.toml)")
-	fl.StringVar(&f.signKey, "sign-key", "", "sign each image, and attach its SBOM and provenance as signed attestations, with the private key in `FILE`: a key from cosign generate-key-pair (password in COSIGN_PASSWORD, else asked on the terminal) or a PKCS#8 PEM key, ECDSA P-256 or Ed25519; cosign verify --key cosign.pub checks them offline (config sign_key)")
+	fl.StringVar(&f.signKey, "sign-key", "", "sign each image, and attach its SBOM and provenance as signed attestations, with the private key in `FILE`: a key from cosign generate-key-pair (password in COSIGN_PASSWORD, else asked on the terminal) or a PKCS#8 PEM key, ECDSA P-256 or Ed25519; cosign verify --key cosign.pub checks them offline (config sign_key; none signs nothing)")
 	fl.StringVar(&f.signFormat, "sign-format", "", "`FORMAT` of the image signatures --sign-key makes: bundle (Sigstore bundles as OCI 1.1 referrers, what cosign v3 writes and reads) or legacy (cosign's older sha256-DIGEST.sig tag, for cosign v2 and admission controllers that read only that) (default bundle)")
 	fl.StringVar(&f.imageRefs, "image-refs", "", "also write the printed reference to this file (replaced whole) or named pipe")
 	f.registry.register(fl)

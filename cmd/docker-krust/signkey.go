@@ -18,6 +18,10 @@ import (
 // cosign.
 const passwordVariable = "COSIGN_PASSWORD"
 
+// noSigning is the --sign-key value that signs nothing, whatever the
+// krust config's sign_key says.
+const noSigning = "none"
+
 // signingKey loads the key --sign-key or the krust config's sign_key
 // names, or returns nil when neither does. It is loaded before anything
 // is built, so that a missing file or a wrong password stops the build
@@ -40,6 +44,9 @@ func (f *buildFlags) signingKey(ctx context.Context, env *environment, cfg *conf
 
 func (f *buildFlags) loadSigningKey(ctx context.Context, env *environment, cfg *config.Config) (*sign.Key, error) {
 	path := f.signKey
+	if path == noSigning {
+		return nil, nil
+	}
 	if path == "" {
 		cfgPath, err := config.Path(env.getenv)
 		if err != nil {

@@ -31,7 +31,9 @@ func newVerifyCommand(env *environment) *cobra.Command {
 			"the public key of the key that signed it (build --sign-key): the image, and\n" +
 			"for an index each platform's manifest, must carry an image signature the key\n" +
 			"verifies, as cosign verify --key --insecure-ignore-tlog requires; each signed\n" +
-			"attestation (SBOM, provenance) is checked too. No log, no timestamp, no network\n" +
+			"attestation (SBOM, provenance) is checked too, and a type of attestation\n" +
+			"attached of which none verifies fails the check (attestations are not\n" +
+			"required: cosign verify-attestation --type requires one). No log, no timestamp, no network\n" +
 			"beyond the registry. stdout gets the verified image by digest; stderr what was\n" +
 			"found. Exits non-zero naming each manifest without a valid signature.",
 		Example: strings.ReplaceAll("  FACE verify --key cosign.pub registry.example.com/team/app:v1\n"+
