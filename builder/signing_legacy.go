@@ -2,7 +2,6 @@ package builder
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -85,11 +84,7 @@ func othersLayers(ctx context.Context, store *layout.Layout, tag, hint string) (
 		return nil, err
 	}
 	var m ocispec.Manifest
-	data, err := oci.ReadBlob(ctx, store, desc, oci.MaxManifestSize)
-	if err == nil {
-		err = json.Unmarshal(data, &m)
-	}
-	if err != nil {
+	if err := oci.ReadJSON(ctx, store, desc, oci.MaxManifestSize, &m); err != nil {
 		return nil, fmt.Errorf("read the signatures tagged %s, to keep them (untag it to start afresh): %w", tag, err)
 	}
 	return slices.DeleteFunc(m.Layers, func(l ocispec.Descriptor) bool { return SignedBy(l, []string{hint}) }), nil

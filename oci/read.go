@@ -107,3 +107,18 @@ func Platforms(ctx context.Context, f content.Fetcher, desc ocispec.Descriptor) 
 	}
 	return []ocispec.Platform{cfg.Platform}, nil
 }
+
+// WithManifests returns desc and, when it names an index in f, the
+// manifests it lists, in its order: what a signature or a push of desc
+// covers.
+func WithManifests(ctx context.Context, f content.Fetcher, desc ocispec.Descriptor) ([]ocispec.Descriptor, error) {
+	out := []ocispec.Descriptor{desc}
+	if !IsIndex(desc.MediaType) {
+		return out, nil
+	}
+	var idx ocispec.Index
+	if err := ReadJSON(ctx, f, desc, MaxManifestSize, &idx); err != nil {
+		return nil, fmt.Errorf("read index %s: %w", desc.Digest, err)
+	}
+	return append(out, idx.Manifests...), nil
+}

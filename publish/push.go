@@ -2,7 +2,6 @@ package publish
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -77,17 +76,9 @@ func reportReferrers(w io.Writer, pushed remote.PushResult, refs []ocispec.Descr
 // sha256-HEX.sig. A layer krust signed replaces the registry's own of an
 // earlier build; other signers' stay.
 func legacySignatures(ctx context.Context, store *layout.Layout, root ocispec.Descriptor) ([]remote.TaggedSignature, error) {
-	subjects := []ocispec.Descriptor{root}
-	if oci.IsIndex(root.MediaType) {
-		data, err := oci.ReadBlob(ctx, store, root, oci.MaxManifestSize)
-		if err != nil {
-			return nil, fmt.Errorf("read index %s: %w", root.Digest, err)
-		}
-		var idx ocispec.Index
-		if err := json.Unmarshal(data, &idx); err != nil {
-			return nil, fmt.Errorf("read index %s: %w", root.Digest, err)
-		}
-		subjects = append(subjects, idx.Manifests...)
+	subjects, err := oci.WithManifests(ctx, store, root)
+	if err != nil {
+		return nil, err
 	}
 	var out []remote.TaggedSignature
 	for _, s := range subjects {
@@ -113,11 +104,7 @@ func legacySignatures(ctx context.Context, store *layout.Layout, root ocispec.De
 // replaced, everyone else's kept.
 func signingKeys(ctx context.Context, store *layout.Layout, desc ocispec.Descriptor) ([]string, error) {
 	var m ocispec.Manifest
-	data, err := oci.ReadBlob(ctx, store, desc, oci.MaxManifestSize)
-	if err == nil {
-		err = json.Unmarshal(data, &m)
-	}
-	if err != nil {
+	if err := oci.ReadJSON(ctx, store, desc, oci.MaxManifestSize, &m); err != nil {
 		return nil, err
 	}
 	var hints []string

@@ -3,7 +3,6 @@ package remote
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -90,11 +89,7 @@ func hasLayer(layers []ocispec.Descriptor, l ocispec.Descriptor) bool {
 // readManifest reads the image manifest desc from f, bounded and verified.
 func readManifest(ctx context.Context, f content.Fetcher, desc ocispec.Descriptor) (ocispec.Manifest, error) {
 	var m ocispec.Manifest
-	data, err := oci.ReadBlob(ctx, f, desc, oci.MaxManifestSize)
-	if err == nil {
-		err = json.Unmarshal(data, &m)
-	}
-	if err != nil {
+	if err := oci.ReadJSON(ctx, f, desc, oci.MaxManifestSize, &m); err != nil {
 		return m, fmt.Errorf("read manifest %s: %w", ShortDigest(desc.Digest), err)
 	}
 	return m, nil

@@ -2,7 +2,6 @@ package sign
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -67,17 +66,9 @@ func (c Checked) Signed() bool { return c.Verified[SignaturePredicate] > 0 }
 // what it found of each, root first, and an error wrapping ErrNotVerified
 // naming every one that has no valid signature.
 func VerifyImage(ctx context.Context, src Source, root ocispec.Descriptor, v *Verifier) ([]Checked, error) {
-	subjects := []ocispec.Descriptor{root}
-	if oci.IsIndex(root.MediaType) {
-		data, err := oci.ReadBlob(ctx, src, root, oci.MaxManifestSize)
-		if err != nil {
-			return nil, fmt.Errorf("read index %s: %w", root.Digest, err)
-		}
-		var idx ocispec.Index
-		if err := json.Unmarshal(data, &idx); err != nil {
-			return nil, fmt.Errorf("read index %s: %w", root.Digest, err)
-		}
-		subjects = append(subjects, idx.Manifests...)
+	subjects, err := oci.WithManifests(ctx, src, root)
+	if err != nil {
+		return nil, err
 	}
 	var out []Checked
 	var errs []error
@@ -145,12 +136,8 @@ func checkLegacy(ctx context.Context, src Source, c *Checked, v *Verifier) error
 	if err != nil {
 		return fmt.Errorf("resolve %s: %w", tag, err)
 	}
-	data, err := oci.ReadBlob(ctx, src, desc, oci.MaxManifestSize)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", tag, err)
-	}
 	var m ocispec.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := oci.ReadJSON(ctx, src, desc, oci.MaxManifestSize, &m); err != nil {
 		return fmt.Errorf("read %s: %w", tag, err)
 	}
 	for _, l := range m.Layers {
@@ -178,12 +165,8 @@ func readBundle(ctx context.Context, src Source, r ocispec.Descriptor, subject d
 	if !oci.CanHaveSubject(r.MediaType) {
 		return "", nil, false, nil
 	}
-	data, err := oci.ReadBlob(ctx, src, r, oci.MaxManifestSize)
-	if err != nil {
-		return "", nil, false, fmt.Errorf("read referrer %s: %w", r.Digest, err)
-	}
 	var m ocispec.Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := oci.ReadJSON(ctx, src, r, oci.MaxManifestSize, &m); err != nil {
 		return "", nil, false, fmt.Errorf("read referrer %s: %w", r.Digest, err)
 	}
 	if len(m.Layers) != 1 || !strings.HasPrefix(m.Layers[0].MediaType, "application/vnd.dev.sigstore.bundle") ||

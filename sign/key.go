@@ -46,17 +46,9 @@ type Password func() ([]byte, error)
 // Errors name the file and wrap ErrNotAKey, ErrNoPassword,
 // ErrWrongPassword or ErrUnsupportedKey; none holds key material.
 func LoadKey(path string, password Password) (*Key, error) {
-	f, info, err := regular.Open(path)
+	data, info, err := readKeyFile(path, "signing key")
 	if err != nil {
-		return nil, fmt.Errorf("signing key: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("signing key: read %s: %w", path, err)
-	}
-	if len(data) > maxKeyFile {
-		return nil, fmt.Errorf("signing key %s: %w: over %d bytes", path, ErrNotAKey, maxKeyFile)
+		return nil, err
 	}
 	k, err := ParseKey(data, password)
 	if err != nil {
@@ -146,17 +138,12 @@ func (k *Key) OthersCanRead() bool { return k.Mode.Perm()&0o077 != 0 }
 // LoadPublicKey reads a PKIX "PUBLIC KEY" PEM file, as cosign writes
 // cosign.pub: ECDSA P-256 or Ed25519.
 func LoadPublicKey(path string) (crypto.PublicKey, error) {
-	f, _, err := regular.Open(path)
+	data, _, err := readKeyFile(path, "public key")
 	if err != nil {
-		return nil, fmt.Errorf("public key: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("public key: read %s: %w", path, err)
+		return nil, err
 	}
 	block, _ := pem.Decode(data)
-	if block == nil || block.Type != "PUBLIC KEY" || len(data) > maxKeyFile {
+	if block == nil || block.Type != "PUBLIC KEY" {
 		return nil, fmt.Errorf("public key %s: %w: want a PUBLIC KEY PEM block, as cosign.pub holds", path, ErrNotAKey)
 	}
 	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
@@ -173,4 +160,22 @@ func LoadPublicKey(path string) (crypto.PublicKey, error) {
 		return nil, fmt.Errorf("public key %s: %w: %T (want ECDSA P-256 or Ed25519)", path, ErrUnsupportedKey, pub)
 	}
 	return pub, nil
+}
+
+// readKeyFile reads the key file path, a regular file of at most
+// maxKeyFile bytes, opened without blocking; what names it in errors.
+func readKeyFile(path, what string) ([]byte, fs.FileInfo, error) {
+	f, info, err := regular.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: read %s: %w", what, path, err)
+	}
+	if len(data) > maxKeyFile {
+		return nil, nil, fmt.Errorf("%s %s: %w: over %d bytes", what, path, ErrNotAKey, maxKeyFile)
+	}
+	return data, info, nil
 }
