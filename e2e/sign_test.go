@@ -130,8 +130,19 @@ func TestSignedBuildVerifiesWithCosign(t *testing.T) {
 	if !strings.HasSuffix(ref, "@"+index.Digest.String()) || len(manifests) != 2 {
 		t.Fatalf("pushed %s, layout index %s with %d manifests", ref, index.Digest, len(manifests))
 	}
-	if n := len(bundleReferrers(t, dir)); n != 7 {
-		t.Errorf("the layout lists %d bundles, want 7: the index's and each manifest's signature, each manifest's SBOM and provenance", n)
+	first := bundleReferrers(t, dir)
+	if len(first) != 7 {
+		t.Errorf("the layout lists %d bundles, want 7: the index's and each manifest's signature, each manifest's SBOM and provenance", len(first))
+	}
+	// ECDSA signs deterministically: the same build attaches the same
+	// bundles, in the layout and in the registry, rather than more.
+	if again := pushedRef(t, krust(t, project, env, "build", "--libc", "glibc", "--base", "scratch", "--cargo", debianCargo,
+		"--platform", "linux/amd64,linux/arm64", "--sign-key", key, "--tag", "v1", "--oci-layout", dir,
+		"--repo", reg.Host+"/team", "--insecure-registry", reg.Host), reg.Host+"/team/hello-krust"); again != ref {
+		t.Fatalf("the rebuild pushed %s, the build %s", again, ref)
+	}
+	if now := bundleReferrers(t, dir); !equalSets(digestsOf(now), digestsOf(first)) {
+		t.Errorf("the signed rebuild attached %v, the build %v", digestsOf(now), digestsOf(first))
 	}
 
 	airGap := startReferrersRegistry(t)

@@ -65,6 +65,10 @@ func TestSignAndVerify(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Deterministic: the same statement signs to the same bundle.
+			if again, err := k.Sign(ctx, stmt); err != nil || !bytes.Equal(again.JSON, b.JSON) {
+				t.Errorf("signing again gave another bundle (%v):\n%s\n%s", err, b.JSON, again.JSON)
+			}
 			var got bundleJSON
 			if err := json.Unmarshal(b.JSON, &got); err != nil {
 				t.Fatal(err)

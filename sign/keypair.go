@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -17,7 +16,7 @@ import (
 // keypair is a Key as sigstore-go's signer takes it (sign.Keypair).
 // ECDSA P-256 signs the SHA-256 of the data, ASN.1 encoded; Ed25519 signs
 // the data itself (pure Ed25519), which is what cosign's verifier of an
-// Ed25519 public key checks.
+// Ed25519 public key checks. Both are deterministic (see signECDSA).
 type keypair struct{ k *Key }
 
 func (p keypair) ecdsa() bool {
@@ -73,9 +72,9 @@ func (p keypair) SignData(_ context.Context, data []byte) ([]byte, []byte, error
 	switch priv := p.k.signer.(type) {
 	case *ecdsa.PrivateKey:
 		sum := sha256.Sum256(data)
-		sig, err := ecdsa.SignASN1(rand.Reader, priv, sum[:])
+		sig, err := signECDSA(priv, sum[:])
 		if err != nil {
-			return nil, nil, fmt.Errorf("sign: %w", err)
+			return nil, nil, err
 		}
 		return sig, sum[:], nil
 	case ed25519.PrivateKey:
@@ -83,4 +82,16 @@ func (p keypair) SignData(_ context.Context, data []byte) ([]byte, []byte, error
 	default:
 		return nil, nil, fmt.Errorf("%w: %T", ErrUnsupportedKey, priv)
 	}
+}
+
+// signECDSA signs the SHA-256 digest with priv, deterministically (RFC
+// 6979: the nonce derives from the key and the digest), so that the same
+// build signs with the same bytes: a rebuild's bundle is the one already
+// attached, in the layout and in the registry, instead of one more.
+func signECDSA(priv *ecdsa.PrivateKey, digest []byte) ([]byte, error) {
+	sig, err := priv.Sign(nil, digest, crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("sign: %w", err)
+	}
+	return sig, nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -66,14 +65,14 @@ func (k *Key) SignPayload(payload []byte) (string, error) {
 	switch priv := k.signer.(type) {
 	case *ecdsa.PrivateKey:
 		sum := sha256.Sum256(payload)
-		sig, err = ecdsa.SignASN1(rand.Reader, priv, sum[:])
+		sig, err = signECDSA(priv, sum[:])
 	case ed25519.PrivateKey:
 		sig = ed25519.Sign(priv, payload)
 	default:
 		err = fmt.Errorf("%w: %T", ErrUnsupportedKey, priv)
 	}
 	if err != nil {
-		return "", fmt.Errorf("sign: %w", err)
+		return "", err
 	}
 	return base64.StdEncoding.EncodeToString(sig), nil
 }

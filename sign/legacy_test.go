@@ -31,6 +31,9 @@ func TestLegacySignature(t *testing.T) {
 			if err := v.VerifyPayload(payload, sig, d); err != nil {
 				t.Fatalf("VerifyPayload: %v", err)
 			}
+			if again, err := k.SignPayload(payload); err != nil || again != sig {
+				t.Errorf("signing again gave another signature: %q, %v", again, err)
+			}
 			// A blob signed with the key for another purpose is no image
 			// signature, whatever digest it holds.
 			other := []byte(strings.Replace(string(payload), "cosign container image signature", "some other document", 1))
