@@ -27,8 +27,8 @@ lint:
 TEST_TIMEOUT ?= 30m
 
 # The Kubernetes tests (internal/testkube) run a real etcd and kube-apiserver,
-# and the signing tests a real cosign, built from the Go module proxy once
-# per machine into TEST_TOOLS, one directory per version: about 16 minutes
+# and the signing tests real cosigns (v3 and v2), built from the Go module proxy once
+# per machine into TEST_TOOLS, one directory per version: about 22 minutes
 # and 5 GB of module and build cache cold, under a second once built. The
 # tests find them through KRUST_TEST_TOOLS.
 TEST_TOOLS ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/docker-krust/tools

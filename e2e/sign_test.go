@@ -569,6 +569,7 @@ func TestLegacySignaturesVerifyWithCosign(t *testing.T) {
 	if r := cosignVerify(t, cosign, pub, ref, "--type", "cyclonedx"); r.code != 0 {
 		t.Errorf("cosign verify-attestation --type cyclonedx: exit %d\n%s", r.code, r.stderr)
 	}
+	checkCosignV2(t, project, env, key, pub, theirPub, reg)
 	if r := run(t, "", []string{"COSIGN_PASSWORD=" + signPassword}, cosign, "sign", "--key", theirKey, "--use-signing-config=false", "--tlog-upload=false",
 		"--allow-insecure-registry", "--new-bundle-format=false", "-y", ref); r.code != 0 {
 		t.Fatalf("cosign sign: exit %d\n%s", r.code, r.stderr)
@@ -675,4 +676,30 @@ func onTerminal(t *testing.T, dir, line, prompt, answer string) (string, int) {
 		t.Fatal(err)
 	}
 	return shown.String(), cmd.ProcessState.ExitCode()
+}
+
+// checkCosignV2: cosign v2.6.5 verifies an image krust signed in the
+// legacy format alone (no documents, so no bundle to take instead), with
+// the empty trusted root it needs offline even for its own signatures;
+// another key is refused.
+func checkCosignV2(t *testing.T, project string, env []string, key, pub, otherPub string, reg *testregistry.Registry) {
+	t.Helper()
+	v2, err := testtools.CosignV2()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(t.TempDir(), "trusted_root.json")
+	mustRun(t, "", v2, "trusted-root", "create", "--out", root)
+	res := krust(t, project, env, "build", "--libc", "glibc", "--base", "scratch", "--sign-key", key, "--sign-format", "legacy",
+		"--sbom", "none", "--provenance", "none", "--oci-layout", filepath.Join(t.TempDir(), "v2"), "--repo", reg.Host+"/v2", "--insecure-registry", reg.Host)
+	ref := pushedRef(t, res, reg.Host+"/v2/hello-krust")
+	verify := func(pub string) result {
+		return run(t, "", nil, v2, "verify", "--key", pub, "--insecure-ignore-tlog", "--allow-insecure-registry", "--trusted-root", root, ref)
+	}
+	if r := verify(pub); r.code != 0 {
+		t.Errorf("cosign v2 verify of a legacy signature: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := verify(otherPub); r.code == 0 {
+		t.Error("cosign v2 verify with another key succeeded")
+	}
 }

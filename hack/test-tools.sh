@@ -23,6 +23,8 @@ set -euo pipefail
 ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 KUBE_VERSION=${KUBE_VERSION:-v1.36.3}
 COSIGN_VERSION=${COSIGN_VERSION:-v3.1.3}
+# cosign v2 reads the older signature format krust writes on request.
+COSIGN_V2_VERSION=${COSIGN_V2_VERSION:-v2.6.5}
 dir=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/docker-krust/tools}
 
 die() { echo "test-tools: $*" >&2; exit 1; }
@@ -116,10 +118,13 @@ EOF
   ) || die "building kube-apiserver $KUBE_VERSION failed (see above)"
 }
 
-build_cosign() { # WORK DEST
-  GOBIN=$1/bin go install -trimpath "github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN_VERSION" &&
-    mv "$1/bin/cosign" "$2" || die "building cosign $COSIGN_VERSION failed (see above)"
+# cosign_from MAJOR VERSION WORK DEST: go install cosign's module MAJOR.
+cosign_from() {
+  GOBIN=$3/bin go install -trimpath "github.com/sigstore/cosign/$1/cmd/cosign@$2" &&
+    mv "$3/bin/cosign" "$4" || die "building cosign $2 failed (see above)"
 }
+build_cosign() { cosign_from v3 "$COSIGN_VERSION" "$1" "$2"; }     # WORK DEST
+build_cosign_v2() { cosign_from v2 "$COSIGN_V2_VERSION" "$1" "$2"; } # WORK DEST
 
 # tool NAME VERSION BUILDER: build NAME unless its cached binary is good.
 tool() {
@@ -158,3 +163,4 @@ fi
 tool etcd "$ETCD_VERSION" build_etcd
 tool kube-apiserver "$KUBE_VERSION" build_kube_apiserver
 tool cosign "$COSIGN_VERSION" build_cosign
+tool cosign "$COSIGN_V2_VERSION" build_cosign_v2

@@ -53,7 +53,9 @@ func TestKubeToolsScript(t *testing.T) {
 			dir, bin := t.TempDir(), t.TempDir()
 			etcd := filepath.Join(dir, "etcd-"+EtcdVersion, "etcd")
 			writeExecutable(t, filepath.Join(dir, "kube-apiserver-"+KubeVersion, "kube-apiserver"), goodAPI)
-			writeExecutable(t, filepath.Join(dir, "cosign-"+testtools.CosignVersion, "cosign"), versionScript("GitVersion:    "+testtools.CosignVersion))
+			for _, v := range []string{testtools.CosignVersion, testtools.CosignV2Version} {
+				writeExecutable(t, filepath.Join(dir, "cosign-"+v, "cosign"), versionScript("GitVersion:    "+v))
+			}
 			if c.etcd != "" {
 				writeExecutable(t, etcd, c.etcd)
 			}

@@ -18,7 +18,7 @@ const (
 
 // ErrToolsMissing reports that etcd or kube-apiserver has not been built.
 var ErrToolsMissing = errors.New("the Kubernetes test binaries are not built: run `make test-tools` " +
-	"(builds etcd, kube-apiserver and cosign once per machine, about 16 minutes cold)")
+	"(builds etcd, kube-apiserver and cosign v3 and v2 once per machine, about 22 minutes cold)")
 
 // ErrKubectlMissing reports that kubectl is not on PATH.
 var ErrKubectlMissing = errors.New("kubectl is not on PATH and KUBECTL is not set: .ci/run says how to install it")

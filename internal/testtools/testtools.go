@@ -15,12 +15,15 @@ import (
 // into. The Makefile sets it; unset, the script's default is used.
 const Env = "KRUST_TEST_TOOLS"
 
-// CosignVersion is the cosign hack/test-tools.sh builds; a test keeps the
-// two in step.
-const CosignVersion = "v3.1.3"
+// CosignVersion and CosignV2Version are the cosigns hack/test-tools.sh
+// builds; a test keeps them in step.
+const (
+	CosignVersion   = "v3.1.3"
+	CosignV2Version = "v2.6.5"
+)
 
 // ErrMissing reports a tool that has not been built.
-var ErrMissing = errors.New("a test tool is not built: run `make test-tools` (builds etcd, kube-apiserver and cosign once per machine, about 16 minutes cold)")
+var ErrMissing = errors.New("a test tool is not built: run `make test-tools` (builds etcd, kube-apiserver and cosign v3 and v2 once per machine, about 22 minutes cold)")
 
 // Dir returns KRUST_TEST_TOOLS, or the script's default:
 // ${XDG_CACHE_HOME:-$HOME/.cache}/docker-krust/tools.
@@ -55,3 +58,7 @@ func Path(name, version string) (string, error) {
 
 // Cosign returns the path of the cosign the tests verify with.
 func Cosign() (string, error) { return Path("cosign", CosignVersion) }
+
+// CosignV2 returns the path of the cosign v2 that checks the older
+// signature format.
+func CosignV2() (string, error) { return Path("cosign", CosignV2Version) }

@@ -13,9 +13,11 @@ func TestCosignVersionMatchesTheBuildScript(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`(?m)^COSIGN_VERSION=\$\{COSIGN_VERSION:-(v[0-9.]+)\}$`).FindSubmatch(script)
-	if m == nil || string(m[1]) != CosignVersion {
-		t.Errorf("hack/test-tools.sh's COSIGN_VERSION default is %q, want %s", m, CosignVersion)
+	for variable, want := range map[string]string{"COSIGN_VERSION": CosignVersion, "COSIGN_V2_VERSION": CosignV2Version} {
+		m := regexp.MustCompile(`(?m)^` + variable + `=\$\{` + variable + `:-(v[0-9.]+)\}$`).FindSubmatch(script)
+		if m == nil || string(m[1]) != want {
+			t.Errorf("hack/test-tools.sh's %s default is %q, want %s", variable, m, want)
+		}
 	}
 }
 
