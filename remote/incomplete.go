@@ -44,6 +44,8 @@ type IncompleteError struct {
 	// Listed are the referrers the registry was seen to list for their
 	// subjects; Missing the others, which may be partly there.
 	Listed, Missing []ocispec.Descriptor
+	// Unsigned are the legacy signature tags (sha256-HEX.sig) not pushed.
+	Unsigned []string
 	// Err is what stopped the push, with what to do about it.
 	Err error
 }
@@ -65,13 +67,20 @@ func (e *IncompleteError) Error() string {
 	if len(e.Missing) > 0 {
 		not = append(not, describeReferrers(e.Missing))
 	}
+	switch len(e.Unsigned) {
+	case 0:
+	case 1:
+		not = append(not, "the signature tagged "+e.Unsigned[0])
+	default:
+		not = append(not, "the signatures tagged "+strings.Join(e.Unsigned, ", "))
+	}
 	what := strings.Join(not, " and ")
 	if n := len(e.Listed); n > 0 {
 		fmt.Fprintf(&b, " and %d of its %d referrers; the rest, %s,", n, n+len(e.Missing), what)
 	} else {
 		fmt.Fprintf(&b, "; %s", what)
 	}
-	fmt.Fprintf(&b, " %s not: %v", wasWere(len(e.Untagged)+len(e.Missing)), e.Err)
+	fmt.Fprintf(&b, " %s not: %v", wasWere(len(e.Untagged)+len(e.Missing)+len(e.Unsigned)), e.Err)
 	return b.String()
 }
 

@@ -36,6 +36,10 @@ func TestIncompleteErrorSaysWhatWasPushed(t *testing.T) {
 			"pushed r@d; tag v1 and its SBOM were not: cause"},
 		{"several unknown", IncompleteError{Reference: "r@d", Missing: ref("application/x", "application/x"), Err: cause},
 			"pushed r@d; its 2 referrers of type application/x were not: cause"},
+		{"legacy signatures", IncompleteError{Reference: "r@d", Tags: []string{"v1"}, Unsigned: []string{"sha256-a.sig", "sha256-b.sig"}, Err: cause},
+			"pushed r@d (tagged v1); the signatures tagged sha256-a.sig, sha256-b.sig were not: cause"},
+		{"a legacy signature", IncompleteError{Reference: "r@d", Unsigned: []string{"sha256-a.sig"}, Err: cause},
+			"pushed r@d; the signature tagged sha256-a.sig was not: cause"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

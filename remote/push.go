@@ -85,8 +85,8 @@ func (c *Client) Push(ctx context.Context, src content.ReadOnlyStorage, desc oci
 	if err != nil {
 		return PushResult{}, err
 	}
-	if err := c.pushSignatures(ctx, repo, src, opts.Signatures); err != nil {
-		return PushResult{}, &IncompleteError{Reference: name + "@" + desc.Digest.String(), Tags: tags, Err: err}
+	if left, err := c.pushSignatures(ctx, repo, src, opts.Signatures); err != nil {
+		return PushResult{}, &IncompleteError{Reference: name + "@" + desc.Digest.String(), Tags: tags, Unsigned: left, Err: err}
 	}
 	sum := ev.finish(name + "@" + desc.Digest.String())
 	return PushResult{Reference: sum.Reference, Pushed: sum.Copied, Skipped: sum.Skipped, Mounted: sum.Mounted, Bytes: sum.Bytes, Referrers: referrers}, nil

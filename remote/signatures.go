@@ -28,14 +28,19 @@ type TaggedSignature struct {
 }
 
 // pushSignatures pushes each signature image of sigs, merged with what the
-// registry tags so already: its kept layers, then the source's.
-func (c *Client) pushSignatures(ctx context.Context, repo *orasremote.Repository, src content.Fetcher, sigs []TaggedSignature) error {
-	for _, s := range sigs {
+// registry tags so already: its kept layers, then the source's. It
+// returns the tags it did not push when it fails.
+func (c *Client) pushSignatures(ctx context.Context, repo *orasremote.Repository, src content.Fetcher, sigs []TaggedSignature) ([]string, error) {
+	for i, s := range sigs {
 		if err := c.pushSignature(ctx, repo, src, s); err != nil {
-			return fmt.Errorf("push signature %s to %s: %w", s.Tag, repoName(repo), err)
+			var left []string
+			for _, l := range sigs[i:] {
+				left = append(left, l.Tag)
+			}
+			return left, fmt.Errorf("push signature %s to %s: %w", s.Tag, repoName(repo), err)
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 func (c *Client) pushSignature(ctx context.Context, repo *orasremote.Repository, src content.Fetcher, s TaggedSignature) error {
