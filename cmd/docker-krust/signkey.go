@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,7 +13,6 @@ import (
 
 	"github.com/docker-krust/docker-krust/config"
 	"github.com/docker-krust/docker-krust/sign"
-	"golang.org/x/term"
 )
 
 // passwordVariable holds the password of an encrypted signing key, as for
@@ -99,28 +100,28 @@ func (e *environment) keyPassword(ctx context.Context, path string) sign.Passwor
 			return nil, fmt.Errorf("set %s, or run on a terminal to be asked", passwordVariable)
 		}
 		defer tty.Close()
-		fmt.Fprintf(tty, "Password of signing key %s: ", path)
-		pw, err := readPassword(ctx, int(tty.Fd()))
-		fmt.Fprintln(tty)
-		return pw, err
+		return askPassword(ctx, tty, fmt.Sprintf("Password of signing key %s: ", path))
 	}
 }
 
-// readPassword reads a line from the terminal fd without echo; a
-// cancelled ctx (Ctrl-C) ends the wait and gives the terminal its echo
-// back.
-func readPassword(ctx context.Context, fd int) ([]byte, error) {
-	state, err := term.GetState(fd)
+// askPassword turns the terminal's echo off, then shows prompt, so that
+// nothing typed after the prompt appears, and reads a line; a cancelled
+// ctx (Ctrl-C) ends the wait. The echo is back on when it returns.
+func askPassword(ctx context.Context, tty *os.File, prompt string) ([]byte, error) {
+	restore, err := noEcho(int(tty.Fd()))
 	if err != nil {
 		return nil, fmt.Errorf("read the password: %w", err)
 	}
+	defer restore()
+	fmt.Fprint(tty, prompt)
+	defer fmt.Fprintln(tty)
 	type answer struct {
 		pw  []byte
 		err error
 	}
 	ch := make(chan answer, 1)
 	go func() {
-		pw, err := term.ReadPassword(fd)
+		pw, err := readLine(tty)
 		ch <- answer{pw, err}
 	}()
 	select {
@@ -130,7 +131,27 @@ func readPassword(ctx context.Context, fd int) ([]byte, error) {
 		}
 		return a.pw, nil
 	case <-ctx.Done():
-		_ = term.Restore(fd, state)
 		return nil, errors.Join(errors.New("no password given"), context.Cause(ctx))
+	}
+}
+
+// readLine reads up to the end of a line, which it leaves out.
+func readLine(r io.Reader) ([]byte, error) {
+	var line []byte
+	var b [1]byte
+	for {
+		n, err := r.Read(b[:])
+		if n == 1 {
+			if b[0] == '\n' {
+				return bytes.TrimSuffix(line, []byte("\r")), nil
+			}
+			line = append(line, b[0])
+		}
+		if err == io.EOF && len(line) > 0 {
+			return line, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 }
