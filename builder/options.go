@@ -8,6 +8,7 @@ package builder
 
 import (
 	"context"
+	"crypto"
 	"io"
 
 	"github.com/distribution/reference"
@@ -48,6 +49,9 @@ type Builder struct {
 	// layerCompressed, when set, is called each time a layer is
 	// compressed rather than taken from the layer cache: tests count it.
 	layerCompressed func()
+	// checkWith, when set, is the public key the build checks its
+	// signatures with instead of Signer's: tests make the signer "bad".
+	checkWith crypto.PublicKey
 	// bins let concurrent builds take turns at one executable's path.
 	bins binLocks
 }

@@ -44,7 +44,11 @@ func (p *Plan) signer() (*signer, error) {
 	if p.b.Signer == nil {
 		return nil, nil
 	}
-	v, err := sign.NewVerifier(p.b.Signer.Public())
+	pub := p.b.Signer.Public()
+	if p.b.checkWith != nil {
+		pub = p.b.checkWith
+	}
+	v, err := sign.NewVerifier(pub)
 	if err != nil {
 		return nil, fmt.Errorf("signing key %s: %w", p.b.Signer.Path, err)
 	}
