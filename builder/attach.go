@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 
@@ -199,27 +200,55 @@ func (p *Plan) encode(k attest.Kind, t target, manifest ocispec.Descriptor, g *c
 // writeReferrer writes doc and the referrer manifest attaching it to
 // subject.
 func (p *Plan) writeReferrer(ctx context.Context, store *layout.Layout, subject ocispec.Descriptor, doc document) (Referrer, error) {
-	// The empty config is a blob like any other: registries check that a
-	// manifest's config is there.
-	if _, err := store.WriteBlob(ctx, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data); err != nil {
-		return Referrer{}, fmt.Errorf("write the empty config: %w", err)
-	}
-	layer, err := store.WriteBlob(ctx, doc.kind.MediaType, doc.data)
-	if err != nil {
-		return Referrer{}, fmt.Errorf("write %s: %w", doc.fileName, err)
-	}
-	layer.Annotations = map[string]string{ocispec.AnnotationTitle: doc.fileName}
-	var annotations map[string]string
-	if p.req.StampCreated {
-		annotations = map[string]string{ocispec.AnnotationCreated: p.req.Created.UTC().Format("2006-01-02T15:04:05Z")}
-	}
-	m := oci.NewReferrer(doc.kind.ArtifactType, subject, layer, annotations)
-	desc, err := writeJSON(ctx, store, ocispec.MediaTypeImageManifest, m)
+	desc, layer, err := p.writeAttached(ctx, store, subject, attachment{
+		what: doc.fileName, artifactType: doc.kind.ArtifactType, mediaType: doc.kind.MediaType, data: doc.data,
+		layerAnnotations: map[string]string{ocispec.AnnotationTitle: doc.fileName},
+	})
 	if err != nil {
 		return Referrer{}, err
 	}
-	desc.ArtifactType = doc.kind.ArtifactType
 	return Referrer{Manifest: desc, Document: layer, FileName: doc.fileName}, nil
+}
+
+// attachment is a blob to attach to an image as an OCI 1.1 referrer: a
+// document, a signature.
+type attachment struct {
+	what, artifactType, mediaType string
+	data                          []byte
+	// layerAnnotations go on the blob's descriptor, annotations on the
+	// referrer manifest, which also gets the build's creation time when
+	// the build stamps one.
+	layerAnnotations, annotations map[string]string
+}
+
+// writeAttached writes a's blob and the referrer manifest that attaches it
+// to subject, with the empty config, and returns the manifest (its
+// artifactType set) and the blob.
+func (p *Plan) writeAttached(ctx context.Context, store *layout.Layout, subject ocispec.Descriptor, a attachment) (ocispec.Descriptor, ocispec.Descriptor, error) {
+	// The empty config is a blob like any other: registries check that a
+	// manifest's config is there.
+	if _, err := store.WriteBlob(ctx, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data); err != nil {
+		return ocispec.Descriptor{}, ocispec.Descriptor{}, fmt.Errorf("write the empty config: %w", err)
+	}
+	layer, err := store.WriteBlob(ctx, a.mediaType, a.data)
+	if err != nil {
+		return ocispec.Descriptor{}, ocispec.Descriptor{}, fmt.Errorf("write %s: %w", a.what, err)
+	}
+	layer.Annotations = a.layerAnnotations
+	annotations := a.annotations
+	if p.req.StampCreated {
+		annotations = maps.Clone(annotations)
+		if annotations == nil {
+			annotations = map[string]string{}
+		}
+		annotations[ocispec.AnnotationCreated] = p.req.Created.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	desc, err := writeJSON(ctx, store, ocispec.MediaTypeImageManifest, oci.NewReferrer(a.artifactType, subject, layer, annotations))
+	if err != nil {
+		return ocispec.Descriptor{}, ocispec.Descriptor{}, err
+	}
+	desc.ArtifactType = a.artifactType
+	return desc, layer, nil
 }
 
 // imageName is what the documents call the image: the package's name,

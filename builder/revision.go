@@ -5,8 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
+
+	"github.com/docker-krust/docker-krust/sign"
 )
 
 // gitRevision returns the commit checked out in dir, with "-dirty" added
@@ -51,7 +52,7 @@ func inGitCheckout(dir string) bool {
 func git(ctx context.Context, dir string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
 	// The signing key's password is nothing git, or a hook it runs, needs.
-	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "COSIGN_PASSWORD=") })
+	cmd.Env = sign.WithoutPassword(os.Environ())
 	out, err := cmd.Output()
 	return strings.TrimSpace(string(out)), err
 }

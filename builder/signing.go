@@ -6,7 +6,6 @@ import (
 
 	"github.com/docker-krust/docker-krust/attest"
 	"github.com/docker-krust/docker-krust/layout"
-	"github.com/docker-krust/docker-krust/oci"
 	"github.com/docker-krust/docker-krust/sign"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -130,25 +129,13 @@ func (p *Plan) writeSigned(ctx context.Context, s *signer, store *layout.Layout,
 	if err := s.v.Verify(b.JSON, subject.Digest, b.PredicateType); err != nil {
 		return ocispec.Descriptor{}, fmt.Errorf("the signature just made does not verify: %w", err)
 	}
-	if _, err := store.WriteBlob(ctx, ocispec.MediaTypeEmptyJSON, ocispec.DescriptorEmptyJSON.Data); err != nil {
-		return ocispec.Descriptor{}, fmt.Errorf("write the empty config: %w", err)
-	}
-	layer, err := store.WriteBlob(ctx, sign.BundleMediaType, b.JSON)
-	if err != nil {
-		return ocispec.Descriptor{}, fmt.Errorf("write the bundle: %w", err)
-	}
-	annotations := map[string]string{
-		sign.AnnotationContent:       sign.ContentDSSE,
-		sign.AnnotationPredicateType: b.PredicateType,
-		AnnotationSigned:             what,
-	}
-	if p.req.StampCreated {
-		annotations[ocispec.AnnotationCreated] = p.req.Created.UTC().Format("2006-01-02T15:04:05Z")
-	}
-	desc, err := writeJSON(ctx, store, ocispec.MediaTypeImageManifest, oci.NewReferrer(sign.BundleMediaType, subject, layer, annotations))
-	if err != nil {
-		return ocispec.Descriptor{}, err
-	}
-	desc.ArtifactType = sign.BundleMediaType
-	return desc, nil
+	desc, _, err := p.writeAttached(ctx, store, subject, attachment{
+		what: "the bundle", artifactType: sign.BundleMediaType, mediaType: sign.BundleMediaType, data: b.JSON,
+		annotations: map[string]string{
+			sign.AnnotationContent:       sign.ContentDSSE,
+			sign.AnnotationPredicateType: b.PredicateType,
+			AnnotationSigned:             what,
+		},
+	})
+	return desc, err
 }

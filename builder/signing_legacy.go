@@ -9,7 +9,6 @@ import (
 	"github.com/docker-krust/docker-krust/layout"
 	"github.com/docker-krust/docker-krust/oci"
 	"github.com/docker-krust/docker-krust/sign"
-	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
 )
@@ -100,13 +99,7 @@ func SignedBy(l ocispec.Descriptor, hints []string) bool {
 // writeSignatureImage writes the manifest of a signature image over
 // layers, with the image config cosign's signature images have.
 func writeSignatureImage(ctx context.Context, store *layout.Layout, layers []ocispec.Descriptor) (ocispec.Descriptor, error) {
-	diffIDs := make([]digest.Digest, len(layers))
-	for i, l := range layers {
-		diffIDs[i] = l.Digest // the payloads are not compressed
-	}
-	config, err := writeJSON(ctx, store, ocispec.MediaTypeImageConfig, ocispec.Image{
-		RootFS: ocispec.RootFS{Type: "layers", DiffIDs: diffIDs},
-	})
+	config, err := writeJSON(ctx, store, ocispec.MediaTypeImageConfig, oci.StoredAsIs(layers))
 	if err != nil {
 		return ocispec.Descriptor{}, err
 	}

@@ -74,3 +74,14 @@ func Encode(mediaType string, v any) (ocispec.Descriptor, []byte, error) {
 		Size:      int64(len(data)),
 	}, data, nil
 }
+
+// StoredAsIs is the config of an image whose layers are stored as they
+// are, not compressed, so that each diffID is its layer's digest: cosign's
+// signature images, whose layers are signed payloads.
+func StoredAsIs(layers []ocispec.Descriptor) ocispec.Image {
+	diffIDs := make([]digest.Digest, len(layers))
+	for i, l := range layers {
+		diffIDs[i] = l.Digest
+	}
+	return ocispec.Image{RootFS: ocispec.RootFS{Type: "layers", DiffIDs: diffIDs}}
+}

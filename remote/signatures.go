@@ -9,7 +9,6 @@ import (
 	"slices"
 
 	"github.com/docker-krust/docker-krust/oci"
-	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/content"
 	"oras.land/oras-go/v2/errdef"
@@ -70,11 +69,7 @@ func (c *Client) pushSignature(ctx context.Context, repo *orasremote.Repository,
 		}
 	}
 	layers = append(layers, ours.Layers...)
-	diffIDs := make([]digest.Digest, len(layers))
-	for i, l := range layers {
-		diffIDs[i] = l.Digest
-	}
-	config, err := pushJSON(ctx, repo, ocispec.MediaTypeImageConfig, ocispec.Image{RootFS: ocispec.RootFS{Type: "layers", DiffIDs: diffIDs}}, "")
+	config, err := pushJSON(ctx, repo, ocispec.MediaTypeImageConfig, oci.StoredAsIs(layers), "")
 	if err != nil {
 		return err
 	}

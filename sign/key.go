@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
+	"strings"
 
 	"github.com/docker-krust/docker-krust/internal/regular"
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
@@ -178,4 +180,14 @@ func readKeyFile(path, what string) ([]byte, fs.FileInfo, error) {
 		return nil, nil, fmt.Errorf("%s %s: %w: over %d bytes", what, path, ErrNotAKey, maxKeyFile)
 	}
 	return data, info, nil
+}
+
+// PasswordVariable holds the password of an encrypted key, as for cosign.
+const PasswordVariable = "COSIGN_PASSWORD"
+
+// WithoutPassword returns env without PasswordVariable: the environment
+// of the programs a build runs (cargo, git), which a build script, a hook
+// or option_env! could otherwise read the password from.
+func WithoutPassword(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, PasswordVariable+"=") })
 }

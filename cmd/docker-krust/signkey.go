@@ -15,10 +15,6 @@ import (
 	"github.com/docker-krust/docker-krust/sign"
 )
 
-// passwordVariable holds the password of an encrypted signing key, as for
-// cosign.
-const passwordVariable = "COSIGN_PASSWORD"
-
 // noSigning is the --sign-key value that signs nothing, whatever the
 // krust config's sign_key says.
 const noSigning = "none"
@@ -75,15 +71,7 @@ func (f *buildFlags) loadSigningKey(ctx context.Context, env *environment, cfg *
 // cargoEnviron is the environment cargo runs in: krust's, without the
 // signing key's password, which a build script or option_env! could
 // otherwise put into the binary.
-func (e *environment) cargoEnviron() []string {
-	var out []string
-	for _, kv := range e.environ() {
-		if !strings.HasPrefix(kv, passwordVariable+"=") {
-			out = append(out, kv)
-		}
-	}
-	return out
-}
+func (e *environment) cargoEnviron() []string { return sign.WithoutPassword(e.environ()) }
 
 // keyPassword returns the password of an encrypted key: COSIGN_PASSWORD
 // when it is set (even empty), else asked on the terminal, without echo.
@@ -91,13 +79,13 @@ func (e *environment) cargoEnviron() []string {
 func (e *environment) keyPassword(ctx context.Context, path string) sign.Password {
 	return func() ([]byte, error) {
 		for _, kv := range e.environ() {
-			if v, ok := strings.CutPrefix(kv, passwordVariable+"="); ok {
+			if v, ok := strings.CutPrefix(kv, sign.PasswordVariable+"="); ok {
 				return []byte(v), nil
 			}
 		}
 		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 		if err != nil {
-			return nil, fmt.Errorf("set %s, or run on a terminal to be asked", passwordVariable)
+			return nil, fmt.Errorf("set %s, or run on a terminal to be asked", sign.PasswordVariable)
 		}
 		defer tty.Close()
 		return askPassword(ctx, tty, fmt.Sprintf("Password of signing key %s: ", path))
