@@ -54,6 +54,8 @@ type Builder struct {
 	checkWith crypto.PublicKey
 	// bins let concurrent builds take turns at one executable's path.
 	bins binLocks
+	// revisions are git's answers, one per project directory.
+	revisions revisions
 }
 
 // Request is what to build: the settings, settled and checked once by

@@ -31,10 +31,15 @@ type Plan struct {
 	// LayoutDir is the absolute path of the layout the build writes.
 	LayoutDir string
 
-	b           *Builder
-	req         Request
-	revision    string
-	annotations map[string]string // the image's, or the index's
+	b   *Builder
+	req Request
+	// revision is git's, asked in the background (see revisions);
+	// commit is its answer once the build has waited for it (settle).
+	revision *revision
+	commit   string
+	// annotations are the image's, or the index's: until settle, with
+	// the longest revision in place of git's answer, for the size checks.
+	annotations map[string]string
 	// triples are the Rust targets of the Request's platforms, one per
 	// platform; nil for AllPlatforms, whose platforms the base says.
 	triples []string
@@ -80,7 +85,7 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 	if p.kinds, err = documentKinds(req.SBOM, req.Provenance); err != nil {
 		return nil, err
 	}
-	p.revision = gitRevision(ctx, req.Dir)
+	p.revision = b.revisions.of(ctx, req.Dir)
 	if p.Bins, p.Entrypoint, err = selectBins(req.Package, req.Bins, req.Entrypoint); err != nil {
 		return nil, err
 	}
@@ -93,7 +98,7 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 	if req.Name == "" && req.Repo != "" { // the package's name names the image
 		warnSameRepository(b.Log, req.Project, req.Package)
 	}
-	p.annotations = imageAnnotations(req.Package, p.revision, req.Annotations, req.Created, req.StampCreated)
+	p.annotations = imageAnnotations(req.Package, longestRevision, req.Annotations, req.Created, req.StampCreated)
 	if err := checkSettingSizes(p.annotations, req.ImageConfig); err != nil {
 		return nil, err
 	}
@@ -112,6 +117,13 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 		return nil, fmt.Errorf("%w: %w", ErrLayoutNotWritable, err)
 	}
 	return p, nil
+}
+
+// settle waits for git's answer and puts it in the annotations; the
+// build calls it once cargo is done, before anything records them.
+func (p *Plan) settle() {
+	p.commit = p.revision.wait()
+	p.annotations = imageAnnotations(p.req.Package, p.commit, p.req.Annotations, p.req.Created, p.req.StampCreated)
 }
 
 // CacheDir is the layer cache the build reads and writes, which is
