@@ -254,7 +254,7 @@ func (c Cargo) output(ctx context.Context, dir string, env, args []string) ([]by
 // group, and returns its stdout, at most MaxMetadataBytes; what names the
 // command in errors, which carry the first maxStderr bytes of its stderr.
 func capture(ctx context.Context, dir string, env []string, what, program string, args ...string) ([]byte, error) {
-	cmd := procgroup.Command(ctx, 0, program, args...)
+	cmd := questionCommand(ctx, program, args...)
 	var stdout limitedBuffer
 	var stderr headBuffer
 	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, &stdout, &stderr
@@ -267,6 +267,14 @@ func capture(ctx context.Context, dir string, env []string, what, program string
 		return nil, fmt.Errorf("%s: %w\n%s", what, err, strings.TrimSpace(stderr.buf.String()))
 	}
 	return stdout.buf.Bytes(), nil
+}
+
+// questionCommand is the command that asks program a question: in its
+// own process group, at the lowest priority for a ctx InBackground.
+func questionCommand(ctx context.Context, program string, args ...string) *procgroup.Cmd {
+	cmd := procgroup.Command(ctx, 0, program, args...)
+	cmd.Background = inBackground(ctx)
+	return cmd
 }
 
 // maxStderr is how much of cargo's messages an error carries.

@@ -18,7 +18,8 @@ import (
 // before, and for the answers that succeeded. Anything else is asked
 // again after the build, as without a prefetch.
 //
-// A prefetch never changes what the build sees: it runs cargo with
+// Its questions run in the background (InBackground). A prefetch never
+// changes what the build sees: it runs cargo with
 // --frozen, so it neither writes Cargo.lock nor touches the network (a
 // crate the build is still downloading makes it fail, and it is asked
 // again), and its messages are not shown. Without c.Memo, or a
@@ -28,7 +29,7 @@ func (c Cargo) PrefetchGraphs(ctx context.Context, reqs []DepsRequest, lockfile 
 	if c.Memo == nil || err != nil || len(reqs) == 0 {
 		return func() {}
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(InBackground(ctx))
 	pre := c
 	pre.Memo, pre.frozen = &Memo{}, true
 	var wg sync.WaitGroup
@@ -88,4 +89,21 @@ func (w *compilingWatch) Write(p []byte) (int, error) {
 		go w.f()
 	}
 	return len(p), nil
+}
+
+// backgroundKey marks a context whose questions are background work.
+type backgroundKey struct{}
+
+// InBackground returns ctx marked so that the questions asked of cargo
+// and rustc with it (cargo tree, cargo metadata, rustc -vV, never a
+// build) run at the lowest CPU priority: a prefetch then takes only the
+// time a build leaves idle, and never slows the build it runs beside.
+func InBackground(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+// inBackground reports whether ctx was marked by InBackground.
+func inBackground(ctx context.Context) bool {
+	v, _ := ctx.Value(backgroundKey{}).(bool)
+	return v
 }

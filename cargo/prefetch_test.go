@@ -91,3 +91,18 @@ func TestCompilingWatchFiresOnce(t *testing.T) {
 		t.Errorf("the watch fired %d more times", len(fired))
 	}
 }
+
+// TestQuestionsInBackgroundRunAtLowPriority: what a prefetch asks (its
+// context InBackground) runs at the lowest priority, so that it takes only
+// the cores the build leaves idle; any other question at krust's own.
+func TestQuestionsInBackgroundRunAtLowPriority(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		ctx  context.Context
+		want bool
+	}{{ctx, false}, {InBackground(ctx), true}} {
+		if got := questionCommand(tc.ctx, "cargo", "tree").Background; got != tc.want {
+			t.Errorf("a question asked with ctx %v runs in the background: %v, want %v", tc.ctx, got, tc.want)
+		}
+	}
+}

@@ -22,8 +22,12 @@ const DefaultGrace = 3 * time.Second
 // the embedded Cmd's, so that the group is reaped before they return.
 type Cmd struct {
 	*exec.Cmd
-	grace   time.Duration
-	stopped atomic.Int64 // when Cancel ran, in Unix nanoseconds; 0 if not
+	// Background, set before Start, runs the command and what it starts
+	// at the lowest CPU priority: it then takes only the time that other
+	// work leaves idle.
+	Background bool
+	grace      time.Duration
+	stopped    atomic.Int64 // when Cancel ran, in Unix nanoseconds; 0 if not
 }
 
 // Command returns a Cmd running name in a new process group, stopped as a
@@ -39,6 +43,19 @@ func Command(ctx context.Context, grace time.Duration, name string, args ...stri
 	// pipes that a straggler still holds open.
 	c.WaitDelay = grace
 	return c
+}
+
+// Start starts the command, as exec.Cmd.Start, and lowers its priority
+// if it is Background. The priority is a hint: failing to set it is not
+// an error.
+func (c *Cmd) Start() error {
+	if err := c.Cmd.Start(); err != nil {
+		return err
+	}
+	if c.Background {
+		lowerPriority(c.Process.Pid)
+	}
+	return nil
 }
 
 // Run starts the command and waits for it, as exec.Cmd.Run.

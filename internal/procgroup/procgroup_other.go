@@ -11,6 +11,9 @@ import (
 // newGroup does nothing: there are no process groups here.
 func (c *Cmd) newGroup() {}
 
+// lowerPriority does nothing: there is no portable way to here.
+func lowerPriority(pid int) {}
+
 // terminate kills the process started (there is no group to signal, and
 // no SIGTERM to ask with).
 func (c *Cmd) terminate() error {

@@ -6,6 +6,7 @@ package procgroup_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -89,4 +90,50 @@ func TestUncancelledCommandRunsAsUsual(t *testing.T) {
 	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 3 || err == nil || out.String() != "hi\n" {
 		t.Errorf("Run = %v, exit %v, stdout %q; want exit 3 and hi", err, cmd.ProcessState, out.String())
 	}
+}
+
+// TestBackgroundRunsAtTheLowestPriority: a Background command, and what it
+// starts, run at nice 19; another at krust's own priority. The script
+// waits for a line on stdin, sent once Start has returned, so that it
+// reads its priority only after Start has set it.
+func TestBackgroundRunsAtTheLowestPriority(t *testing.T) {
+	own, err := niceOf("self")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		background bool
+		want       string
+	}{{true, "19"}, {false, own}} {
+		cmd := procgroup.Command(context.Background(), 0, "sh", "-c", `read go; cut -d' ' -f19 /proc/self/stat`)
+		cmd.Background = tt.background
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out strings.Builder
+		cmd.Stdout = &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		_, err = stdin.Write([]byte("go\n"))
+		if err := errors.Join(err, stdin.Close(), cmd.Wait()); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.TrimSpace(out.String()); got != tt.want {
+			t.Errorf("Background %v: the command's child runs at nice %s, want %s", tt.background, got, tt.want)
+		}
+	}
+}
+
+// niceOf reads the nice value of a process from /proc/PID/stat.
+func niceOf(pid string) (string, error) {
+	data, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return "", err
+	}
+	// The fields after the parenthesised command name start at the state,
+	// field 3; nice is field 19.
+	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
+	return fields[19-3], nil
 }

@@ -17,6 +17,13 @@ func (c *Cmd) newGroup() {
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 }
 
+// lowerPriority gives the group of the command just started, whose
+// leader is pid, the lowest priority (nice 19). The command has had no
+// time to start others yet; those it starts later inherit it.
+func lowerPriority(pid int) {
+	_ = syscall.Setpriority(syscall.PRIO_PGRP, pid, 19)
+}
+
 // terminate asks the whole group to stop.
 func (c *Cmd) terminate() error {
 	c.stopped.CompareAndSwap(0, time.Now().UnixNano())
