@@ -271,7 +271,7 @@ func (p *Plan) sbomInput(t target, manifest ocispec.Descriptor, g *cargo.Graph, 
 }
 
 func (p *Plan) provenanceInput(t target, manifest ocispec.Descriptor, g *cargo.Graph, tc cargo.Toolchain) provenance.Input {
-	commit, dirty := strings.CutSuffix(p.commit, "-dirty")
+	commit, dirty := strings.CutSuffix(p.revision.wait(), "-dirty")
 	in := provenance.Input{
 		Subject: provenance.Subject{Name: p.imageName(), Digest: manifest.Digest},
 		Builder: provenance.Builder{Version: p.b.version()},

@@ -116,7 +116,7 @@ func (s *started) cleanTarget() {
 // result holds the build's lease until it is published.
 func (s *started) finish(ctx context.Context, together []string) (Result, error) {
 	s.early.Wait() // its layers are in s.layers then, and no write is left behind
-	s.p.settle()
+	s.p.settleRevision()
 	d, err := s.p.describe(ctx, s.targets, s.arts, together)
 	if err != nil {
 		return Result{}, err

@@ -33,12 +33,11 @@ type Plan struct {
 
 	b   *Builder
 	req Request
-	// revision is git's, asked in the background (see revisions);
-	// commit is its answer once the build has waited for it (settle).
+	// revision is git's, asked in the background (see revisions).
 	revision *revision
-	commit   string
-	// annotations are the image's, or the index's: until settle, with
-	// the longest revision in place of git's answer, for the size checks.
+	// annotations are the image's, or the index's: until settleRevision,
+	// with the longest revision in place of git's answer, for the size
+	// checks.
 	annotations map[string]string
 	// triples are the Rust targets of the Request's platforms, one per
 	// platform; nil for AllPlatforms, whose platforms the base says.
@@ -119,11 +118,10 @@ func (b *Builder) Prepare(ctx context.Context, req Request) (*Plan, error) {
 	return p, nil
 }
 
-// settle waits for git's answer and puts it in the annotations; the
-// build calls it once cargo is done, before anything records them.
-func (p *Plan) settle() {
-	p.commit = p.revision.wait()
-	p.annotations = imageAnnotations(p.req.Package, p.commit, p.req.Annotations, p.req.Created, p.req.StampCreated)
+// settleRevision waits for git's answer and puts it in the annotations;
+// the build calls it once cargo is done, before anything records them.
+func (p *Plan) settleRevision() {
+	p.annotations = imageAnnotations(p.req.Package, p.revision.wait(), p.req.Annotations, p.req.Created, p.req.StampCreated)
 }
 
 // CacheDir is the layer cache the build reads and writes, which is

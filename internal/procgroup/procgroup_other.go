@@ -11,7 +11,7 @@ import (
 // newGroup does nothing: there are no process groups here.
 func (c *Cmd) newGroup() {}
 
-// lowerPriority does nothing: there is no portable way to here.
+// lowerPriority does nothing: there are no nice values here.
 func lowerPriority(pid int) {}
 
 // terminate kills the process started (there is no group to signal, and

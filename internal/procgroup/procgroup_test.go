@@ -19,13 +19,19 @@ import (
 
 // gone reports whether pid has exited (a zombie waiting for init counts).
 func gone(pid int) bool {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	fields, err := statFields(strconv.Itoa(pid))
+	return err != nil || len(fields) > 0 && fields[0] == "Z"
+}
+
+// statFields reads /proc/PID/stat ("self" for the test itself) and
+// returns its fields from the state on, field 3 of proc(5): those after
+// the parenthesised command name, which may hold spaces.
+func statFields(pid string) ([]string, error) {
+	data, err := os.ReadFile("/proc/" + pid + "/stat")
 	if err != nil {
-		return true
+		return nil, err
 	}
-	// The state follows the parenthesised command name.
-	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
-	return len(fields) > 0 && fields[0] == "Z"
+	return strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:])), nil
 }
 
 // waitForPid polls for the pid file a script writes once it is running.
@@ -126,14 +132,11 @@ func TestBackgroundRunsAtTheLowestPriority(t *testing.T) {
 	}
 }
 
-// niceOf reads the nice value of a process from /proc/PID/stat.
+// niceOf reads the nice value of a process, field 19 of its stat.
 func niceOf(pid string) (string, error) {
-	data, err := os.ReadFile("/proc/" + pid + "/stat")
+	fields, err := statFields(pid)
 	if err != nil {
 		return "", err
 	}
-	// The fields after the parenthesised command name start at the state,
-	// field 3; nice is field 19.
-	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
 	return fields[19-3], nil
 }
