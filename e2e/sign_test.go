@@ -201,6 +201,8 @@ func TestSignedBuildVerifiesWithCosign(t *testing.T) {
 	}
 	if r := krust(t, "", nil, "verify", "--key", pub, "oci:"+dir+":v1"); r.code != 0 || !strings.Contains(r.stderr, "linux/arm64 manifest") || !strings.Contains(r.stderr, "spdxjson attestation (1)") {
 		t.Errorf("krust verify of the build's layout: exit %d\n%s", r.code, r.stderr)
+	} else {
+		checkVerifiedLayoutName(t, r.stdout, "oci:"+dir+":v1")
 	}
 	// A manifest changed in place, under its old digest, is refused.
 	tampered := filepath.Join(t.TempDir(), "tampered")
@@ -584,6 +586,8 @@ func TestLegacySignaturesVerifyWithCosign(t *testing.T) {
 	// aside.
 	if r := krust(t, "", nil, "verify", "--key", secondPub, "oci:"+dir); r.code != 0 {
 		t.Errorf("krust verify oci:DIR of a layout with a legacy signature: exit %d\n%s", r.code, r.stderr)
+	} else {
+		checkVerifiedLayoutName(t, r.stdout, "oci:"+dir+":v1")
 	}
 	for name, p := range map[string]string{"krust's": pub, "cosign's": theirPub, "the second krust key's": secondPub} {
 		if r := legacy(p); r.code != 0 {
@@ -701,5 +705,19 @@ func checkCosignV2(t *testing.T, project string, env []string, key, pub, otherPu
 	}
 	if r := verify(otherPub); r.code == 0 {
 		t.Error("cosign v2 verify with another key succeeded")
+	}
+}
+
+// checkVerifiedLayoutName checks what krust verify of a layout printed:
+// want, a reference skopeo reads (an oci: reference with a digest in it
+// reads as a directory named so).
+func checkVerifiedLayoutName(t *testing.T, stdout, want string) {
+	t.Helper()
+	if stdout != want+"\n" {
+		t.Errorf("krust verify of a layout printed %q, want %q", stdout, want+"\n")
+		return
+	}
+	if r := run(t, "", nil, "skopeo", "inspect", "--raw", want); r.code != 0 {
+		t.Errorf("skopeo inspect %s, the image krust verify printed: exit %d\n%s", want, r.code, r.stderr)
 	}
 }

@@ -34,8 +34,10 @@ func newVerifyCommand(env *environment) *cobra.Command {
 			"attestation (SBOM, provenance) is checked too, and a type of attestation\n" +
 			"attached of which none verifies fails the check (attestations are not\n" +
 			"required: cosign verify-attestation --type requires one). No log, no timestamp, no network\n" +
-			"beyond the registry. stdout gets the verified image by digest; stderr what was\n" +
-			"found. Exits non-zero naming each manifest without a valid signature.",
+			"beyond the registry. stdout gets the verified image, by digest from a registry\n" +
+			"and as oci:DIR:TAG from a layout (oci: references name no digest; the digest\n" +
+			"is on stderr); stderr what was found. Exits non-zero naming each manifest\n" +
+			"without a valid signature.",
 		Example: strings.ReplaceAll("  FACE verify --key cosign.pub registry.example.com/team/app:v1\n"+
 			"  FACE verify --key cosign.pub oci:target/krust/app/app:latest", "FACE", env.face),
 		Args: cobra.ExactArgs(1),
@@ -95,7 +97,7 @@ func openVerified(ctx context.Context, env *environment, f *registryFlags, image
 			release()
 			return nil, ocispec.Descriptor{}, "", nil, err
 		}
-		return store, root, "oci:" + store.Dir() + "@" + root.Digest.String(), release, nil
+		return store, root, layoutName(store.Dir(), tag, root), release, nil
 	}
 	named, err := reference.ParseNormalizedNamed(image)
 	if err != nil || scrub.Reference(image) != image {
@@ -125,6 +127,19 @@ func openVerified(ctx context.Context, env *environment, f *registryFlags, image
 		return nil, ocispec.Descriptor{}, "", nil, fmt.Errorf("resolve %s: %w", image, err)
 	}
 	return repo, root, named.Name() + "@" + root.Digest.String(), func() {}, nil
+}
+
+// layoutName is what stdout gets for an image verified in the layout in
+// dir: oci:DIR:TAG, the tag asked for or else the image's own, since an
+// oci: reference cannot name a digest (skopeo and podman look the part
+// after the colon up as a tag; "oci:DIR@sha256:..." reads as a directory
+// of that name). The digest is in the report on stderr. An untagged image
+// is named as it was asked for, oci:DIR.
+func layoutName(dir, tag string, root ocispec.Descriptor) string {
+	if tag == "" {
+		tag = root.Annotations[ocispec.AnnotationRefName]
+	}
+	return layout.FormatRef(dir, tag)
 }
 
 // report says what was found of each manifest checked.
