@@ -81,10 +81,7 @@ func loadLayoutBase(ctx context.Context, spec, dir, tag string, platform ocispec
 	// Name the base as the user would to reach it again (the layout's
 	// absolute path and tag), not by its tag alone, which names nothing
 	// outside that layout.
-	if tag == "" {
-		tag = desc.Annotations[ocispec.AnnotationRefName]
-	}
-	b.name = layout.FormatRef(dir, tag)
+	b.name = layout.ImageRef(dir, tag, desc)
 	return b, nil
 }
 

@@ -37,6 +37,18 @@ func FormatRef(dir, tag string) string {
 	return refPrefix + dir + ":" + tag
 }
 
+// ImageRef names desc, the image FindImage found for tag in the layout in
+// dir, so that skopeo, podman and krust reach it again: oci:DIR:TAG with
+// the tag asked for, or else the image's own (its ref.name), or oci:DIR
+// for an untagged image. It names no digest: an oci: reference cannot
+// ("oci:DIR@sha256:..." reads as a directory of that name).
+func ImageRef(dir, tag string, desc ocispec.Descriptor) string {
+	if tag == "" {
+		tag = desc.Annotations[ocispec.AnnotationRefName]
+	}
+	return FormatRef(dir, tag)
+}
+
 // refPrefix starts a reference to an image in an OCI layout.
 const refPrefix = "oci:"
 

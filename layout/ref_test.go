@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	digest "github.com/opencontainers/go-digest"
+	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 	"oras.land/oras-go/v2/errdef"
 )
 
@@ -99,5 +101,27 @@ func TestFindImageIgnoresReferrers(t *testing.T) {
 	_, err := g.l.FindImage(ctx, "")
 	if err == nil || !strings.Contains(err.Error(), "holds 2 images") || !strings.Contains(err.Error(), "(tags: latest, two, v1)") {
 		t.Fatalf("FindImage of two images = %v, want them counted without their referrers, and every tag", err)
+	}
+}
+
+// TestImageRef: an image found in a layout is named by the tag asked for,
+// else by its own, else by the layout alone; never by digest, which an
+// oci: reference cannot hold.
+func TestImageRef(t *testing.T) {
+	tagged := ocispec.Descriptor{Digest: digest.FromString("image"), Annotations: map[string]string{ocispec.AnnotationRefName: "own"}}
+	untagged := ocispec.Descriptor{Digest: tagged.Digest}
+	tests := []struct {
+		tag  string
+		desc ocispec.Descriptor
+		want string
+	}{
+		{"v1", tagged, "oci:/a/b:v1"},
+		{"", tagged, "oci:/a/b:own"},
+		{"", untagged, "oci:/a/b"},
+	}
+	for _, tt := range tests {
+		if got := ImageRef("/a/b", tt.tag, tt.desc); got != tt.want {
+			t.Errorf("ImageRef(/a/b, %q, %v) = %q, want %q", tt.tag, tt.desc.Annotations, got, tt.want)
+		}
 	}
 }

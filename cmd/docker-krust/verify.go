@@ -97,7 +97,7 @@ func openVerified(ctx context.Context, env *environment, f *registryFlags, image
 			release()
 			return nil, ocispec.Descriptor{}, "", nil, err
 		}
-		return store, root, layoutName(store.Dir(), tag, root), release, nil
+		return store, root, layout.ImageRef(store.Dir(), tag, root), release, nil
 	}
 	named, err := reference.ParseNormalizedNamed(image)
 	if err != nil || scrub.Reference(image) != image {
@@ -127,19 +127,6 @@ func openVerified(ctx context.Context, env *environment, f *registryFlags, image
 		return nil, ocispec.Descriptor{}, "", nil, fmt.Errorf("resolve %s: %w", image, err)
 	}
 	return repo, root, named.Name() + "@" + root.Digest.String(), func() {}, nil
-}
-
-// layoutName is what stdout gets for an image verified in the layout in
-// dir: oci:DIR:TAG, the tag asked for or else the image's own, since an
-// oci: reference cannot name a digest (skopeo and podman look the part
-// after the colon up as a tag; "oci:DIR@sha256:..." reads as a directory
-// of that name). The digest is in the report on stderr. An untagged image
-// is named as it was asked for, oci:DIR.
-func layoutName(dir, tag string, root ocispec.Descriptor) string {
-	if tag == "" {
-		tag = root.Annotations[ocispec.AnnotationRefName]
-	}
-	return layout.FormatRef(dir, tag)
 }
 
 // report says what was found of each manifest checked.
