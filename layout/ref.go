@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/docker-krust/docker-krust/imageref"
 	digest "github.com/opencontainers/go-digest"
 	ocispec "github.com/opencontainers/image-spec/specs-go/v1"
 )
@@ -41,12 +42,61 @@ func FormatRef(dir, tag string) string {
 // dir, so that skopeo, podman and krust reach it again: oci:DIR:TAG with
 // the tag asked for, or else the image's own (its ref.name), or oci:DIR
 // for an untagged image. It names no digest: an oci: reference cannot
-// ("oci:DIR@sha256:..." reads as a directory of that name).
+// ("oci:DIR@sha256:..." reads as a directory of that name). The image's
+// own name comes from a layout that may be anyone's: one that is neither
+// a tag krust writes nor in the spec's grammar (a newline, a terminal
+// escape) is not repeated, and the image is named as it was asked for,
+// oci:DIR.
 func ImageRef(dir, tag string, desc ocispec.Descriptor) string {
-	if tag == "" {
-		tag = desc.Annotations[ocispec.AnnotationRefName]
+	name := desc.Annotations[ocispec.AnnotationRefName]
+	if tag == "" && (imageref.ValidTag(name) == nil || validRefName(name)) {
+		tag = name
 	}
 	return FormatRef(dir, tag)
+}
+
+// validRefName reports whether name follows the image-spec's grammar for
+// org.opencontainers.image.ref.name: components of alphanumerics joined
+// by one of -._:@+ or by "--", the components separated by "/".
+func validRefName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, component := range strings.Split(name, "/") {
+		if !validRefComponent(component) {
+			return false
+		}
+	}
+	return true
+}
+
+// validRefComponent: alphanum (separator alphanum)*, where a separator
+// is one of -._:@+ or "--".
+func validRefComponent(c string) bool {
+	alnum := func(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' }
+	for i := 0; i < len(c); {
+		if !alnum(c[i]) {
+			return false // a component, and each part after a separator, starts with one
+		}
+		for i < len(c) && alnum(c[i]) {
+			i++
+		}
+		if i == len(c) {
+			return true
+		}
+		switch {
+		case strings.HasPrefix(c[i:], "--"):
+			i += 2
+		case strings.IndexByte("-._:@+", c[i]) >= 0:
+			i++
+		default:
+			return false
+		}
+		if i == len(c) {
+			return false // a separator must be followed by alphanumerics
+		}
+	}
+	return false
 }
 
 // refPrefix starts a reference to an image in an OCI layout.

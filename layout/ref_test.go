@@ -119,6 +119,23 @@ func TestImageRef(t *testing.T) {
 		{"", tagged, "oci:/a/b:own"},
 		{"", untagged, "oci:/a/b"},
 	}
+	// A layout's own names that break the spec's grammar are not repeated.
+	for _, hostile := range []string{"v1\nevil", "v1\x1b[2J", "v1 v2", "-v1", "a//b", "/v1", "v1:", ".v1", "v1\x00"} {
+		d := ocispec.Descriptor{Digest: tagged.Digest, Annotations: map[string]string{ocispec.AnnotationRefName: hostile}}
+		tests = append(tests, struct {
+			tag  string
+			desc ocispec.Descriptor
+			want string
+		}{"", d, "oci:/a/b"})
+	}
+	for _, good := range []string{"latest", "1.0.0-rc.1", "v1_x", "_v1", "v1-", "Foo+bar", "a--b", "example.com/app:v1", "app@sha256:abc"} {
+		d := ocispec.Descriptor{Digest: tagged.Digest, Annotations: map[string]string{ocispec.AnnotationRefName: good}}
+		tests = append(tests, struct {
+			tag  string
+			desc ocispec.Descriptor
+			want string
+		}{"", d, "oci:/a/b:" + good})
+	}
 	for _, tt := range tests {
 		if got := ImageRef("/a/b", tt.tag, tt.desc); got != tt.want {
 			t.Errorf("ImageRef(/a/b, %q, %v) = %q, want %q", tt.tag, tt.desc.Annotations, got, tt.want)
