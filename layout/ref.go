@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/docker-krust/docker-krust/imageref"
@@ -48,11 +49,26 @@ func FormatRef(dir, tag string) string {
 // escape) is not repeated, and the image is named as it was asked for,
 // oci:DIR.
 func ImageRef(dir, tag string, desc ocispec.Descriptor) string {
-	name := desc.Annotations[ocispec.AnnotationRefName]
-	if tag == "" && (imageref.ValidTag(name) == nil || validRefName(name)) {
+	if name := desc.Annotations[ocispec.AnnotationRefName]; tag == "" && sayable(name) {
 		tag = name
 	}
 	return FormatRef(dir, tag)
+}
+
+// sayable reports whether a layout's image name can be repeated as it is,
+// in a reference or a message: a tag krust writes, or a name in the
+// image-spec's grammar for ref.name.
+func sayable(name string) bool {
+	return imageref.ValidTag(name) == nil || validRefName(name)
+}
+
+// shown is name for a message: as it is when sayable, else quoted, so
+// that a newline or a terminal escape in a layout reaches no terminal.
+func shown(name string) string {
+	if sayable(name) {
+		return name
+	}
+	return strconv.Quote(name)
 }
 
 // validRefName reports whether name follows the image-spec's grammar for
@@ -131,6 +147,9 @@ func (l *Layout) FindImage(ctx context.Context, tag string) (ocispec.Descriptor,
 		return images[0], nil
 	}
 	sort.Strings(tags)
+	for i, tag := range tags {
+		tags[i] = shown(tag)
+	}
 	return ocispec.Descriptor{}, fmt.Errorf("%s holds %d images: name one as %s (tags: %s)", l.dir, len(images), FormatRef(l.dir, "TAG"), listSome(tags, maxTagsShown))
 }
 

@@ -59,6 +59,17 @@ func TestFindImage(t *testing.T) {
 	if _, err := store.FindImage(ctx, "three"); !errors.Is(err, errdef.ErrNotFound) || !strings.Contains(err.Error(), `"three"`) {
 		t.Errorf("unknown tag: %v, want errdef.ErrNotFound naming the tag", err)
 	}
+	// A layout is anyone's: a name with a newline or a terminal escape is
+	// listed quoted.
+	idx, err := store.Index(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := idx.Manifests[1]
+	hostile.Annotations = map[string]string{ocispec.AnnotationRefName: "two\n\x1b[2J"}
+	if got := listedTags(t, store, ocispec.Index{Versioned: idx.Versioned, MediaType: idx.MediaType, Manifests: []ocispec.Descriptor{idx.Manifests[0], hostile}}); !strings.Contains(got, `tags: one, "two\n\x1b[2J"`) {
+		t.Errorf("two images, one name hostile: %q, want it quoted", got)
+	}
 }
 
 // TestFormatRefRoundTrip checks that what FormatRef writes, ParseRef reads
@@ -141,4 +152,18 @@ func TestImageRef(t *testing.T) {
 			t.Errorf("ImageRef(/a/b, %q, %v) = %q, want %q", tt.tag, tt.desc.Annotations, got, tt.want)
 		}
 	}
+}
+
+// listedTags writes idx as store's index.json and returns FindImage's
+// error without a tag, which lists the images' tags.
+func listedTags(t *testing.T, store *Layout, idx ocispec.Index) string {
+	t.Helper()
+	if err := writeIndexFile(store.dir, idx); err != nil {
+		t.Fatal(err)
+	}
+	_, err := store.FindImage(context.Background(), "")
+	if err == nil {
+		t.Fatal("FindImage found one image among two")
+	}
+	return err.Error()
 }
