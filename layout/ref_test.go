@@ -117,39 +117,30 @@ func TestFindImageIgnoresReferrers(t *testing.T) {
 
 // TestImageRef: an image found in a layout is named by the tag asked for,
 // else by its own, else by the layout alone; never by digest, which an
-// oci: reference cannot hold.
+// oci: reference cannot hold. A layout's own names that break the spec's
+// grammar are not repeated.
 func TestImageRef(t *testing.T) {
-	tagged := ocispec.Descriptor{Digest: digest.FromString("image"), Annotations: map[string]string{ocispec.AnnotationRefName: "own"}}
-	untagged := ocispec.Descriptor{Digest: tagged.Digest}
-	tests := []struct {
-		tag  string
-		desc ocispec.Descriptor
-		want string
-	}{
-		{"v1", tagged, "oci:/a/b:v1"},
-		{"", tagged, "oci:/a/b:own"},
-		{"", untagged, "oci:/a/b"},
+	named := func(name string) ocispec.Descriptor {
+		d := ocispec.Descriptor{Digest: digest.FromString("image")}
+		if name != "" {
+			d.Annotations = map[string]string{ocispec.AnnotationRefName: name}
+		}
+		return d
 	}
-	// A layout's own names that break the spec's grammar are not repeated.
+	tests := []struct{ tag, own, want string }{
+		{"v1", "own", "oci:/a/b:v1"},
+		{"", "own", "oci:/a/b:own"},
+		{"", "", "oci:/a/b"},
+	}
 	for _, hostile := range []string{"v1\nevil", "v1\x1b[2J", "v1 v2", "-v1", "a//b", "/v1", "v1:", ".v1", "v1\x00"} {
-		d := ocispec.Descriptor{Digest: tagged.Digest, Annotations: map[string]string{ocispec.AnnotationRefName: hostile}}
-		tests = append(tests, struct {
-			tag  string
-			desc ocispec.Descriptor
-			want string
-		}{"", d, "oci:/a/b"})
+		tests = append(tests, struct{ tag, own, want string }{"", hostile, "oci:/a/b"})
 	}
 	for _, good := range []string{"latest", "1.0.0-rc.1", "v1_x", "_v1", "v1-", "Foo+bar", "a--b", "example.com/app:v1", "app@sha256:abc"} {
-		d := ocispec.Descriptor{Digest: tagged.Digest, Annotations: map[string]string{ocispec.AnnotationRefName: good}}
-		tests = append(tests, struct {
-			tag  string
-			desc ocispec.Descriptor
-			want string
-		}{"", d, "oci:/a/b:" + good})
+		tests = append(tests, struct{ tag, own, want string }{"", good, "oci:/a/b:" + good})
 	}
 	for _, tt := range tests {
-		if got := ImageRef("/a/b", tt.tag, tt.desc); got != tt.want {
-			t.Errorf("ImageRef(/a/b, %q, %v) = %q, want %q", tt.tag, tt.desc.Annotations, got, tt.want)
+		if got := ImageRef("/a/b", tt.tag, named(tt.own)); got != tt.want {
+			t.Errorf("ImageRef(/a/b, %q, named %q) = %q, want %q", tt.tag, tt.own, got, tt.want)
 		}
 	}
 }
